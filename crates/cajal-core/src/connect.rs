@@ -1,0 +1,303 @@
+//! Drawing the synapses of a projection (NEST's connection rules).
+//!
+//! Rules defined per target (all_to_all, one_to_one, pairwise_bernoulli, fixed_indegree) draw each
+//! target's synapses from a stream keyed by (seed, projection, target), so every partition draws
+//! its own targets independently and in parallel. Rules defined per source (fixed_outdegree) use a
+//! stream keyed by the source; fixed_total_number one stream for the projection. Weights and delays
+//! are drawn from the same stream, right after the connections of that target or source.
+
+use crate::network::{BuildError, Place, ProjectionDef, Rule};
+use crate::rng::{stream, Purpose, Stream};
+use rand::seq::index;
+use rand::Rng;
+
+/// One drawn synapse: indices within the source and target populations, weight, delay in steps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Drawn {
+    /// Index in the source population.
+    pub source: u32,
+    /// Index in the target population.
+    pub target: u32,
+    /// Weight.
+    pub weight: f32,
+    /// Delay in steps (>= 1).
+    pub delay: u16,
+}
+
+/// Converts a delay in ms to whole steps, or says why it cannot be one.
+pub fn delay_steps(delay_ms: f64, dt: f64) -> Result<u16, String> {
+    if !delay_ms.is_finite() {
+        return Err(format!("delay must be a finite number of ms (got {delay_ms})"));
+    }
+    let steps = (delay_ms / dt).round();
+    if steps < 1.0 {
+        return Err(format!(
+            "delay {delay_ms} ms is shorter than one time step (dt = {dt} ms); delays must be at least dt"
+        ));
+    }
+    if steps > u16::MAX as f64 {
+        return Err(format!(
+            "delay {delay_ms} ms is {steps} steps; at most {} steps are supported",
+            u16::MAX
+        ));
+    }
+    Ok(steps as u16)
+}
+
+struct Ctx<'a> {
+    proj: &'a ProjectionDef,
+    index: usize,
+    dt: f64,
+    same_pop: bool,
+}
+
+impl Ctx<'_> {
+    fn err(&self, field: &str, message: String) -> BuildError {
+        BuildError::new(Place::Projection(self.index), field, message)
+    }
+
+    fn push(&self, rng: &mut Stream, source: u32, target: u32, out: &mut Vec<Drawn>) -> Result<(), BuildError> {
+        let w = self.proj.weight.sample(rng);
+        let d = self.proj.delay.sample(rng);
+        let delay = delay_steps(d, self.dt).map_err(|m| self.err("delay", m))?;
+        let weight = w as f32;
+        if !weight.is_finite() {
+            return Err(self.err("weight", format!("weight {w} is not a finite 32-bit number")));
+        }
+        out.push(Drawn { source, target, weight, delay });
+        Ok(())
+    }
+}
+
+/// Draws `k` distinct indices in `0..n`, leaving out `skip` if given.
+fn distinct(rng: &mut Stream, n: usize, k: usize, skip: Option<usize>) -> Vec<u32> {
+    match skip {
+        None => index::sample(rng, n, k).into_iter().map(|i| i as u32).collect(),
+        Some(s) => index::sample(rng, n - 1, k)
+            .into_iter()
+            .map(|i| if i >= s { i + 1 } else { i } as u32)
+            .collect(),
+    }
+}
+
+/// Draws one index in `0..n`, redrawing `skip`.
+fn one(rng: &mut Stream, n: usize, skip: Option<usize>) -> u32 {
+    loop {
+        let i = rng.random_range(0..n);
+        if Some(i) != skip {
+            return i as u32;
+        }
+    }
+}
+
+/// True when the rule draws per target (and so can be drawn partition by partition).
+pub fn is_per_target(rule: &Rule) -> bool {
+    matches!(rule, Rule::AllToAll | Rule::OneToOne | Rule::PairwiseBernoulli { .. } | Rule::FixedIndegree { .. })
+}
+
+/// Draws the synapses onto targets `targets` (indices in the target population) for a per-target
+/// rule. `n_source` is the source population's size.
+pub fn draw_per_target(
+    proj: &ProjectionDef,
+    index: usize,
+    seed: u64,
+    dt: f64,
+    n_source: usize,
+    targets: std::ops::Range<usize>,
+) -> Result<Vec<Drawn>, BuildError> {
+    let ctx = Ctx { proj, index, dt, same_pop: proj.source == proj.target };
+    let mut out = Vec::new();
+    for j in targets {
+        let mut rng = stream(seed, Purpose::Connect, index as u64, j as u64);
+        let skip = (ctx.same_pop && !proj.allow_autapses).then_some(j);
+        match proj.rule {
+            Rule::AllToAll => {
+                for i in 0..n_source {
+                    if Some(i) != skip {
+                        ctx.push(&mut rng, i as u32, j as u32, &mut out)?;
+                    }
+                }
+            }
+            Rule::OneToOne => {
+                if Some(j) != skip {
+                    ctx.push(&mut rng, j as u32, j as u32, &mut out)?;
+                }
+            }
+            Rule::PairwiseBernoulli { p } => {
+                if p <= 0.0 {
+                    continue;
+                }
+                if p >= 1.0 {
+                    for i in 0..n_source {
+                        if Some(i) != skip {
+                            ctx.push(&mut rng, i as u32, j as u32, &mut out)?;
+                        }
+                    }
+                    continue;
+                }
+                // geometric skipping: the gap to the next connected source is Geometric(p)
+                let log_q = (1.0 - p).ln();
+                let mut i: i64 = -1;
+                let mut chosen = Vec::new();
+                loop {
+                    let u: f64 = 1.0 - rng.random::<f64>(); // in (0, 1]
+                    let gap = (u.ln() / log_q).floor();
+                    if !gap.is_finite() || gap > n_source as f64 {
+                        break;
+                    }
+                    i += 1 + gap as i64;
+                    if i >= n_source as i64 {
+                        break;
+                    }
+                    if Some(i as usize) != skip {
+                        chosen.push(i as u32);
+                    }
+                }
+                for i in chosen {
+                    ctx.push(&mut rng, i, j as u32, &mut out)?;
+                }
+            }
+            Rule::FixedIndegree { indegree } => {
+                let chosen: Vec<u32> = if proj.allow_multapses {
+                    (0..indegree).map(|_| one(&mut rng, n_source, skip)).collect()
+                } else {
+                    distinct(&mut rng, n_source, indegree, skip)
+                };
+                for i in chosen {
+                    ctx.push(&mut rng, i, j as u32, &mut out)?;
+                }
+            }
+            _ => unreachable!("not a per-target rule"),
+        }
+    }
+    Ok(out)
+}
+
+/// Draws all synapses of a per-source or explicit rule.
+pub fn draw_global(
+    proj: &ProjectionDef,
+    index: usize,
+    seed: u64,
+    dt: f64,
+    n_source: usize,
+    n_target: usize,
+) -> Result<Vec<Drawn>, BuildError> {
+    let ctx = Ctx { proj, index, dt, same_pop: proj.source == proj.target };
+    let mut out = Vec::new();
+    match &proj.rule {
+        Rule::FixedOutdegree { outdegree } => {
+            for i in 0..n_source {
+                let mut rng = stream(seed, Purpose::Connect, index as u64, i as u64);
+                let skip = (ctx.same_pop && !proj.allow_autapses).then_some(i);
+                let chosen: Vec<u32> = if proj.allow_multapses {
+                    (0..*outdegree).map(|_| one(&mut rng, n_target, skip)).collect()
+                } else {
+                    distinct(&mut rng, n_target, *outdegree, skip)
+                };
+                for j in chosen {
+                    ctx.push(&mut rng, i as u32, j, &mut out)?;
+                }
+            }
+        }
+        Rule::FixedTotalNumber { n } => {
+            let mut rng = stream(seed, Purpose::Connect, index as u64, u64::MAX);
+            let mut seen = std::collections::HashSet::new();
+            let mut pairs = Vec::with_capacity(*n);
+            while pairs.len() < *n {
+                let i = rng.random_range(0..n_source) as u32;
+                let j = rng.random_range(0..n_target) as u32;
+                if ctx.same_pop && !proj.allow_autapses && i == j {
+                    continue;
+                }
+                if !proj.allow_multapses && !seen.insert((i, j)) {
+                    continue;
+                }
+                pairs.push((i, j));
+            }
+            for (i, j) in pairs {
+                ctx.push(&mut rng, i, j, &mut out)?;
+            }
+        }
+        Rule::Explicit { sources, targets, weights, delays } => {
+            let mut rng = stream(seed, Purpose::Connect, index as u64, u64::MAX);
+            for k in 0..sources.len() {
+                let (i, j) = (sources[k], targets[k]);
+                if i as usize >= n_source || j as usize >= n_target {
+                    return Err(ctx.err(
+                        "file",
+                        format!(
+                            "row {k}: pair ({i}, {j}) is outside the populations (sizes {n_source} and {n_target})"
+                        ),
+                    ));
+                }
+                let w = match weights {
+                    Some(w) => w[k],
+                    None => proj.weight.sample(&mut rng),
+                };
+                let d = match delays {
+                    Some(d) => d[k],
+                    None => proj.delay.sample(&mut rng),
+                };
+                let delay = delay_steps(d, dt).map_err(|m| ctx.err("delay", format!("row {k}: {m}")))?;
+                if !w.is_finite() {
+                    return Err(ctx.err("weight", format!("row {k}: weight {w} is not finite")));
+                }
+                out.push(Drawn { source: i, target: j, weight: w as f32, delay });
+            }
+        }
+        _ => unreachable!("per-target rule"),
+    }
+    Ok(out)
+}
+
+/// Checks a rule against the population sizes before drawing (so that impossible requests are
+/// refused with a message instead of looping or panicking).
+pub fn check_rule(proj: &ProjectionDef, index: usize, n_source: usize, n_target: usize) -> Result<(), BuildError> {
+    let err = |field: &str, m: String| BuildError::new(Place::Projection(index), field, m);
+    let same = proj.source == proj.target && !proj.allow_autapses;
+    let avail_src = if same { n_source.saturating_sub(1) } else { n_source };
+    let avail_tgt = if same { n_target.saturating_sub(1) } else { n_target };
+    match &proj.rule {
+        Rule::OneToOne if n_source != n_target => Err(err(
+            "rule",
+            format!("one_to_one needs populations of equal size (got {n_source} and {n_target})"),
+        )),
+        Rule::PairwiseBernoulli { p } if !(0.0..=1.0).contains(p) => {
+            Err(err("p", format!("p must be a probability in [0, 1] (got {p})")))
+        }
+        Rule::FixedIndegree { indegree } if *indegree > 0 && avail_src == 0 => {
+            Err(err("indegree", "there is no source neuron to draw from".into()))
+        }
+        Rule::FixedIndegree { indegree } if !proj.allow_multapses && *indegree > avail_src => Err(err(
+            "indegree",
+            format!(
+                "indegree {indegree} exceeds the {avail_src} available sources; allow multapses or lower it"
+            ),
+        )),
+        Rule::FixedOutdegree { outdegree } if *outdegree > 0 && avail_tgt == 0 => {
+            Err(err("outdegree", "there is no target neuron to draw from".into()))
+        }
+        Rule::FixedOutdegree { outdegree } if !proj.allow_multapses && *outdegree > avail_tgt => Err(err(
+            "outdegree",
+            format!(
+                "outdegree {outdegree} exceeds the {avail_tgt} available targets; allow multapses or lower it"
+            ),
+        )),
+        Rule::FixedTotalNumber { n } if *n > 0 && (n_source == 0 || n_target == 0 || (same && n_source < 2)) => {
+            Err(err("n", "there are no pairs to draw from".into()))
+        }
+        Rule::FixedTotalNumber { n } if !proj.allow_multapses && (*n as u128) > (avail_src as u128) * (n_target as u128) => {
+            Err(err("n", format!("n {n} exceeds the number of distinct pairs; allow multapses or lower it")))
+        }
+        Rule::Explicit { sources, targets, weights, delays } => {
+            if sources.len() != targets.len()
+                || weights.as_ref().is_some_and(|w| w.len() != sources.len())
+                || delays.as_ref().is_some_and(|d| d.len() != sources.len())
+            {
+                return Err(err("file", "columns of the connection list differ in length".into()));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

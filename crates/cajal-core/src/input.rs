@@ -1,0 +1,122 @@
+//! Input devices local to a partition: Poisson drive and injected currents.
+
+use crate::rng::Stream;
+use rand::Rng;
+use rand_distr::{Distribution, Poisson};
+
+/// Draws Poisson counts with a fixed mean: by inversion over a precomputed table for small means
+/// (one uniform number per draw), by `rand_distr` otherwise.
+#[derive(Clone, Debug)]
+pub struct PoissonSampler {
+    cdf: Vec<f64>,
+    large: Option<Poisson<f64>>,
+}
+
+impl PoissonSampler {
+    /// A sampler for mean `lambda` (>= 0).
+    pub fn new(lambda: f64) -> Self {
+        if lambda > 40.0 {
+            return PoissonSampler { cdf: Vec::new(), large: Some(Poisson::new(lambda).expect("lambda > 0")) };
+        }
+        let mut cdf = Vec::new();
+        let mut pk = (-lambda).exp();
+        let mut acc = 0.0;
+        let mut k = 0.0;
+        while acc < 1.0 - 1e-15 && cdf.len() < 200 {
+            acc += pk;
+            cdf.push(acc);
+            k += 1.0;
+            pk *= lambda / k;
+        }
+        PoissonSampler { cdf, large: None }
+    }
+
+    /// One draw.
+    #[inline]
+    pub fn sample(&self, rng: &mut Stream) -> u32 {
+        if let Some(p) = &self.large {
+            return p.sample(rng) as u32;
+        }
+        let u: f64 = rng.random();
+        let mut k = 0;
+        while k < self.cdf.len() && u >= self.cdf[k] {
+            k += 1;
+        }
+        k as u32
+    }
+}
+
+/// A Poisson drive: independent trains into each target neuron of a partition.
+#[derive(Clone, Debug)]
+pub struct PoissonDrive {
+    /// Counts per step.
+    pub sampler: PoissonSampler,
+    /// Weight per input spike.
+    pub weight: f64,
+    /// Delay in steps.
+    pub delay: u16,
+    /// First active step.
+    pub start: u64,
+    /// First inactive step.
+    pub stop: u64,
+    /// Local target indices; all neurons when `None`.
+    pub targets: Option<Vec<u16>>,
+}
+
+/// An injected current: piecewise constant in time.
+#[derive(Clone, Debug)]
+pub struct CurrentDrive {
+    /// `(first step, amplitude pA)` in order of steps; before the first, zero.
+    pub changes: Vec<(u64, f64)>,
+    /// First inactive step.
+    pub stop: u64,
+    /// Local target indices; all neurons when `None`.
+    pub targets: Option<Vec<u16>>,
+}
+
+impl CurrentDrive {
+    /// The amplitude in step `k`.
+    pub fn amplitude(&self, k: u64) -> f64 {
+        if k >= self.stop {
+            return 0.0;
+        }
+        // changes are few; a binary search keeps this cheap for long step lists
+        match self.changes.partition_point(|&(s, _)| s <= k) {
+            0 => 0.0,
+            i => self.changes[i - 1].1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{stream, Purpose};
+
+    #[test]
+    fn poisson_sampler_has_the_right_mean_and_variance() {
+        for &lambda in &[0.02, 2.0, 15.0, 80.0] {
+            let s = PoissonSampler::new(lambda);
+            let mut rng = stream(7, Purpose::Poisson, 0, 0);
+            let n = 200_000;
+            let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng) as f64).collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            // 5 standard errors of the mean and of the variance estimate
+            let se_mean = (lambda / n as f64).sqrt();
+            assert!((mean - lambda).abs() < 5.0 * se_mean, "lambda {lambda}: mean {mean}");
+            let se_var = ((lambda + 2.0 * lambda * lambda) / n as f64).sqrt();
+            assert!((var - lambda).abs() < 5.0 * se_var, "lambda {lambda}: var {var}");
+        }
+    }
+
+    #[test]
+    fn step_current_switches_at_given_steps_and_stops() {
+        let c = CurrentDrive { changes: vec![(10, 5.0), (20, -1.0)], stop: 30, targets: None };
+        assert_eq!(c.amplitude(9), 0.0);
+        assert_eq!(c.amplitude(10), 5.0);
+        assert_eq!(c.amplitude(19), 5.0);
+        assert_eq!(c.amplitude(20), -1.0);
+        assert_eq!(c.amplitude(30), 0.0);
+    }
+}

@@ -1,0 +1,201 @@
+//! What a network is made of: populations, projections, inputs and recorders, as plain data.
+//! A [`NetworkDef`] is built into a runnable [`crate::Simulation`] by [`crate::Simulation::build`].
+
+use crate::dist::Dist;
+use crate::neuron::ModelKind;
+use std::collections::BTreeMap;
+
+/// A group of neurons of one model with shared parameters.
+#[derive(Clone, Debug)]
+pub struct PopulationDef {
+    /// Unique name.
+    pub name: String,
+    /// Neuron model.
+    pub kind: ModelKind,
+    /// Number of neurons.
+    pub size: usize,
+    /// Parameters given (the model's defaults apply to the rest).
+    pub params: BTreeMap<String, f64>,
+    /// Initial values of state variables (e.g. `V_m`), constant or drawn per neuron.
+    pub initial: Vec<(String, Dist)>,
+    /// For `spike_generator`: spike times in ms, one list shared by all neurons or one per neuron.
+    pub spike_times: Vec<Vec<f64>>,
+}
+
+/// How the synapses of a projection are drawn (NEST's connection rules).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rule {
+    /// Every source to every target.
+    AllToAll,
+    /// Source i to target i (equal sizes).
+    OneToOne,
+    /// Each (source, target) pair independently with probability `p`.
+    PairwiseBernoulli { p: f64 },
+    /// Each target receives exactly `indegree` synapses from random sources.
+    FixedIndegree { indegree: usize },
+    /// Each source sends exactly `outdegree` synapses to random targets.
+    FixedOutdegree { outdegree: usize },
+    /// Exactly `n` synapses between random pairs.
+    FixedTotalNumber { n: usize },
+    /// An explicit list of (source, target) pairs, with optional per-synapse weights and delays.
+    Explicit {
+        /// Source indices within the source population.
+        sources: Vec<u32>,
+        /// Target indices within the target population.
+        targets: Vec<u32>,
+        /// Per-synapse weights (overrides the projection's weight).
+        weights: Option<Vec<f64>>,
+        /// Per-synapse delays in ms (overrides the projection's delay).
+        delays: Option<Vec<f64>>,
+    },
+}
+
+impl Rule {
+    /// The rule's name as used in model files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::AllToAll => "all_to_all",
+            Rule::OneToOne => "one_to_one",
+            Rule::PairwiseBernoulli { .. } => "pairwise_bernoulli",
+            Rule::FixedIndegree { .. } => "fixed_indegree",
+            Rule::FixedOutdegree { .. } => "fixed_outdegree",
+            Rule::FixedTotalNumber { .. } => "fixed_total_number",
+            Rule::Explicit { .. } => "explicit",
+        }
+    }
+}
+
+/// Static synapses from one population to another.
+#[derive(Clone, Debug)]
+pub struct ProjectionDef {
+    /// Name (for messages and outputs).
+    pub name: String,
+    /// Index of the source population.
+    pub source: usize,
+    /// Index of the target population.
+    pub target: usize,
+    /// Connection rule.
+    pub rule: Rule,
+    /// Weight (mV, pA or nS as the target model says; the sign selects excitatory or inhibitory).
+    pub weight: Dist,
+    /// Delay in ms (rounded to the grid; at least one step).
+    pub delay: Dist,
+    /// May a neuron connect to itself (source and target the same population)?
+    pub allow_autapses: bool,
+    /// May a pair be connected more than once?
+    pub allow_multapses: bool,
+}
+
+/// What an input device injects.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InputKind {
+    /// `poisson_generator`: an independent Poisson train of `rate` Hz into each target neuron,
+    /// each spike with `weight` after `delay` ms.
+    Poisson { rate: f64, weight: f64, delay: f64 },
+    /// `dc_generator`: a constant current (pA).
+    Dc { amplitude: f64 },
+    /// `step_current_generator`: the current becomes `amplitudes[i]` pA at `times[i]` ms.
+    StepCurrent { times: Vec<f64>, amplitudes: Vec<f64> },
+}
+
+/// An input device attached to (a subset of) a population.
+#[derive(Clone, Debug)]
+pub struct InputDef {
+    /// What it injects.
+    pub kind: InputKind,
+    /// Index of the target population.
+    pub target: usize,
+    /// Target neurons (indices in the population); all when `None`.
+    pub neurons: Option<Vec<u32>>,
+    /// Active from this time (ms) ...
+    pub start: f64,
+    /// ... until this time (ms, may be infinite).
+    pub stop: f64,
+}
+
+/// Which neurons of a population a recorder watches.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selection {
+    /// Every neuron.
+    All,
+    /// The first `n` neurons.
+    First(usize),
+    /// These indices.
+    List(Vec<u32>),
+}
+
+impl Selection {
+    /// The selected indices, for a population of `size`.
+    pub fn indices(&self, size: usize) -> Vec<u32> {
+        match self {
+            Selection::All => (0..size as u32).collect(),
+            Selection::First(n) => (0..(*n).min(size) as u32).collect(),
+            Selection::List(v) => v.clone(),
+        }
+    }
+}
+
+/// A recorder of one population's spikes and/or state variables.
+#[derive(Clone, Debug)]
+pub struct RecordDef {
+    /// Index of the population.
+    pub population: usize,
+    /// Record spikes?
+    pub spikes: bool,
+    /// Which neurons.
+    pub neurons: Selection,
+    /// State variables to sample (e.g. `V_m`).
+    pub variables: Vec<String>,
+    /// Sampling interval (ms, a multiple of dt).
+    pub interval: f64,
+}
+
+/// A complete network: what [`crate::Simulation::build`] turns into a runnable simulation.
+#[derive(Clone, Debug)]
+pub struct NetworkDef {
+    /// Time step (ms).
+    pub dt: f64,
+    /// Global seed of every random stream.
+    pub seed: u64,
+    /// Populations, in order (global neuron ids follow this order).
+    pub populations: Vec<PopulationDef>,
+    /// Projections.
+    pub projections: Vec<ProjectionDef>,
+    /// Input devices.
+    pub inputs: Vec<InputDef>,
+    /// Recorders.
+    pub records: Vec<RecordDef>,
+}
+
+/// Where in a [`NetworkDef`] a build error lies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The network as a whole (dt, seed).
+    Network,
+    /// Population i.
+    Population(usize),
+    /// Projection i.
+    Projection(usize),
+    /// Input i.
+    Input(usize),
+    /// Recorder i.
+    Record(usize),
+}
+
+/// An impossible network: where, which field, and what is wrong.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{place:?}, {field}: {message}")]
+pub struct BuildError {
+    /// Which item.
+    pub place: Place,
+    /// Which field of it (e.g. `params.tau_m`, `p`, `delay`).
+    pub field: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl BuildError {
+    pub(crate) fn new(place: Place, field: impl Into<String>, message: impl Into<String>) -> Self {
+        BuildError { place, field: field.into(), message: message.into() }
+    }
+}

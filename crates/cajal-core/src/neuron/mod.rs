@@ -1,0 +1,243 @@
+//! Neuron models with NEST's names, parameters, defaults and units.
+//!
+//! A population's state lives in one [`Dynamics`] value: one contiguous vector per state
+//! variable (structure of arrays). The model is dispatched once per population per step, never per
+//! neuron.
+
+mod iaf_psc;
+mod nonlinear;
+pub mod params;
+pub mod propagators;
+
+pub use iaf_psc::{IafPscAlpha, IafPscDelta, IafPscExp};
+pub use nonlinear::{AeifCondExp, IafCondExp, Izhikevich};
+pub use params::{ParamError, ParamInfo, Params};
+
+use std::collections::BTreeMap;
+
+/// The neuron models Cajal simulates, and the spike source `spike_generator`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelKind {
+    /// Leaky integrate-and-fire, delta synapses (voltage jumps), exact integration.
+    IafPscDelta,
+    /// Leaky integrate-and-fire, exponential current synapses, exact integration.
+    IafPscExp,
+    /// Leaky integrate-and-fire, alpha current synapses, exact integration.
+    IafPscAlpha,
+    /// Leaky integrate-and-fire, exponential conductances, RK4.
+    IafCondExp,
+    /// Adaptive exponential integrate-and-fire, exponential conductances, RK4.
+    AeifCondExp,
+    /// Izhikevich (2003), RK4.
+    Izhikevich,
+    /// Emits spikes at given times (a device, no dynamics).
+    SpikeGenerator,
+}
+
+impl ModelKind {
+    /// All kinds, for listings in error messages.
+    pub const ALL: [ModelKind; 7] = [
+        ModelKind::IafPscDelta,
+        ModelKind::IafPscExp,
+        ModelKind::IafPscAlpha,
+        ModelKind::IafCondExp,
+        ModelKind::AeifCondExp,
+        ModelKind::Izhikevich,
+        ModelKind::SpikeGenerator,
+    ];
+
+    /// Looks a model up by its NEST name or a PyNN alias.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "iaf_psc_delta" => ModelKind::IafPscDelta,
+            "iaf_psc_exp" | "IF_curr_exp" => ModelKind::IafPscExp,
+            "iaf_psc_alpha" | "IF_curr_alpha" => ModelKind::IafPscAlpha,
+            "iaf_cond_exp" | "IF_cond_exp" => ModelKind::IafCondExp,
+            "aeif_cond_exp" | "EIF_cond_exp_isfa_ista" => ModelKind::AeifCondExp,
+            "izhikevich" | "Izhikevich" => ModelKind::Izhikevich,
+            "spike_generator" | "SpikeSourceArray" => ModelKind::SpikeGenerator,
+            _ => return None,
+        })
+    }
+
+    /// NEST's name of the model.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::IafPscDelta => "iaf_psc_delta",
+            ModelKind::IafPscExp => "iaf_psc_exp",
+            ModelKind::IafPscAlpha => "iaf_psc_alpha",
+            ModelKind::IafCondExp => "iaf_cond_exp",
+            ModelKind::AeifCondExp => "aeif_cond_exp",
+            ModelKind::Izhikevich => "izhikevich",
+            ModelKind::SpikeGenerator => "spike_generator",
+        }
+    }
+
+    /// The model's parameters with defaults and units.
+    pub fn params(self) -> &'static [ParamInfo] {
+        match self {
+            ModelKind::IafPscDelta => params::IAF_PSC_DELTA,
+            ModelKind::IafPscExp => params::IAF_PSC_EXP,
+            ModelKind::IafPscAlpha => params::IAF_PSC_ALPHA,
+            ModelKind::IafCondExp => params::IAF_COND_EXP,
+            ModelKind::AeifCondExp => params::AEIF_COND_EXP,
+            ModelKind::Izhikevich => params::IZHIKEVICH,
+            ModelKind::SpikeGenerator => &[],
+        }
+    }
+
+    /// The state variables that can be recorded and given initial values.
+    pub fn state_variables(self) -> &'static [&'static str] {
+        match self {
+            ModelKind::IafPscDelta => &["V_m"],
+            ModelKind::IafPscExp => &["V_m", "I_syn_ex", "I_syn_in"],
+            ModelKind::IafPscAlpha => &["V_m", "I_syn_ex", "I_syn_in"],
+            ModelKind::IafCondExp => &["V_m", "g_ex", "g_in"],
+            ModelKind::AeifCondExp => &["V_m", "w", "g_ex", "g_in"],
+            ModelKind::Izhikevich => &["V_m", "U_m"],
+            ModelKind::SpikeGenerator => &[],
+        }
+    }
+
+    /// True for neuron models whose input spikes are voltage jumps in mV (one receptor).
+    pub fn weight_unit(self) -> &'static str {
+        match self {
+            ModelKind::IafPscDelta | ModelKind::Izhikevich => "mV",
+            ModelKind::IafPscExp | ModelKind::IafPscAlpha => "pA",
+            ModelKind::IafCondExp | ModelKind::AeifCondExp => "nS",
+            ModelKind::SpikeGenerator => "",
+        }
+    }
+}
+
+/// The state of one block of neurons of one model: dispatched once per step.
+#[derive(Clone, Debug)]
+pub enum Dynamics {
+    /// See [`IafPscDelta`].
+    IafPscDelta(IafPscDelta),
+    /// See [`IafPscExp`].
+    IafPscExp(IafPscExp),
+    /// See [`IafPscAlpha`].
+    IafPscAlpha(IafPscAlpha),
+    /// See [`IafCondExp`].
+    IafCondExp(IafCondExp),
+    /// See [`AeifCondExp`].
+    AeifCondExp(AeifCondExp),
+    /// See [`Izhikevich`].
+    Izhikevich(Izhikevich),
+    /// Spike times per neuron as step indices (sorted), and a cursor into each.
+    SpikeGenerator(SpikeGenerator),
+}
+
+/// A spike source that emits at given grid steps.
+#[derive(Clone, Debug, Default)]
+pub struct SpikeGenerator {
+    /// For each neuron, the steps in which it spikes (its spikes are stamped at the step's end).
+    pub steps: Vec<Vec<u64>>,
+    /// Index of the next spike of each neuron.
+    pub cursor: Vec<usize>,
+}
+
+impl Dynamics {
+    /// Creates `n` neurons of `kind` with parameters `given` (defaults for the rest) at step `dt` ms.
+    pub fn new(
+        kind: ModelKind,
+        given: &BTreeMap<String, f64>,
+        n: usize,
+        dt: f64,
+    ) -> Result<Self, ParamError> {
+        let p = Params::resolve(kind.name(), kind.params(), given)?;
+        Ok(match kind {
+            ModelKind::IafPscDelta => Dynamics::IafPscDelta(IafPscDelta::new(&p, n, dt)?),
+            ModelKind::IafPscExp => Dynamics::IafPscExp(IafPscExp::new(&p, n, dt)?),
+            ModelKind::IafPscAlpha => Dynamics::IafPscAlpha(IafPscAlpha::new(&p, n, dt)?),
+            ModelKind::IafCondExp => Dynamics::IafCondExp(IafCondExp::new(&p, n, dt)?),
+            ModelKind::AeifCondExp => Dynamics::AeifCondExp(AeifCondExp::new(&p, n, dt)?),
+            ModelKind::Izhikevich => Dynamics::Izhikevich(Izhikevich::new(&p, n, dt)?),
+            ModelKind::SpikeGenerator => Dynamics::SpikeGenerator(SpikeGenerator {
+                steps: vec![Vec::new(); n],
+                cursor: vec![0; n],
+            }),
+        })
+    }
+
+    /// Advances all neurons by one step (step index `step`). `ex` and `inh` are the summed
+    /// excitatory (positive) and inhibitory (negative) input weights arriving in this step,
+    /// `current` an injected current (pA) or none; local indices of neurons that spiked are pushed.
+    pub fn step(
+        &mut self,
+        step: u64,
+        ex: &[f64],
+        inh: &[f64],
+        current: Option<&[f64]>,
+        spiked: &mut Vec<u32>,
+    ) {
+        match self {
+            Dynamics::IafPscDelta(m) => m.step(ex, inh, current, spiked),
+            Dynamics::IafPscExp(m) => m.step(ex, inh, current, spiked),
+            Dynamics::IafPscAlpha(m) => m.step(ex, inh, current, spiked),
+            Dynamics::IafCondExp(m) => m.step(ex, inh, current, spiked),
+            Dynamics::AeifCondExp(m) => m.step(ex, inh, current, spiked),
+            Dynamics::Izhikevich(m) => m.step(ex, inh, current, spiked),
+            Dynamics::SpikeGenerator(g) => {
+                for (i, (steps, c)) in g.steps.iter().zip(g.cursor.iter_mut()).enumerate() {
+                    // several spikes of one generator in one step count once
+                    let mut fired = false;
+                    while *c < steps.len() && steps[*c] <= step {
+                        fired |= steps[*c] == step;
+                        *c += 1;
+                    }
+                    if fired {
+                        spiked.push(i as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A state variable by name, if the model has it.
+    pub fn variable(&self, name: &str) -> Option<&[f64]> {
+        Some(match (self, name) {
+            (Dynamics::IafPscDelta(m), "V_m") => &m.v_m,
+            (Dynamics::IafPscExp(m), "V_m") => &m.v_m,
+            (Dynamics::IafPscExp(m), "I_syn_ex") => &m.i_syn_ex,
+            (Dynamics::IafPscExp(m), "I_syn_in") => &m.i_syn_in,
+            (Dynamics::IafPscAlpha(m), "V_m") => &m.v_m,
+            (Dynamics::IafPscAlpha(m), "I_syn_ex") => &m.i_syn_ex,
+            (Dynamics::IafPscAlpha(m), "I_syn_in") => &m.i_syn_in,
+            (Dynamics::IafCondExp(m), "V_m") => &m.v_m,
+            (Dynamics::IafCondExp(m), "g_ex") => &m.g_ex,
+            (Dynamics::IafCondExp(m), "g_in") => &m.g_in,
+            (Dynamics::AeifCondExp(m), "V_m") => &m.v_m,
+            (Dynamics::AeifCondExp(m), "w") => &m.w,
+            (Dynamics::AeifCondExp(m), "g_ex") => &m.g_ex,
+            (Dynamics::AeifCondExp(m), "g_in") => &m.g_in,
+            (Dynamics::Izhikevich(m), "V_m") => &m.v_m,
+            (Dynamics::Izhikevich(m), "U_m") => &m.u_m,
+            _ => return None,
+        })
+    }
+
+    /// Mutable access to a state variable, to set initial values.
+    pub fn variable_mut(&mut self, name: &str) -> Option<&mut [f64]> {
+        Some(match (self, name) {
+            (Dynamics::IafPscDelta(m), "V_m") => &mut m.v_m,
+            (Dynamics::IafPscExp(m), "V_m") => &mut m.v_m,
+            (Dynamics::IafPscExp(m), "I_syn_ex") => &mut m.i_syn_ex,
+            (Dynamics::IafPscExp(m), "I_syn_in") => &mut m.i_syn_in,
+            (Dynamics::IafPscAlpha(m), "V_m") => &mut m.v_m,
+            (Dynamics::IafPscAlpha(m), "I_syn_ex") => &mut m.i_syn_ex,
+            (Dynamics::IafPscAlpha(m), "I_syn_in") => &mut m.i_syn_in,
+            (Dynamics::IafCondExp(m), "V_m") => &mut m.v_m,
+            (Dynamics::IafCondExp(m), "g_ex") => &mut m.g_ex,
+            (Dynamics::IafCondExp(m), "g_in") => &mut m.g_in,
+            (Dynamics::AeifCondExp(m), "V_m") => &mut m.v_m,
+            (Dynamics::AeifCondExp(m), "w") => &mut m.w,
+            (Dynamics::AeifCondExp(m), "g_ex") => &mut m.g_ex,
+            (Dynamics::AeifCondExp(m), "g_in") => &mut m.g_in,
+            (Dynamics::Izhikevich(m), "V_m") => &mut m.v_m,
+            (Dynamics::Izhikevich(m), "U_m") => &mut m.u_m,
+            _ => return None,
+        })
+    }
+}

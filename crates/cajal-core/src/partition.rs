@@ -1,0 +1,245 @@
+//! A partition: a fixed block of one population's neurons with everything that ends on them —
+//! their state, input ring buffers, incoming synapses (CSR by source), input devices and
+//! recorders. Partitions never write to each other, so they advance in parallel without locks.
+
+use crate::input::{CurrentDrive, PoissonDrive};
+use crate::neuron::Dynamics;
+use crate::rng::Stream;
+use crate::synapses::Csr;
+
+/// Neurons per partition. Fixed (not derived from the thread count) so that results are the same
+/// for any number of threads; small enough that a partition's ring buffers stay in cache.
+pub const PARTITION_SIZE: usize = 1024;
+
+/// A spike: the step in which it was emitted and the global id of its sender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Spike {
+    /// Step index (the spike is stamped at the end of this step).
+    pub step: u64,
+    /// Global neuron id.
+    pub sender: u32,
+}
+
+/// Sampled state variables of chosen neurons.
+#[derive(Clone, Debug, Default)]
+pub struct StateBuffer {
+    /// Local indices of the sampled neurons.
+    pub neurons: Vec<u32>,
+    /// Variable names.
+    pub variables: Vec<String>,
+    /// Sampling interval in steps.
+    pub interval: u64,
+    /// Steps after which a sample was taken.
+    pub steps: Vec<u64>,
+    /// Per variable: for each sample, one value per sampled neuron.
+    pub values: Vec<Vec<f64>>,
+}
+
+/// Per-neuron spike statistics kept for every neuron (count and ISI moments).
+#[derive(Clone, Debug, Default)]
+pub struct SpikeStats {
+    /// Spikes per neuron.
+    pub count: Vec<u32>,
+    /// Step of the last spike (valid when count > 0).
+    pub last: Vec<u64>,
+    /// Sum of ISIs (steps).
+    pub isi_sum: Vec<f64>,
+    /// Sum of squared ISIs (steps^2).
+    pub isi_sq: Vec<f64>,
+}
+
+/// One block of neurons and all that ends on them.
+#[derive(Clone, Debug)]
+pub struct Partition {
+    /// Index of its population.
+    pub population: usize,
+    /// Index of its first neuron within the population.
+    pub offset: u32,
+    /// Global id of its first neuron.
+    pub first_gid: u32,
+    /// Neuron state.
+    pub dynamics: Dynamics,
+    /// Incoming synapses, by global source id.
+    pub csr: Csr,
+    /// Ring buffer length in steps (longest delay + 1).
+    pub slots: usize,
+    /// Excitatory input per (slot, neuron): `slot * n + neuron`.
+    pub ring_ex: Vec<f64>,
+    /// Inhibitory input per (slot, neuron).
+    pub ring_in: Vec<f64>,
+    /// Poisson drives.
+    pub poisson: Vec<PoissonDrive>,
+    /// Injected currents.
+    pub currents: Vec<CurrentDrive>,
+    /// Scratch: summed current of the step (only when there are current drives).
+    pub current: Vec<f64>,
+    /// The partition's random stream (Poisson input).
+    pub rng: Stream,
+    /// Which neurons have their spikes recorded (empty: none).
+    pub record_mask: Vec<bool>,
+    /// Recorded spikes `(step, index in population)`.
+    pub recorded: Vec<(u64, u32)>,
+    /// Sampled state, if any.
+    pub state: Option<StateBuffer>,
+    /// Spike statistics of every neuron.
+    pub stats: SpikeStats,
+    /// Spikes emitted in the current interval, in step order.
+    pub out: Vec<Spike>,
+    /// Synaptic events delivered so far.
+    pub events: u64,
+    spiked: Vec<u32>,
+}
+
+impl Partition {
+    /// A partition of `n` neurons; buffers are sized by [`Partition::finish`].
+    pub fn new(population: usize, offset: u32, first_gid: u32, dynamics: Dynamics, n: usize, rng: Stream) -> Self {
+        Partition {
+            population,
+            offset,
+            first_gid,
+            dynamics,
+            csr: Csr::default(),
+            slots: 1,
+            ring_ex: Vec::new(),
+            ring_in: Vec::new(),
+            poisson: Vec::new(),
+            currents: Vec::new(),
+            current: Vec::new(),
+            rng,
+            record_mask: Vec::new(),
+            recorded: Vec::new(),
+            state: None,
+            stats: SpikeStats {
+                count: vec![0; n],
+                last: vec![0; n],
+                isi_sum: vec![0.0; n],
+                isi_sq: vec![0.0; n],
+            },
+            out: Vec::new(),
+            events: 0,
+            spiked: Vec::new(),
+        }
+    }
+
+    /// Number of neurons.
+    pub fn len(&self) -> usize {
+        self.stats.count.len()
+    }
+
+    /// True for an empty partition.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sizes the ring buffers for delays up to `max_delay` steps.
+    pub fn finish(&mut self, max_delay: usize) {
+        self.slots = max_delay + 1;
+        let n = self.len();
+        self.ring_ex = vec![0.0; self.slots * n];
+        self.ring_in = vec![0.0; self.slots * n];
+        if !self.currents.is_empty() {
+            self.current = vec![0.0; n];
+        }
+    }
+
+    /// Adds the synaptic input of `spikes` (emitted before the current step) into the ring buffers.
+    pub fn deliver(&mut self, spikes: &[Spike]) {
+        let n = self.len();
+        let slots = self.slots;
+        let mut events = 0u64;
+        for sp in spikes {
+            let run = self.csr.run(sp.sender);
+            events += run.len() as u64;
+            let base = (sp.step % slots as u64) as usize;
+            for syn in run {
+                let mut slot = base + syn.delay as usize;
+                if slot >= slots {
+                    slot -= slots;
+                }
+                let k = slot * n + syn.target as usize;
+                let w = syn.weight as f64;
+                if syn.weight >= 0.0 {
+                    self.ring_ex[k] += w;
+                } else {
+                    self.ring_in[k] += w;
+                }
+            }
+        }
+        self.events += events;
+    }
+
+    /// Advances steps `from..to`; emitted spikes are appended to `out`.
+    pub fn advance(&mut self, from: u64, to: u64) {
+        let n = self.len();
+        let slots = self.slots as u64;
+        for k in from..to {
+            for drive in &self.poisson {
+                if k < drive.start || k >= drive.stop {
+                    continue;
+                }
+                let slot = ((k + drive.delay as u64) % slots) as usize;
+                let ring = if drive.weight >= 0.0 { &mut self.ring_ex } else { &mut self.ring_in };
+                let row = &mut ring[slot * n..(slot + 1) * n];
+                match &drive.targets {
+                    None => {
+                        for x in row.iter_mut() {
+                            let c = drive.sampler.sample(&mut self.rng);
+                            if c > 0 {
+                                *x += c as f64 * drive.weight;
+                            }
+                        }
+                    }
+                    Some(t) => {
+                        for &i in t {
+                            let c = drive.sampler.sample(&mut self.rng);
+                            row[i as usize] += c as f64 * drive.weight;
+                        }
+                    }
+                }
+            }
+            let current = if self.currents.is_empty() {
+                None
+            } else {
+                self.current.iter_mut().for_each(|c| *c = 0.0);
+                for drive in &self.currents {
+                    let a = drive.amplitude(k);
+                    match &drive.targets {
+                        None => self.current.iter_mut().for_each(|c| *c += a),
+                        Some(t) => t.iter().for_each(|&i| self.current[i as usize] += a),
+                    }
+                }
+                Some(&self.current[..])
+            };
+            let slot = (k % slots) as usize;
+            let row = slot * n..(slot + 1) * n;
+            self.spiked.clear();
+            self.dynamics.step(k, &self.ring_ex[row.clone()], &self.ring_in[row.clone()], current, &mut self.spiked);
+            self.ring_ex[row.clone()].iter_mut().for_each(|x| *x = 0.0);
+            self.ring_in[row].iter_mut().for_each(|x| *x = 0.0);
+            for &i in &self.spiked {
+                let i = i as usize;
+                let st = &mut self.stats;
+                if st.count[i] > 0 {
+                    let isi = (k - st.last[i]) as f64;
+                    st.isi_sum[i] += isi;
+                    st.isi_sq[i] += isi * isi;
+                }
+                st.count[i] += 1;
+                st.last[i] = k;
+                self.out.push(Spike { step: k, sender: self.first_gid + i as u32 });
+                if !self.record_mask.is_empty() && self.record_mask[i] {
+                    self.recorded.push((k, self.offset + i as u32));
+                }
+            }
+            if let Some(state) = &mut self.state {
+                if (k + 1) % state.interval == 0 {
+                    state.steps.push(k);
+                    for (vi, name) in state.variables.iter().enumerate() {
+                        let vals = self.dynamics.variable(name).expect("variable checked at build");
+                        state.values[vi].extend(state.neurons.iter().map(|&i| vals[i as usize]));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,650 @@
+//! Building a network into partitions and running it in min-delay intervals.
+
+use crate::connect::{check_rule, delay_steps, draw_global, draw_per_target, is_per_target, Drawn};
+use crate::input::{CurrentDrive, PoissonDrive, PoissonSampler};
+use crate::network::{BuildError, InputKind, NetworkDef, Place};
+use crate::neuron::{Dynamics, ModelKind};
+use crate::partition::{Partition, Spike, StateBuffer, PARTITION_SIZE};
+use crate::rng::{stream, Purpose};
+use crate::synapses::{Csr, Synapse};
+use rayon::prelude::*;
+
+/// What the simulation knows about a population.
+#[derive(Clone, Debug)]
+pub struct PopulationInfo {
+    /// Name.
+    pub name: String,
+    /// Model.
+    pub kind: ModelKind,
+    /// Number of neurons.
+    pub size: usize,
+    /// Global id of its first neuron.
+    pub first_gid: u32,
+    /// Its partitions: `partitions.start..partitions.end`.
+    pub partitions: std::ops::Range<usize>,
+}
+
+/// Recorded spikes of one population, ordered by time then sender.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpikeTrains {
+    /// Spike times (ms).
+    pub times: Vec<f64>,
+    /// Senders (index within the population).
+    pub senders: Vec<u32>,
+}
+
+/// Sampled state of one population, ordered by time then sender (NEST multimeter layout).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StateTrace {
+    /// Sample times (ms), one entry per (time, neuron).
+    pub times: Vec<f64>,
+    /// Neuron index within the population, one entry per (time, neuron).
+    pub senders: Vec<u32>,
+    /// One array per variable, aligned with `times`.
+    pub variables: Vec<(String, Vec<f64>)>,
+}
+
+/// Summary statistics of one population over the simulated time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationStats {
+    /// Spikes emitted by all its neurons.
+    pub spikes: u64,
+    /// Mean rate per neuron (Hz).
+    pub rate_hz: f64,
+    /// Mean over neurons with at least 3 spikes of std(ISI)/mean(ISI); NaN if none.
+    pub cv_isi: f64,
+}
+
+/// A built network, ready to run.
+pub struct Simulation {
+    dt: f64,
+    seed: u64,
+    step: u64,
+    interval: u64,
+    populations: Vec<PopulationInfo>,
+    partitions: Vec<Partition>,
+    pending: Vec<Spike>,
+    pool: rayon::ThreadPool,
+    threads: usize,
+    synapses: u64,
+}
+
+fn grid_steps(t: f64, dt: f64) -> Option<u64> {
+    let s = t / dt;
+    let r = s.round();
+    ((s - r).abs() <= 1e-6 * r.max(1.0) && r >= 0.0).then_some(r as u64)
+}
+
+fn time_steps(place: &Place, field: &str, t: f64, dt: f64) -> Result<u64, BuildError> {
+    if t == f64::INFINITY {
+        return Ok(u64::MAX);
+    }
+    if !(t >= 0.0) || !t.is_finite() {
+        return Err(BuildError::new(place.clone(), field, format!("must be a time >= 0 ms (got {t})")));
+    }
+    Ok((t / dt).round() as u64)
+}
+
+impl Simulation {
+    /// Builds `def` on `threads` worker threads (0: as many as cores).
+    pub fn build(def: &NetworkDef, threads: usize) -> Result<Simulation, BuildError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| BuildError::new(Place::Network, "threads", e.to_string()))?;
+        let threads = pool.current_num_threads();
+        pool.install(|| Self::build_in_pool(def)).map(|(populations, partitions, interval, synapses)| Simulation {
+            dt: def.dt,
+            seed: def.seed,
+            step: 0,
+            interval,
+            populations,
+            partitions,
+            pending: Vec::new(),
+            pool,
+            threads,
+            synapses,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn build_in_pool(def: &NetworkDef) -> Result<(Vec<PopulationInfo>, Vec<Partition>, u64, u64), BuildError> {
+        let dt = def.dt;
+        if !(dt > 0.0) || !dt.is_finite() {
+            return Err(BuildError::new(Place::Network, "dt", format!("dt must be > 0 ms (got {dt})")));
+        }
+        // populations and partitions
+        let mut populations = Vec::new();
+        let mut partitions = Vec::new();
+        let mut gid: u64 = 0;
+        for (pi, pop) in def.populations.iter().enumerate() {
+            let place = Place::Population(pi);
+            if def.populations[..pi].iter().any(|q| q.name == pop.name) {
+                return Err(BuildError::new(place, "name", format!("population name '{}' is used twice", pop.name)));
+            }
+            if pop.size == 0 {
+                return Err(BuildError::new(place, "size", "size must be at least 1"));
+            }
+            let initial = Self::initial_values(def, pi)?;
+            let gen_steps = Self::generator_steps(def, pi)?;
+            let first = partitions.len();
+            let mut offset = 0usize;
+            while offset < pop.size {
+                let n = PARTITION_SIZE.min(pop.size - offset);
+                let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt)
+                    .map_err(|e| BuildError::new(place.clone(), format!("params.{}", e.param), e.message))?;
+                for (name, values) in &initial {
+                    dynamics.variable_mut(name).expect("checked").copy_from_slice(&values[offset..offset + n]);
+                }
+                if let (Dynamics::SpikeGenerator(g), Some(steps)) = (&mut dynamics, &gen_steps) {
+                    g.steps = steps[offset..offset + n].to_vec();
+                }
+                let rng = stream(def.seed, Purpose::Poisson, partitions.len() as u64, 0);
+                partitions.push(Partition::new(pi, offset as u32, (gid + offset as u64) as u32, dynamics, n, rng));
+                offset += n;
+            }
+            populations.push(PopulationInfo {
+                name: pop.name.clone(),
+                kind: pop.kind,
+                size: pop.size,
+                first_gid: gid as u32,
+                partitions: first..partitions.len(),
+            });
+            gid += pop.size as u64;
+            if gid > u32::MAX as u64 {
+                return Err(BuildError::new(place, "size", "more than 2^32 neurons in total"));
+            }
+        }
+        let n_nodes = gid as usize;
+
+        // synapses, drawn per target partition (or globally and then bucketed)
+        let mut pairs: Vec<Vec<(u32, Synapse)>> = vec![Vec::new(); partitions.len()];
+        for (ji, proj) in def.projections.iter().enumerate() {
+            let place = Place::Projection(ji);
+            let (Some(src), Some(tgt)) = (populations.get(proj.source), populations.get(proj.target)) else {
+                return Err(BuildError::new(place, "source", "unknown population"));
+            };
+            if tgt.kind == ModelKind::SpikeGenerator {
+                return Err(BuildError::new(
+                    place,
+                    "target",
+                    format!("'{}' is a spike_generator and cannot receive synapses", tgt.name),
+                ));
+            }
+            proj.weight.validate().map_err(|m| BuildError::new(place.clone(), "weight", m))?;
+            proj.delay.validate().map_err(|m| BuildError::new(place.clone(), "delay", m))?;
+            if proj.delay.range().1 < dt * 0.5 {
+                return Err(BuildError::new(
+                    place,
+                    "delay",
+                    format!("delays must be at least dt = {dt} ms (got at most {} ms)", proj.delay.range().1),
+                ));
+            }
+            check_rule(proj, ji, src.size, tgt.size)?;
+            let src_gid = src.first_gid;
+            let to_pair = |d: &Drawn, offset: u32| {
+                (src_gid + d.source, Synapse { weight: d.weight, target: (d.target - offset) as u16, delay: d.delay })
+            };
+            let tparts = tgt.partitions.clone();
+            if is_per_target(&proj.rule) {
+                let drawn: Vec<Result<Vec<(u32, Synapse)>, BuildError>> = partitions[tparts.clone()]
+                    .par_iter()
+                    .map(|p| {
+                        let range = p.offset as usize..p.offset as usize + p.len();
+                        draw_per_target(proj, ji, def.seed, dt, src.size, range)
+                            .map(|v| v.iter().map(|d| to_pair(d, p.offset)).collect())
+                    })
+                    .collect();
+                for (k, r) in drawn.into_iter().enumerate() {
+                    pairs[tparts.start + k].extend(r?);
+                }
+            } else {
+                for d in draw_global(proj, ji, def.seed, dt, src.size, tgt.size)? {
+                    let part = tparts.start + d.target as usize / PARTITION_SIZE;
+                    let offset = partitions[part].offset;
+                    pairs[part].push(to_pair(&d, offset));
+                }
+            }
+        }
+        let csrs: Vec<Result<Csr, String>> = pairs.par_iter().map(|p| Csr::from_pairs(n_nodes, p)).collect();
+        drop(pairs);
+        let mut synapses = 0u64;
+        let mut min_delay = u16::MAX;
+        let mut max_delay = 1usize;
+        for (p, csr) in partitions.iter_mut().zip(csrs) {
+            p.csr = csr.map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
+            synapses += p.csr.synapses.len() as u64;
+            if let Some(d) = p.csr.synapses.iter().map(|s| s.delay).min() {
+                min_delay = min_delay.min(d);
+            }
+            max_delay = max_delay.max(p.csr.max_delay() as usize);
+        }
+        for (ii, _) in def.inputs.iter().enumerate() {
+            max_delay = max_delay.max(Self::attach_input(def, ii, &populations, &mut partitions)?);
+        }
+        for (ri, _) in def.records.iter().enumerate() {
+            Self::attach_record(def, ri, &populations, &mut partitions)?;
+        }
+        partitions.par_iter_mut().for_each(|p| p.finish(max_delay));
+        // with no synapses, any interval is exact; 10 ms keeps progress updates frequent
+        let interval = if min_delay == u16::MAX { ((10.0 / dt).round() as u64).max(1) } else { min_delay as u64 };
+        Ok((populations, partitions, interval, synapses))
+    }
+
+    fn initial_values(def: &NetworkDef, pi: usize) -> Result<Vec<(String, Vec<f64>)>, BuildError> {
+        let pop = &def.populations[pi];
+        let mut out = Vec::new();
+        for (vi, (name, dist)) in pop.initial.iter().enumerate() {
+            let field = format!("initial.{name}");
+            if !pop.kind.state_variables().contains(&name.as_str()) {
+                return Err(BuildError::new(
+                    Place::Population(pi),
+                    field,
+                    format!(
+                        "{} has no state variable '{name}'; it has: {}",
+                        pop.kind.name(),
+                        pop.kind.state_variables().join(", ")
+                    ),
+                ));
+            }
+            dist.validate().map_err(|m| BuildError::new(Place::Population(pi), field, m))?;
+            let mut rng = stream(def.seed, Purpose::Initial, pi as u64, vi as u64);
+            out.push((name.clone(), (0..pop.size).map(|_| dist.sample(&mut rng)).collect()));
+        }
+        Ok(out)
+    }
+
+    fn generator_steps(def: &NetworkDef, pi: usize) -> Result<Option<Vec<Vec<u64>>>, BuildError> {
+        let pop = &def.populations[pi];
+        let place = Place::Population(pi);
+        if pop.kind != ModelKind::SpikeGenerator {
+            if !pop.spike_times.is_empty() {
+                return Err(BuildError::new(place, "spike_times", "only a spike_generator takes spike_times"));
+            }
+            return Ok(None);
+        }
+        let lists = match pop.spike_times.len() {
+            0 => vec![Vec::new(); pop.size],
+            1 => vec![pop.spike_times[0].clone(); pop.size],
+            n if n == pop.size => pop.spike_times.clone(),
+            n => {
+                return Err(BuildError::new(
+                    place,
+                    "spike_times",
+                    format!("give one list for all neurons or one per neuron ({} lists), not {n}", pop.size),
+                ))
+            }
+        };
+        let mut out = Vec::with_capacity(lists.len());
+        for times in lists {
+            let mut steps = Vec::with_capacity(times.len());
+            for t in times {
+                let Some(s) = grid_steps(t, def.dt).filter(|&s| s >= 1 && t.is_finite()) else {
+                    return Err(BuildError::new(
+                        place,
+                        "spike_times",
+                        format!("spike time {t} ms must be > 0 and a multiple of dt = {} ms", def.dt),
+                    ));
+                };
+                steps.push(s - 1);
+            }
+            steps.sort_unstable();
+            out.push(steps);
+        }
+        Ok(Some(out))
+    }
+
+    fn local_targets(
+        neurons: &Option<Vec<u32>>,
+        size: usize,
+        p: &Partition,
+        place: &Place,
+    ) -> Result<Option<Option<Vec<u16>>>, BuildError> {
+        match neurons {
+            None => Ok(Some(None)),
+            Some(list) => {
+                if let Some(bad) = list.iter().find(|&&i| i as usize >= size) {
+                    return Err(BuildError::new(
+                        place.clone(),
+                        "neurons",
+                        format!("neuron index {bad} is outside the population (size {size})"),
+                    ));
+                }
+                let local: Vec<u16> = list
+                    .iter()
+                    .filter(|&&i| i >= p.offset && ((i - p.offset) as usize) < p.len())
+                    .map(|&i| (i - p.offset) as u16)
+                    .collect();
+                Ok((!local.is_empty()).then_some(Some(local)))
+            }
+        }
+    }
+
+    fn attach_input(
+        def: &NetworkDef,
+        ii: usize,
+        pops: &[PopulationInfo],
+        parts: &mut [Partition],
+    ) -> Result<usize, BuildError> {
+        let input = &def.inputs[ii];
+        let place = Place::Input(ii);
+        let err = |f: &str, m: String| BuildError::new(place.clone(), f, m);
+        let pop = pops.get(input.target).ok_or_else(|| err("target", "unknown population".into()))?;
+        if pop.kind == ModelKind::SpikeGenerator {
+            return Err(err("target", format!("'{}' is a spike_generator and takes no input", pop.name)));
+        }
+        let start = time_steps(&place, "start", input.start, def.dt)?;
+        let stop = time_steps(&place, "stop", input.stop, def.dt)?;
+        if stop <= start {
+            return Err(err("stop", format!("stop ({} ms) must be after start ({} ms)", input.stop, input.start)));
+        }
+        let mut max_delay = 0;
+        for p in &mut parts[pop.partitions.clone()] {
+            let Some(targets) = Self::local_targets(&input.neurons, pop.size, p, &place)? else { continue };
+            match &input.kind {
+                InputKind::Poisson { rate, weight, delay } => {
+                    if !(*rate >= 0.0) || !rate.is_finite() {
+                        return Err(err("rate", format!("rate must be a finite number of Hz >= 0 (got {rate})")));
+                    }
+                    if !weight.is_finite() {
+                        return Err(err("weight", format!("weight must be finite (got {weight})")));
+                    }
+                    let d = delay_steps(*delay, def.dt).map_err(|m| err("delay", m))?;
+                    max_delay = max_delay.max(d as usize);
+                    p.poisson.push(PoissonDrive {
+                        sampler: PoissonSampler::new(rate * def.dt / 1000.0),
+                        weight: *weight,
+                        delay: d,
+                        start,
+                        stop,
+                        targets,
+                    });
+                }
+                InputKind::Dc { amplitude } => {
+                    if !amplitude.is_finite() {
+                        return Err(err("amplitude", format!("amplitude must be finite (got {amplitude})")));
+                    }
+                    p.currents.push(CurrentDrive { changes: vec![(start, *amplitude)], stop, targets });
+                }
+                InputKind::StepCurrent { times, amplitudes } => {
+                    if times.len() != amplitudes.len() {
+                        return Err(err(
+                            "amplitude_values",
+                            format!("{} amplitude_times but {} amplitude_values", times.len(), amplitudes.len()),
+                        ));
+                    }
+                    let mut changes = Vec::new();
+                    for (t, a) in times.iter().zip(amplitudes) {
+                        let s = time_steps(&place, "amplitude_times", *t, def.dt)?;
+                        if changes.last().is_some_and(|&(prev, _)| s <= prev) {
+                            return Err(err(
+                                "amplitude_times",
+                                "times must increase strictly (after rounding to the grid)".into(),
+                            ));
+                        }
+                        if !a.is_finite() {
+                            return Err(err("amplitude_values", format!("amplitude must be finite (got {a})")));
+                        }
+                        changes.push((s.max(start), *a));
+                    }
+                    p.currents.push(CurrentDrive { changes, stop, targets });
+                }
+            }
+        }
+        Ok(max_delay)
+    }
+
+    fn attach_record(
+        def: &NetworkDef,
+        ri: usize,
+        pops: &[PopulationInfo],
+        parts: &mut [Partition],
+    ) -> Result<(), BuildError> {
+        let rec = &def.records[ri];
+        let place = Place::Record(ri);
+        let pop = pops
+            .get(rec.population)
+            .ok_or_else(|| BuildError::new(place.clone(), "population", "unknown population"))?;
+        if def.records[..ri].iter().any(|r| r.population == rec.population) {
+            return Err(BuildError::new(place, "population", format!("'{}' already has a recorder", pop.name)));
+        }
+        for v in &rec.variables {
+            if !pop.kind.state_variables().contains(&v.as_str()) {
+                return Err(BuildError::new(
+                    place,
+                    "variables",
+                    format!(
+                        "{} has no state variable '{v}'; it has: {}",
+                        pop.kind.name(),
+                        pop.kind.state_variables().join(", ")
+                    ),
+                ));
+            }
+        }
+        let interval = match grid_steps(rec.interval, def.dt) {
+            Some(s) if s >= 1 => s,
+            _ => {
+                return Err(BuildError::new(
+                    place,
+                    "interval",
+                    format!("interval must be a positive multiple of dt = {} ms (got {})", def.dt, rec.interval),
+                ))
+            }
+        };
+        let indices = rec.neurons.indices(pop.size);
+        if let Some(bad) = indices.iter().find(|&&i| i as usize >= pop.size) {
+            return Err(BuildError::new(
+                place,
+                "neurons",
+                format!("neuron index {bad} is outside '{}' (size {})", pop.name, pop.size),
+            ));
+        }
+        for p in &mut parts[pop.partitions.clone()] {
+            let local: Vec<u32> = indices
+                .iter()
+                .filter(|&&i| i >= p.offset && ((i - p.offset) as usize) < p.len())
+                .map(|&i| i - p.offset)
+                .collect();
+            if rec.spikes {
+                p.record_mask = vec![false; p.len()];
+                local.iter().for_each(|&i| p.record_mask[i as usize] = true);
+            }
+            if !rec.variables.is_empty() && !local.is_empty() {
+                p.state = Some(StateBuffer {
+                    neurons: local,
+                    variables: rec.variables.clone(),
+                    interval,
+                    steps: Vec::new(),
+                    values: vec![Vec::new(); rec.variables.len()],
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Advances the network by `duration_ms` (rounded to whole steps), calling
+    /// `progress(steps done, steps in this call)` after each min-delay interval.
+    pub fn run(&mut self, duration_ms: f64, mut progress: impl FnMut(u64, u64)) {
+        let steps = (duration_ms / self.dt).round().max(0.0) as u64;
+        let start = self.step;
+        let end = start + steps;
+        let mut pending = std::mem::take(&mut self.pending);
+        while self.step < end {
+            let from = self.step;
+            let to = (from + self.interval).min(end);
+            let parts = &mut self.partitions;
+            let spikes = &pending;
+            self.pool.install(|| {
+                parts.par_iter_mut().for_each(|p| {
+                    p.deliver(spikes);
+                    p.advance(from, to);
+                })
+            });
+            pending.clear();
+            for p in self.partitions.iter_mut() {
+                pending.append(&mut p.out);
+            }
+            self.step = to;
+            progress(to - start, steps);
+        }
+        self.pending = pending;
+    }
+
+    /// Time step (ms).
+    pub fn dt(&self) -> f64 {
+        self.dt
+    }
+
+    /// Global seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Steps simulated so far.
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    /// Simulated time so far (ms).
+    pub fn time_ms(&self) -> f64 {
+        self.step as f64 * self.dt
+    }
+
+    /// Worker threads.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Length of a communication interval (steps): the shortest synaptic delay.
+    pub fn interval_steps(&self) -> u64 {
+        self.interval
+    }
+
+    /// Populations, in definition order.
+    pub fn populations(&self) -> &[PopulationInfo] {
+        &self.populations
+    }
+
+    /// Index of the population named `name`.
+    pub fn population_index(&self, name: &str) -> Option<usize> {
+        self.populations.iter().position(|p| p.name == name)
+    }
+
+    /// Total neurons (and spike generators).
+    pub fn neurons(&self) -> usize {
+        self.populations.iter().map(|p| p.size).sum()
+    }
+
+    /// Total synapses.
+    pub fn synapses(&self) -> u64 {
+        self.synapses
+    }
+
+    /// Synaptic events delivered so far (spikes times their out-degree).
+    pub fn synaptic_events(&self) -> u64 {
+        self.partitions.iter().map(|p| p.events).sum()
+    }
+
+    /// Bytes held by synapse storage (runs and synapses), for memory reports.
+    pub fn synapse_bytes(&self) -> u64 {
+        self.partitions
+            .iter()
+            .map(|p| (p.csr.runs.len() * 4 + p.csr.synapses.len() * std::mem::size_of::<Synapse>()) as u64)
+            .sum()
+    }
+
+    /// Recorded spikes of population `pop`, ordered by time then sender.
+    pub fn spike_trains(&self, pop: usize) -> SpikeTrains {
+        let mut all: Vec<(u64, u32)> = Vec::new();
+        for p in &self.partitions[self.populations[pop].partitions.clone()] {
+            all.extend_from_slice(&p.recorded);
+        }
+        all.sort_unstable();
+        SpikeTrains {
+            times: all.iter().map(|&(s, _)| (s + 1) as f64 * self.dt).collect(),
+            senders: all.iter().map(|&(_, i)| i).collect(),
+        }
+    }
+
+    /// True when population `pop` records spikes.
+    pub fn records_spikes(&self, pop: usize) -> bool {
+        self.partitions[self.populations[pop].partitions.clone()].iter().any(|p| !p.record_mask.is_empty())
+    }
+
+    /// Sampled state of population `pop`, if it has a state recorder.
+    pub fn state_trace(&self, pop: usize) -> Option<StateTrace> {
+        let parts: Vec<&Partition> = self.partitions[self.populations[pop].partitions.clone()]
+            .iter()
+            .filter(|p| p.state.is_some())
+            .collect();
+        let first = parts.first()?.state.as_ref()?;
+        let names = first.variables.clone();
+        // rows: (step, sender, partition, position)
+        let mut rows: Vec<(u64, u32, usize, usize)> = Vec::new();
+        for (pi, p) in parts.iter().enumerate() {
+            let st = p.state.as_ref().expect("filtered");
+            for (si, &step) in st.steps.iter().enumerate() {
+                for (ni, &i) in st.neurons.iter().enumerate() {
+                    rows.push((step, p.offset + i, pi, si * st.neurons.len() + ni));
+                }
+            }
+        }
+        rows.sort_unstable();
+        let variables = names
+            .iter()
+            .enumerate()
+            .map(|(vi, n)| {
+                let vals = rows.iter().map(|&(_, _, pi, k)| parts[pi].state.as_ref().expect("filtered").values[vi][k]);
+                (n.clone(), vals.collect())
+            })
+            .collect();
+        Some(StateTrace {
+            times: rows.iter().map(|&(s, ..)| (s + 1) as f64 * self.dt).collect(),
+            senders: rows.iter().map(|&(_, i, ..)| i).collect(),
+            variables,
+        })
+    }
+
+    /// Spike count, mean rate and mean ISI CV of population `pop` over the simulated time.
+    pub fn population_stats(&self, pop: usize) -> PopulationStats {
+        let info = &self.populations[pop];
+        let mut spikes = 0u64;
+        let (mut cv_sum, mut cv_n) = (0.0, 0usize);
+        for p in &self.partitions[info.partitions.clone()] {
+            let st = &p.stats;
+            for i in 0..p.len() {
+                spikes += st.count[i] as u64;
+                if st.count[i] >= 3 {
+                    let n = (st.count[i] - 1) as f64;
+                    let mean = st.isi_sum[i] / n;
+                    let var = (st.isi_sq[i] / n - mean * mean).max(0.0);
+                    cv_sum += var.sqrt() / mean;
+                    cv_n += 1;
+                }
+            }
+        }
+        let t_s = self.time_ms() / 1000.0;
+        PopulationStats {
+            spikes,
+            rate_hz: if t_s > 0.0 { spikes as f64 / (info.size as f64 * t_s) } else { 0.0 },
+            cv_isi: if cv_n > 0 { cv_sum / cv_n as f64 } else { f64::NAN },
+        }
+    }
+
+    /// Spike counts of every neuron of population `pop`.
+    pub fn spike_counts(&self, pop: usize) -> Vec<u32> {
+        self.partitions[self.populations[pop].partitions.clone()]
+            .iter()
+            .flat_map(|p| p.stats.count.iter().copied())
+            .collect()
+    }
+
+    /// Current value of a state variable of every neuron of population `pop`.
+    pub fn state_now(&self, pop: usize, variable: &str) -> Option<Vec<f64>> {
+        let mut out = Vec::new();
+        for p in &self.partitions[self.populations[pop].partitions.clone()] {
+            out.extend_from_slice(p.dynamics.variable(variable)?);
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,75 @@
+//! Synapse storage: compressed by source (CSR), owned by the partition of the targets.
+
+/// One static synapse as stored: 8 bytes, read sequentially when its source spikes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C)]
+pub struct Synapse {
+    /// Weight (sign selects excitatory or inhibitory receptor).
+    pub weight: f32,
+    /// Target index within the owning partition.
+    pub target: u16,
+    /// Delay in steps (>= 1).
+    pub delay: u16,
+}
+
+/// For each global source id, a contiguous run of the synapses it makes onto one partition.
+#[derive(Clone, Debug, Default)]
+pub struct Csr {
+    /// `runs[s]..runs[s + 1]` indexes the synapses of source `s`.
+    pub runs: Vec<u32>,
+    /// The synapses, grouped by source.
+    pub synapses: Vec<Synapse>,
+}
+
+impl Csr {
+    /// Builds the CSR from `(global source, synapse)` pairs by a stable counting sort, so the
+    /// order within a run is the order in which synapses were drawn.
+    pub fn from_pairs(n_sources: usize, pairs: &[(u32, Synapse)]) -> Result<Self, String> {
+        if pairs.len() > u32::MAX as usize {
+            return Err(format!("{} synapses onto one partition exceed the 2^32 limit", pairs.len()));
+        }
+        let mut runs = vec![0u32; n_sources + 1];
+        for &(s, _) in pairs {
+            runs[s as usize + 1] += 1;
+        }
+        for i in 0..n_sources {
+            runs[i + 1] += runs[i];
+        }
+        let mut fill = runs.clone();
+        let mut synapses = vec![Synapse { weight: 0.0, target: 0, delay: 0 }; pairs.len()];
+        for &(s, syn) in pairs {
+            let k = &mut fill[s as usize];
+            synapses[*k as usize] = syn;
+            *k += 1;
+        }
+        Ok(Csr { runs, synapses })
+    }
+
+    /// The synapses of global source `s`.
+    #[inline]
+    pub fn run(&self, s: u32) -> &[Synapse] {
+        let (a, b) = (self.runs[s as usize] as usize, self.runs[s as usize + 1] as usize);
+        &self.synapses[a..b]
+    }
+
+    /// The longest delay stored (steps), 0 when empty.
+    pub fn max_delay(&self) -> u16 {
+        self.synapses.iter().map(|s| s.delay).max().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csr_groups_by_source_and_keeps_drawing_order() {
+        let syn = |t: u16| Synapse { weight: t as f32, target: t, delay: 1 };
+        let pairs = vec![(2, syn(0)), (0, syn(1)), (2, syn(2)), (1, syn(3)), (0, syn(4))];
+        let csr = Csr::from_pairs(4, &pairs).unwrap();
+        assert_eq!(csr.run(0).iter().map(|s| s.target).collect::<Vec<_>>(), vec![1, 4]);
+        assert_eq!(csr.run(1).iter().map(|s| s.target).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(csr.run(2).iter().map(|s| s.target).collect::<Vec<_>>(), vec![0, 2]);
+        assert!(csr.run(3).is_empty());
+    }
+}
