@@ -27,7 +27,9 @@ pub struct Drawn {
 /// Converts a delay in ms to whole steps, or says why it cannot be one.
 pub fn delay_steps(delay_ms: f64, dt: f64) -> Result<u16, String> {
     if !delay_ms.is_finite() {
-        return Err(format!("delay must be a finite number of ms (got {delay_ms})"));
+        return Err(format!(
+            "delay must be a finite number of ms (got {delay_ms})"
+        ));
     }
     let steps = (delay_ms / dt).round();
     if steps < 1.0 {
@@ -56,15 +58,29 @@ impl Ctx<'_> {
         BuildError::new(Place::Projection(self.index), field, message)
     }
 
-    fn push(&self, rng: &mut Stream, source: u32, target: u32, out: &mut Vec<Drawn>) -> Result<(), BuildError> {
+    fn push(
+        &self,
+        rng: &mut Stream,
+        source: u32,
+        target: u32,
+        out: &mut Vec<Drawn>,
+    ) -> Result<(), BuildError> {
         let w = self.proj.weight.sample(rng);
         let d = self.proj.delay.sample(rng);
         let delay = delay_steps(d, self.dt).map_err(|m| self.err("delay", m))?;
         let weight = w as f32;
         if !weight.is_finite() {
-            return Err(self.err("weight", format!("weight {w} is not a finite 32-bit number")));
+            return Err(self.err(
+                "weight",
+                format!("weight {w} is not a finite 32-bit number"),
+            ));
         }
-        out.push(Drawn { source, target, weight, delay });
+        out.push(Drawn {
+            source,
+            target,
+            weight,
+            delay,
+        });
         Ok(())
     }
 }
@@ -72,7 +88,10 @@ impl Ctx<'_> {
 /// Draws `k` distinct indices in `0..n`, leaving out `skip` if given.
 fn distinct(rng: &mut Stream, n: usize, k: usize, skip: Option<usize>) -> Vec<u32> {
     match skip {
-        None => index::sample(rng, n, k).into_iter().map(|i| i as u32).collect(),
+        None => index::sample(rng, n, k)
+            .into_iter()
+            .map(|i| i as u32)
+            .collect(),
         Some(s) => index::sample(rng, n - 1, k)
             .into_iter()
             .map(|i| if i >= s { i + 1 } else { i } as u32)
@@ -92,7 +111,13 @@ fn one(rng: &mut Stream, n: usize, skip: Option<usize>) -> u32 {
 
 /// True when the rule draws per target (and so can be drawn partition by partition).
 pub fn is_per_target(rule: &Rule) -> bool {
-    matches!(rule, Rule::AllToAll | Rule::OneToOne | Rule::PairwiseBernoulli { .. } | Rule::FixedIndegree { .. })
+    matches!(
+        rule,
+        Rule::AllToAll
+            | Rule::OneToOne
+            | Rule::PairwiseBernoulli { .. }
+            | Rule::FixedIndegree { .. }
+    )
 }
 
 /// Draws the synapses onto targets `targets` (indices in the target population) for a per-target
@@ -105,7 +130,12 @@ pub fn draw_per_target(
     n_source: usize,
     targets: std::ops::Range<usize>,
 ) -> Result<Vec<Drawn>, BuildError> {
-    let ctx = Ctx { proj, index, dt, same_pop: proj.source == proj.target };
+    let ctx = Ctx {
+        proj,
+        index,
+        dt,
+        same_pop: proj.source == proj.target,
+    };
     let mut out = Vec::new();
     for j in targets {
         let mut rng = stream(seed, Purpose::Connect, index as u64, j as u64);
@@ -159,7 +189,9 @@ pub fn draw_per_target(
             }
             Rule::FixedIndegree { indegree } => {
                 let chosen: Vec<u32> = if proj.allow_multapses {
-                    (0..indegree).map(|_| one(&mut rng, n_source, skip)).collect()
+                    (0..indegree)
+                        .map(|_| one(&mut rng, n_source, skip))
+                        .collect()
                 } else {
                     distinct(&mut rng, n_source, indegree, skip)
                 };
@@ -182,7 +214,12 @@ pub fn draw_global(
     n_source: usize,
     n_target: usize,
 ) -> Result<Vec<Drawn>, BuildError> {
-    let ctx = Ctx { proj, index, dt, same_pop: proj.source == proj.target };
+    let ctx = Ctx {
+        proj,
+        index,
+        dt,
+        same_pop: proj.source == proj.target,
+    };
     let mut out = Vec::new();
     match &proj.rule {
         Rule::FixedOutdegree { outdegree } => {
@@ -190,7 +227,9 @@ pub fn draw_global(
                 let mut rng = stream(seed, Purpose::Connect, index as u64, i as u64);
                 let skip = (ctx.same_pop && !proj.allow_autapses).then_some(i);
                 let chosen: Vec<u32> = if proj.allow_multapses {
-                    (0..*outdegree).map(|_| one(&mut rng, n_target, skip)).collect()
+                    (0..*outdegree)
+                        .map(|_| one(&mut rng, n_target, skip))
+                        .collect()
                 } else {
                     distinct(&mut rng, n_target, *outdegree, skip)
                 };
@@ -218,7 +257,12 @@ pub fn draw_global(
                 ctx.push(&mut rng, i, j, &mut out)?;
             }
         }
-        Rule::Explicit { sources, targets, weights, delays } => {
+        Rule::Explicit {
+            sources,
+            targets,
+            weights,
+            delays,
+        } => {
             let mut rng = stream(seed, Purpose::Connect, index as u64, u64::MAX);
             for k in 0..sources.len() {
                 let (i, j) = (sources[k], targets[k]);
@@ -238,11 +282,17 @@ pub fn draw_global(
                     Some(d) => d[k],
                     None => proj.delay.sample(&mut rng),
                 };
-                let delay = delay_steps(d, dt).map_err(|m| ctx.err("delay", format!("row {k}: {m}")))?;
+                let delay =
+                    delay_steps(d, dt).map_err(|m| ctx.err("delay", format!("row {k}: {m}")))?;
                 if !w.is_finite() {
                     return Err(ctx.err("weight", format!("row {k}: weight {w} is not finite")));
                 }
-                out.push(Drawn { source: i, target: j, weight: w as f32, delay });
+                out.push(Drawn {
+                    source: i,
+                    target: j,
+                    weight: w as f32,
+                    delay,
+                });
             }
         }
         _ => unreachable!("per-target rule"),
@@ -252,11 +302,24 @@ pub fn draw_global(
 
 /// Checks a rule against the population sizes before drawing (so that impossible requests are
 /// refused with a message instead of looping or panicking).
-pub fn check_rule(proj: &ProjectionDef, index: usize, n_source: usize, n_target: usize) -> Result<(), BuildError> {
+pub fn check_rule(
+    proj: &ProjectionDef,
+    index: usize,
+    n_source: usize,
+    n_target: usize,
+) -> Result<(), BuildError> {
     let err = |field: &str, m: String| BuildError::new(Place::Projection(index), field, m);
     let same = proj.source == proj.target && !proj.allow_autapses;
-    let avail_src = if same { n_source.saturating_sub(1) } else { n_source };
-    let avail_tgt = if same { n_target.saturating_sub(1) } else { n_target };
+    let avail_src = if same {
+        n_source.saturating_sub(1)
+    } else {
+        n_source
+    };
+    let avail_tgt = if same {
+        n_target.saturating_sub(1)
+    } else {
+        n_target
+    };
     match &proj.rule {
         Rule::OneToOne if n_source != n_target => Err(err(
             "rule",

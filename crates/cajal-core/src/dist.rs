@@ -16,7 +16,12 @@ pub enum Dist {
     /// Log-normal: `exp(N(mu, sigma))`.
     LogNormal { mu: f64, sigma: f64 },
     /// Normal redrawn until it falls inside `[low, high]` (NEST's `normal` with clipping by redraw).
-    NormalClipped { mean: f64, std: f64, low: f64, high: f64 },
+    NormalClipped {
+        mean: f64,
+        std: f64,
+        low: f64,
+        high: f64,
+    },
 }
 
 impl Dist {
@@ -35,7 +40,9 @@ impl Dist {
                 finite("low", low)?;
                 finite("high", high)?;
                 if low >= high {
-                    return Err(format!("uniform needs low < high (got low {low}, high {high})"));
+                    return Err(format!(
+                        "uniform needs low < high (got low {low}, high {high})"
+                    ));
                 }
                 Ok(())
             }
@@ -55,14 +62,21 @@ impl Dist {
                 }
                 Ok(())
             }
-            Dist::NormalClipped { mean, std, low, high } => {
+            Dist::NormalClipped {
+                mean,
+                std,
+                low,
+                high,
+            } => {
                 finite("mean", mean)?;
                 finite("std", std)?;
                 if std < 0.0 {
                     return Err(format!("std must be >= 0 (got {std})"));
                 }
                 if !(low < high) {
-                    return Err(format!("normal_clipped needs low < high (got low {low}, high {high})"));
+                    return Err(format!(
+                        "normal_clipped needs low < high (got low {low}, high {high})"
+                    ));
                 }
                 // Redrawing must terminate: the window must hold real probability mass.
                 let z_lo = (low - mean) / std.max(1e-300);
@@ -101,8 +115,15 @@ impl Dist {
             Dist::Const(v) => v,
             Dist::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
             Dist::Normal { mean, std } => Normal::new(mean, std).expect("validated").sample(rng),
-            Dist::LogNormal { mu, sigma } => LogNormal::new(mu, sigma).expect("validated").sample(rng),
-            Dist::NormalClipped { mean, std, low, high } => {
+            Dist::LogNormal { mu, sigma } => {
+                LogNormal::new(mu, sigma).expect("validated").sample(rng)
+            }
+            Dist::NormalClipped {
+                mean,
+                std,
+                low,
+                high,
+            } => {
                 let n = Normal::new(mean, std).expect("validated");
                 loop {
                     let v = n.sample(rng);

@@ -16,7 +16,10 @@ impl PoissonSampler {
     /// A sampler for mean `lambda` (>= 0).
     pub fn new(lambda: f64) -> Self {
         if lambda > 40.0 {
-            return PoissonSampler { cdf: Vec::new(), large: Some(Poisson::new(lambda).expect("lambda > 0")) };
+            return PoissonSampler {
+                cdf: Vec::new(),
+                large: Some(Poisson::new(lambda).expect("lambda > 0")),
+            };
         }
         let mut cdf = Vec::new();
         let mut pk = (-lambda).exp();
@@ -104,15 +107,25 @@ mod tests {
             let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
             // 5 standard errors of the mean and of the variance estimate
             let se_mean = (lambda / n as f64).sqrt();
-            assert!((mean - lambda).abs() < 5.0 * se_mean, "lambda {lambda}: mean {mean}");
+            assert!(
+                (mean - lambda).abs() < 5.0 * se_mean,
+                "lambda {lambda}: mean {mean}"
+            );
             let se_var = ((lambda + 2.0 * lambda * lambda) / n as f64).sqrt();
-            assert!((var - lambda).abs() < 5.0 * se_var, "lambda {lambda}: var {var}");
+            assert!(
+                (var - lambda).abs() < 5.0 * se_var,
+                "lambda {lambda}: var {var}"
+            );
         }
     }
 
     #[test]
     fn step_current_switches_at_given_steps_and_stops() {
-        let c = CurrentDrive { changes: vec![(10, 5.0), (20, -1.0)], stop: 30, targets: None };
+        let c = CurrentDrive {
+            changes: vec![(10, 5.0), (20, -1.0)],
+            stop: 30,
+            targets: None,
+        };
         assert_eq!(c.amplitude(9), 0.0);
         assert_eq!(c.amplitude(10), 5.0);
         assert_eq!(c.amplitude(19), 5.0);

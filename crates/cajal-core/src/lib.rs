@@ -37,6 +37,9 @@ pub mod simulation;
 pub mod synapses;
 
 pub use dist::Dist;
-pub use network::{BuildError, InputDef, InputKind, NetworkDef, Place, PopulationDef, ProjectionDef, RecordDef, Rule, Selection};
+pub use network::{
+    BuildError, InputDef, InputKind, NetworkDef, Place, PopulationDef, ProjectionDef, RecordDef,
+    Rule, Selection,
+};
 pub use neuron::ModelKind;
 pub use simulation::{PopulationInfo, PopulationStats, Simulation, SpikeTrains, StateTrace};

@@ -95,7 +95,10 @@ pub enum InputKind {
     /// `dc_generator`: a constant current (pA).
     Dc { amplitude: f64 },
     /// `step_current_generator`: the current becomes `amplitudes[i]` pA at `times[i]` ms.
-    StepCurrent { times: Vec<f64>, amplitudes: Vec<f64> },
+    StepCurrent {
+        times: Vec<f64>,
+        amplitudes: Vec<f64>,
+    },
 }
 
 /// An input device attached to (a subset of) a population.
@@ -196,6 +199,10 @@ pub struct BuildError {
 
 impl BuildError {
     pub(crate) fn new(place: Place, field: impl Into<String>, message: impl Into<String>) -> Self {
-        BuildError { place, field: field.into(), message: message.into() }
+        BuildError {
+            place,
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }

@@ -92,7 +92,14 @@ pub struct Partition {
 
 impl Partition {
     /// A partition of `n` neurons; buffers are sized by [`Partition::finish`].
-    pub fn new(population: usize, offset: u32, first_gid: u32, dynamics: Dynamics, n: usize, rng: Stream) -> Self {
+    pub fn new(
+        population: usize,
+        offset: u32,
+        first_gid: u32,
+        dynamics: Dynamics,
+        n: usize,
+        rng: Stream,
+    ) -> Self {
         Partition {
             population,
             offset,
@@ -178,7 +185,11 @@ impl Partition {
                     continue;
                 }
                 let slot = ((k + drive.delay as u64) % slots) as usize;
-                let ring = if drive.weight >= 0.0 { &mut self.ring_ex } else { &mut self.ring_in };
+                let ring = if drive.weight >= 0.0 {
+                    &mut self.ring_ex
+                } else {
+                    &mut self.ring_in
+                };
                 let row = &mut ring[slot * n..(slot + 1) * n];
                 match &drive.targets {
                     None => {
@@ -213,7 +224,13 @@ impl Partition {
             let slot = (k % slots) as usize;
             let row = slot * n..(slot + 1) * n;
             self.spiked.clear();
-            self.dynamics.step(k, &self.ring_ex[row.clone()], &self.ring_in[row.clone()], current, &mut self.spiked);
+            self.dynamics.step(
+                k,
+                &self.ring_ex[row.clone()],
+                &self.ring_in[row.clone()],
+                current,
+                &mut self.spiked,
+            );
             self.ring_ex[row.clone()].iter_mut().for_each(|x| *x = 0.0);
             self.ring_in[row].iter_mut().for_each(|x| *x = 0.0);
             for &i in &self.spiked {
@@ -226,7 +243,10 @@ impl Partition {
                 }
                 st.count[i] += 1;
                 st.last[i] = k;
-                self.out.push(Spike { step: k, sender: self.first_gid + i as u32 });
+                self.out.push(Spike {
+                    step: k,
+                    sender: self.first_gid + i as u32,
+                });
                 if !self.record_mask.is_empty() && self.record_mask[i] {
                     self.recorded.push((k, self.offset + i as u32));
                 }
@@ -235,7 +255,10 @@ impl Partition {
                 if (k + 1) % state.interval == 0 {
                     state.steps.push(k);
                     for (vi, name) in state.variables.iter().enumerate() {
-                        let vals = self.dynamics.variable(name).expect("variable checked at build");
+                        let vals = self
+                            .dynamics
+                            .variable(name)
+                            .expect("variable checked at build");
                         state.values[vi].extend(state.neurons.iter().map(|&i| vals[i as usize]));
                     }
                 }

@@ -80,7 +80,11 @@ fn time_steps(place: &Place, field: &str, t: f64, dt: f64) -> Result<u64, BuildE
         return Ok(u64::MAX);
     }
     if !(t >= 0.0) || !t.is_finite() {
-        return Err(BuildError::new(place.clone(), field, format!("must be a time >= 0 ms (got {t})")));
+        return Err(BuildError::new(
+            place.clone(),
+            field,
+            format!("must be a time >= 0 ms (got {t})"),
+        ));
     }
     Ok((t / dt).round() as u64)
 }
@@ -93,25 +97,33 @@ impl Simulation {
             .build()
             .map_err(|e| BuildError::new(Place::Network, "threads", e.to_string()))?;
         let threads = pool.current_num_threads();
-        pool.install(|| Self::build_in_pool(def)).map(|(populations, partitions, interval, synapses)| Simulation {
-            dt: def.dt,
-            seed: def.seed,
-            step: 0,
-            interval,
-            populations,
-            partitions,
-            pending: Vec::new(),
-            pool,
-            threads,
-            synapses,
-        })
+        pool.install(|| Self::build_in_pool(def)).map(
+            |(populations, partitions, interval, synapses)| Simulation {
+                dt: def.dt,
+                seed: def.seed,
+                step: 0,
+                interval,
+                populations,
+                partitions,
+                pending: Vec::new(),
+                pool,
+                threads,
+                synapses,
+            },
+        )
     }
 
     #[allow(clippy::type_complexity)]
-    fn build_in_pool(def: &NetworkDef) -> Result<(Vec<PopulationInfo>, Vec<Partition>, u64, u64), BuildError> {
+    fn build_in_pool(
+        def: &NetworkDef,
+    ) -> Result<(Vec<PopulationInfo>, Vec<Partition>, u64, u64), BuildError> {
         let dt = def.dt;
         if !(dt > 0.0) || !dt.is_finite() {
-            return Err(BuildError::new(Place::Network, "dt", format!("dt must be > 0 ms (got {dt})")));
+            return Err(BuildError::new(
+                Place::Network,
+                "dt",
+                format!("dt must be > 0 ms (got {dt})"),
+            ));
         }
         // populations and partitions
         let mut populations = Vec::new();
@@ -120,7 +132,11 @@ impl Simulation {
         for (pi, pop) in def.populations.iter().enumerate() {
             let place = Place::Population(pi);
             if def.populations[..pi].iter().any(|q| q.name == pop.name) {
-                return Err(BuildError::new(place, "name", format!("population name '{}' is used twice", pop.name)));
+                return Err(BuildError::new(
+                    place,
+                    "name",
+                    format!("population name '{}' is used twice", pop.name),
+                ));
             }
             if pop.size == 0 {
                 return Err(BuildError::new(place, "size", "size must be at least 1"));
@@ -131,16 +147,27 @@ impl Simulation {
             let mut offset = 0usize;
             while offset < pop.size {
                 let n = PARTITION_SIZE.min(pop.size - offset);
-                let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt)
-                    .map_err(|e| BuildError::new(place.clone(), format!("params.{}", e.param), e.message))?;
+                let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt).map_err(|e| {
+                    BuildError::new(place.clone(), format!("params.{}", e.param), e.message)
+                })?;
                 for (name, values) in &initial {
-                    dynamics.variable_mut(name).expect("checked").copy_from_slice(&values[offset..offset + n]);
+                    dynamics
+                        .variable_mut(name)
+                        .expect("checked")
+                        .copy_from_slice(&values[offset..offset + n]);
                 }
                 if let (Dynamics::SpikeGenerator(g), Some(steps)) = (&mut dynamics, &gen_steps) {
                     g.steps = steps[offset..offset + n].to_vec();
                 }
                 let rng = stream(def.seed, Purpose::Poisson, partitions.len() as u64, 0);
-                partitions.push(Partition::new(pi, offset as u32, (gid + offset as u64) as u32, dynamics, n, rng));
+                partitions.push(Partition::new(
+                    pi,
+                    offset as u32,
+                    (gid + offset as u64) as u32,
+                    dynamics,
+                    n,
+                    rng,
+                ));
                 offset += n;
             }
             populations.push(PopulationInfo {
@@ -152,7 +179,11 @@ impl Simulation {
             });
             gid += pop.size as u64;
             if gid > u32::MAX as u64 {
-                return Err(BuildError::new(place, "size", "more than 2^32 neurons in total"));
+                return Err(BuildError::new(
+                    place,
+                    "size",
+                    "more than 2^32 neurons in total",
+                ));
             }
         }
         let n_nodes = gid as usize;
@@ -161,40 +192,60 @@ impl Simulation {
         let mut pairs: Vec<Vec<(u32, Synapse)>> = vec![Vec::new(); partitions.len()];
         for (ji, proj) in def.projections.iter().enumerate() {
             let place = Place::Projection(ji);
-            let (Some(src), Some(tgt)) = (populations.get(proj.source), populations.get(proj.target)) else {
+            let (Some(src), Some(tgt)) =
+                (populations.get(proj.source), populations.get(proj.target))
+            else {
                 return Err(BuildError::new(place, "source", "unknown population"));
             };
             if tgt.kind == ModelKind::SpikeGenerator {
                 return Err(BuildError::new(
                     place,
                     "target",
-                    format!("'{}' is a spike_generator and cannot receive synapses", tgt.name),
+                    format!(
+                        "'{}' is a spike_generator and cannot receive synapses",
+                        tgt.name
+                    ),
                 ));
             }
-            proj.weight.validate().map_err(|m| BuildError::new(place.clone(), "weight", m))?;
-            proj.delay.validate().map_err(|m| BuildError::new(place.clone(), "delay", m))?;
+            proj.weight
+                .validate()
+                .map_err(|m| BuildError::new(place.clone(), "weight", m))?;
+            proj.delay
+                .validate()
+                .map_err(|m| BuildError::new(place.clone(), "delay", m))?;
             if proj.delay.range().1 < dt * 0.5 {
                 return Err(BuildError::new(
                     place,
                     "delay",
-                    format!("delays must be at least dt = {dt} ms (got at most {} ms)", proj.delay.range().1),
+                    format!(
+                        "delays must be at least dt = {dt} ms (got at most {} ms)",
+                        proj.delay.range().1
+                    ),
                 ));
             }
             check_rule(proj, ji, src.size, tgt.size)?;
             let src_gid = src.first_gid;
             let to_pair = |d: &Drawn, offset: u32| {
-                (src_gid + d.source, Synapse { weight: d.weight, target: (d.target - offset) as u16, delay: d.delay })
+                (
+                    src_gid + d.source,
+                    Synapse {
+                        weight: d.weight,
+                        target: (d.target - offset) as u16,
+                        delay: d.delay,
+                    },
+                )
             };
             let tparts = tgt.partitions.clone();
             if is_per_target(&proj.rule) {
-                let drawn: Vec<Result<Vec<(u32, Synapse)>, BuildError>> = partitions[tparts.clone()]
-                    .par_iter()
-                    .map(|p| {
-                        let range = p.offset as usize..p.offset as usize + p.len();
-                        draw_per_target(proj, ji, def.seed, dt, src.size, range)
-                            .map(|v| v.iter().map(|d| to_pair(d, p.offset)).collect())
-                    })
-                    .collect();
+                let drawn: Vec<Result<Vec<(u32, Synapse)>, BuildError>> = partitions
+                    [tparts.clone()]
+                .par_iter()
+                .map(|p| {
+                    let range = p.offset as usize..p.offset as usize + p.len();
+                    draw_per_target(proj, ji, def.seed, dt, src.size, range)
+                        .map(|v| v.iter().map(|d| to_pair(d, p.offset)).collect())
+                })
+                .collect();
                 for (k, r) in drawn.into_iter().enumerate() {
                     pairs[tparts.start + k].extend(r?);
                 }
@@ -206,7 +257,10 @@ impl Simulation {
                 }
             }
         }
-        let csrs: Vec<Result<Csr, String>> = pairs.par_iter().map(|p| Csr::from_pairs(n_nodes, p)).collect();
+        let csrs: Vec<Result<Csr, String>> = pairs
+            .par_iter()
+            .map(|p| Csr::from_pairs(n_nodes, p))
+            .collect();
         drop(pairs);
         let mut synapses = 0u64;
         let mut min_delay = u16::MAX;
@@ -227,7 +281,11 @@ impl Simulation {
         }
         partitions.par_iter_mut().for_each(|p| p.finish(max_delay));
         // with no synapses, any interval is exact; 10 ms keeps progress updates frequent
-        let interval = if min_delay == u16::MAX { ((10.0 / dt).round() as u64).max(1) } else { min_delay as u64 };
+        let interval = if min_delay == u16::MAX {
+            ((10.0 / dt).round() as u64).max(1)
+        } else {
+            min_delay as u64
+        };
         Ok((populations, partitions, interval, synapses))
     }
 
@@ -247,9 +305,13 @@ impl Simulation {
                     ),
                 ));
             }
-            dist.validate().map_err(|m| BuildError::new(Place::Population(pi), field, m))?;
+            dist.validate()
+                .map_err(|m| BuildError::new(Place::Population(pi), field, m))?;
             let mut rng = stream(def.seed, Purpose::Initial, pi as u64, vi as u64);
-            out.push((name.clone(), (0..pop.size).map(|_| dist.sample(&mut rng)).collect()));
+            out.push((
+                name.clone(),
+                (0..pop.size).map(|_| dist.sample(&mut rng)).collect(),
+            ));
         }
         Ok(out)
     }
@@ -259,7 +321,11 @@ impl Simulation {
         let place = Place::Population(pi);
         if pop.kind != ModelKind::SpikeGenerator {
             if !pop.spike_times.is_empty() {
-                return Err(BuildError::new(place, "spike_times", "only a spike_generator takes spike_times"));
+                return Err(BuildError::new(
+                    place,
+                    "spike_times",
+                    "only a spike_generator takes spike_times",
+                ));
             }
             return Ok(None);
         }
@@ -271,7 +337,10 @@ impl Simulation {
                 return Err(BuildError::new(
                     place,
                     "spike_times",
-                    format!("give one list for all neurons or one per neuron ({} lists), not {n}", pop.size),
+                    format!(
+                        "give one list for all neurons or one per neuron ({} lists), not {n}",
+                        pop.size
+                    ),
                 ))
             }
         };
@@ -283,7 +352,10 @@ impl Simulation {
                     return Err(BuildError::new(
                         place,
                         "spike_times",
-                        format!("spike time {t} ms must be > 0 and a multiple of dt = {} ms", def.dt),
+                        format!(
+                            "spike time {t} ms must be > 0 and a multiple of dt = {} ms",
+                            def.dt
+                        ),
                     ));
                 };
                 steps.push(s - 1);
@@ -329,25 +401,48 @@ impl Simulation {
         let input = &def.inputs[ii];
         let place = Place::Input(ii);
         let err = |f: &str, m: String| BuildError::new(place.clone(), f, m);
-        let pop = pops.get(input.target).ok_or_else(|| err("target", "unknown population".into()))?;
+        let pop = pops
+            .get(input.target)
+            .ok_or_else(|| err("target", "unknown population".into()))?;
         if pop.kind == ModelKind::SpikeGenerator {
-            return Err(err("target", format!("'{}' is a spike_generator and takes no input", pop.name)));
+            return Err(err(
+                "target",
+                format!("'{}' is a spike_generator and takes no input", pop.name),
+            ));
         }
         let start = time_steps(&place, "start", input.start, def.dt)?;
         let stop = time_steps(&place, "stop", input.stop, def.dt)?;
         if stop <= start {
-            return Err(err("stop", format!("stop ({} ms) must be after start ({} ms)", input.stop, input.start)));
+            return Err(err(
+                "stop",
+                format!(
+                    "stop ({} ms) must be after start ({} ms)",
+                    input.stop, input.start
+                ),
+            ));
         }
         let mut max_delay = 0;
         for p in &mut parts[pop.partitions.clone()] {
-            let Some(targets) = Self::local_targets(&input.neurons, pop.size, p, &place)? else { continue };
+            let Some(targets) = Self::local_targets(&input.neurons, pop.size, p, &place)? else {
+                continue;
+            };
             match &input.kind {
-                InputKind::Poisson { rate, weight, delay } => {
+                InputKind::Poisson {
+                    rate,
+                    weight,
+                    delay,
+                } => {
                     if !(*rate >= 0.0) || !rate.is_finite() {
-                        return Err(err("rate", format!("rate must be a finite number of Hz >= 0 (got {rate})")));
+                        return Err(err(
+                            "rate",
+                            format!("rate must be a finite number of Hz >= 0 (got {rate})"),
+                        ));
                     }
                     if !weight.is_finite() {
-                        return Err(err("weight", format!("weight must be finite (got {weight})")));
+                        return Err(err(
+                            "weight",
+                            format!("weight must be finite (got {weight})"),
+                        ));
                     }
                     let d = delay_steps(*delay, def.dt).map_err(|m| err("delay", m))?;
                     max_delay = max_delay.max(d as usize);
@@ -362,15 +457,26 @@ impl Simulation {
                 }
                 InputKind::Dc { amplitude } => {
                     if !amplitude.is_finite() {
-                        return Err(err("amplitude", format!("amplitude must be finite (got {amplitude})")));
+                        return Err(err(
+                            "amplitude",
+                            format!("amplitude must be finite (got {amplitude})"),
+                        ));
                     }
-                    p.currents.push(CurrentDrive { changes: vec![(start, *amplitude)], stop, targets });
+                    p.currents.push(CurrentDrive {
+                        changes: vec![(start, *amplitude)],
+                        stop,
+                        targets,
+                    });
                 }
                 InputKind::StepCurrent { times, amplitudes } => {
                     if times.len() != amplitudes.len() {
                         return Err(err(
                             "amplitude_values",
-                            format!("{} amplitude_times but {} amplitude_values", times.len(), amplitudes.len()),
+                            format!(
+                                "{} amplitude_times but {} amplitude_values",
+                                times.len(),
+                                amplitudes.len()
+                            ),
                         ));
                     }
                     let mut changes = Vec::new();
@@ -383,11 +489,18 @@ impl Simulation {
                             ));
                         }
                         if !a.is_finite() {
-                            return Err(err("amplitude_values", format!("amplitude must be finite (got {a})")));
+                            return Err(err(
+                                "amplitude_values",
+                                format!("amplitude must be finite (got {a})"),
+                            ));
                         }
                         changes.push((s.max(start), *a));
                     }
-                    p.currents.push(CurrentDrive { changes, stop, targets });
+                    p.currents.push(CurrentDrive {
+                        changes,
+                        stop,
+                        targets,
+                    });
                 }
             }
         }
@@ -405,8 +518,15 @@ impl Simulation {
         let pop = pops
             .get(rec.population)
             .ok_or_else(|| BuildError::new(place.clone(), "population", "unknown population"))?;
-        if def.records[..ri].iter().any(|r| r.population == rec.population) {
-            return Err(BuildError::new(place, "population", format!("'{}' already has a recorder", pop.name)));
+        if def.records[..ri]
+            .iter()
+            .any(|r| r.population == rec.population)
+        {
+            return Err(BuildError::new(
+                place,
+                "population",
+                format!("'{}' already has a recorder", pop.name),
+            ));
         }
         for v in &rec.variables {
             if !pop.kind.state_variables().contains(&v.as_str()) {
@@ -427,7 +547,10 @@ impl Simulation {
                 return Err(BuildError::new(
                     place,
                     "interval",
-                    format!("interval must be a positive multiple of dt = {} ms (got {})", def.dt, rec.interval),
+                    format!(
+                        "interval must be a positive multiple of dt = {} ms (got {})",
+                        def.dt, rec.interval
+                    ),
                 ))
             }
         };
@@ -436,7 +559,10 @@ impl Simulation {
             return Err(BuildError::new(
                 place,
                 "neurons",
-                format!("neuron index {bad} is outside '{}' (size {})", pop.name, pop.size),
+                format!(
+                    "neuron index {bad} is outside '{}' (size {})",
+                    pop.name, pop.size
+                ),
             ));
         }
         for p in &mut parts[pop.partitions.clone()] {
@@ -549,7 +675,10 @@ impl Simulation {
     pub fn synapse_bytes(&self) -> u64 {
         self.partitions
             .iter()
-            .map(|p| (p.csr.runs.len() * 4 + p.csr.synapses.len() * std::mem::size_of::<Synapse>()) as u64)
+            .map(|p| {
+                (p.csr.runs.len() * 4 + p.csr.synapses.len() * std::mem::size_of::<Synapse>())
+                    as u64
+            })
             .sum()
     }
 
@@ -568,7 +697,9 @@ impl Simulation {
 
     /// True when population `pop` records spikes.
     pub fn records_spikes(&self, pop: usize) -> bool {
-        self.partitions[self.populations[pop].partitions.clone()].iter().any(|p| !p.record_mask.is_empty())
+        self.partitions[self.populations[pop].partitions.clone()]
+            .iter()
+            .any(|p| !p.record_mask.is_empty())
     }
 
     /// Sampled state of population `pop`, if it has a state recorder.
@@ -594,12 +725,17 @@ impl Simulation {
             .iter()
             .enumerate()
             .map(|(vi, n)| {
-                let vals = rows.iter().map(|&(_, _, pi, k)| parts[pi].state.as_ref().expect("filtered").values[vi][k]);
+                let vals = rows.iter().map(|&(_, _, pi, k)| {
+                    parts[pi].state.as_ref().expect("filtered").values[vi][k]
+                });
                 (n.clone(), vals.collect())
             })
             .collect();
         Some(StateTrace {
-            times: rows.iter().map(|&(s, ..)| (s + 1) as f64 * self.dt).collect(),
+            times: rows
+                .iter()
+                .map(|&(s, ..)| (s + 1) as f64 * self.dt)
+                .collect(),
             senders: rows.iter().map(|&(_, i, ..)| i).collect(),
             variables,
         })
@@ -626,8 +762,16 @@ impl Simulation {
         let t_s = self.time_ms() / 1000.0;
         PopulationStats {
             spikes,
-            rate_hz: if t_s > 0.0 { spikes as f64 / (info.size as f64 * t_s) } else { 0.0 },
-            cv_isi: if cv_n > 0 { cv_sum / cv_n as f64 } else { f64::NAN },
+            rate_hz: if t_s > 0.0 {
+                spikes as f64 / (info.size as f64 * t_s)
+            } else {
+                0.0
+            },
+            cv_isi: if cv_n > 0 {
+                cv_sum / cv_n as f64
+            } else {
+                f64::NAN
+            },
         }
     }
 

@@ -26,7 +26,10 @@ impl Csr {
     /// order within a run is the order in which synapses were drawn.
     pub fn from_pairs(n_sources: usize, pairs: &[(u32, Synapse)]) -> Result<Self, String> {
         if pairs.len() > u32::MAX as usize {
-            return Err(format!("{} synapses onto one partition exceed the 2^32 limit", pairs.len()));
+            return Err(format!(
+                "{} synapses onto one partition exceed the 2^32 limit",
+                pairs.len()
+            ));
         }
         let mut runs = vec![0u32; n_sources + 1];
         for &(s, _) in pairs {
@@ -36,7 +39,14 @@ impl Csr {
             runs[i + 1] += runs[i];
         }
         let mut fill = runs.clone();
-        let mut synapses = vec![Synapse { weight: 0.0, target: 0, delay: 0 }; pairs.len()];
+        let mut synapses = vec![
+            Synapse {
+                weight: 0.0,
+                target: 0,
+                delay: 0
+            };
+            pairs.len()
+        ];
         for &(s, syn) in pairs {
             let k = &mut fill[s as usize];
             synapses[*k as usize] = syn;
@@ -48,7 +58,10 @@ impl Csr {
     /// The synapses of global source `s`.
     #[inline]
     pub fn run(&self, s: u32) -> &[Synapse] {
-        let (a, b) = (self.runs[s as usize] as usize, self.runs[s as usize + 1] as usize);
+        let (a, b) = (
+            self.runs[s as usize] as usize,
+            self.runs[s as usize + 1] as usize,
+        );
         &self.synapses[a..b]
     }
 
@@ -64,12 +77,31 @@ mod tests {
 
     #[test]
     fn csr_groups_by_source_and_keeps_drawing_order() {
-        let syn = |t: u16| Synapse { weight: t as f32, target: t, delay: 1 };
-        let pairs = vec![(2, syn(0)), (0, syn(1)), (2, syn(2)), (1, syn(3)), (0, syn(4))];
+        let syn = |t: u16| Synapse {
+            weight: t as f32,
+            target: t,
+            delay: 1,
+        };
+        let pairs = vec![
+            (2, syn(0)),
+            (0, syn(1)),
+            (2, syn(2)),
+            (1, syn(3)),
+            (0, syn(4)),
+        ];
         let csr = Csr::from_pairs(4, &pairs).unwrap();
-        assert_eq!(csr.run(0).iter().map(|s| s.target).collect::<Vec<_>>(), vec![1, 4]);
-        assert_eq!(csr.run(1).iter().map(|s| s.target).collect::<Vec<_>>(), vec![3]);
-        assert_eq!(csr.run(2).iter().map(|s| s.target).collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(
+            csr.run(0).iter().map(|s| s.target).collect::<Vec<_>>(),
+            vec![1, 4]
+        );
+        assert_eq!(
+            csr.run(1).iter().map(|s| s.target).collect::<Vec<_>>(),
+            vec![3]
+        );
+        assert_eq!(
+            csr.run(2).iter().map(|s| s.target).collect::<Vec<_>>(),
+            vec![0, 2]
+        );
         assert!(csr.run(3).is_empty());
     }
 }

@@ -1,1 +1,335 @@
-//! placeholder
+//! Cajal's data readers and writers: NumPy files (NPY, NPZ), CSV connection lists, and atomic
+//! file writing (nothing a user saved is ever half-written).
+
+use ndarray::{Array1, Array2};
+use ndarray_npy::{NpzWriter, ReadNpyExt};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// An error reading or writing data, naming the file and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file's content is not what was expected.
+    #[error("{path}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where.
+        message: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DataError + '_ {
+    move |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn format_err(path: &Path, message: impl Into<String>) -> DataError {
+    DataError::Format {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// Writes `path` atomically: the content goes to a temporary file in the same folder, which is
+/// flushed to disk and then renamed over `path`. A crash leaves either the old file or the new one.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<(), DataError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut f = File::create(&tmp)?;
+        write(&mut f)?;
+        f.flush()?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io_err(path))
+}
+
+/// One named array of an NPZ file.
+pub enum NpzArray<'a> {
+    /// float64
+    F64(&'a [f64]),
+    /// uint32
+    U32(&'a [u32]),
+}
+
+/// Writes an uncompressed NPZ file (as `numpy.savez`) atomically.
+pub fn write_npz(path: &Path, arrays: &[(&str, NpzArray)]) -> Result<(), DataError> {
+    write_atomic(path, |f| {
+        let mut npz = NpzWriter::new(f);
+        for (name, a) in arrays {
+            let r = match a {
+                NpzArray::F64(v) => npz.add_array(*name, &Array1::from(v.to_vec())),
+                NpzArray::U32(v) => npz.add_array(*name, &Array1::from(v.to_vec())),
+            };
+            r.map_err(std::io::Error::other)?;
+        }
+        npz.finish().map_err(std::io::Error::other)?;
+        Ok(())
+    })
+}
+
+/// Reads a 1-D float64 array from an NPZ file (used by tests and by users' scripts alike).
+pub fn read_npz_f64(path: &Path, name: &str) -> Result<Vec<f64>, DataError> {
+    let f = File::open(path).map_err(io_err(path))?;
+    let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
+    let a: Array1<f64> = npz
+        .by_name(name)
+        .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
+    Ok(a.to_vec())
+}
+
+/// Reads a 1-D uint32 array from an NPZ file.
+pub fn read_npz_u32(path: &Path, name: &str) -> Result<Vec<u32>, DataError> {
+    let f = File::open(path).map_err(io_err(path))?;
+    let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
+    let a: Array1<u32> = npz
+        .by_name(name)
+        .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
+    Ok(a.to_vec())
+}
+
+/// An explicit list of synapses: (source, target) pairs and optional weights and delays.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConnectionList {
+    /// Source index in the source population.
+    pub sources: Vec<u32>,
+    /// Target index in the target population.
+    pub targets: Vec<u32>,
+    /// Weights, if the file has a third column.
+    pub weights: Option<Vec<f64>>,
+    /// Delays in ms, if the file has a fourth column.
+    pub delays: Option<Vec<f64>>,
+}
+
+fn index_value(path: &Path, row: usize, col: &str, v: f64) -> Result<u32, DataError> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
+        Ok(v as u32)
+    } else {
+        Err(format_err(
+            path,
+            format!("row {row}: {col} must be a whole number >= 0 (got {v})"),
+        ))
+    }
+}
+
+fn from_rows(
+    path: &Path,
+    rows: Vec<Vec<f64>>,
+    first_row: usize,
+) -> Result<ConnectionList, DataError> {
+    let cols = rows.first().map(|r| r.len()).unwrap_or(2);
+    if !(2..=4).contains(&cols) {
+        return Err(format_err(
+            path,
+            format!("expected 2 to 4 columns (source, target[, weight[, delay]]), found {cols}"),
+        ));
+    }
+    let mut list = ConnectionList {
+        weights: (cols >= 3).then(Vec::new),
+        delays: (cols >= 4).then(Vec::new),
+        ..Default::default()
+    };
+    for (k, r) in rows.iter().enumerate() {
+        let row = k + first_row;
+        if r.len() != cols {
+            return Err(format_err(
+                path,
+                format!("row {row}: {} columns, expected {cols}", r.len()),
+            ));
+        }
+        list.sources.push(index_value(path, row, "source", r[0])?);
+        list.targets.push(index_value(path, row, "target", r[1])?);
+        for (c, dest) in [(2, &mut list.weights), (3, &mut list.delays)] {
+            if let Some(d) = dest.as_mut() {
+                if !r[c].is_finite() {
+                    return Err(format_err(
+                        path,
+                        format!("row {row}: column {} is not a finite number", c + 1),
+                    ));
+                }
+                d.push(r[c]);
+            }
+        }
+    }
+    Ok(list)
+}
+
+/// Reads a connection list from CSV (`source,target[,weight[,delay]]`, optional header line,
+/// `#` comments) or NPY (a 2-D array of 2 to 4 columns, float or integer).
+pub fn read_connection_list(path: &Path) -> Result<ConnectionList, DataError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" | "txt" => {
+            let f = File::open(path).map_err(io_err(path))?;
+            let mut rows = Vec::new();
+            let mut first_data_line = 0;
+            for (ln, line) in BufReader::new(f).lines().enumerate() {
+                let line = line.map_err(io_err(path))?;
+                let t = line.trim();
+                if t.is_empty() || t.starts_with('#') {
+                    continue;
+                }
+                let fields: Vec<&str> = t.split(',').map(str::trim).collect();
+                let parsed: Result<Vec<f64>, _> = fields.iter().map(|s| s.parse::<f64>()).collect();
+                match parsed {
+                    Ok(v) => {
+                        if rows.is_empty() {
+                            first_data_line = ln + 1;
+                        }
+                        rows.push(v);
+                    }
+                    Err(_)
+                        if rows.is_empty()
+                            && fields.iter().any(|f| f.parse::<f64>().is_err())
+                            && ln == 0 =>
+                    {
+                        // header line
+                    }
+                    Err(_) => {
+                        return Err(format_err(
+                            path,
+                            format!("line {}: not a list of numbers: '{t}'", ln + 1),
+                        ));
+                    }
+                }
+            }
+            from_rows(path, rows, first_data_line)
+        }
+        "npy" => {
+            let open = || File::open(path).map_err(io_err(path));
+            let rows: Vec<Vec<f64>> = if let Ok(a) = Array2::<f64>::read_npy(open()?) {
+                a.rows().into_iter().map(|r| r.to_vec()).collect()
+            } else if let Ok(a) = Array2::<i64>::read_npy(open()?) {
+                a.rows()
+                    .into_iter()
+                    .map(|r| r.iter().map(|&x| x as f64).collect())
+                    .collect()
+            } else if let Ok(a) = Array2::<i32>::read_npy(open()?) {
+                a.rows()
+                    .into_iter()
+                    .map(|r| r.iter().map(|&x| x as f64).collect())
+                    .collect()
+            } else if let Ok(a) = Array2::<u32>::read_npy(open()?) {
+                a.rows()
+                    .into_iter()
+                    .map(|r| r.iter().map(|&x| x as f64).collect())
+                    .collect()
+            } else if let Ok(a) = Array2::<f32>::read_npy(open()?) {
+                a.rows()
+                    .into_iter()
+                    .map(|r| r.iter().map(|&x| x as f64).collect())
+                    .collect()
+            } else {
+                return Err(format_err(
+                    path,
+                    "not a 2-D NPY array of float64, float32, int64, int32 or uint32 \
+                     (save it with numpy.save(path, np.asarray(rows)))",
+                ));
+            };
+            from_rows(path, rows, 0)
+        }
+        _ => Err(format_err(
+            path,
+            "connection lists must be .csv or .npy files",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray_npy::WriteNpyExt;
+
+    #[test]
+    fn csv_with_header_and_comments_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(
+            &p,
+            "source,target,weight\n# a comment\n0,1,0.5\n2, 3, -1.5\n",
+        )
+        .unwrap();
+        let l = read_connection_list(&p).unwrap();
+        assert_eq!(l.sources, vec![0, 2]);
+        assert_eq!(l.targets, vec![1, 3]);
+        assert_eq!(l.weights, Some(vec![0.5, -1.5]));
+        assert_eq!(l.delays, None);
+    }
+
+    #[test]
+    fn csv_errors_name_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(&p, "0,1\n1,x\n").unwrap();
+        let e = read_connection_list(&p).unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+        std::fs::write(&p, "0,1\n-1,2\n").unwrap();
+        let e = read_connection_list(&p).unwrap_err().to_string();
+        assert!(e.contains("source must be a whole number"), "{e}");
+    }
+
+    #[test]
+    fn npy_integer_and_float_lists_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.npy");
+        let a = ndarray::arr2(&[[0i64, 1], [1, 0]]);
+        a.write_npy(File::create(&p).unwrap()).unwrap();
+        let l = read_connection_list(&p).unwrap();
+        assert_eq!((l.sources, l.targets), (vec![0, 1], vec![1, 0]));
+        let b = ndarray::arr2(&[[0.0, 1.0, 2.0, 1.5]]);
+        b.write_npy(File::create(&p).unwrap()).unwrap();
+        let l = read_connection_list(&p).unwrap();
+        assert_eq!(l.delays, Some(vec![1.5]));
+    }
+
+    #[test]
+    fn npz_round_trip_and_atomic_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.npz");
+        write_npz(
+            &p,
+            &[
+                ("times", NpzArray::F64(&[1.0, 2.5])),
+                ("senders", NpzArray::U32(&[3, 4])),
+            ],
+        )
+        .unwrap();
+        assert_eq!(read_npz_f64(&p, "times").unwrap(), vec![1.0, 2.5]);
+        assert_eq!(read_npz_u32(&p, "senders").unwrap(), vec![3, 4]);
+        // a failing writer leaves the previous file intact and no temporary behind
+        let r = write_atomic(&p, |_| Err(std::io::Error::other("disk full")));
+        assert!(r.is_err());
+        assert_eq!(read_npz_f64(&p, "times").unwrap(), vec![1.0, 2.5]);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -49,7 +49,13 @@ impl IafPscDelta {
         })
     }
 
-    pub(crate) fn step(&mut self, ex: &[f64], inh: &[f64], cur: Option<&[f64]>, spiked: &mut Vec<u32>) {
+    pub(crate) fn step(
+        &mut self,
+        ex: &[f64],
+        inh: &[f64],
+        cur: Option<&[f64]>,
+        spiked: &mut Vec<u32>,
+    ) {
         for i in 0..self.v_m.len() {
             if self.refractory[i] == 0 {
                 let v = self.e_l
@@ -121,7 +127,13 @@ impl IafPscExp {
         })
     }
 
-    pub(crate) fn step(&mut self, ex: &[f64], inh: &[f64], cur: Option<&[f64]>, spiked: &mut Vec<u32>) {
+    pub(crate) fn step(
+        &mut self,
+        ex: &[f64],
+        inh: &[f64],
+        cur: Option<&[f64]>,
+        spiked: &mut Vec<u32>,
+    ) {
         for i in 0..self.v_m.len() {
             if self.refractory[i] == 0 {
                 self.v_m[i] = self.e_l
@@ -220,7 +232,13 @@ impl IafPscAlpha {
         })
     }
 
-    pub(crate) fn step(&mut self, ex: &[f64], inh: &[f64], cur: Option<&[f64]>, spiked: &mut Vec<u32>) {
+    pub(crate) fn step(
+        &mut self,
+        ex: &[f64],
+        inh: &[f64],
+        cur: Option<&[f64]>,
+        spiked: &mut Vec<u32>,
+    ) {
         let (pe, pi) = (self.ex, self.inh);
         for i in 0..self.v_m.len() {
             if self.refractory[i] == 0 {

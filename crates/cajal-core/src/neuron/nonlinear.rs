@@ -88,7 +88,13 @@ impl IafCondExp {
         })
     }
 
-    pub(crate) fn step(&mut self, ex: &[f64], inh: &[f64], cur: Option<&[f64]>, spiked: &mut Vec<u32>) {
+    pub(crate) fn step(
+        &mut self,
+        ex: &[f64],
+        inh: &[f64],
+        cur: Option<&[f64]>,
+        spiked: &mut Vec<u32>,
+    ) {
         for i in 0..self.v_m.len() {
             let refractory = self.refractory[i] > 0;
             let i_in = self.i_e + current(cur, i);
@@ -96,7 +102,9 @@ impl IafCondExp {
                 let dv = if refractory {
                     0.0
                 } else {
-                    (-self.g_l * (y[0] - self.e_l) - y[1] * (y[0] - self.e_ex) - y[2] * (y[0] - self.e_in)
+                    (-self.g_l * (y[0] - self.e_l)
+                        - y[1] * (y[0] - self.e_ex)
+                        - y[2] * (y[0] - self.e_in)
                         + i_in)
                         / self.c_m
                 };
@@ -189,14 +197,25 @@ impl AeifCondExp {
         })
     }
 
-    pub(crate) fn step(&mut self, ex: &[f64], inh: &[f64], cur: Option<&[f64]>, spiked: &mut Vec<u32>) {
+    pub(crate) fn step(
+        &mut self,
+        ex: &[f64],
+        inh: &[f64],
+        cur: Option<&[f64]>,
+        spiked: &mut Vec<u32>,
+    ) {
         for i in 0..self.v_m.len() {
             let refractory = self.refractory[i] > 0;
             let i_in = self.i_e + current(cur, i);
             let y0 = [self.v_m[i], self.w[i], self.g_ex[i], self.g_in[i]];
             let [v, w, ge, gi] = rk4(y0, self.dt, |y| {
-                let v = if refractory { self.v_reset } else { y[0].min(self.v_peak) };
-                let spike_current = self.g_l * self.delta_t * ((v - self.v_th) / self.delta_t).exp();
+                let v = if refractory {
+                    self.v_reset
+                } else {
+                    y[0].min(self.v_peak)
+                };
+                let spike_current =
+                    self.g_l * self.delta_t * ((v - self.v_th) / self.delta_t).exp();
                 let dv = if refractory {
                     0.0
                 } else {
@@ -270,12 +289,21 @@ impl Izhikevich {
         })
     }
 
-    pub(crate) fn step(&mut self, ex: &[f64], inh: &[f64], cur: Option<&[f64]>, spiked: &mut Vec<u32>) {
+    pub(crate) fn step(
+        &mut self,
+        ex: &[f64],
+        inh: &[f64],
+        cur: Option<&[f64]>,
+        spiked: &mut Vec<u32>,
+    ) {
         for i in 0..self.v_m.len() {
             let i_in = self.i_e + current(cur, i);
             let [v, u] = rk4([self.v_m[i], self.u_m[i]], self.dt, |y| {
                 let v = y[0].min(self.v_th);
-                [0.04 * v * v + 5.0 * v + 140.0 - y[1] + i_in, self.a * (self.b * v - y[1])]
+                [
+                    0.04 * v * v + 5.0 * v + 140.0 - y[1] + i_in,
+                    self.a * (self.b * v - y[1]),
+                ]
             });
             let mut v = (v + ex[i] + inh[i]).max(self.v_min);
             let mut u = u;

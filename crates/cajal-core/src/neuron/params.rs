@@ -14,7 +14,11 @@ pub struct ParamInfo {
 }
 
 const fn p(name: &'static str, default: f64, unit: &'static str) -> ParamInfo {
-    ParamInfo { name, default, unit }
+    ParamInfo {
+        name,
+        default,
+        unit,
+    }
 }
 
 pub(crate) const IAF_PSC_DELTA: &[ParamInfo] = &[
@@ -165,7 +169,10 @@ impl Params {
         if v > 0.0 {
             Ok(v)
         } else {
-            Err(ParamError { param: name.into(), message: format!("must be > 0 (got {v})") })
+            Err(ParamError {
+                param: name.into(),
+                message: format!("must be > 0 (got {v})"),
+            })
         }
     }
 
@@ -175,7 +182,10 @@ impl Params {
         if v >= 0.0 {
             Ok(v)
         } else {
-            Err(ParamError { param: name.into(), message: format!("must be >= 0 (got {v})") })
+            Err(ParamError {
+                param: name.into(),
+                message: format!("must be >= 0 (got {v})"),
+            })
         }
     }
 }

@@ -52,10 +52,16 @@ mod tests {
         for &(tau, c) in &[(10.0, 250.0), (2.0, 1.0)] {
             let eq32 = p32(tau, tau, c, h);
             let near32 = p32(tau * (1.0 + 1e-9), tau, c, h);
-            assert!((eq32 - near32).abs() <= 1e-7 * eq32.abs(), "{eq32} {near32}");
+            assert!(
+                (eq32 - near32).abs() <= 1e-7 * eq32.abs(),
+                "{eq32} {near32}"
+            );
             let eq31 = p31(tau, tau, c, h);
             let near31 = p31(tau * (1.0 + 1e-7), tau, c, h);
-            assert!((eq31 - near31).abs() <= 1e-6 * eq31.abs(), "{eq31} {near31}");
+            assert!(
+                (eq31 - near31).abs() <= 1e-6 * eq31.abs(),
+                "{eq31} {near31}"
+            );
         }
     }
 }

@@ -1,0 +1,188 @@
+//! The run folder: summary.json, spikes/<population>.npz, state/<population>.npz.
+
+use cajal_core::Simulation;
+use cajal_data::{write_atomic, write_npz, NpzArray};
+use serde::Serialize;
+use std::path::Path;
+
+/// Wall-clock seconds of the two phases.
+#[derive(Serialize)]
+pub struct WallTime {
+    pub build: f64,
+    pub simulate: f64,
+}
+
+/// One population's line of the summary.
+#[derive(Serialize)]
+pub struct PopulationSummary {
+    pub name: String,
+    pub model: String,
+    pub size: usize,
+    pub spikes: u64,
+    pub rate_hz: f64,
+    /// Mean ISI CV over neurons with >= 3 spikes; null when none has.
+    pub cv_isi: Option<f64>,
+}
+
+/// summary.json.
+#[derive(Serialize)]
+pub struct Summary {
+    pub model: String,
+    pub cajal_version: String,
+    pub neurons: usize,
+    pub synapses: u64,
+    pub duration_ms: f64,
+    pub dt_ms: f64,
+    pub threads: usize,
+    pub seed: u64,
+    pub interval_ms: f64,
+    pub wall_s: WallTime,
+    pub synaptic_events: u64,
+    pub events_per_s: f64,
+    pub realtime_factor: f64,
+    pub peak_rss_bytes: Option<u64>,
+    pub synapse_bytes: u64,
+    pub partial: bool,
+    pub populations: Vec<PopulationSummary>,
+}
+
+/// Peak resident memory of this process (Linux: VmHWM), if known.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+impl Summary {
+    pub fn new(
+        model: &cajal_model::Model,
+        sim: &Simulation,
+        build_s: f64,
+        simulate_s: f64,
+    ) -> Self {
+        let events = sim.synaptic_events();
+        let populations = sim
+            .populations()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let st = sim.population_stats(i);
+                PopulationSummary {
+                    name: p.name.clone(),
+                    model: p.kind.name().to_string(),
+                    size: p.size,
+                    spikes: st.spikes,
+                    rate_hz: st.rate_hz,
+                    cv_isi: st.cv_isi.is_finite().then_some(st.cv_isi),
+                }
+            })
+            .collect();
+        Summary {
+            model: model.name.clone(),
+            cajal_version: env!("CARGO_PKG_VERSION").to_string(),
+            neurons: sim.neurons(),
+            synapses: sim.synapses(),
+            duration_ms: sim.time_ms(),
+            dt_ms: sim.dt(),
+            threads: sim.threads(),
+            seed: sim.seed(),
+            interval_ms: sim.interval_steps() as f64 * sim.dt(),
+            wall_s: WallTime {
+                build: build_s,
+                simulate: simulate_s,
+            },
+            synaptic_events: events,
+            events_per_s: if simulate_s > 0.0 {
+                events as f64 / simulate_s
+            } else {
+                0.0
+            },
+            realtime_factor: if sim.time_ms() > 0.0 {
+                simulate_s / (sim.time_ms() / 1000.0)
+            } else {
+                0.0
+            },
+            peak_rss_bytes: peak_rss_bytes(),
+            synapse_bytes: sim.synapse_bytes(),
+            partial: false,
+            populations,
+        }
+    }
+
+    pub fn print_table(&self, out: &Path) {
+        println!(
+            "{}: {} neurons, {} synapses, {} ms at dt {} ms, seed {}, {} threads",
+            self.model,
+            self.neurons,
+            self.synapses,
+            self.duration_ms,
+            self.dt_ms,
+            self.seed,
+            self.threads
+        );
+        println!(
+            "build {:.2} s, simulate {:.2} s ({:.2} x real time), {:.3e} synaptic events/s, peak RSS {}",
+            self.wall_s.build,
+            self.wall_s.simulate,
+            self.realtime_factor,
+            self.events_per_s,
+            self.peak_rss_bytes.map(|b| format!("{:.1} MiB", b as f64 / 1048576.0)).unwrap_or_else(|| "unknown".into())
+        );
+        println!(
+            "{:<16} {:<16} {:>8} {:>10} {:>10} {:>8}",
+            "population", "model", "size", "spikes", "rate (Hz)", "CV ISI"
+        );
+        for p in &self.populations {
+            println!(
+                "{:<16} {:<16} {:>8} {:>10} {:>10.3} {:>8}",
+                p.name,
+                p.model,
+                p.size,
+                p.spikes,
+                p.rate_hz,
+                p.cv_isi
+                    .map(|c| format!("{c:.3}"))
+                    .unwrap_or_else(|| "-".into())
+            );
+        }
+        println!("outputs in {}", out.display());
+    }
+}
+
+/// Writes summary.json and the NPZ files of every recorded population.
+pub fn write_all(out: &Path, sim: &Simulation, summary: &Summary) -> anyhow::Result<()> {
+    for (i, p) in sim.populations().iter().enumerate() {
+        if sim.records_spikes(i) {
+            let dir = out.join("spikes");
+            std::fs::create_dir_all(&dir)?;
+            let s = sim.spike_trains(i);
+            write_npz(
+                &dir.join(format!("{}.npz", p.name)),
+                &[
+                    ("times", NpzArray::F64(&s.times)),
+                    ("senders", NpzArray::U32(&s.senders)),
+                ],
+            )?;
+        }
+        if let Some(st) = sim.state_trace(i) {
+            let dir = out.join("state");
+            std::fs::create_dir_all(&dir)?;
+            let mut arrays = vec![
+                ("times", NpzArray::F64(&st.times)),
+                ("senders", NpzArray::U32(&st.senders)),
+            ];
+            for (name, v) in &st.variables {
+                arrays.push((name.as_str(), NpzArray::F64(v)));
+            }
+            write_npz(&dir.join(format!("{}.npz", p.name)), &arrays)?;
+        }
+    }
+    let json = serde_json::to_string_pretty(summary)?;
+    write_atomic(&out.join("summary.json"), |f| {
+        use std::io::Write;
+        f.write_all(json.as_bytes())?;
+        f.write_all(b"\n")
+    })?;
+    Ok(())
+}
