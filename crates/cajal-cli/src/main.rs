@@ -115,8 +115,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(path: &PathBuf) -> Result<(), Failure> {
-    let (model, text, file) = load(&Some(path.clone()))?;
+fn check(path: &std::path::Path) -> Result<(), Failure> {
+    let (model, text, file) = load(&Some(path.to_path_buf()))?;
     let t0 = Instant::now();
     let sim = cajal_model::build(&model, &text, &file, 0).map_err(bad_input)?;
     println!(
@@ -133,7 +133,7 @@ fn check(path: &PathBuf) -> Result<(), Failure> {
 
 fn run(
     model_path: &Option<PathBuf>,
-    out: &PathBuf,
+    out: &std::path::Path,
     threads: usize,
     seed: Option<u64>,
     duration: Option<f64>,
@@ -145,7 +145,7 @@ fn run(
         model.def.seed = s;
     }
     if let Some(d) = duration {
-        if !(d >= 0.0) || !d.is_finite() {
+        if !(d.is_finite() && d >= 0.0) {
             return Err(bad_input(format!(
                 "--duration must be a finite number of ms >= 0 (got {d})"
             )));

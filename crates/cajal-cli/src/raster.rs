@@ -90,19 +90,9 @@ fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn s
     // population rate per recorded neuron (Hz)
     let n_rec: usize = recorded
         .iter()
-        .map(|&i| {
-            sim.spike_trains(i)
-                .senders
-                .iter()
-                .copied()
-                .max()
-                .map(|m| m as usize + 1)
-                .unwrap_or(0)
-                .max(1)
-        })
+        .map(|&i| sim.recorded_neurons(i))
         .sum::<usize>()
         .max(1);
-    let n_rec = if total > 0 { total } else { n_rec };
     rate.iter_mut()
         .for_each(|r| *r *= 1000.0 / (bin * n_rec as f64));
     let rmax = rate.iter().cloned().fold(1e-9, f64::max) * 1.1;

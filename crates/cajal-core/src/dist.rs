@@ -73,7 +73,7 @@ impl Dist {
                 if std < 0.0 {
                     return Err(format!("std must be >= 0 (got {std})"));
                 }
-                if !(low < high) {
+                if !matches!(low.partial_cmp(&high), Some(std::cmp::Ordering::Less)) {
                     return Err(format!(
                         "normal_clipped needs low < high (got low {low}, high {high})"
                     ));
@@ -97,7 +97,7 @@ impl Dist {
         match *self {
             Dist::Const(v) => (v, v),
             Dist::Uniform { low, high } => (low, high),
-            Dist::Normal { std, mean } if std == 0.0 => (mean, mean),
+            Dist::Normal { std: 0.0, mean } => (mean, mean),
             Dist::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
             Dist::LogNormal { .. } => (0.0, f64::INFINITY),
             Dist::NormalClipped { low, high, .. } => (low, high),

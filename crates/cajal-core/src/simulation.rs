@@ -79,7 +79,7 @@ fn time_steps(place: &Place, field: &str, t: f64, dt: f64) -> Result<u64, BuildE
     if t == f64::INFINITY {
         return Ok(u64::MAX);
     }
-    if !(t >= 0.0) || !t.is_finite() {
+    if !(t.is_finite() && t >= 0.0) {
         return Err(BuildError::new(
             place.clone(),
             field,
@@ -118,7 +118,7 @@ impl Simulation {
         def: &NetworkDef,
     ) -> Result<(Vec<PopulationInfo>, Vec<Partition>, u64, u64), BuildError> {
         let dt = def.dt;
-        if !(dt > 0.0) || !dt.is_finite() {
+        if !(dt.is_finite() && dt > 0.0) {
             return Err(BuildError::new(
                 Place::Network,
                 "dt",
@@ -432,7 +432,7 @@ impl Simulation {
                     weight,
                     delay,
                 } => {
-                    if !(*rate >= 0.0) || !rate.is_finite() {
+                    if !(rate.is_finite() && *rate >= 0.0) {
                         return Err(err(
                             "rate",
                             format!("rate must be a finite number of Hz >= 0 (got {rate})"),
@@ -693,6 +693,14 @@ impl Simulation {
             times: all.iter().map(|&(s, _)| (s + 1) as f64 * self.dt).collect(),
             senders: all.iter().map(|&(_, i)| i).collect(),
         }
+    }
+
+    /// Number of neurons of population `pop` whose spikes are recorded.
+    pub fn recorded_neurons(&self, pop: usize) -> usize {
+        self.partitions[self.populations[pop].partitions.clone()]
+            .iter()
+            .map(|p| p.record_mask.iter().filter(|&&m| m).count())
+            .sum()
     }
 
     /// True when population `pop` records spikes.

@@ -70,7 +70,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn from_build(&self, e: BuildError) -> ModelError {
+    fn located(&self, e: BuildError) -> ModelError {
         let fields: Vec<Seg> = e
             .field
             .split('.')
@@ -216,13 +216,13 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
     ctx.doc = toml_edit::ImDocument::parse(text.to_string()).ok();
     let ctx = ctx;
     let sim = &parsed.simulation;
-    if !(sim.dt > 0.0) || !sim.dt.is_finite() {
+    if !(sim.dt.is_finite() && sim.dt > 0.0) {
         return Err(ctx.error(
             path!["simulation", "dt"],
             format!("dt must be a positive number of ms (got {})", sim.dt),
         ));
     }
-    if !(sim.duration >= 0.0) || !sim.duration.is_finite() {
+    if !(sim.duration.is_finite() && sim.duration >= 0.0) {
         return Err(ctx.error(
             path!["simulation", "duration"],
             format!(
@@ -491,6 +491,6 @@ pub fn build(
             text: text_for_errors,
             doc: toml_edit::ImDocument::parse(text_for_errors.to_string()).ok(),
         };
-        ctx.from_build(e)
+        ctx.located(e)
     })
 }
