@@ -1,0 +1,162 @@
+//! Connection rules draw what they promise: counts, exclusions and reproducibility.
+
+use cajal_core::connect::{check_rule, draw_global, draw_per_target, Drawn};
+use cajal_core::{Dist, ProjectionDef, Rule};
+use std::collections::{HashMap, HashSet};
+
+fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> ProjectionDef {
+    ProjectionDef {
+        name: "p".into(),
+        source: 0,
+        target: if same_pop { 0 } else { 1 },
+        rule,
+        weight: Dist::Uniform {
+            low: 1.0,
+            high: 2.0,
+        },
+        delay: Dist::Const(1.5),
+        allow_autapses: autapses,
+        allow_multapses: multapses,
+    }
+}
+
+fn per_target(p: &ProjectionDef, ns: usize, nt: usize) -> Vec<Drawn> {
+    check_rule(p, 0, ns, nt).unwrap();
+    draw_per_target(p, 0, 42, 0.1, ns, 0..nt).unwrap()
+}
+
+fn indegrees(d: &[Drawn], nt: usize) -> Vec<usize> {
+    let mut c = vec![0; nt];
+    d.iter().for_each(|s| c[s.target as usize] += 1);
+    c
+}
+
+#[test]
+fn all_to_all_and_one_to_one_make_every_pair_once() {
+    let d = per_target(&proj(Rule::AllToAll, true, false, true), 30, 30);
+    assert_eq!(d.len(), 30 * 29, "autapses excluded");
+    assert!(d.iter().all(|s| s.source != s.target));
+    let d = per_target(&proj(Rule::OneToOne, false, true, true), 30, 30);
+    assert!(d.len() == 30 && d.iter().all(|s| s.source == s.target));
+}
+
+#[test]
+fn fixed_indegree_gives_each_target_exactly_k_and_respects_exclusions() {
+    let d = per_target(
+        &proj(Rule::FixedIndegree { indegree: 40 }, true, false, false),
+        50,
+        50,
+    );
+    assert!(indegrees(&d, 50).iter().all(|&k| k == 40));
+    assert!(d.iter().all(|s| s.source != s.target), "no autapses");
+    let pairs: HashSet<(u32, u32)> = d.iter().map(|s| (s.source, s.target)).collect();
+    assert_eq!(pairs.len(), d.len(), "no multapses");
+    // weights drawn from the distribution, delays converted to steps
+    assert!(d
+        .iter()
+        .all(|s| (1.0..2.0).contains(&s.weight) && s.delay == 15));
+}
+
+#[test]
+fn fixed_outdegree_and_total_number_make_exact_counts() {
+    let p = proj(Rule::FixedOutdegree { outdegree: 7 }, false, true, false);
+    let d = draw_global(&p, 0, 1, 0.1, 20, 30).unwrap();
+    let mut out: HashMap<u32, usize> = HashMap::new();
+    d.iter()
+        .for_each(|s| *out.entry(s.source).or_default() += 1);
+    assert!(out.len() == 20 && out.values().all(|&k| k == 7));
+    let p = proj(Rule::FixedTotalNumber { n: 123 }, true, false, false);
+    let d = draw_global(&p, 0, 1, 0.1, 20, 20).unwrap();
+    assert_eq!(d.len(), 123);
+    assert!(d.iter().all(|s| s.source != s.target));
+}
+
+#[test]
+fn pairwise_bernoulli_connects_with_probability_p() {
+    let (n, p) = (400, 0.1);
+    let d = per_target(
+        &proj(Rule::PairwiseBernoulli { p }, false, true, true),
+        n,
+        n,
+    );
+    let expected = (n * n) as f64 * p;
+    let sd = (expected * (1.0 - p)).sqrt();
+    assert!(
+        (d.len() as f64 - expected).abs() < 5.0 * sd,
+        "{} synapses, expected {expected} ± {sd}",
+        d.len()
+    );
+    // sources spread over the whole range (geometric skipping reaches the end)
+    assert!(d.iter().any(|s| s.source as usize >= n - 10));
+}
+
+#[test]
+fn drawing_is_reproducible_and_seed_dependent() {
+    let p = proj(Rule::FixedIndegree { indegree: 10 }, false, true, true);
+    let a = draw_per_target(&p, 0, 5, 0.1, 100, 0..50).unwrap();
+    let b = draw_per_target(&p, 0, 5, 0.1, 100, 0..50).unwrap();
+    let c = draw_per_target(&p, 0, 6, 0.1, 100, 0..50).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    // drawing a sub-range of targets gives the same synapses for those targets (partition-independent)
+    let part = draw_per_target(&p, 0, 5, 0.1, 100, 20..30).unwrap();
+    let whole: Vec<Drawn> = a
+        .iter()
+        .copied()
+        .filter(|s| (20..30).contains(&s.target))
+        .collect();
+    assert_eq!(part, whole);
+}
+
+#[test]
+fn impossible_requests_are_refused_before_drawing() {
+    let too_many = proj(Rule::FixedIndegree { indegree: 11 }, true, false, false);
+    assert!(check_rule(&too_many, 0, 11, 11)
+        .unwrap_err()
+        .message
+        .contains("exceeds"));
+    let bad_p = proj(Rule::PairwiseBernoulli { p: -0.1 }, false, true, true);
+    assert!(check_rule(&bad_p, 0, 5, 5).is_err());
+    let sizes = proj(Rule::OneToOne, false, true, true);
+    assert!(check_rule(&sizes, 0, 5, 6).is_err());
+    let short = ProjectionDef {
+        delay: Dist::Const(0.04),
+        ..proj(Rule::AllToAll, false, true, true)
+    };
+    let e = draw_per_target(&short, 0, 1, 0.1, 2, 0..2).unwrap_err();
+    assert!(
+        e.message.contains("shorter than one time step"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn explicit_lists_are_taken_as_given_and_checked() {
+    let rule = Rule::Explicit {
+        sources: vec![0, 2, 2],
+        targets: vec![1, 0, 1],
+        weights: Some(vec![0.5, -1.0, 2.0]),
+        delays: Some(vec![0.1, 2.0, 3.3]),
+    };
+    let p = proj(rule, false, true, true);
+    let d = draw_global(&p, 0, 1, 0.1, 3, 2).unwrap();
+    assert_eq!(
+        d.iter()
+            .map(|s| (s.source, s.target, s.weight, s.delay))
+            .collect::<Vec<_>>(),
+        vec![(0, 1, 0.5, 1), (2, 0, -1.0, 20), (2, 1, 2.0, 33)]
+    );
+    let outside = Rule::Explicit {
+        sources: vec![5],
+        targets: vec![0],
+        weights: None,
+        delays: None,
+    };
+    assert!(
+        draw_global(&proj(outside, false, true, true), 0, 1, 0.1, 3, 2)
+            .unwrap_err()
+            .message
+            .contains("outside")
+    );
+}
