@@ -109,6 +109,21 @@ fn one(rng: &mut Stream, n: usize, skip: Option<usize>) -> u32 {
     }
 }
 
+/// Draws `k` partners in `0..n` (with repeats when multapses are allowed), never `skip`.
+fn partners(
+    rng: &mut Stream,
+    n: usize,
+    k: usize,
+    skip: Option<usize>,
+    multapses: bool,
+) -> Vec<u32> {
+    if multapses {
+        (0..k).map(|_| one(rng, n, skip)).collect()
+    } else {
+        distinct(rng, n, k, skip)
+    }
+}
+
 /// True when the rule draws per target (and so can be drawn partition by partition).
 pub fn is_per_target(rule: &Rule) -> bool {
     matches!(
@@ -188,14 +203,7 @@ pub fn draw_per_target(
                 }
             }
             Rule::FixedIndegree { indegree } => {
-                let chosen: Vec<u32> = if proj.allow_multapses {
-                    (0..indegree)
-                        .map(|_| one(&mut rng, n_source, skip))
-                        .collect()
-                } else {
-                    distinct(&mut rng, n_source, indegree, skip)
-                };
-                for i in chosen {
+                for i in partners(&mut rng, n_source, indegree, skip, proj.allow_multapses) {
                     ctx.push(&mut rng, i, j as u32, &mut out)?;
                 }
             }
@@ -226,14 +234,7 @@ pub fn draw_global(
             for i in 0..n_source {
                 let mut rng = stream(seed, Purpose::Connect, index as u64, i as u64);
                 let skip = (ctx.same_pop && !proj.allow_autapses).then_some(i);
-                let chosen: Vec<u32> = if proj.allow_multapses {
-                    (0..*outdegree)
-                        .map(|_| one(&mut rng, n_target, skip))
-                        .collect()
-                } else {
-                    distinct(&mut rng, n_target, *outdegree, skip)
-                };
-                for j in chosen {
+                for j in partners(&mut rng, n_target, *outdegree, skip, proj.allow_multapses) {
                     ctx.push(&mut rng, i as u32, j, &mut out)?;
                 }
             }

@@ -1,16 +1,9 @@
 //! Leaky integrate-and-fire neurons with current-based synapses, integrated exactly:
 //! `iaf_psc_delta`, `iaf_psc_exp`, `iaf_psc_alpha` (NEST semantics and update order).
 
+use super::current;
 use super::params::{refractory_steps, reset_below_threshold, ParamError, Params};
 use super::propagators::{p30, p31, p32};
-
-#[inline]
-fn current(cur: Option<&[f64]>, i: usize) -> f64 {
-    match cur {
-        Some(c) => c[i],
-        None => 0.0,
-    }
-}
 
 /// `iaf_psc_delta`: each input spike makes V_m jump by its weight (mV). Input arriving during
 /// refractoriness is discarded, as in NEST and as in the Brunel (2000) reference runs.

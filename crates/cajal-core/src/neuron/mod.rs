@@ -15,6 +15,15 @@ pub use params::{ParamError, ParamInfo, Params};
 
 use std::collections::BTreeMap;
 
+/// The injected current of neuron `i` in this step (pA), zero without current inputs.
+#[inline]
+pub(crate) fn current(cur: Option<&[f64]>, i: usize) -> f64 {
+    match cur {
+        Some(c) => c[i],
+        None => 0.0,
+    }
+}
+
 /// The neuron models Cajal simulates, and the spike source `spike_generator`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ModelKind {

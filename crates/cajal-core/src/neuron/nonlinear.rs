@@ -9,6 +9,7 @@
 //! reference. NEST integrates `iaf_cond_exp` and `aeif_cond_exp` with adaptive RKF45 and
 //! `izhikevich` with forward Euler, so differences of up to one step in spike times are expected.
 
+use super::current;
 use super::params::{refractory_steps, reset_below_threshold, ParamError, Params};
 
 #[inline]
@@ -29,14 +30,6 @@ fn rk4<const N: usize>(y: [f64; N], h: f64, f: impl Fn(&[f64; N]) -> [f64; N]) -
         out[k] += h / 6.0 * (k1[k] + 2.0 * k2[k] + 2.0 * k3[k] + k4[k]);
     }
     out
-}
-
-#[inline]
-fn current(cur: Option<&[f64]>, i: usize) -> f64 {
-    match cur {
-        Some(c) => c[i],
-        None => 0.0,
-    }
 }
 
 /// `iaf_cond_exp`: leaky integrate-and-fire with exponentially decaying conductances (nS).
