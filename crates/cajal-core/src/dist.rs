@@ -68,11 +68,8 @@ impl Dist {
                 low,
                 high,
             } => {
-                finite("mean", mean)?;
-                finite("std", std)?;
-                if std < 0.0 {
-                    return Err(format!("std must be >= 0 (got {std})"));
-                }
+                // the same mean and std rules as the unclipped normal
+                Dist::Normal { mean, std }.validate()?;
                 if !matches!(low.partial_cmp(&high), Some(std::cmp::Ordering::Less)) {
                     return Err(format!(
                         "normal_clipped needs low < high (got low {low}, high {high})"
