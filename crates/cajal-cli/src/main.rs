@@ -23,33 +23,40 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build and simulate a model; write spikes, state, summary and a raster plot.
-    Run {
-        /// Model file (TOML). Without it: the embedded Brunel (2000) AI network.
-        model: Option<PathBuf>,
-        /// Output folder.
-        #[arg(long, default_value = "cajal-out")]
-        out: PathBuf,
-        /// Worker threads (0: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Seed of every random stream (overrides the model file's).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Simulated time in ms (overrides the model file's).
-        #[arg(long)]
-        duration: Option<f64>,
-        /// Do not draw raster.png.
-        #[arg(long)]
-        no_plot: bool,
-        /// No progress bar and no table.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Run(RunArgs),
     /// Validate a model file and build its network without simulating.
     Check {
         /// Model file (TOML).
         model: PathBuf,
     },
+}
+
+/// Arguments of `cajal run`.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Model file (TOML). Without it: the embedded Brunel (2000) AI network.
+    model: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long, default_value = "cajal-out")]
+    out: PathBuf,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Seed of every random stream (overrides the model file's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Simulated time in ms (overrides the model file's).
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Do not draw raster.png.
+    #[arg(long)]
+    no_plot: bool,
+    /// No progress bar and no table.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Also write connectivity.npz: every synapse's global source, target, weight and delay.
+    #[arg(long)]
+    save_connectivity: bool,
 }
 
 /// A failure with its exit code: 2 for a bad model or argument, 1 for anything else.
@@ -95,15 +102,7 @@ fn load(model: &Option<PathBuf>) -> Result<(cajal_model::Model, String, String),
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run {
-            model,
-            out,
-            threads,
-            seed,
-            duration,
-            no_plot,
-            quiet,
-        } => run(&model, &out, threads, seed, duration, no_plot, quiet),
+        Command::Run(args) => run(&args),
         Command::Check { model } => check(&model),
     };
     match result {
@@ -131,20 +130,13 @@ fn check(path: &std::path::Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run(
-    model_path: &Option<PathBuf>,
-    out: &std::path::Path,
-    threads: usize,
-    seed: Option<u64>,
-    duration: Option<f64>,
-    no_plot: bool,
-    quiet: bool,
-) -> Result<(), Failure> {
-    let (mut model, text, file) = load(model_path)?;
-    if let Some(s) = seed {
+fn run(args: &RunArgs) -> Result<(), Failure> {
+    let (out, threads, quiet) = (args.out.as_path(), args.threads, args.quiet);
+    let (mut model, text, file) = load(&args.model)?;
+    if let Some(s) = args.seed {
         model.def.seed = s;
     }
-    if let Some(d) = duration {
+    if let Some(d) = args.duration {
         if !(d.is_finite() && d >= 0.0) {
             return Err(bad_input(format!(
                 "--duration must be a finite number of ms >= 0 (got {d})"
@@ -182,7 +174,10 @@ fn run(
 
     let summary = output::Summary::new(&model, &sim, build_s, simulate_s);
     output::write_all(out, &sim, &summary)?;
-    if !no_plot {
+    if args.save_connectivity {
+        output::write_connectivity(out, &sim)?;
+    }
+    if !args.no_plot {
         raster::draw(&out.join("raster.png"), &sim, &model.name)?;
     }
     if !quiet {

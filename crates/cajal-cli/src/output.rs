@@ -162,6 +162,7 @@ pub fn write_all(out: &Path, sim: &Simulation, summary: &Summary) -> anyhow::Res
                 &[
                     ("times", NpzArray::F64(&s.times)),
                     ("senders", NpzArray::U32(&s.senders)),
+                    ("neurons", NpzArray::U32(&sim.recorded_ids(i))),
                 ],
             )?;
         }
@@ -184,5 +185,25 @@ pub fn write_all(out: &Path, sim: &Simulation, summary: &Summary) -> anyhow::Res
         f.write_all(json.as_bytes())?;
         f.write_all(b"\n")
     })?;
+    Ok(())
+}
+
+/// Writes connectivity.npz: `sources`, `targets` (global ids: populations counted in model order
+/// from 0), `weights` and `delays` (ms) of every synapse, sorted by target then source.
+pub fn write_connectivity(out: &Path, sim: &Simulation) -> anyhow::Result<()> {
+    let c = sim.connections();
+    let sources: Vec<u32> = c.iter().map(|x| x.0).collect();
+    let targets: Vec<u32> = c.iter().map(|x| x.1).collect();
+    let weights: Vec<f64> = c.iter().map(|x| x.2 as f64).collect();
+    let delays: Vec<f64> = c.iter().map(|x| x.3).collect();
+    write_npz(
+        &out.join("connectivity.npz"),
+        &[
+            ("sources", NpzArray::U32(&sources)),
+            ("targets", NpzArray::U32(&targets)),
+            ("weights", NpzArray::F64(&weights)),
+            ("delays", NpzArray::F64(&delays)),
+        ],
+    )?;
     Ok(())
 }

@@ -703,6 +703,41 @@ impl Simulation {
             .sum()
     }
 
+    /// Indices (within the population) of the neurons of `pop` whose spikes are recorded, in order.
+    pub fn recorded_ids(&self, pop: usize) -> Vec<u32> {
+        let info = &self.populations[pop];
+        let mut ids = Vec::new();
+        for p in &self.partitions[info.partitions.clone()] {
+            for (i, &m) in p.record_mask.iter().enumerate() {
+                if m {
+                    ids.push(p.first_gid - info.first_gid + i as u32);
+                }
+            }
+        }
+        ids
+    }
+
+    /// Every synapse of the network as `(source gid, target gid, weight, delay ms)`, sorted by
+    /// target then source (global ids count the populations in order from 0). This is the
+    /// ground-truth connectome that connectivity inference is scored against.
+    pub fn connections(&self) -> Vec<(u32, u32, f32, f64)> {
+        let mut all = Vec::with_capacity(self.synapses as usize);
+        for p in &self.partitions {
+            for s in 0..p.csr.runs.len().saturating_sub(1) {
+                for syn in p.csr.run(s as u32) {
+                    all.push((
+                        s as u32,
+                        p.first_gid + syn.target as u32,
+                        syn.weight,
+                        syn.delay as f64 * self.dt,
+                    ));
+                }
+            }
+        }
+        all.sort_by_key(|&(s, t, _, _)| (t, s));
+        all
+    }
+
     /// True when population `pop` records spikes.
     pub fn records_spikes(&self, pop: usize) -> bool {
         self.partitions[self.populations[pop].partitions.clone()]

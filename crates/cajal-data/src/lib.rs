@@ -183,86 +183,130 @@ fn from_rows(
 /// Reads a connection list from CSV (`source,target[,weight[,delay]]`, optional header line,
 /// `#` comments) or NPY (a 2-D array of 2 to 4 columns, float or integer).
 pub fn read_connection_list(path: &Path) -> Result<ConnectionList, DataError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
+    match extension(path).as_str() {
         "csv" | "txt" => {
-            let f = File::open(path).map_err(io_err(path))?;
-            let mut rows = Vec::new();
-            let mut first_data_line = 0;
-            for (ln, line) in BufReader::new(f).lines().enumerate() {
-                let line = line.map_err(io_err(path))?;
-                let t = line.trim();
-                if t.is_empty() || t.starts_with('#') {
-                    continue;
-                }
-                let fields: Vec<&str> = t.split(',').map(str::trim).collect();
-                let parsed: Result<Vec<f64>, _> = fields.iter().map(|s| s.parse::<f64>()).collect();
-                match parsed {
-                    Ok(v) => {
-                        if rows.is_empty() {
-                            first_data_line = ln + 1;
-                        }
-                        rows.push(v);
-                    }
-                    Err(_)
-                        if rows.is_empty()
-                            && fields.iter().any(|f| f.parse::<f64>().is_err())
-                            && ln == 0 =>
-                    {
-                        // header line
-                    }
-                    Err(_) => {
-                        return Err(format_err(
-                            path,
-                            format!("line {}: not a list of numbers: '{t}'", ln + 1),
-                        ));
-                    }
-                }
-            }
+            let (rows, first_data_line) = read_csv_rows(path)?;
             from_rows(path, rows, first_data_line)
         }
-        "npy" => {
-            let open = || File::open(path).map_err(io_err(path));
-            let rows: Vec<Vec<f64>> = if let Ok(a) = Array2::<f64>::read_npy(open()?) {
-                a.rows().into_iter().map(|r| r.to_vec()).collect()
-            } else if let Ok(a) = Array2::<i64>::read_npy(open()?) {
-                a.rows()
-                    .into_iter()
-                    .map(|r| r.iter().map(|&x| x as f64).collect())
-                    .collect()
-            } else if let Ok(a) = Array2::<i32>::read_npy(open()?) {
-                a.rows()
-                    .into_iter()
-                    .map(|r| r.iter().map(|&x| x as f64).collect())
-                    .collect()
-            } else if let Ok(a) = Array2::<u32>::read_npy(open()?) {
-                a.rows()
-                    .into_iter()
-                    .map(|r| r.iter().map(|&x| x as f64).collect())
-                    .collect()
-            } else if let Ok(a) = Array2::<f32>::read_npy(open()?) {
-                a.rows()
-                    .into_iter()
-                    .map(|r| r.iter().map(|&x| x as f64).collect())
-                    .collect()
-            } else {
-                return Err(format_err(
-                    path,
-                    "not a 2-D NPY array of float64, float32, int64, int32 or uint32 \
-                     (save it with numpy.save(path, np.asarray(rows)))",
-                ));
-            };
-            from_rows(path, rows, 0)
-        }
+        "npy" => from_rows(path, read_npy_rows(path)?, 0),
         _ => Err(format_err(
             path,
             "connection lists must be .csv or .npy files",
         )),
     }
+}
+
+/// The lower-case extension of `path` ("" if none).
+pub fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Reads a CSV file of numbers: comma-separated fields, `#` comments and blank lines skipped, an
+/// optional header on the first line. Returns the rows and the 1-based line of the first one.
+pub fn read_csv_rows(path: &Path) -> Result<(Vec<Vec<f64>>, usize), DataError> {
+    let f = File::open(path).map_err(io_err(path))?;
+    let mut rows = Vec::new();
+    let mut first_data_line = 0;
+    for (ln, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(io_err(path))?;
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = t.split(',').map(str::trim).collect();
+        let parsed: Result<Vec<f64>, _> = fields.iter().map(|s| s.parse::<f64>()).collect();
+        match parsed {
+            Ok(v) => {
+                if rows.is_empty() {
+                    first_data_line = ln + 1;
+                }
+                rows.push(v);
+            }
+            Err(_) if rows.is_empty() && ln == 0 => {
+                // header line
+            }
+            Err(_) => {
+                return Err(format_err(
+                    path,
+                    format!("line {}: not a list of numbers: '{t}'", ln + 1),
+                ));
+            }
+        }
+    }
+    Ok((rows, first_data_line))
+}
+
+fn rows_as_f64<T: Copy + Into<f64>>(a: Array2<T>) -> Vec<Vec<f64>> {
+    a.rows()
+        .into_iter()
+        .map(|r| r.iter().map(|&x| x.into()).collect())
+        .collect()
+}
+
+/// Reads a 2-D NPY array (float64, float32, int64, int32 or uint32) as rows of float64.
+pub fn read_npy_rows(path: &Path) -> Result<Vec<Vec<f64>>, DataError> {
+    let open = || File::open(path).map_err(io_err(path));
+    if let Ok(a) = Array2::<f64>::read_npy(open()?) {
+        Ok(rows_as_f64(a))
+    } else if let Ok(a) = Array2::<i64>::read_npy(open()?) {
+        Ok(a.rows()
+            .into_iter()
+            .map(|r| r.iter().map(|&x| x as f64).collect())
+            .collect())
+    } else if let Ok(a) = Array2::<i32>::read_npy(open()?) {
+        Ok(rows_as_f64(a))
+    } else if let Ok(a) = Array2::<u32>::read_npy(open()?) {
+        Ok(rows_as_f64(a))
+    } else if let Ok(a) = Array2::<f32>::read_npy(open()?) {
+        Ok(rows_as_f64(a))
+    } else {
+        Err(format_err(
+            path,
+            "not a 2-D NPY array of float64, float32, int64, int32 or uint32 \
+             (save it with numpy.save(path, np.asarray(rows)))",
+        ))
+    }
+}
+
+/// Reads the 1-D array `name` of an NPZ file as float64, whatever its numeric type (float64,
+/// float32, int64, int32, uint64, uint32), so files written by NumPy with default types load.
+pub fn read_npz_numbers(path: &Path, name: &str) -> Result<Vec<f64>, DataError> {
+    let f = File::open(path).map_err(io_err(path))?;
+    let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
+    let names = npz.names().map_err(|e| format_err(path, e.to_string()))?;
+    if !names
+        .iter()
+        .any(|n| n == name || n == &format!("{name}.npy"))
+    {
+        return Err(format_err(
+            path,
+            format!(
+                "no array '{name}' (it has: {}); save it with numpy.savez(path, {name}=...)",
+                names.join(", ")
+            ),
+        ));
+    }
+    macro_rules! try_type {
+        ($t:ty) => {
+            if let Ok(a) = npz.by_name::<ndarray::OwnedRepr<$t>, ndarray::Ix1>(name) {
+                #[allow(clippy::unnecessary_cast)]
+                return Ok(a.iter().map(|&x| x as f64).collect());
+            }
+        };
+    }
+    try_type!(f64);
+    try_type!(f32);
+    try_type!(i64);
+    try_type!(i32);
+    try_type!(u64);
+    try_type!(u32);
+    Err(format_err(
+        path,
+        format!("array '{name}' is not a 1-D array of numbers (float or integer)"),
+    ))
 }
 
 #[cfg(test)]

@@ -1,0 +1,165 @@
+//! Reading spike data: a Cajal run folder, NPZ/NPY spike files, or CSV (`time,sender`).
+
+use crate::spikes::{Group, SpikeData};
+use crate::AnalysisError;
+use cajal_data::{extension, read_csv_rows, read_npy_rows, read_npz_numbers};
+use std::path::Path;
+
+/// How to read spike files that do not say their own window or size.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Start of the window (ms); default 0.
+    pub t_start: Option<f64>,
+    /// End of the window (ms); default: the run's duration, or the last spike of a file.
+    pub t_stop: Option<f64>,
+    /// Number of neurons; default: the population sizes of a run, or the largest sender + 1.
+    pub neurons: Option<usize>,
+}
+
+/// Reads spike data from `path`: a run folder (`summary.json` + `spikes/*.npz`), a `.npz`
+/// (`times` in ms and `senders`), a `.npy` (N×2: time, sender) or a `.csv` (`time,sender`).
+pub fn load(path: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return load_run(path, opt);
+    }
+    if !path.exists() {
+        return Err(AnalysisError::Input(format!(
+            "{name}: no such file or folder; give a Cajal run folder (with summary.json), \
+             or a .npz, .npy or .csv spike file"
+        )));
+    }
+    let (times, senders) = match extension(path).as_str() {
+        "npz" => (
+            read_npz_numbers(path, "times")?,
+            read_npz_numbers(path, "senders")?,
+        ),
+        "npy" => columns(&name, read_npy_rows(path)?, 0)?,
+        "csv" | "txt" => {
+            let (rows, first) = read_csv_rows(path)?;
+            columns(&name, rows, first)?
+        }
+        other => {
+            return Err(AnalysisError::Input(format!(
+                "{name}: unknown spike file type '.{other}'; use .npz (times, senders), \
+                 .npy (N×2) or .csv (time,sender)"
+            )))
+        }
+    };
+    if times.is_empty() {
+        return Err(AnalysisError::Input(format!(
+            "{name}: the file holds no spikes; there is nothing to analyse"
+        )));
+    }
+    let max_sender = senders.iter().copied().fold(0.0f64, f64::max);
+    let n = match opt.neurons {
+        Some(n) => n,
+        None if max_sender.is_finite() => max_sender as usize + 1,
+        None => 0,
+    };
+    let t_start = opt.t_start.unwrap_or(0.0);
+    let t_stop = opt
+        .t_stop
+        .unwrap_or_else(|| times.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+    SpikeData::from_events(&name, &times, &senders, n, t_start, t_stop)
+}
+
+/// Splits rows of (time, sender) into two columns; `first_line` > 0 numbers rows as file lines.
+fn columns(
+    name: &str,
+    rows: Vec<Vec<f64>>,
+    first_line: usize,
+) -> Result<(Vec<f64>, Vec<f64>), AnalysisError> {
+    let mut times = Vec::with_capacity(rows.len());
+    let mut senders = Vec::with_capacity(rows.len());
+    for (k, r) in rows.iter().enumerate() {
+        if r.len() != 2 {
+            let place = if first_line > 0 {
+                format!("line {}", first_line + k)
+            } else {
+                format!("row {k}")
+            };
+            return Err(AnalysisError::Input(format!(
+                "{name}: {place}: expected 2 columns (time in ms, sender), found {}",
+                r.len()
+            )));
+        }
+        times.push(r[0]);
+        senders.push(r[1]);
+    }
+    Ok((times, senders))
+}
+
+#[derive(serde::Deserialize)]
+struct RunSummary {
+    duration_ms: f64,
+    populations: Vec<RunPopulation>,
+}
+
+#[derive(serde::Deserialize)]
+struct RunPopulation {
+    name: String,
+    size: usize,
+}
+
+/// Reads a Cajal run folder: every population whose spikes were recorded, over [0, duration].
+/// Only recorded neurons are included (the `neurons` array of each spike file).
+fn load_run(dir: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> {
+    let sp = dir.join("summary.json");
+    let text = std::fs::read_to_string(&sp).map_err(|e| {
+        AnalysisError::Input(format!(
+            "{}: {e}; a run folder is what `cajal run --out DIR` writes",
+            sp.display()
+        ))
+    })?;
+    let summary: RunSummary = serde_json::from_str(&text)
+        .map_err(|e| AnalysisError::Input(format!("{}: {e}", sp.display())))?;
+    let t_start = opt.t_start.unwrap_or(0.0);
+    let t_stop = opt.t_stop.unwrap_or(summary.duration_ms);
+    let mut data = SpikeData {
+        t_start,
+        t_stop,
+        trains: Vec::new(),
+        groups: Vec::new(),
+        ids: Vec::new(),
+    };
+    let mut first_gid = 0u32;
+    for p in &summary.populations {
+        let f = dir.join("spikes").join(format!("{}.npz", p.name));
+        if f.exists() {
+            let times = read_npz_numbers(&f, "times")?;
+            let senders = read_npz_numbers(&f, "senders")?;
+            let neurons: Vec<u32> = match read_npz_numbers(&f, "neurons") {
+                Ok(v) => v.iter().map(|&x| x as u32).collect(),
+                Err(_) => (0..p.size as u32).collect(),
+            };
+            let pop = SpikeData::from_events(
+                &f.display().to_string(),
+                &times,
+                &senders,
+                p.size,
+                t_start,
+                t_stop,
+            )?;
+            let mut trains = pop.trains;
+            data.groups.push(Group {
+                name: p.name.clone(),
+                first: data.trains.len(),
+                size: neurons.len(),
+            });
+            for &i in &neurons {
+                data.trains.push(std::mem::take(&mut trains[i as usize]));
+                data.ids.push(first_gid + i);
+            }
+        }
+        first_gid += p.size as u32;
+    }
+    if data.trains.is_empty() {
+        return Err(AnalysisError::Input(format!(
+            "{}: no population recorded spikes (no spikes/*.npz); add a [[record]] with \
+             spikes = true to the model",
+            dir.display()
+        )));
+    }
+    Ok(data)
+}
