@@ -88,7 +88,7 @@ pub fn synchrony_chi(rows: &[Vec<u32>]) -> f64 {
         .map(|r| var(&mut r.iter().map(|&c| c as f64)))
         .sum::<f64>()
         / n;
-    if !(single > 0.0) {
+    if single.is_nan() || single <= 0.0 {
         return f64::NAN;
     }
     (pop_var / single).sqrt()

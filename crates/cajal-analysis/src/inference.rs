@@ -198,14 +198,14 @@ fn fit_glm(
         gram.iter_mut().for_each(|g| *g = 0.0);
         rhs.iter_mut().for_each(|g| *g = 0.0);
         // weighted least-squares problem of this Newton step: w = μ, z = η + (y − μ)/μ
-        for row in 0..t {
+        for (row, &y_row) in y.iter().enumerate() {
             let (a, b) = (cov.starts[row], cov.starts[row + 1]);
             let mut eta = beta[0];
             for k in a..b {
                 eta += beta[cov.cols[k] as usize + 1] * cov.vals[k];
             }
             let mu = eta.min(20.0).exp();
-            let z = eta + (y[row] as f64 - mu) / mu;
+            let z = eta + (y_row as f64 - mu) / mu;
             let wz = mu * z;
             gram[0] += mu;
             rhs[0] += wz;

@@ -11,6 +11,7 @@ pub mod inference;
 pub mod load;
 pub mod lz;
 pub mod powerlaw;
+pub mod report;
 pub mod spectrum;
 pub mod spikes;
 pub mod stats;

@@ -49,7 +49,7 @@ pub fn welch(x: &[f64], dt_ms: f64, segment: usize, min_peak_hz: f64) -> Spectru
     let scale = 1.0 / (fs * w2 * segments.max(1) as f64);
     for (k, p) in psd.iter_mut().enumerate() {
         *p *= scale;
-        if k != 0 && !(n % 2 == 0 && k == n / 2) {
+        if k != 0 && (n & 1 == 1 || k != n / 2) {
             *p *= 2.0;
         }
     }

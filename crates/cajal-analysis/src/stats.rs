@@ -65,7 +65,7 @@ pub fn lv(isi: &[f64]) -> f64 {
 /// NaN when the mean count is 0.
 pub fn fano(counts: &[f64]) -> f64 {
     let m = mean(counts);
-    if !(m > 0.0) {
+    if m.is_nan() || m <= 0.0 {
         return f64::NAN;
     }
     variance(counts) / m

@@ -1,5 +1,7 @@
 //! `cajal`: run spiking network models from TOML files.
 
+mod analyze;
+mod figures;
 mod output;
 mod raster;
 
@@ -24,6 +26,9 @@ struct Cli {
 enum Command {
     /// Build and simulate a model; write spikes, state, summary and a raster plot.
     Run(RunArgs),
+    /// Analyse spike trains: statistics, correlations, distances, spectrum, avalanches, branching
+    /// ratio, LZ complexity and (optionally) connectivity; writes analysis.json, NPZ and figures.
+    Analyze(analyze::AnalyzeArgs),
     /// Validate a model file and build its network without simulating.
     Check {
         /// Model file (TOML).
@@ -60,7 +65,7 @@ struct RunArgs {
 }
 
 /// A failure with its exit code: 2 for a bad model or argument, 1 for anything else.
-struct Failure {
+pub(crate) struct Failure {
     code: u8,
     error: anyhow::Error,
 }
@@ -74,7 +79,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     }
 }
 
-fn bad_input(e: impl std::fmt::Display) -> Failure {
+pub(crate) fn bad_input(e: impl std::fmt::Display) -> Failure {
     Failure {
         code: 2,
         error: anyhow::anyhow!("{e}"),
@@ -103,6 +108,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Analyze(args) => analyze::run(&args),
         Command::Check { model } => check(&model),
     };
     match result {

@@ -5,7 +5,7 @@ use cajal_core::Simulation;
 use plotters::prelude::*;
 use std::path::Path;
 
-const COLORS: [RGBColor; 6] = [
+pub(crate) const COLORS: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -16,7 +16,7 @@ const COLORS: [RGBColor; 6] = [
 
 /// Registers a system font for labels (DejaVu Sans from Debian's fonts-dejavu-core); without one,
 /// the figure is drawn without text.
-fn register_font() -> bool {
+pub(crate) fn register_font() -> bool {
     static FONT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *FONT.get_or_init(|| {
         for p in [

@@ -1,0 +1,401 @@
+//! The whole analysis of a spike data set in one call, as `cajal analyze` runs it.
+
+use crate::avalanche::{avalanches, mean_population_isi, Avalanches};
+use crate::branching::{branching_ratio, BranchingRatio};
+use crate::correlation::{corrcoef, cross_correlogram, mean_off_diagonal, synchrony_chi};
+use crate::distance::{matrix, van_rossum, victor_purpura};
+use crate::inference::{ccg_scores, glm_scores, InferenceOptions};
+use crate::lz::{binarise, lz76, lz76_normalised, lz76_vs_shuffled, population_patterns};
+use crate::powerlaw::{fit, goodness_of_fit, PowerLawFit};
+use crate::spectrum::{welch, Spectrum};
+use crate::spikes::SpikeData;
+use crate::stats::{fano, finite_mean, neuron_stats, population_rate, NeuronStats};
+use std::time::Instant;
+
+/// What to compute, and with which parameters.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Options {
+    /// Bin width for correlations, synchrony, population rate, spectrum and LZ (ms).
+    pub bin_ms: f64,
+    /// Counting window of the per-neuron Fano factor (ms).
+    pub fano_window_ms: f64,
+    /// Neurons used for pairwise measures (the first ones with at least one spike).
+    pub pair_neurons: usize,
+    /// van Rossum time constant (ms).
+    pub van_rossum_tau_ms: f64,
+    /// Victor–Purpura cost per ms of shift (1/ms).
+    pub victor_purpura_q: f64,
+    /// Largest correlogram lag (bins).
+    pub correlogram_max_lag: usize,
+    /// Avalanche bin (ms); None: the mean interval of the merged population train, but not less
+    /// than the time resolution of the data.
+    pub avalanche_bin_ms: Option<f64>,
+    /// Smallest tail for a power-law fit.
+    pub min_tail: usize,
+    /// Bootstrap data sets of the goodness-of-fit test (0: skip it).
+    pub gof_reps: usize,
+    /// Largest lag of the MR branching-ratio estimator (avalanche bins).
+    pub k_max: usize,
+    /// Shuffled surrogates for normalising LZ complexity.
+    pub lz_surrogates: usize,
+    /// Seed of surrogates and bootstraps.
+    pub seed: u64,
+    /// Connectivity inference: "none", "ccg", "glm" or "both".
+    pub infer: String,
+    /// Inference settings.
+    pub inference: InferenceOptions,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            bin_ms: 1.0,
+            fano_window_ms: 100.0,
+            pair_neurons: 50,
+            van_rossum_tau_ms: 10.0,
+            victor_purpura_q: 0.1,
+            correlogram_max_lag: 50,
+            avalanche_bin_ms: None,
+            min_tail: 50,
+            gof_reps: 100,
+            k_max: 40,
+            lz_surrogates: 20,
+            seed: 1,
+            infer: "none".into(),
+            inference: InferenceOptions::default(),
+        }
+    }
+}
+
+/// Summary of one group (population).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct GroupSummary {
+    /// Name.
+    pub name: String,
+    /// Neurons.
+    pub neurons: usize,
+    /// Spikes.
+    pub spikes: usize,
+    /// Mean rate (Hz).
+    pub rate_hz: f64,
+    /// Mean ISI CV over neurons with >= 3 spikes (null if none).
+    pub cv: Option<f64>,
+    /// Mean CV2.
+    pub cv2: Option<f64>,
+    /// Mean LV.
+    pub lv: Option<f64>,
+    /// Mean over neurons of the Fano factor of windowed counts.
+    pub fano_windowed: Option<f64>,
+    /// Fano factor of the spike counts across neurons (Elephant's `fanofactor` of the trains).
+    pub fano_across_neurons: Option<f64>,
+}
+
+/// Pairwise measures on a subset of neurons.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Pairwise {
+    /// Indices (into the analysed neurons) of the neurons used.
+    pub neurons: Vec<usize>,
+    /// Mean correlation coefficient of binned counts over pairs.
+    pub mean_corrcoef: Option<f64>,
+    /// Mean van Rossum distance over pairs.
+    pub mean_van_rossum: Option<f64>,
+    /// Mean Victor–Purpura distance over pairs.
+    pub mean_victor_purpura: Option<f64>,
+    /// Golomb's synchrony chi of the subset.
+    pub synchrony_chi: Option<f64>,
+    /// Correlograms summed over all ordered pairs, lags −L..=L bins.
+    pub correlogram: Vec<u64>,
+    /// Correlation matrix (row-major).
+    #[serde(skip)]
+    pub corrcoef: Vec<f64>,
+    /// van Rossum distance matrix.
+    #[serde(skip)]
+    pub van_rossum: Vec<f64>,
+    /// Victor–Purpura distance matrix.
+    #[serde(skip)]
+    pub victor_purpura: Vec<f64>,
+}
+
+/// Avalanche statistics and fits.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Criticality {
+    /// Bin width (ms).
+    pub bin_ms: f64,
+    /// Number of complete avalanches.
+    pub avalanches: usize,
+    /// Power-law fit of sizes (null if too few).
+    pub size_fit: Option<PowerLawFit>,
+    /// Power-law fit of durations (null if too few).
+    pub duration_fit: Option<PowerLawFit>,
+    /// Branching ratio of the population activity at this bin.
+    pub branching: BranchingRatio,
+    /// The avalanches themselves.
+    #[serde(skip)]
+    pub data: Avalanches,
+}
+
+/// Lempel–Ziv complexity.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Complexity {
+    /// Mean over the pairwise subset of LZ76 of the binarised train, normalised by c·log2(n)/n.
+    pub mean_neuron_lz_normalised: Option<f64>,
+    /// Mean over those neurons of LZ76 divided by its shuffled surrogates' mean.
+    pub mean_neuron_lz_vs_shuffled: Option<f64>,
+    /// LZ76 phrases of the sequence of population patterns of the pairwise subset.
+    pub population_lz: usize,
+    /// That count divided by the mean of shuffled surrogates.
+    pub population_lz_vs_shuffled: Option<f64>,
+}
+
+/// Inferred couplings.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Inference {
+    /// Settings used.
+    pub options: Option<InferenceOptions>,
+    /// Correlogram scores (row-major i → j), if computed.
+    #[serde(skip)]
+    pub ccg: Option<Vec<f64>>,
+    /// GLM coupling weights, if computed.
+    #[serde(skip)]
+    pub glm: Option<Vec<f64>>,
+}
+
+/// Everything `cajal analyze` computes.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    /// Analysis window start (ms).
+    pub t_start: f64,
+    /// Analysis window end (ms).
+    pub t_stop: f64,
+    /// Neurons analysed.
+    pub neurons: usize,
+    /// Spikes analysed.
+    pub spikes: usize,
+    /// Per-group summaries, then one for all neurons together.
+    pub groups: Vec<GroupSummary>,
+    /// Per-neuron statistics.
+    #[serde(skip)]
+    pub per_neuron: NeuronStats,
+    /// Mean population rate (Hz per neuron) and its spectrum.
+    pub population_rate_hz: f64,
+    /// Spectrum of the population rate.
+    pub spectrum: Spectrum,
+    /// Pairwise measures.
+    pub pairwise: Pairwise,
+    /// Avalanches and branching ratio.
+    pub criticality: Criticality,
+    /// Complexity.
+    pub complexity: Complexity,
+    /// Connectivity inference, when asked for.
+    pub inference: Inference,
+    /// Options used.
+    pub options: Options,
+    /// Seconds spent per part.
+    pub timings_s: Vec<(String, f64)>,
+}
+
+fn opt(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+fn group_summary(
+    name: &str,
+    data: &SpikeData,
+    s: &NeuronStats,
+    r: std::ops::Range<usize>,
+) -> GroupSummary {
+    let counts: Vec<f64> = s.spikes[r.clone()].iter().map(|&c| c as f64).collect();
+    GroupSummary {
+        name: name.to_string(),
+        neurons: r.len(),
+        spikes: counts.iter().sum::<f64>() as usize,
+        rate_hz: counts.iter().sum::<f64>() / (r.len().max(1) as f64 * data.duration() / 1000.0),
+        cv: opt(finite_mean(&s.cv[r.clone()])),
+        cv2: opt(finite_mean(&s.cv2[r.clone()])),
+        lv: opt(finite_mean(&s.lv[r.clone()])),
+        fano_windowed: opt(finite_mean(&s.fano[r.clone()])),
+        fano_across_neurons: opt(fano(&counts)),
+    }
+}
+
+/// Runs the analysis. `stage` is told the name of each part as it starts (for progress).
+///
+/// `progress(stage, done, total)` is called as each part starts (`total` = 0 when the part has no
+/// count) and as GLM fits finish; it may be called from several threads.
+pub fn analyze(
+    data: &SpikeData,
+    o: &Options,
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
+) -> Report {
+    let stage = |name: &str, _: Option<()>| progress(name, 0, 0);
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, timings: &mut Vec<(String, f64)>| {
+        timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
+
+    stage("statistics", None);
+    let per = neuron_stats(data, o.fano_window_ms);
+    let mut groups: Vec<GroupSummary> = data
+        .groups
+        .iter()
+        .map(|g| group_summary(&g.name, data, &per, g.first..g.first + g.size))
+        .collect();
+    if data.groups.len() > 1 {
+        groups.push(group_summary("all", data, &per, 0..data.neurons()));
+    }
+    let rate = population_rate(data, o.bin_ms);
+    let population_rate_hz = crate::stats::mean(&rate);
+    let spectrum = welch(
+        &rate,
+        o.bin_ms,
+        (1000.0 / o.bin_ms).round().max(8.0) as usize,
+        2.0,
+    );
+    lap("statistics", &mut timings);
+
+    stage("pairwise", None);
+    let chosen: Vec<usize> = (0..data.neurons())
+        .filter(|&i| !data.trains[i].is_empty())
+        .take(o.pair_neurons)
+        .collect();
+    let rows: Vec<Vec<u32>> = chosen.iter().map(|&i| data.binned(i, o.bin_ms)).collect();
+    let trains: Vec<&[f64]> = chosen.iter().map(|&i| data.trains[i].as_slice()).collect();
+    let k = chosen.len();
+    let cc = corrcoef(&rows);
+    let vr = matrix(&trains, |a, b| van_rossum(a, b, o.van_rossum_tau_ms));
+    let vp = matrix(&trains, |a, b| victor_purpura(a, b, o.victor_purpura_q));
+    let mut ccg = vec![0u64; 2 * o.correlogram_max_lag + 1];
+    for a in 0..k {
+        for b in 0..k {
+            if a != b {
+                for (s, v) in
+                    ccg.iter_mut()
+                        .zip(cross_correlogram(&rows[a], &rows[b], o.correlogram_max_lag))
+                {
+                    *s += v;
+                }
+            }
+        }
+    }
+    let pairwise = Pairwise {
+        neurons: chosen.clone(),
+        mean_corrcoef: opt(mean_off_diagonal(&cc, k)),
+        mean_van_rossum: opt(mean_off_diagonal(&vr, k)),
+        mean_victor_purpura: opt(mean_off_diagonal(&vp, k)),
+        synchrony_chi: opt(synchrony_chi(&rows)),
+        correlogram: ccg,
+        corrcoef: cc,
+        van_rossum: vr,
+        victor_purpura: vp,
+    };
+    lap("pairwise", &mut timings);
+
+    stage("avalanches", None);
+    let merged = data.merged();
+    let bin = o
+        .avalanche_bin_ms
+        .unwrap_or_else(|| mean_population_isi(&merged).max(time_resolution(&merged)))
+        .max(1e-9);
+    let counts = if bin.is_finite() {
+        data.population_counts(bin)
+    } else {
+        Vec::new()
+    };
+    let av = avalanches(&counts);
+    let mut size_fit = fit(&av.sizes, None, o.min_tail);
+    let mut duration_fit = fit(&av.durations, None, o.min_tail);
+    if o.gof_reps > 0 {
+        stage("power-law goodness of fit", None);
+        for (f, d) in [
+            (&mut size_fit, &av.sizes),
+            (&mut duration_fit, &av.durations),
+        ] {
+            if let Some(f) = f.as_mut() {
+                f.p_value = Some(goodness_of_fit(d, f, o.gof_reps, o.min_tail, o.seed));
+                f.bootstrap = o.gof_reps;
+            }
+        }
+    }
+    let activity: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+    let branching = branching_ratio(&activity, o.k_max);
+    let criticality = Criticality {
+        bin_ms: bin,
+        avalanches: av.sizes.len(),
+        size_fit,
+        duration_fit,
+        branching,
+        data: av,
+    };
+    lap("avalanches", &mut timings);
+
+    stage("complexity", None);
+    // per-neuron LZ on the pairwise subset: LZ76 costs up to O(n²) per train, so it is not run
+    // on every neuron of a large recording
+    let lz: Vec<(f64, f64)> = {
+        use rayon::prelude::*;
+        rows.par_iter()
+            .enumerate()
+            .map(|(k, r)| {
+                let b = binarise(r);
+                (
+                    lz76_normalised(&b),
+                    lz76_vs_shuffled(&b, o.lz_surrogates, o.seed ^ k as u64),
+                )
+            })
+            .collect()
+    };
+    let patterns = population_patterns(&rows.iter().map(|r| binarise(r)).collect::<Vec<_>>());
+    let complexity = Complexity {
+        mean_neuron_lz_normalised: opt(finite_mean(&lz.iter().map(|v| v.0).collect::<Vec<_>>())),
+        mean_neuron_lz_vs_shuffled: opt(finite_mean(&lz.iter().map(|v| v.1).collect::<Vec<_>>())),
+        population_lz: lz76(&patterns),
+        population_lz_vs_shuffled: opt(lz76_vs_shuffled(&patterns, o.lz_surrogates, o.seed)),
+    };
+    lap("complexity", &mut timings);
+
+    let mut inference = Inference::default();
+    if o.infer == "ccg" || o.infer == "both" {
+        stage("inference (correlograms)", None);
+        inference.ccg = Some(ccg_scores(data, &o.inference));
+        lap("inference_ccg", &mut timings);
+    }
+    if o.infer == "glm" || o.infer == "both" {
+        let n = data.neurons();
+        progress("inference (GLM)", 0, n);
+        inference.glm = Some(glm_scores(data, &o.inference, |d| {
+            progress("inference (GLM)", d, n)
+        }));
+        lap("inference_glm", &mut timings);
+    }
+    if inference.ccg.is_some() || inference.glm.is_some() {
+        inference.options = Some(o.inference.clone());
+    }
+    Report {
+        t_start: data.t_start,
+        t_stop: data.t_stop,
+        neurons: data.neurons(),
+        spikes: data.spikes(),
+        groups,
+        per_neuron: per,
+        population_rate_hz,
+        spectrum,
+        pairwise,
+        criticality,
+        complexity,
+        inference,
+        options: o.clone(),
+        timings_s: timings,
+    }
+}
+
+/// The data's time resolution: the smallest positive gap between consecutive distinct spike times
+/// (a simulation's dt, a recording's sampling interval). NaN with fewer than two distinct times.
+pub fn time_resolution(merged_sorted: &[f64]) -> f64 {
+    merged_sorted
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|&g| g > 1e-9)
+        .fold(f64::NAN, f64::min)
+}

@@ -1,0 +1,373 @@
+//! `cajal analyze`: statistics, criticality, complexity and connectivity of spike trains.
+
+use crate::{bad_input, Failure};
+use cajal_analysis::report::{analyze, Options, Report};
+use cajal_analysis::{load, LoadOptions};
+use cajal_data::{write_atomic, write_npz, NpzArray};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `cajal analyze`.
+#[derive(clap::Args)]
+pub struct AnalyzeArgs {
+    /// A Cajal run folder, or a spike file: .npz (times in ms, senders), .npy (N×2) or .csv
+    /// (time,sender).
+    input: PathBuf,
+    /// Output folder [default: INPUT/analysis for a run folder, else ./cajal-analysis].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Start of the analysis window (ms) [default: 0].
+    #[arg(long)]
+    t_start: Option<f64>,
+    /// End of the window (ms) [default: the run's duration, or the last spike of a file].
+    #[arg(long)]
+    t_stop: Option<f64>,
+    /// Number of neurons of a spike file [default: largest sender + 1].
+    #[arg(long)]
+    neurons: Option<usize>,
+    /// Bin for correlations, synchrony, population rate, spectrum and LZ (ms).
+    #[arg(long, default_value_t = 1.0)]
+    bin: f64,
+    /// Counting window of the Fano factor (ms).
+    #[arg(long, default_value_t = 100.0)]
+    fano_window: f64,
+    /// Neurons used for pairwise measures (the first ones that spike).
+    #[arg(long, default_value_t = 50)]
+    pairs: usize,
+    /// van Rossum time constant (ms).
+    #[arg(long, default_value_t = 10.0)]
+    tau: f64,
+    /// Victor–Purpura cost of shifting a spike (per ms).
+    #[arg(long, default_value_t = 0.1)]
+    q: f64,
+    /// Avalanche bin (ms) [default: mean interval of the merged population train].
+    #[arg(long)]
+    avalanche_bin: Option<f64>,
+    /// Bootstrap sets for the power-law goodness of fit (0: skip).
+    #[arg(long, default_value_t = 100)]
+    gof: usize,
+    /// Largest lag of the MR branching-ratio estimator (avalanche bins).
+    #[arg(long, default_value_t = 40)]
+    k_max: usize,
+    /// Connectivity inference: none, ccg, glm or both.
+    #[arg(long, default_value = "none")]
+    infer: String,
+    /// Known connectome to score inference against (connectivity.npz from
+    /// `cajal run --save-connectivity`: sources, targets, weights).
+    #[arg(long)]
+    connectome: Option<PathBuf>,
+    /// Coupling window of the inference, first lag (ms).
+    #[arg(long, default_value_t = 1.0)]
+    lag_min: f64,
+    /// Coupling window, last lag (ms).
+    #[arg(long, default_value_t = 4.0)]
+    lag_max: f64,
+    /// L1 penalty of the GLM (per bin).
+    #[arg(long, default_value_t = 1e-5)]
+    l1: f64,
+    /// Seed of surrogates and bootstraps.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Do not draw figures.
+    #[arg(long)]
+    no_plot: bool,
+    /// No progress and no table.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn positive(name: &str, v: f64) -> Result<f64, Failure> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(bad_input(format!(
+            "--{name} must be a number > 0 (got {v})"
+        )))
+    }
+}
+
+/// Runs `cajal analyze`.
+pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
+    let bin = positive("bin", a.bin)?;
+    positive("fano-window", a.fano_window)?;
+    positive("tau", a.tau)?;
+    if !(a.q.is_finite() && a.q >= 0.0) {
+        return Err(bad_input(format!(
+            "--q must be a number >= 0 (got {})",
+            a.q
+        )));
+    }
+    if let Some(b) = a.avalanche_bin {
+        positive("avalanche-bin", b)?;
+    }
+    if !["none", "ccg", "glm", "both"].contains(&a.infer.as_str()) {
+        return Err(bad_input(format!(
+            "--infer must be none, ccg, glm or both (got '{}')",
+            a.infer
+        )));
+    }
+    if !(a.lag_min >= bin && a.lag_max >= a.lag_min && a.lag_max.is_finite()) {
+        return Err(bad_input(format!(
+            "--lag-min ({}) must be >= --bin ({bin}) and <= --lag-max ({})",
+            a.lag_min, a.lag_max
+        )));
+    }
+    if !(a.l1.is_finite() && a.l1 >= 0.0) {
+        return Err(bad_input(format!("--l1 must be >= 0 (got {})", a.l1)));
+    }
+    let data = load(
+        &a.input,
+        &LoadOptions {
+            t_start: a.t_start,
+            t_stop: a.t_stop,
+            neurons: a.neurons,
+        },
+    )
+    .map_err(bad_input)?;
+    let connectome = match &a.connectome {
+        Some(p) => Some(read_connectome(p)?),
+        None => None,
+    };
+    let out = a.out.clone().unwrap_or_else(|| {
+        if a.input.is_dir() {
+            a.input.join("analysis")
+        } else {
+            PathBuf::from("cajal-analysis")
+        }
+    });
+    std::fs::create_dir_all(&out)
+        .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", out.display()))?;
+
+    let mut o = Options {
+        bin_ms: bin,
+        fano_window_ms: a.fano_window,
+        pair_neurons: a.pairs,
+        van_rossum_tau_ms: a.tau,
+        victor_purpura_q: a.q,
+        avalanche_bin_ms: a.avalanche_bin,
+        gof_reps: a.gof,
+        k_max: a.k_max.max(2),
+        seed: a.seed,
+        infer: a.infer.clone(),
+        ..Options::default()
+    };
+    o.inference.bin_ms = bin;
+    o.inference.lag_min = (a.lag_min / bin).round().max(1.0) as usize;
+    o.inference.lag_max = (a.lag_max / bin).round().max(o.inference.lag_min as f64) as usize;
+    o.inference.l1 = a.l1;
+
+    let bar = if a.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new_spinner()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let progress = |stage: &str, done: usize, total: usize| {
+        if total > 0 {
+            bar.set_message(format!("{stage}: {done}/{total} neurons"));
+        } else {
+            bar.set_message(stage.to_string());
+        }
+    };
+    let t0 = std::time::Instant::now();
+    let report = analyze(&data, &o, &progress);
+    let wall = t0.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    let scores = connectome
+        .as_ref()
+        .map(|c| score(&data, &report, c))
+        .unwrap_or_default();
+    write_outputs(&out, &data, &report, &scores, &a.input, wall)?;
+    if !a.no_plot {
+        crate::figures::draw_all(&out, &data, &report)?;
+    }
+    if !a.quiet {
+        print_table(&report, &scores, &out, wall);
+    }
+    Ok(())
+}
+
+type Connectome = Vec<(u32, u32, f64)>;
+
+fn read_connectome(p: &Path) -> Result<Connectome, Failure> {
+    let get = |name: &str| cajal_data::read_npz_numbers(p, name).map_err(bad_input);
+    let (s, t, w) = (get("sources")?, get("targets")?, get("weights")?);
+    if s.len() != t.len() || s.len() != w.len() {
+        return Err(bad_input(format!(
+            "{}: sources, targets and weights must have the same length ({}, {}, {})",
+            p.display(),
+            s.len(),
+            t.len(),
+            w.len()
+        )));
+    }
+    Ok(s.iter()
+        .zip(&t)
+        .zip(&w)
+        .map(|((&a, &b), &c)| (a as u32, b as u32, c))
+        .collect())
+}
+
+fn score(
+    data: &cajal_analysis::SpikeData,
+    r: &Report,
+    c: &Connectome,
+) -> Vec<(String, cajal_analysis::inference::ConnectomeScore)> {
+    let mut v = Vec::new();
+    if let Some(s) = &r.inference.ccg {
+        v.push((
+            "ccg".to_string(),
+            cajal_analysis::inference::score_connectome(data, s, c),
+        ));
+    }
+    if let Some(s) = &r.inference.glm {
+        v.push((
+            "glm".to_string(),
+            cajal_analysis::inference::score_connectome(data, s, c),
+        ));
+    }
+    v
+}
+
+fn write_outputs(
+    out: &Path,
+    data: &cajal_analysis::SpikeData,
+    r: &Report,
+    scores: &[(String, cajal_analysis::inference::ConnectomeScore)],
+    input: &Path,
+    wall: f64,
+) -> Result<(), Failure> {
+    let mut json = serde_json::to_value(r).map_err(anyhow::Error::from)?;
+    json["input"] = serde_json::json!(input.display().to_string());
+    json["cajal_version"] = serde_json::json!(env!("CARGO_PKG_VERSION"));
+    json["wall_s"] = serde_json::json!(wall);
+    json["connectome_scores"] = serde_json::json!(scores
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+        .collect::<serde_json::Map<_, _>>());
+    let text = serde_json::to_string_pretty(&json).map_err(anyhow::Error::from)?;
+    write_atomic(&out.join("analysis.json"), |f| {
+        use std::io::Write;
+        f.write_all(text.as_bytes())?;
+        f.write_all(b"\n")
+    })?;
+    let p = &r.per_neuron;
+    let spikes: Vec<u32> = p.spikes.clone();
+    write_npz(
+        &out.join("per_neuron.npz"),
+        &[
+            ("ids", NpzArray::U32(&data.ids)),
+            ("spikes", NpzArray::U32(&spikes)),
+            ("rate_hz", NpzArray::F64(&p.rate_hz)),
+            ("cv", NpzArray::F64(&p.cv)),
+            ("cv2", NpzArray::F64(&p.cv2)),
+            ("lv", NpzArray::F64(&p.lv)),
+            ("fano", NpzArray::F64(&p.fano)),
+        ],
+    )?;
+    let idx: Vec<u32> = r.pairwise.neurons.iter().map(|&i| i as u32).collect();
+    write_npz(
+        &out.join("pairs.npz"),
+        &[
+            ("neurons", NpzArray::U32(&idx)),
+            ("corrcoef", NpzArray::F64(&r.pairwise.corrcoef)),
+            ("van_rossum", NpzArray::F64(&r.pairwise.van_rossum)),
+            ("victor_purpura", NpzArray::F64(&r.pairwise.victor_purpura)),
+        ],
+    )?;
+    let mut arrays: Vec<(&str, NpzArray)> = Vec::new();
+    if let Some(s) = &r.inference.ccg {
+        arrays.push(("ccg", NpzArray::F64(s)));
+    }
+    if let Some(s) = &r.inference.glm {
+        arrays.push(("glm", NpzArray::F64(s)));
+    }
+    if !arrays.is_empty() {
+        arrays.push(("ids", NpzArray::U32(&data.ids)));
+        write_npz(&out.join("inference.npz"), &arrays)?;
+    }
+    Ok(())
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or("-".into(), |x| format!("{x:.4}"))
+}
+
+fn print_table(
+    r: &Report,
+    scores: &[(String, cajal_analysis::inference::ConnectomeScore)],
+    out: &Path,
+    wall: f64,
+) {
+    println!(
+        "{} neurons, {} spikes, window {}–{} ms, analysed in {wall:.2} s",
+        r.neurons, r.spikes, r.t_start, r.t_stop
+    );
+    println!(
+        "{:<12} {:>8} {:>10} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "group", "neurons", "rate (Hz)", "CV", "CV2", "LV", "Fano", "Fano(n)"
+    );
+    for g in &r.groups {
+        println!(
+            "{:<12} {:>8} {:>10.3} {:>9} {:>8} {:>8} {:>8} {:>8}",
+            g.name,
+            g.neurons,
+            g.rate_hz,
+            fmt(g.cv),
+            fmt(g.cv2),
+            fmt(g.lv),
+            fmt(g.fano_windowed),
+            fmt(g.fano_across_neurons)
+        );
+    }
+    let p = &r.pairwise;
+    println!(
+        "pairs of {} neurons: corrcoef {}, van Rossum {}, Victor–Purpura {}, synchrony chi {}",
+        p.neurons.len(),
+        fmt(p.mean_corrcoef),
+        fmt(p.mean_van_rossum),
+        fmt(p.mean_victor_purpura),
+        fmt(p.synchrony_chi)
+    );
+    println!(
+        "population rate spectrum peak: {:.1} Hz",
+        r.spectrum.peak_hz
+    );
+    let c = &r.criticality;
+    let fit = |f: &Option<cajal_analysis::powerlaw::PowerLawFit>| {
+        f.as_ref().map_or("-".into(), |f| {
+            format!(
+                "alpha {:.3} ± {:.3} (xmin {}, n {}, KS {:.4}, p {})",
+                f.alpha,
+                f.alpha_se,
+                f.xmin,
+                f.n_tail,
+                f.ks,
+                f.p_value.map_or("-".into(), |p| format!("{p:.2}"))
+            )
+        })
+    };
+    println!("avalanches ({:.3} ms bins): {}", c.bin_ms, c.avalanches);
+    println!("  sizes: {}", fit(&c.size_fit));
+    println!("  durations: {}", fit(&c.duration_fit));
+    println!(
+        "branching ratio: MR {:.4} (b {:.3}), conventional {:.4}",
+        c.branching.mr, c.branching.mr_b, c.branching.conventional
+    );
+    println!(
+        "LZ76 per neuron: {} normalised, {} of shuffled; population patterns: {} of shuffled",
+        fmt(r.complexity.mean_neuron_lz_normalised),
+        fmt(r.complexity.mean_neuron_lz_vs_shuffled),
+        fmt(r.complexity.population_lz_vs_shuffled)
+    );
+    for (k, s) in scores {
+        println!(
+            "inference {k}: ROC AUC excitatory {:.3} ({} connected vs {} unconnected pairs), inhibitory {:.3}",
+            s.auc_excitatory, s.excitatory_pairs, s.unconnected_pairs, s.auc_inhibitory
+        );
+    }
+    println!("outputs in {}", out.display());
+}
