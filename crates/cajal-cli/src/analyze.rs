@@ -105,7 +105,7 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
             a.infer
         )));
     }
-    if !(a.lag_min >= bin && a.lag_max >= a.lag_min && a.lag_max.is_finite()) {
+    if a.infer != "none" && !(a.lag_min >= bin && a.lag_max >= a.lag_min && a.lag_max.is_finite()) {
         return Err(bad_input(format!(
             "--lag-min ({}) must be >= --bin ({bin}) and <= --lag-max ({})",
             a.lag_min, a.lag_max
