@@ -70,18 +70,23 @@ pub fn victor_purpura(a: &[f64], b: &[f64], q: f64) -> f64 {
     prev[b.len()]
 }
 
-/// Distance matrix (row-major `n × n`) of `trains` under `dist`, computed in parallel.
+/// Symmetric distance matrix (row-major `n × n`) of `trains` under `dist`: each pair is computed
+/// once, in parallel.
 pub fn matrix(trains: &[&[f64]], dist: impl Fn(&[f64], &[f64]) -> f64 + Sync) -> Vec<f64> {
     use rayon::prelude::*;
     let n = trains.len();
+    let upper: Vec<Vec<f64>> = (0..n)
+        .into_par_iter()
+        .map(|i| (i + 1..n).map(|j| dist(trains[i], trains[j])).collect())
+        .collect();
     let mut m = vec![0.0; n * n];
-    m.par_chunks_mut(n.max(1)).enumerate().for_each(|(i, row)| {
-        for j in 0..n {
-            if j != i {
-                row[j] = dist(trains[i], trains[j]);
-            }
+    for (i, row) in upper.iter().enumerate() {
+        for (k, &v) in row.iter().enumerate() {
+            let j = i + 1 + k;
+            m[i * n + j] = v;
+            m[j * n + i] = v;
         }
-    });
+    }
     m
 }
 

@@ -5,41 +5,162 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::collections::HashMap;
 
-/// Number of phrases in the LZ76 parsing of `s` (Lempel & Ziv 1976), by the algorithm of Kaspar
-/// & Schuster (1987, Phys. Rev. A 36:842): each new phrase is the shortest block that cannot be
-/// copied from the sequence before it (overlap allowed). Empty input: 0.
+/// Transitions of a suffix automaton: a dense table for small alphabets, a hash map otherwise.
+enum Transitions {
+    Dense { alphabet: usize, table: Vec<u32> },
+    Sparse(Vec<Vec<(u32, u32)>>),
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Transitions {
+    fn get(&self, state: u32, sym: u32) -> u32 {
+        match self {
+            Transitions::Dense { alphabet, table } => {
+                table[state as usize * alphabet + sym as usize]
+            }
+            Transitions::Sparse(m) => {
+                let row = &m[state as usize];
+                match row.binary_search_by_key(&sym, |e| e.0) {
+                    Ok(k) => row[k].1,
+                    Err(_) => NONE,
+                }
+            }
+        }
+    }
+    fn set(&mut self, state: u32, sym: u32, to: u32) {
+        match self {
+            Transitions::Dense { alphabet, table } => {
+                table[state as usize * *alphabet + sym as usize] = to
+            }
+            Transitions::Sparse(m) => {
+                let row = &mut m[state as usize];
+                match row.binary_search_by_key(&sym, |e| e.0) {
+                    Ok(k) => row[k].1 = to,
+                    Err(k) => row.insert(k, (sym, to)),
+                }
+            }
+        }
+    }
+    fn add_state(&mut self) {
+        match self {
+            Transitions::Dense { alphabet, table } => {
+                table.extend(std::iter::repeat_n(NONE, *alphabet))
+            }
+            Transitions::Sparse(m) => m.push(Vec::new()),
+        }
+    }
+    fn copy_state(&mut self, from: u32, to: u32) {
+        match self {
+            Transitions::Dense { alphabet, table } => {
+                let a = *alphabet;
+                table.copy_within(from as usize * a..(from as usize + 1) * a, to as usize * a);
+            }
+            Transitions::Sparse(m) => m[to as usize] = m[from as usize].clone(),
+        }
+    }
+}
+
+/// Suffix automaton of a whole sequence, with each state's first end position.
+struct SuffixAutomaton {
+    next: Transitions,
+    first_end: Vec<u32>,
+}
+
+impl SuffixAutomaton {
+    fn new(s: &[u32], alphabet: usize) -> Self {
+        let mut next = if alphabet <= 16 {
+            Transitions::Dense {
+                alphabet,
+                table: Vec::with_capacity(2 * s.len() * alphabet),
+            }
+        } else {
+            Transitions::Sparse(Vec::with_capacity(2 * s.len()))
+        };
+        let mut len = vec![0u32];
+        let mut link = vec![NONE];
+        let mut first_end = vec![0u32];
+        next.add_state();
+        let mut last = 0u32;
+        for (pos, &c) in s.iter().enumerate() {
+            let cur = len.len() as u32;
+            len.push(len[last as usize] + 1);
+            link.push(NONE);
+            first_end.push(pos as u32);
+            next.add_state();
+            let mut p = last;
+            while p != NONE && next.get(p, c) == NONE {
+                next.set(p, c, cur);
+                p = link[p as usize];
+            }
+            if p == NONE {
+                link[cur as usize] = 0;
+            } else {
+                let q = next.get(p, c);
+                if len[p as usize] + 1 == len[q as usize] {
+                    link[cur as usize] = q;
+                } else {
+                    let clone = len.len() as u32;
+                    len.push(len[p as usize] + 1);
+                    link.push(link[q as usize]);
+                    first_end.push(first_end[q as usize]);
+                    next.add_state();
+                    next.copy_state(q, clone);
+                    while p != NONE && next.get(p, c) == q {
+                        next.set(p, c, clone);
+                        p = link[p as usize];
+                    }
+                    link[q as usize] = clone;
+                    link[cur as usize] = clone;
+                }
+            }
+            last = cur;
+        }
+        SuffixAutomaton { next, first_end }
+    }
+}
+
+/// Maps symbols to 0..a in order of first appearance; returns them and a.
+fn dense_symbols(s: &[u32]) -> (Vec<u32>, usize) {
+    let mut ids: HashMap<u32, u32> = HashMap::new();
+    let d: Vec<u32> = s
+        .iter()
+        .map(|&c| {
+            let n = ids.len() as u32;
+            *ids.entry(c).or_insert(n)
+        })
+        .collect();
+    (d, ids.len())
+}
+
+/// Number of phrases in the LZ76 parsing of `s` (Lempel & Ziv 1976; Kaspar & Schuster 1987,
+/// Phys. Rev. A 36:842): each new phrase is the shortest block that does not occur, starting
+/// earlier, in the sequence before its own last symbol (overlap allowed). Computed in linear time
+/// with a suffix automaton that records where each factor first ends: the phrase at p extends
+/// while its first occurrence starts before p. Empty input: 0.
 pub fn lz76(s: &[u32]) -> usize {
     let n = s.len();
     if n == 0 {
         return 0;
     }
-    if n == 1 {
-        return 1;
-    }
-    let (mut c, mut l, mut i, mut k, mut k_max) = (1usize, 1usize, 0usize, 1usize, 1usize);
-    loop {
-        if s[i + k - 1] == s[l + k - 1] {
-            k += 1;
-            if l + k > n {
-                c += 1;
+    let (d, alphabet) = dense_symbols(s);
+    let sam = SuffixAutomaton::new(&d, alphabet);
+    let (mut p, mut c) = (0usize, 0usize);
+    while p < n {
+        let (mut state, mut len) = (0u32, 0usize);
+        while p + len < n {
+            let t = sam.next.get(state, d[p + len]);
+            // the first occurrence of s[p..=p+len] ends at first_end; it starts before p iff
+            // first_end − len < p
+            if t != NONE && (sam.first_end[t as usize] as usize) < p + len {
+                state = t;
+                len += 1;
+            } else {
                 break;
             }
-        } else {
-            k_max = k_max.max(k);
-            i += 1;
-            if i == l {
-                c += 1;
-                l += k_max;
-                if l + 1 > n {
-                    break;
-                }
-                i = 0;
-                k = 1;
-                k_max = 1;
-            } else {
-                k = 1;
-            }
         }
+        c += 1;
+        p += len + 1;
     }
     c
 }
@@ -140,10 +261,20 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn kaspar_schuster_equals_the_definition(
-            s in proptest::collection::vec(0u32..3, 0..60)
+        fn suffix_automaton_equals_the_definition(
+            s in proptest::collection::vec(0u32..3, 0..200)
         ) {
             proptest::prop_assert_eq!(lz76(&s), lz76_by_definition(&s));
+        }
+
+        #[test]
+        fn large_alphabets_and_sparse_binary_too(
+            s in proptest::collection::vec(0u32..40, 0..120),
+            b in proptest::collection::vec(proptest::bool::weighted(0.05), 0..300),
+        ) {
+            proptest::prop_assert_eq!(lz76(&s), lz76_by_definition(&s));
+            let b: Vec<u32> = b.into_iter().map(u32::from).collect();
+            proptest::prop_assert_eq!(lz76(&b), lz76_by_definition(&b));
         }
     }
 
