@@ -2,7 +2,9 @@
 
 use crate::avalanche::{avalanches, mean_population_isi, Avalanches};
 use crate::branching::{branching_ratio, BranchingRatio};
-use crate::correlation::{corrcoef, cross_correlogram, mean_off_diagonal, synchrony_chi};
+use crate::correlation::{
+    corrcoef, cross_correlogram, mean_off_diagonal, spike_bins, synchrony_chi,
+};
 use crate::distance::{matrix, van_rossum, victor_purpura};
 use crate::inference::{ccg_scores, glm_scores, InferenceOptions};
 use crate::lz::{binarise, lz76, lz76_normalised, lz76_vs_shuffled, population_patterns};
@@ -38,6 +40,8 @@ pub struct Options {
     pub k_max: usize,
     /// Shuffled surrogates for normalising LZ complexity.
     pub lz_surrogates: usize,
+    /// Neurons (the first of the pairwise subset) whose trains get their own LZ complexity.
+    pub lz_neurons: usize,
     /// Seed of surrogates and bootstraps.
     pub seed: u64,
     /// Connectivity inference: "none", "ccg", "glm" or "both".
@@ -59,7 +63,8 @@ impl Default for Options {
             min_tail: 50,
             gof_reps: 100,
             k_max: 40,
-            lz_surrogates: 20,
+            lz_surrogates: 5,
+            lz_neurons: 20,
             seed: 1,
             infer: "none".into(),
             inference: InferenceOptions::default(),
@@ -137,7 +142,8 @@ pub struct Criticality {
 /// Lempel–Ziv complexity.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Complexity {
-    /// Mean over the pairwise subset of LZ76 of the binarised train, normalised by c·log2(n)/n.
+    /// Mean over the first `lz_neurons` of the pairwise subset of LZ76 of the binarised train,
+    /// normalised by c·log_a(n)/n.
     pub mean_neuron_lz_normalised: Option<f64>,
     /// Mean over those neurons of LZ76 divided by its shuffled surrogates' mean.
     pub mean_neuron_lz_vs_shuffled: Option<f64>,
@@ -266,14 +272,13 @@ pub fn analyze(
     let cc = corrcoef(&rows);
     let vr = matrix(&trains, |a, b| van_rossum(a, b, o.van_rossum_tau_ms));
     let vp = matrix(&trains, |a, b| victor_purpura(a, b, o.victor_purpura_q));
+    let bins: Vec<Vec<usize>> = rows.iter().map(|r| spike_bins(r)).collect();
     let mut ccg = vec![0u64; 2 * o.correlogram_max_lag + 1];
     for a in 0..k {
         for b in 0..k {
             if a != b {
-                for (s, v) in
-                    ccg.iter_mut()
-                        .zip(cross_correlogram(&rows[a], &rows[b], o.correlogram_max_lag))
-                {
+                let c = cross_correlogram(&bins[a], &bins[b], o.correlogram_max_lag);
+                for (s, v) in ccg.iter_mut().zip(c) {
                     *s += v;
                 }
             }
@@ -336,6 +341,7 @@ pub fn analyze(
     let lz: Vec<(f64, f64)> = {
         use rayon::prelude::*;
         rows.par_iter()
+            .take(o.lz_neurons)
             .enumerate()
             .map(|(k, r)| {
                 let b = binarise(r);

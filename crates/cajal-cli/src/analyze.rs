@@ -48,6 +48,12 @@ pub struct AnalyzeArgs {
     /// Largest lag of the MR branching-ratio estimator (avalanche bins).
     #[arg(long, default_value_t = 40)]
     k_max: usize,
+    /// Neurons whose own trains get an LZ complexity (the first of the pairwise subset).
+    #[arg(long, default_value_t = 20)]
+    lz_neurons: usize,
+    /// Shuffled surrogates normalising each LZ complexity.
+    #[arg(long, default_value_t = 5)]
+    lz_surrogates: usize,
     /// Connectivity inference: none, ccg, glm or both.
     #[arg(long, default_value = "none")]
     infer: String,
@@ -146,6 +152,8 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
         avalanche_bin_ms: a.avalanche_bin,
         gof_reps: a.gof,
         k_max: a.k_max.max(2),
+        lz_neurons: a.lz_neurons,
+        lz_surrogates: a.lz_surrogates.max(1),
         seed: a.seed,
         infer: a.infer.clone(),
         ..Options::default()
