@@ -399,9 +399,11 @@ pub fn analyze(
 /// The data's time resolution: the smallest positive gap between consecutive distinct spike times
 /// (a simulation's dt, a recording's sampling interval). NaN with fewer than two distinct times.
 pub fn time_resolution(merged_sorted: &[f64]) -> f64 {
-    merged_sorted
+    let g = merged_sorted
         .windows(2)
         .map(|w| w[1] - w[0])
         .filter(|&g| g > 1e-9)
-        .fold(f64::NAN, f64::min)
+        .fold(f64::NAN, f64::min);
+    // times written as k·dt carry rounding noise; the resolution is kept to the nanosecond
+    (g * 1e6).round() / 1e6
 }
