@@ -65,6 +65,30 @@ impl Csr {
         &self.synapses[a..b]
     }
 
+    /// Hints the processor to fetch the first cache lines of source `s`'s run (no effect on
+    /// results; a no-op off x86-64).
+    #[inline]
+    pub fn prefetch_run(&self, s: u32) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let a = self.runs[s as usize] as usize;
+            let b = self.runs[s as usize + 1] as usize;
+            let bytes = (b - a) * std::mem::size_of::<Synapse>();
+            let p = self.synapses[a..b].as_ptr() as *const i8;
+            // up to 4 cache lines; the hardware prefetcher follows the rest of the run
+            for off in (0..bytes.min(256)).step_by(64) {
+                // SAFETY: `p + off` lies inside the run's slice; prefetching never faults.
+                #[allow(unused_unsafe)]
+                unsafe {
+                    _mm_prefetch(p.add(off), _MM_HINT_T0)
+                };
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = s;
+    }
+
     /// The longest delay stored (steps), 0 when empty.
     pub fn max_delay(&self) -> u16 {
         self.synapses.iter().map(|s| s.delay).max().unwrap_or(0)
