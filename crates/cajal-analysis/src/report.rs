@@ -6,7 +6,7 @@ use crate::correlation::{
     corrcoef, cross_correlogram, mean_off_diagonal, spike_bins, synchrony_chi,
 };
 use crate::distance::{matrix, van_rossum, victor_purpura};
-use crate::inference::{ccg_scores, glm_scores, InferenceOptions};
+use crate::inference::{ccg_scores, glm_fit, InferenceOptions};
 use crate::lz::{binarise, lz76, lz76_normalised, lz76_vs_shuffled, population_patterns};
 use crate::powerlaw::{fit, goodness_of_fit, PowerLawFit};
 use crate::spectrum::{welch, Spectrum};
@@ -161,9 +161,12 @@ pub struct Inference {
     /// Correlogram scores (row-major i → j), if computed.
     #[serde(skip)]
     pub ccg: Option<Vec<f64>>,
-    /// GLM coupling weights, if computed.
+    /// GLM integrated coupling filters, if computed.
     #[serde(skip)]
     pub glm: Option<Vec<f64>>,
+    /// GLM filter basis weights (`(i·n + j)·bases + b`), if computed.
+    #[serde(skip)]
+    pub glm_filters: Option<Vec<f64>>,
 }
 
 /// Everything `cajal analyze` computes.
@@ -370,9 +373,9 @@ pub fn analyze(
     if o.infer == "glm" || o.infer == "both" {
         let n = data.neurons();
         progress("inference (GLM)", 0, n);
-        inference.glm = Some(glm_scores(data, &o.inference, |d| {
-            progress("inference (GLM)", d, n)
-        }));
+        let fit = glm_fit(data, &o.inference, |d| progress("inference (GLM)", d, n));
+        inference.glm = Some(fit.scores);
+        inference.glm_filters = Some(fit.filters);
         lap("inference_glm", &mut timings);
     }
     if inference.ccg.is_some() || inference.glm.is_some() {

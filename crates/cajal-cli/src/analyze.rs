@@ -67,6 +67,9 @@ pub struct AnalyzeArgs {
     /// Coupling window, last lag (ms).
     #[arg(long, default_value_t = 4.0)]
     lag_max: f64,
+    /// Basis functions (contiguous boxes over the lag window) of each GLM coupling filter.
+    #[arg(long, default_value_t = 2)]
+    bases: usize,
     /// L1 penalty of the GLM (per bin).
     #[arg(long, default_value_t = 1e-5)]
     l1: f64,
@@ -162,6 +165,7 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
     o.inference.lag_min = (a.lag_min / bin).round().max(1.0) as usize;
     o.inference.lag_max = (a.lag_max / bin).round().max(o.inference.lag_min as f64) as usize;
     o.inference.l1 = a.l1;
+    o.inference.bases = a.bases.max(1);
 
     let bar = if a.quiet {
         indicatif::ProgressBar::hidden()
@@ -292,6 +296,9 @@ fn write_outputs(
     }
     if let Some(s) = &r.inference.glm {
         arrays.push(("glm", NpzArray::F64(s)));
+    }
+    if let Some(s) = &r.inference.glm_filters {
+        arrays.push(("glm_filters", NpzArray::F64(s)));
     }
     if !arrays.is_empty() {
         arrays.push(("ids", NpzArray::U32(&data.ids)));
