@@ -600,12 +600,20 @@ impl Simulation {
             let to = (from + self.interval).min(end);
             let parts = &mut self.partitions;
             let spikes = &pending;
-            self.pool.install(|| {
-                parts.par_iter_mut().for_each(|p| {
+            if self.threads == 1 {
+                // no pool dispatch: with short intervals it costs more than the work
+                for p in parts.iter_mut() {
                     p.deliver(spikes);
                     p.advance(from, to);
-                })
-            });
+                }
+            } else {
+                self.pool.install(|| {
+                    parts.par_iter_mut().for_each(|p| {
+                        p.deliver(spikes);
+                        p.advance(from, to);
+                    })
+                });
+            }
             pending.clear();
             for p in self.partitions.iter_mut() {
                 pending.append(&mut p.out);

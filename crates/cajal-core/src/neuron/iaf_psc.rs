@@ -49,23 +49,32 @@ impl IafPscDelta {
         cur: Option<&[f64]>,
         spiked: &mut Vec<u32>,
     ) {
-        for i in 0..self.v_m.len() {
-            if self.refractory[i] == 0 {
-                let v = self.e_l
-                    + (self.v_m[i] - self.e_l) * self.p33
-                    + self.p30 * (self.i_e + current(cur, i))
-                    + ex[i]
-                    + inh[i];
-                self.v_m[i] = v.max(self.v_min);
-            } else {
-                self.refractory[i] -= 1;
+        // Branch-free update (so the loop vectorises), then a threshold pass; the arithmetic
+        // is the same, term by term, as the plain per-neuron form.
+        let n = self.v_m.len();
+        let (e_l, p33, p30, i_e, v_min) = (self.e_l, self.p33, self.p30, self.i_e, self.v_min);
+        let update = |v: &mut f64, r: &mut u32, ex: f64, inh: f64, c: f64| {
+            let free = *r == 0;
+            let nv = (e_l + (*v - e_l) * p33 + p30 * (i_e + c) + ex + inh).max(v_min);
+            *v = if free { nv } else { *v };
+            *r -= u32::from(!free);
+        };
+        let (v, r) = (&mut self.v_m[..n], &mut self.refractory[..n]);
+        let (ex, inh) = (&ex[..n], &inh[..n]);
+        match cur {
+            None => {
+                for i in 0..n {
+                    update(&mut v[i], &mut r[i], ex[i], inh[i], 0.0);
+                }
             }
-            if self.v_m[i] >= self.v_th {
-                self.refractory[i] = self.ref_steps;
-                self.v_m[i] = self.v_reset;
-                spiked.push(i as u32);
+            Some(c) => {
+                let c = &c[..n];
+                for i in 0..n {
+                    update(&mut v[i], &mut r[i], ex[i], inh[i], c[i]);
+                }
             }
         }
+        threshold(v, r, self.v_th, self.v_reset, self.ref_steps, spiked);
     }
 }
 
@@ -127,24 +136,27 @@ impl IafPscExp {
         cur: Option<&[f64]>,
         spiked: &mut Vec<u32>,
     ) {
-        for i in 0..self.v_m.len() {
-            if self.refractory[i] == 0 {
-                self.v_m[i] = self.e_l
-                    + (self.v_m[i] - self.e_l) * self.p33
-                    + self.i_syn_ex[i] * self.p21_ex
-                    + self.i_syn_in[i] * self.p21_in
-                    + (self.i_e + current(cur, i)) * self.p30;
-            } else {
-                self.refractory[i] -= 1;
-            }
-            self.i_syn_ex[i] = self.i_syn_ex[i] * self.p11_ex + ex[i];
-            self.i_syn_in[i] = self.i_syn_in[i] * self.p11_in + inh[i];
-            if self.v_m[i] >= self.v_th {
-                self.refractory[i] = self.ref_steps;
-                self.v_m[i] = self.v_reset;
-                spiked.push(i as u32);
-            }
+        // Branch-free update (so the loop vectorises), then a threshold pass; the arithmetic
+        // is the same, term by term, as the plain per-neuron form.
+        let n = self.v_m.len();
+        let (e_l, p33, p30, i_e) = (self.e_l, self.p33, self.p30, self.i_e);
+        let (p21_ex, p21_in, p11_ex, p11_in) = (self.p21_ex, self.p21_in, self.p11_ex, self.p11_in);
+        let v = &mut self.v_m[..n];
+        let r = &mut self.refractory[..n];
+        let (ie, ii) = (&mut self.i_syn_ex[..n], &mut self.i_syn_in[..n]);
+        let (ex, inh) = (&ex[..n], &inh[..n]);
+        let c: &[f64] = cur.map_or(&[], |c| &c[..n]);
+        let has_cur = !c.is_empty();
+        for i in 0..n {
+            let ci = if has_cur { c[i] } else { 0.0 };
+            let free = r[i] == 0;
+            let nv = e_l + (v[i] - e_l) * p33 + ie[i] * p21_ex + ii[i] * p21_in + (i_e + ci) * p30;
+            v[i] = if free { nv } else { v[i] };
+            r[i] -= u32::from(!free);
+            ie[i] = ie[i] * p11_ex + ex[i];
+            ii[i] = ii[i] * p11_in + inh[i];
         }
+        threshold(v, r, self.v_th, self.v_reset, self.ref_steps, spiked);
     }
 }
 
@@ -255,6 +267,26 @@ impl IafPscAlpha {
                 self.v_m[i] = self.v_reset;
                 spiked.push(i as u32);
             }
+        }
+    }
+}
+
+/// The threshold pass shared by the integrate-and-fire models: neurons at or above `v_th` spike,
+/// are reset and become refractory for `ref_steps`.
+#[inline]
+fn threshold(
+    v: &mut [f64],
+    r: &mut [u32],
+    v_th: f64,
+    v_reset: f64,
+    ref_steps: u32,
+    spiked: &mut Vec<u32>,
+) {
+    for (i, (v, r)) in v.iter_mut().zip(r.iter_mut()).enumerate() {
+        if *v >= v_th {
+            *r = ref_steps;
+            *v = v_reset;
+            spiked.push(i as u32);
         }
     }
 }
