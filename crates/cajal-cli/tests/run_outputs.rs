@@ -52,18 +52,47 @@ fn run_small(model: &Path, out: &Path, threads: &str, seed: &str) {
     ]);
 }
 
+/// Partitions hold 3, 2 and 1 blocks of 1024 neurons of E at 1, 2 and 3 threads (6 blocks), so
+/// this also checks that results do not depend on how populations are partitioned. Weights and
+/// delays are drawn per synapse, and every E neuron's V_m is compared bit for bit.
 #[test]
-fn spikes_are_identical_for_one_and_two_threads_and_differ_across_seeds() {
+fn spikes_are_identical_for_one_two_and_three_threads_and_differ_across_seeds() {
     let dir = tempfile::tempdir().unwrap();
-    let model = small_brunel(dir.path());
-    let (a, b, c) = (
+    let text = cajal_model_text()
+        .replace("size = 10000", "size = 6000")
+        .replace("size = 2500", "size = 1500")
+        .replace("indegree = 1000", "indegree = 200")
+        .replace("indegree = 250", "indegree = 50")
+        .replacen(
+            "weight = 0.1      # mV (J)",
+            "weight = { distribution = \"normal\", mean = 0.1, std = 0.02 }",
+            1,
+        )
+        .replacen(
+            "delay = 1.5       # ms",
+            "delay = { distribution = \"uniform\", low = 1.5, high = 3.0 }",
+            1,
+        );
+    // membrane potentials of every E neuron each ms
+    let text = text.replacen(
+        "population = \"E\"\nspikes = true",
+        "population = \"E\"\nspikes = true\nvariables = [\"V_m\"]\ninterval = 1.0",
+        1,
+    );
+    assert!(text.contains("std = 0.02") && text.contains("high = 3.0"));
+    assert!(text.contains("variables = [\"V_m\"]"));
+    let model = dir.path().join("brunel_6000.toml");
+    std::fs::write(&model, text).unwrap();
+    let (a, b, c, d) = (
         dir.path().join("t1"),
         dir.path().join("t2"),
         dir.path().join("s2"),
+        dir.path().join("t3"),
     );
     run_small(&model, &a, "1", "7");
     run_small(&model, &b, "2", "7");
     run_small(&model, &c, "2", "8");
+    run_small(&model, &d, "3", "7");
     for pop in ["E", "I"] {
         let fa = std::fs::read(a.join("spikes").join(format!("{pop}.npz"))).unwrap();
         let fb = std::fs::read(b.join("spikes").join(format!("{pop}.npz"))).unwrap();
@@ -77,8 +106,17 @@ fn spikes_are_identical_for_one_and_two_threads_and_differ_across_seeds() {
             fa == fb,
             "{pop}: spike files differ between 1 and 2 threads"
         );
+        let fd = std::fs::read(d.join("spikes").join(format!("{pop}.npz"))).unwrap();
+        assert!(
+            fa == fd,
+            "{pop}: spike files differ between 1 and 3 threads"
+        );
         assert!(fa != fc, "{pop}: seeds 7 and 8 gave the same spikes");
     }
+    let v = |dir: &Path| cajal_data::read_npz_f64(&dir.join("state/E.npz"), "V_m").unwrap();
+    let (va, vb, vd) = (v(&a), v(&b), v(&d));
+    assert_eq!(va.len(), 6000 * 300);
+    assert!(va == vb && va == vd, "V_m differs between thread counts");
 }
 
 #[test]

@@ -7,9 +7,11 @@ use crate::neuron::Dynamics;
 use crate::rng::Stream;
 use crate::synapses::Csr;
 
-/// Neurons per partition. Fixed (not derived from the thread count) so that results are the same
-/// for any number of threads; small enough that a partition's ring buffers stay in cache.
-pub const PARTITION_SIZE: usize = 1024;
+/// Neurons per block. A population is cut into blocks of this size; each block has its own
+/// Poisson random stream, and spikes are exchanged in block order. A partition holds a whole
+/// number of blocks (the last one of a population may be short), so the partition size can follow
+/// the thread count while the results stay the same for any number of threads.
+pub const BLOCK_SIZE: usize = 1024;
 
 /// How many spikes ahead `deliver` prefetches synapse runs.
 const PREFETCH_AHEAD: usize = 4;
@@ -76,8 +78,8 @@ pub struct Partition {
     pub currents: Vec<CurrentDrive>,
     /// Scratch: summed current of the step (only when there are current drives).
     pub current: Vec<f64>,
-    /// The partition's random stream (Poisson input).
-    pub rng: Stream,
+    /// One random stream per block of the partition (Poisson input).
+    pub rng: Vec<Stream>,
     /// Which neurons have their spikes recorded (empty: none).
     pub record_mask: Vec<bool>,
     /// Recorded spikes `(step, index in population)`.
@@ -101,7 +103,7 @@ impl Partition {
         first_gid: u32,
         dynamics: Dynamics,
         n: usize,
-        rng: Stream,
+        rng: Vec<Stream>,
     ) -> Self {
         Partition {
             population,
@@ -183,8 +185,21 @@ impl Partition {
         self.events += events;
     }
 
-    /// Advances steps `from..to`; emitted spikes are appended to `out`.
+    /// Advances steps `from..to`; emitted spikes are appended to `out`, ordered by block, then
+    /// step, then neuron (the same order for any partition size).
     pub fn advance(&mut self, from: u64, to: u64) {
+        let first_new = self.out.len();
+        self.advance_steps(from, to);
+        if self.rng.len() > 1 {
+            let base = self.first_gid;
+            // stable: within a block the (step, neuron) order is kept. Delivery sums inputs in this
+            // order; f32 weights summed in f64 are usually exact, but not always, so the order is
+            // fixed rather than left to the partition size.
+            self.out[first_new..].sort_by_key(|sp| (sp.sender - base) as usize / BLOCK_SIZE);
+        }
+    }
+
+    fn advance_steps(&mut self, from: u64, to: u64) {
         let n = self.len();
         let slots = self.slots as u64;
         for k in from..to {
@@ -201,16 +216,18 @@ impl Partition {
                 let row = &mut ring[slot * n..(slot + 1) * n];
                 match &drive.targets {
                     None => {
-                        for x in row.iter_mut() {
-                            let c = drive.sampler.sample(&mut self.rng);
-                            if c > 0 {
-                                *x += c as f64 * drive.weight;
+                        for (block, rng) in row.chunks_mut(BLOCK_SIZE).zip(self.rng.iter_mut()) {
+                            for x in block.iter_mut() {
+                                let c = drive.sampler.sample(rng);
+                                if c > 0 {
+                                    *x += c as f64 * drive.weight;
+                                }
                             }
                         }
                     }
                     Some(t) => {
                         for &i in t {
-                            let c = drive.sampler.sample(&mut self.rng);
+                            let c = drive.sampler.sample(&mut self.rng[i as usize / BLOCK_SIZE]);
                             row[i as usize] += c as f64 * drive.weight;
                         }
                     }
