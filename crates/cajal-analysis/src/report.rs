@@ -227,7 +227,7 @@ fn group_summary(
     }
 }
 
-/// Runs the analysis. `stage` is told the name of each part as it starts (for progress).
+/// Runs the analysis.
 ///
 /// `progress(stage, done, total)` is called as each part starts (`total` = 0 when the part has no
 /// count) and as GLM fits finish; it may be called from several threads.
@@ -236,7 +236,7 @@ pub fn analyze(
     o: &Options,
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Report {
-    let stage = |name: &str, _: Option<()>| progress(name, 0, 0);
+    let stage = |name: &str| progress(name, 0, 0);
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |name: &str, timings: &mut Vec<(String, f64)>| {
@@ -244,7 +244,7 @@ pub fn analyze(
         clock = Instant::now();
     };
 
-    stage("statistics", None);
+    stage("statistics");
     let per = neuron_stats(data, o.fano_window_ms);
     let mut groups: Vec<GroupSummary> = data
         .groups
@@ -264,7 +264,7 @@ pub fn analyze(
     );
     lap("statistics", &mut timings);
 
-    stage("pairwise", None);
+    stage("pairwise");
     let chosen: Vec<usize> = (0..data.neurons())
         .filter(|&i| !data.trains[i].is_empty())
         .take(o.pair_neurons)
@@ -300,7 +300,7 @@ pub fn analyze(
     };
     lap("pairwise", &mut timings);
 
-    stage("avalanches", None);
+    stage("avalanches");
     let merged = data.merged();
     let bin = o
         .avalanche_bin_ms
@@ -315,7 +315,7 @@ pub fn analyze(
     let mut size_fit = fit(&av.sizes, None, o.min_tail);
     let mut duration_fit = fit(&av.durations, None, o.min_tail);
     if o.gof_reps > 0 {
-        stage("power-law goodness of fit", None);
+        stage("power-law goodness of fit");
         for (f, d) in [
             (&mut size_fit, &av.sizes),
             (&mut duration_fit, &av.durations),
@@ -338,7 +338,7 @@ pub fn analyze(
     };
     lap("avalanches", &mut timings);
 
-    stage("complexity", None);
+    stage("complexity");
     // per-neuron LZ on the pairwise subset: LZ76 costs up to O(n²) per train, so it is not run
     // on every neuron of a large recording
     let lz: Vec<(f64, f64)> = {
@@ -366,7 +366,7 @@ pub fn analyze(
 
     let mut inference = Inference::default();
     if o.infer == "ccg" || o.infer == "both" {
-        stage("inference (correlograms)", None);
+        stage("inference (correlograms)");
         inference.ccg = Some(ccg_scores(data, &o.inference));
         lap("inference_ccg", &mut timings);
     }
