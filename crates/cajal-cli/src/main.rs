@@ -172,7 +172,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let dt = sim.dt();
     let t1 = Instant::now();
     let mut shown = 0u64;
-    sim.run(model.duration, |done, total| {
+    let outcome = sim.run(model.duration, |done, total| {
         // redraw at most every 0.1 % of the run: formatting per interval costs real time
         if done == total || (done - shown) * 1000 >= total {
             shown = done;
@@ -183,7 +183,18 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let simulate_s = t1.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let summary = output::Summary::new(&model, &sim, build_s, simulate_s);
+    let mut summary = output::Summary::new(&model, &sim, build_s, simulate_s);
+    if let Err(e) = outcome {
+        // keep what was simulated: outputs up to the failure, marked partial
+        summary.partial = true;
+        output::write_all(out, &sim, &summary)?;
+        return Err(anyhow::anyhow!(
+            "{e}\n(outputs up to t = {} ms are in {}, summary.json has \"partial\": true)",
+            sim.time_ms(),
+            out.display()
+        )
+        .into());
+    }
     output::write_all(out, &sim, &summary)?;
     if args.save_connectivity {
         output::write_connectivity(out, &sim)?;

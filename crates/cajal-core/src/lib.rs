@@ -22,7 +22,7 @@
 //!                               variables: vec![], interval: 1.0 }],
 //! };
 //! let mut sim = Simulation::build(&def, 1).unwrap();
-//! sim.run(100.0, |_, _| {});
+//! sim.run(100.0, |_, _| {}).unwrap();
 //! assert!(sim.spike_trains(0).times.len() > 5);
 //! ```
 
@@ -42,4 +42,6 @@ pub use network::{
     Rule, Selection,
 };
 pub use neuron::ModelKind;
-pub use simulation::{PopulationInfo, PopulationStats, Simulation, SpikeTrains, StateTrace};
+pub use simulation::{
+    NumericalError, PopulationInfo, PopulationStats, Simulation, SpikeTrains, StateTrace,
+};

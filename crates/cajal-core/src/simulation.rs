@@ -9,6 +9,28 @@ use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
 use rayon::prelude::*;
 
+/// A state variable became NaN or infinite: the model is numerically unstable.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error(
+    "population '{population}', neuron {neuron}: {variable} is {value} at t = {time_ms} ms \
+     (all state was finite at t = {last_finite_ms} ms); the model is numerically unstable \
+     there: lower dt, the weights or the input currents, or check the neuron parameters"
+)]
+pub struct NumericalError {
+    /// Population name.
+    pub population: String,
+    /// Neuron index within the population.
+    pub neuron: usize,
+    /// State variable.
+    pub variable: String,
+    /// Its value (NaN or ±inf).
+    pub value: f64,
+    /// Time of the last check that found every value finite (ms).
+    pub last_finite_ms: f64,
+    /// Time at which the value was found (ms).
+    pub time_ms: f64,
+}
+
 /// What the simulation knows about a population.
 #[derive(Clone, Debug)]
 pub struct PopulationInfo {
@@ -605,12 +627,22 @@ impl Simulation {
         Ok(())
     }
 
-    /// Advances the network by `duration_ms` (rounded to whole steps), calling
-    /// `progress(steps done, steps in this call)` after each min-delay interval.
-    pub fn run(&mut self, duration_ms: f64, mut progress: impl FnMut(u64, u64)) {
+    /// Simulates `duration_ms` more (rounded to steps), calling `progress(done, total)` after
+    /// each interval. The state is checked for non-finite values at least every millisecond of
+    /// biological time (and at the end); a NaN or infinite value stops the run there with a
+    /// [`NumericalError`] naming the population, neuron, variable and time. The simulation then
+    /// stands at the end of the interval in which it was found, and what was recorded so far can
+    /// still be read.
+    pub fn run(
+        &mut self,
+        duration_ms: f64,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<(), NumericalError> {
         let steps = (duration_ms / self.dt).round().max(0.0) as u64;
         let start = self.step;
         let end = start + steps;
+        let check_every = ((1.0 / self.dt).round() as u64).max(1);
+        let mut last_check = self.step;
         let mut pending = std::mem::take(&mut self.pending);
         while self.step < end {
             let from = self.step;
@@ -636,9 +668,36 @@ impl Simulation {
                 pending.append(&mut p.out);
             }
             self.step = to;
+            if to - last_check >= check_every || to == end {
+                if let Some(e) = self.first_non_finite(last_check) {
+                    self.pending = pending;
+                    return Err(e);
+                }
+                last_check = to;
+            }
             progress(to - start, steps);
         }
         self.pending = pending;
+        Ok(())
+    }
+
+    /// The first non-finite state value, if any, as an error (`since`: the last clean check).
+    fn first_non_finite(&self, since: u64) -> Option<NumericalError> {
+        self.partitions.iter().find_map(|p| {
+            let kind = self.populations[p.population].kind;
+            kind.state_variables().iter().find_map(|&name| {
+                let values = p.dynamics.variable(name)?;
+                let i = values.iter().position(|v| !v.is_finite())?;
+                Some(NumericalError {
+                    population: self.populations[p.population].name.clone(),
+                    neuron: p.offset as usize + i,
+                    variable: name.to_string(),
+                    value: values[i],
+                    last_finite_ms: since as f64 * self.dt,
+                    time_ms: self.step as f64 * self.dt,
+                })
+            })
+        })
     }
 
     /// Time step (ms).

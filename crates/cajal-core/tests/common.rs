@@ -77,7 +77,7 @@ pub fn lone_neuron(kind: ModelKind, p: &[(&str, f64)], dt: f64, interval: f64) -
 /// Runs `def` for `t` ms and returns (times, V_m) of the recorded neuron and its spike times.
 pub fn trace(def: &NetworkDef, t: f64, pop: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut sim = Simulation::build(def, 1).expect("builds");
-    sim.run(t, |_, _| {});
+    sim.run(t, |_, _| {}).expect("finite state");
     let st = sim.state_trace(pop).expect("recorded");
     let v = st
         .variables
