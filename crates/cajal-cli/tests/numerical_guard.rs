@@ -33,22 +33,21 @@ population = "cells"
 spikes = true
 "#;
 
+fn run(model_text: &str, dir: &std::path::Path) -> std::process::Output {
+    let model = dir.join("model.toml");
+    std::fs::write(&model, model_text).unwrap();
+    let out = dir.join("out");
+    Command::new(env!("CARGO_BIN_EXE_cajal"))
+        .args(["run", model.to_str().unwrap(), "--out"])
+        .args([out.to_str().unwrap(), "-q", "--no-plot"])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn non_finite_state_stops_the_run_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("unstable.toml");
-    std::fs::write(&model, UNSTABLE).unwrap();
-    let out = dir.path().join("out");
-    let r = Command::new(env!("CARGO_BIN_EXE_cajal"))
-        .args([
-            "run",
-            model.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .args(["-q", "--no-plot"])
-        .output()
-        .unwrap();
+    let r = run(UNSTABLE, dir.path());
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(1), "{err}");
     assert!(
@@ -57,22 +56,14 @@ fn non_finite_state_stops_the_run_with_its_place() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(summary["partial"], true);
     assert_eq!(summary["duration_ms"], 12.0);
     // the same model with a sane weight runs to the end
-    let sane = UNSTABLE.replace("weight = 1e30", "weight = 5.0");
-    std::fs::write(&model, sane).unwrap();
-    let r = Command::new(env!("CARGO_BIN_EXE_cajal"))
-        .args([
-            "run",
-            model.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .args(["-q", "--no-plot"])
-        .output()
-        .unwrap();
+    let r = run(
+        &UNSTABLE.replace("weight = 1e30", "weight = 5.0"),
+        dir.path(),
+    );
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
 }
