@@ -2,7 +2,7 @@
 
 use crate::connect::{check_rule, delay_steps, draw_global, draw_per_target, is_per_target, Drawn};
 use crate::input::{CurrentDrive, PoissonDrive, PoissonSampler};
-use crate::network::{BuildError, InputKind, NetworkDef, Place};
+use crate::network::{BuildError, InputKind, NetworkDef, Place, Rule};
 use crate::neuron::{Dynamics, ModelKind};
 use crate::partition::{Partition, Spike, StateBuffer, BLOCK_SIZE};
 use crate::rng::{stream, Purpose};
@@ -89,6 +89,34 @@ pub struct Simulation {
     pool: rayon::ThreadPool,
     threads: usize,
     synapses: u64,
+}
+
+/// The stored form of a drawn synapse: its global source and the synapse with a partition-local
+/// target.
+fn pair(src_first_gid: u32, d: &Drawn, offset: u32) -> (u32, Synapse) {
+    (
+        src_first_gid + d.source,
+        Synapse {
+            weight: d.weight,
+            target: (d.target - offset) as u16,
+            delay: d.delay,
+        },
+    )
+}
+
+/// About how many synapses a per-target rule makes onto `n` targets (to reserve memory once).
+fn expected_synapses(rule: &Rule, n_source: usize, n: usize) -> usize {
+    match rule {
+        Rule::AllToAll => n_source * n,
+        Rule::OneToOne => n,
+        Rule::FixedIndegree { indegree } => indegree * n,
+        // mean plus a margin of about 4 standard deviations
+        Rule::PairwiseBernoulli { p } => {
+            let m = p * (n_source * n) as f64;
+            (m + 4.0 * m.sqrt() + 16.0) as usize
+        }
+        _ => 0,
+    }
 }
 
 /// Neurons per partition of a population of `size` on `threads` threads: whole blocks, two
@@ -226,8 +254,11 @@ impl Simulation {
         }
         let n_nodes = gid as usize;
 
-        // synapses, drawn per target partition (or globally and then bucketed)
-        let mut pairs: Vec<Vec<(u32, Synapse)>> = vec![Vec::new(); partitions.len()];
+        // synapses: projections are checked and global rules drawn first; then each target
+        // partition draws its per-target projections in projection order and turns its pairs
+        // into its CSR at once, so that only the partitions being built hold 12-byte pairs
+        let mut global: Vec<Vec<(usize, Vec<(u32, Synapse)>)>> = vec![Vec::new(); partitions.len()];
+        let mut targeting: Vec<Vec<usize>> = vec![Vec::new(); populations.len()];
         for (ji, proj) in def.projections.iter().enumerate() {
             let place = Place::Projection(ji);
             let (Some(src), Some(tgt)) =
@@ -262,50 +293,52 @@ impl Simulation {
                 ));
             }
             check_rule(proj, ji, src.size, tgt.size)?;
-            let src_gid = src.first_gid;
-            let to_pair = |d: &Drawn, offset: u32| {
-                (
-                    src_gid + d.source,
-                    Synapse {
-                        weight: d.weight,
-                        target: (d.target - offset) as u16,
-                        delay: d.delay,
-                    },
-                )
-            };
-            let tparts = tgt.partitions.clone();
-            if is_per_target(&proj.rule) {
-                let drawn: Vec<Result<Vec<(u32, Synapse)>, BuildError>> = partitions
-                    [tparts.clone()]
-                .par_iter()
-                .map(|p| {
-                    let range = p.offset as usize..p.offset as usize + p.len();
-                    draw_per_target(proj, ji, def.seed, dt, src.size, range)
-                        .map(|v| v.iter().map(|d| to_pair(d, p.offset)).collect())
-                })
-                .collect();
-                for (k, r) in drawn.into_iter().enumerate() {
-                    pairs[tparts.start + k].extend(r?);
+            targeting[proj.target].push(ji);
+            if !is_per_target(&proj.rule) {
+                let tparts = tgt.partitions.clone();
+                let size = partitions[tparts.start].len();
+                for part in tparts.clone() {
+                    global[part].push((ji, Vec::new()));
                 }
-            } else {
                 for d in draw_global(proj, ji, def.seed, dt, src.size, tgt.size)? {
-                    let size = partitions[tparts.start].len();
                     let part = tparts.start + d.target as usize / size;
                     let offset = partitions[part].offset;
-                    pairs[part].push(to_pair(&d, offset));
+                    let bucket = &mut global[part].last_mut().expect("pushed above").1;
+                    bucket.push(pair(src.first_gid, &d, offset));
                 }
             }
         }
-        let csrs: Vec<Result<Csr, String>> = pairs
+        let csrs: Vec<Result<Csr, BuildError>> = partitions
             .par_iter()
-            .map(|p| Csr::from_pairs(n_nodes, p))
+            .zip(global.into_par_iter())
+            .map(|(p, mut global)| {
+                let mut pairs: Vec<(u32, Synapse)> = Vec::new();
+                for &ji in &targeting[p.population] {
+                    let proj = &def.projections[ji];
+                    if is_per_target(&proj.rule) {
+                        let src = &populations[proj.source];
+                        pairs.reserve(expected_synapses(&proj.rule, src.size, p.len()));
+                        // a few targets at a time, so the drawn list stays small
+                        let (first, last) = (p.offset as usize, p.offset as usize + p.len());
+                        for lo in (first..last).step_by(256) {
+                            let range = lo..(lo + 256).min(last);
+                            let drawn = draw_per_target(proj, ji, def.seed, dt, src.size, range)?;
+                            pairs.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
+                        }
+                    } else {
+                        let k = global.iter().position(|g| g.0 == ji).expect("drawn");
+                        pairs.append(&mut global[k].1);
+                    }
+                }
+                Csr::from_pairs(n_nodes, &pairs)
+                    .map_err(|m| BuildError::new(Place::Network, "synapses", m))
+            })
             .collect();
-        drop(pairs);
         let mut synapses = 0u64;
         let mut min_delay = u16::MAX;
         let mut max_delay = 1usize;
         for (p, csr) in partitions.iter_mut().zip(csrs) {
-            p.csr = csr.map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
+            p.csr = csr?;
             synapses += p.csr.synapses.len() as u64;
             if let Some(d) = p.csr.synapses.iter().map(|s| s.delay).min() {
                 min_delay = min_delay.min(d);
