@@ -1,15 +1,11 @@
 //! `cajal analyze` on the input formats it accepts, and clear refusals (exit code 2, the file and
 //! the fix named) of bad ones.
 
+mod support;
 use std::path::Path;
-use std::process::Command;
 
 fn analyze(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cajal"))
-        .arg("analyze")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = support::cajal_output(&[&["analyze"], args].concat());
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

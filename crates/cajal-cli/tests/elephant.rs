@@ -3,36 +3,19 @@
 //! relative, on a CUBA network run. validation/elephant_compare.py runs Elephant. Skipped (with a
 //! message) when Elephant is not installed.
 
-use std::path::Path;
-use std::process::Command;
+mod support;
+use support::{cajal_ok, python_has, python_json, root};
 
 #[test]
 fn analysis_agrees_with_elephant() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let has = Command::new("python3")
-        .args(["-c", "import elephant"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !has {
-        eprintln!("SKIP: Elephant is not installed (pip install elephant==1.2.1 numpy==2.3.5)");
+    let root = root();
+    if !python_has("elephant", "pip install elephant==1.2.1 numpy==2.3.5") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
     let analysis = dir.path().join("analysis");
-    let cajal = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_cajal"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    cajal(&[
+    cajal_ok(&[
         "run",
         root.join("examples/cuba.toml").to_str().unwrap(),
         "--out",
@@ -66,21 +49,10 @@ fn analysis_agrees_with_elephant() {
         "0",
     ];
     args.extend(params);
-    cajal(&args);
-    let peer = Command::new("python3")
-        .arg(root.join("validation/elephant_compare.py"))
-        .arg(&run)
-        .arg(&analysis)
-        .args(params)
-        .output()
-        .unwrap();
-    assert!(
-        peer.status.success(),
-        "Elephant script failed: {}",
-        String::from_utf8_lossy(&peer.stderr)
-    );
-    let text = String::from_utf8(peer.stdout).unwrap();
-    let json: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    cajal_ok(&args);
+    let mut script_args = vec![run.as_os_str(), analysis.as_os_str()];
+    script_args.extend(params.iter().map(std::ffi::OsStr::new));
+    let json = python_json(&root.join("validation/elephant_compare.py"), &script_args);
     eprintln!("{json}");
     for m in [
         "rate_hz",

@@ -2,23 +2,12 @@
 //! examples/inference_network.toml (100 neurons), then `cajal analyze --infer both --connectome`.
 //! The test simulates 2 minutes to stay quick; the example's full 10 minutes is in the docs.
 
-use std::process::Command;
-
-fn cajal(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cajal"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "cajal {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+mod support;
+use support::{cajal_ok as cajal, root};
 
 #[test]
 fn glm_and_correlogram_inference_find_excitatory_connections() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root();
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
     let run_s = run.to_str().unwrap();

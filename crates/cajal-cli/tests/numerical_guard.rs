@@ -1,7 +1,7 @@
 //! A state variable that becomes NaN or infinite stops the run with the population, neuron,
 //! variable and time named; the outputs so far are written and marked partial.
 
-use std::process::Command;
+mod support;
 
 const UNSTABLE: &str = r#"
 [simulation]
@@ -37,11 +37,14 @@ fn run(model_text: &str, dir: &std::path::Path) -> std::process::Output {
     let model = dir.join("model.toml");
     std::fs::write(&model, model_text).unwrap();
     let out = dir.join("out");
-    Command::new(env!("CARGO_BIN_EXE_cajal"))
-        .args(["run", model.to_str().unwrap(), "--out"])
-        .args([out.to_str().unwrap(), "-q", "--no-plot"])
-        .output()
-        .unwrap()
+    support::cajal_output(&[
+        "run",
+        model.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--no-plot",
+    ])
 }
 
 #[test]

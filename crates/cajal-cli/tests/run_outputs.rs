@@ -1,21 +1,9 @@
 //! `cajal run`: outputs, determinism across thread counts, and the default model against the
 //! Brian2/NEST reference statistics.
 
+mod support;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn cajal(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_cajal"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "cajal {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use support::cajal_ok as cajal;
 
 /// The default Brunel model scaled down (NE 2000, NI 500, CE 200, CI 50) for quick runs.
 fn small_brunel(dir: &Path) -> PathBuf {

@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests: running the `cajal` binary and the Python peers.
+
+#![allow(dead_code)] // each test file uses a subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `cajal ARGS` and returns its output, whatever the exit code.
+pub fn cajal_output(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cajal"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs `cajal ARGS` and fails the test, with its stderr, unless it succeeds.
+pub fn cajal_ok(args: &[&str]) -> Output {
+    let out = cajal_output(args);
+    assert!(
+        out.status.success(),
+        "cajal {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// True when `python3 -c "import MODULE"` works; otherwise prints why the caller skips.
+pub fn python_has(module: &str, install: &str) -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("SKIP: {module} is not installed ({install})");
+    }
+    ok
+}
+
+/// Runs a Python script with arguments and parses the JSON on the last line of its stdout.
+pub fn python_json(script: &Path, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+}
