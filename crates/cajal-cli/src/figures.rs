@@ -226,47 +226,46 @@ fn raster(path: &Path, d: &SpikeData) -> Res {
 /// Draws raster, rate, ISI, CV, correlogram, avalanche and spectrum figures into `out`.
 pub fn draw_all(out: &Path, d: &SpikeData, r: &Report) -> anyhow::Result<()> {
     save(&out.join("raster.png"), |p| raster(p, d))?;
-    let rates = &r.per_neuron.rate_hz;
-    let rmax = rates.iter().copied().fold(1.0, f64::max);
-    save(&out.join("rates.png"), |p| {
-        bars(
-            p,
-            &histogram(rates.iter().copied(), 0.0, rmax, 40),
-            "Firing rates",
-            "rate (Hz)",
-        )
-    })?;
     let all_isi: Vec<f64> = d.trains.iter().flat_map(|t| isis(t)).collect();
     let mut sorted = all_isi.clone();
     sorted.sort_by(f64::total_cmp);
-    let top = sorted
-        .get(sorted.len() * 99 / 100)
-        .copied()
-        .unwrap_or(1.0)
-        .max(1e-3);
-    save(&out.join("isi.png"), |p| {
-        bars(
-            p,
-            &histogram(all_isi.iter().copied(), 0.0, top, 60),
-            "Inter-spike intervals (to the 99th percentile)",
-            "ISI (ms)",
-        )
-    })?;
-    let cvmax = r
-        .per_neuron
-        .cv
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(1.0, f64::max);
-    save(&out.join("cv.png"), |p| {
-        bars(
-            p,
-            &histogram(r.per_neuron.cv.iter().copied(), 0.0, cvmax, 40),
-            "ISI CV per neuron",
-            "CV",
-        )
-    })?;
+    let isi_top = sorted.get(sorted.len() * 99 / 100).copied().unwrap_or(1.0);
+    let finite_max = |x: &[f64]| {
+        x.iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(1.0, f64::max)
+    };
+    let per = &r.per_neuron;
+    let hist = |file: &str, values: &[f64], hi: f64, bins: usize, title: &str, label: &str| {
+        let h = histogram(values.iter().copied(), 0.0, hi, bins);
+        save(&out.join(file), |p| bars(p, &h, title, label))
+    };
+    hist(
+        "rates.png",
+        &per.rate_hz,
+        finite_max(&per.rate_hz),
+        40,
+        "Firing rates",
+        "rate (Hz)",
+    )?;
+    let isi_title = "Inter-spike intervals (to the 99th percentile)";
+    hist(
+        "isi.png",
+        &all_isi,
+        isi_top.max(1e-3),
+        60,
+        isi_title,
+        "ISI (ms)",
+    )?;
+    hist(
+        "cv.png",
+        &per.cv,
+        finite_max(&per.cv),
+        40,
+        "ISI CV per neuron",
+        "CV",
+    )?;
     let l = r.options.correlogram_max_lag as f64;
     let lags: Vec<f64> = (0..r.pairwise.correlogram.len())
         .map(|k| (k as f64 - l) * r.options.bin_ms)

@@ -88,8 +88,10 @@ pub struct Partition {
     pub state: Option<StateBuffer>,
     /// Spike statistics of every neuron.
     pub stats: SpikeStats,
-    /// Spikes emitted in the current interval, in step order.
+    /// Spikes emitted in the current interval, by block, then step, then neuron.
     pub out: Vec<Spike>,
+    /// Per block: its spikes of the current interval, in step order (moved to `out`).
+    block_out: Vec<Vec<Spike>>,
     /// Synaptic events delivered so far.
     pub events: u64,
     spiked: Vec<u32>,
@@ -128,6 +130,7 @@ impl Partition {
                 isi_sq: vec![0.0; n],
             },
             out: Vec::new(),
+            block_out: vec![Vec::new(); n.div_ceil(BLOCK_SIZE).max(1)],
             events: 0,
             spiked: Vec::new(),
         }
@@ -186,16 +189,13 @@ impl Partition {
     }
 
     /// Advances steps `from..to`; emitted spikes are appended to `out`, ordered by block, then
-    /// step, then neuron (the same order for any partition size).
+    /// step, then neuron (the same order for any partition size: delivery sums inputs in this
+    /// order, and f32 weights summed in f64 are usually, not always, exact).
     pub fn advance(&mut self, from: u64, to: u64) {
-        let first_new = self.out.len();
         self.advance_steps(from, to);
-        if self.rng.len() > 1 {
-            let base = self.first_gid;
-            // stable: within a block the (step, neuron) order is kept. Delivery sums inputs in this
-            // order; f32 weights summed in f64 are usually exact, but not always, so the order is
-            // fixed rather than left to the partition size.
-            self.out[first_new..].sort_by_key(|sp| (sp.sender - base) as usize / BLOCK_SIZE);
+        // each block's spikes were collected in (step, neuron) order; blocks follow one another
+        for block in self.block_out.iter_mut() {
+            self.out.append(block);
         }
     }
 
@@ -268,7 +268,7 @@ impl Partition {
                 }
                 st.count[i] += 1;
                 st.last[i] = k;
-                self.out.push(Spike {
+                self.block_out[i / BLOCK_SIZE].push(Spike {
                     step: k,
                     sender: self.first_gid + i as u32,
                 });

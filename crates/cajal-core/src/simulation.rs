@@ -682,19 +682,16 @@ impl Simulation {
             let to = (from + self.interval).min(end);
             let parts = &mut self.partitions;
             let spikes = &pending;
+            let interval = |p: &mut Partition| {
+                p.deliver(spikes);
+                p.advance(from, to);
+            };
             if self.threads == 1 {
                 // no pool dispatch: with short intervals it costs more than the work
-                for p in parts.iter_mut() {
-                    p.deliver(spikes);
-                    p.advance(from, to);
-                }
+                parts.iter_mut().for_each(interval);
             } else {
-                self.pool.install(|| {
-                    parts.par_iter_mut().for_each(|p| {
-                        p.deliver(spikes);
-                        p.advance(from, to);
-                    })
-                });
+                self.pool
+                    .install(|| parts.par_iter_mut().for_each(interval));
             }
             pending.clear();
             for p in self.partitions.iter_mut() {

@@ -94,24 +94,27 @@ pub fn write_npz(path: &Path, arrays: &[(&str, NpzArray)]) -> Result<(), DataErr
     })
 }
 
-/// Reads a 1-D float64 array from an NPZ file (used by tests and by users' scripts alike).
-pub fn read_npz_f64(path: &Path, name: &str) -> Result<Vec<f64>, DataError> {
+/// Reads the 1-D array `name` of element type `T` from an NPZ file.
+fn read_npz_1d<T: ndarray_npy::ReadableElement + Clone>(
+    path: &Path,
+    name: &str,
+) -> Result<Vec<T>, DataError> {
     let f = File::open(path).map_err(io_err(path))?;
     let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
-    let a: Array1<f64> = npz
+    let a: Array1<T> = npz
         .by_name(name)
         .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
     Ok(a.to_vec())
 }
 
+/// Reads a 1-D float64 array from an NPZ file (used by tests and by users' scripts alike).
+pub fn read_npz_f64(path: &Path, name: &str) -> Result<Vec<f64>, DataError> {
+    read_npz_1d(path, name)
+}
+
 /// Reads a 1-D uint32 array from an NPZ file.
 pub fn read_npz_u32(path: &Path, name: &str) -> Result<Vec<u32>, DataError> {
-    let f = File::open(path).map_err(io_err(path))?;
-    let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
-    let a: Array1<u32> = npz
-        .by_name(name)
-        .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
-    Ok(a.to_vec())
+    read_npz_1d(path, name)
 }
 
 /// An explicit list of synapses: (source, target) pairs and optional weights and delays.
