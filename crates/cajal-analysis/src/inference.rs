@@ -2,6 +2,7 @@
 //! expectation under spike-time jitter, and a Poisson GLM with coupling filters fitted with an L1
 //! penalty (IRLS with coordinate descent, as glmnet). Scored against a known connectome by ROC AUC.
 
+use crate::correlation::spike_bins;
 use crate::spikes::SpikeData;
 use rayon::prelude::*;
 
@@ -80,15 +81,7 @@ pub fn ccg_scores(data: &SpikeData, opt: &InferenceOptions) -> Vec<f64> {
             q
         })
         .collect();
-    let spikes: Vec<Vec<usize>> = x
-        .iter()
-        .map(|r| {
-            r.iter()
-                .enumerate()
-                .flat_map(|(k, &c)| std::iter::repeat_n(k, c as usize))
-                .collect()
-        })
-        .collect();
+    let spikes: Vec<Vec<usize>> = x.iter().map(|r| spike_bins(r)).collect();
     let mut out = vec![f64::NAN; n * n];
     out.par_chunks_mut(n.max(1))
         .enumerate()
