@@ -151,7 +151,13 @@ impl Summary {
 }
 
 /// Writes summary.json and the NPZ files of every recorded population.
-pub fn write_all(out: &Path, sim: &Simulation, summary: &Summary) -> anyhow::Result<()> {
+pub fn write_all(
+    out: &Path,
+    sim: &Simulation,
+    def: &cajal_core::NetworkDef,
+    summary: &Summary,
+) -> anyhow::Result<()> {
+    write_weights(out, sim, def)?;
     for (i, p) in sim.populations().iter().enumerate() {
         if sim.records_spikes(i) {
             let dir = out.join("spikes");
@@ -185,6 +191,52 @@ pub fn write_all(out: &Path, sim: &Simulation, summary: &Summary) -> anyhow::Res
         f.write_all(json.as_bytes())?;
         f.write_all(b"\n")
     })?;
+    Ok(())
+}
+
+/// Writes `weights/<projection>.npz` for every projection whose weights are recorded: `sources`,
+/// `targets` (indices within their populations), `delays` (ms), `weights` (at the end) and, when
+/// recorded over time, `times` (ms) and `history` (one row of weights per time).
+pub fn write_weights(
+    out: &Path,
+    sim: &Simulation,
+    def: &cajal_core::NetworkDef,
+) -> anyhow::Result<()> {
+    for (ji, proj) in def.projections.iter().enumerate() {
+        if proj.record_weights.is_none() {
+            continue;
+        }
+        let Some(w) = sim.weights(ji) else { continue };
+        let dir = out.join("weights");
+        std::fs::create_dir_all(&dir)?;
+        let flat: Vec<f64> = w.history.concat();
+        let mut arrays = vec![
+            ("sources", NpzArray::U32(&w.sources)),
+            ("targets", NpzArray::U32(&w.targets)),
+            ("delays", NpzArray::F64(&w.delays_ms)),
+            ("weights", NpzArray::F64(&w.weights)),
+        ];
+        if !w.times_ms.is_empty() {
+            arrays.push(("times", NpzArray::F64(&w.times_ms)));
+            arrays.push((
+                "history",
+                NpzArray::F64Matrix(&flat, w.times_ms.len(), w.weights.len()),
+            ));
+        }
+        let name: String = proj
+            .name
+            .replace("->", "_to_")
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        write_npz(&dir.join(format!("{name}.npz")), &arrays)?;
+    }
     Ok(())
 }
 

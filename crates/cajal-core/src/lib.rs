@@ -32,6 +32,7 @@ pub mod input;
 pub mod network;
 pub mod neuron;
 pub mod partition;
+pub mod plasticity;
 pub mod rng;
 pub mod simulation;
 pub mod synapses;
@@ -42,6 +43,7 @@ pub use network::{
     Rule, Selection,
 };
 pub use neuron::ModelKind;
+pub use plasticity::{Pairing, PlasticityDef};
 pub use simulation::{
     NumericalError, PopulationInfo, PopulationStats, Simulation, SpikeTrains, StateTrace,
 };

@@ -84,6 +84,10 @@ pub struct ProjectionDef {
     pub allow_autapses: bool,
     /// May a pair be connected more than once?
     pub allow_multapses: bool,
+    /// Plasticity rule (static synapses when `None`).
+    pub plasticity: Option<crate::plasticity::PlasticityDef>,
+    /// Record the weights: snapshot interval in ms (`f64::INFINITY`: only at the end).
+    pub record_weights: Option<f64>,
 }
 
 /// What an input device injects.

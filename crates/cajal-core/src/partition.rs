@@ -4,6 +4,7 @@
 
 use crate::input::{CurrentDrive, PoissonDrive};
 use crate::neuron::Dynamics;
+use crate::plasticity::PlasticProjection;
 use crate::rng::Stream;
 use crate::synapses::Csr;
 
@@ -66,6 +67,10 @@ pub struct Partition {
     pub dynamics: Dynamics,
     /// Incoming synapses, by global source id.
     pub csr: Csr,
+    /// Incoming plastic synapses, one entry per plastic projection.
+    pub plastic: Vec<PlasticProjection>,
+    /// Copies of static synapses whose weights are recorded.
+    pub recorded_static: Vec<crate::simulation::RecordedStatic>,
     /// Ring buffer length in steps (longest delay + 1).
     pub slots: usize,
     /// Excitatory input per (slot, neuron): `slot * n + neuron`.
@@ -113,6 +118,8 @@ impl Partition {
             first_gid,
             dynamics,
             csr: Csr::default(),
+            plastic: Vec::new(),
+            recorded_static: Vec::new(),
             slots: 1,
             ring_ex: Vec::new(),
             ring_in: Vec::new(),
@@ -157,11 +164,15 @@ impl Partition {
         }
     }
 
-    /// Adds the synaptic input of `spikes` (emitted before the current step) into the ring buffers.
-    pub fn deliver(&mut self, spikes: &[Spike]) {
+    /// Adds the synaptic input of `spikes` (all those emitted before step `now` and not yet
+    /// delivered) into the ring buffers; plastic synapses are updated on the way.
+    pub fn deliver(&mut self, spikes: &[Spike], now: u64) {
         let n = self.len();
         let slots = self.slots;
         let mut events = 0u64;
+        for pl in &mut self.plastic {
+            pl.note_modulator(spikes);
+        }
         for (i, sp) in spikes.iter().enumerate() {
             // The runs of successive spikes lie far apart: fetch the start of a later spike's run
             // while this one is delivered (with it, the default model simulates 1.5x faster).
@@ -184,6 +195,22 @@ impl Partition {
                     self.ring_in[k] += w;
                 }
             }
+            for pl in &mut self.plastic {
+                if pl.is_source(sp.sender) {
+                    events += pl.deliver(
+                        sp.sender,
+                        sp.step,
+                        n,
+                        slots,
+                        &mut self.ring_ex,
+                        &mut self.ring_in,
+                    );
+                }
+            }
+        }
+        for pl in &mut self.plastic {
+            pl.maybe_flush(now);
+            pl.maybe_snapshot(now);
         }
         self.events += events;
     }
@@ -258,6 +285,9 @@ impl Partition {
             );
             self.ring_ex[row.clone()].iter_mut().for_each(|x| *x = 0.0);
             self.ring_in[row].iter_mut().for_each(|x| *x = 0.0);
+            for pl in &mut self.plastic {
+                pl.note_post(&self.spiked, k);
+            }
             for &i in &self.spiked {
                 let i = i as usize;
                 let st = &mut self.stats;

@@ -5,6 +5,7 @@ use crate::input::{CurrentDrive, PoissonDrive, PoissonSampler};
 use crate::network::{BuildError, InputKind, NetworkDef, Place, Rule};
 use crate::neuron::{Dynamics, ModelKind};
 use crate::partition::{Partition, Spike, StateBuffer, BLOCK_SIZE};
+use crate::plasticity::PlasticProjection;
 use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
 use rayon::prelude::*;
@@ -102,6 +103,32 @@ fn pair(src_first_gid: u32, d: &Drawn, offset: u32) -> (u32, Synapse) {
             delay: d.delay,
         },
     )
+}
+
+/// The synapses of a static projection whose weights are recorded, as built on one partition.
+#[derive(Clone, Debug)]
+pub struct RecordedStatic {
+    /// Projection index.
+    pub projection: usize,
+    /// `(source index, local target, weight, delay steps)`.
+    pub synapses: Vec<(u32, u16, f32, u16)>,
+}
+
+/// Weights of one projection: every synapse, now and at each recorded time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectionWeights {
+    /// Source neuron (index within the source population) of each synapse.
+    pub sources: Vec<u32>,
+    /// Target neuron (index within the target population) of each synapse.
+    pub targets: Vec<u32>,
+    /// Delay of each synapse (ms).
+    pub delays_ms: Vec<f64>,
+    /// Weights now (every event so far applied).
+    pub weights: Vec<f64>,
+    /// Times of the snapshots (ms).
+    pub times_ms: Vec<f64>,
+    /// One row of weights per snapshot, aligned with `sources`.
+    pub history: Vec<Vec<f64>>,
 }
 
 /// About how many synapses a per-target rule makes onto `n` targets (to reserve memory once).
@@ -293,6 +320,21 @@ impl Simulation {
                 ));
             }
             check_rule(proj, ji, src.size, tgt.size)?;
+            if let Some(rule) = &proj.plasticity {
+                Self::check_plastic(proj, ji, rule, &populations)?;
+            }
+            if let Some(every) = proj.record_weights {
+                if every.is_nan() || every <= 0.0 || (every.is_finite() && grid_steps(every, dt).is_none()) {
+                    return Err(BuildError::new(
+                        place,
+                        "record_weights",
+                        format!(
+                            "the weight recording interval must be a positive multiple of \
+                             dt = {dt} ms (got {every})"
+                        ),
+                    ));
+                }
+            }
             targeting[proj.target].push(ji);
             if !is_per_target(&proj.rule) {
                 let tparts = tgt.partitions.clone();
@@ -308,42 +350,98 @@ impl Simulation {
                 }
             }
         }
-        let csrs: Vec<Result<Csr, BuildError>> = partitions
+        #[allow(clippy::type_complexity)]
+        let built: Vec<
+            Result<(Csr, Vec<PlasticProjection>, Vec<RecordedStatic>), BuildError>,
+        > = partitions
             .par_iter()
             .zip(global.into_par_iter())
             .map(|(p, mut global)| {
                 let mut pairs: Vec<(u32, Synapse)> = Vec::new();
+                let mut plastic = Vec::new();
+                let mut recorded = Vec::new();
                 for &ji in &targeting[p.population] {
                     let proj = &def.projections[ji];
+                    let src = &populations[proj.source];
+                    let mut drawn_pairs: Vec<(u32, Synapse)> = Vec::new();
+                    let out = if proj.plasticity.is_some() {
+                        &mut drawn_pairs
+                    } else {
+                        &mut pairs
+                    };
+                    let start_len = out.len();
                     if is_per_target(&proj.rule) {
-                        let src = &populations[proj.source];
-                        pairs.reserve(expected_synapses(&proj.rule, src.size, p.len()));
+                        out.reserve(expected_synapses(&proj.rule, src.size, p.len()));
                         // a few targets at a time, so the drawn list stays small
                         let (first, last) = (p.offset as usize, p.offset as usize + p.len());
                         for lo in (first..last).step_by(256) {
                             let range = lo..(lo + 256).min(last);
                             let drawn = draw_per_target(proj, ji, def.seed, dt, src.size, range)?;
-                            pairs.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
+                            out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
                         }
                     } else {
                         let k = global.iter().position(|g| g.0 == ji).expect("drawn");
-                        pairs.append(&mut global[k].1);
+                        out.append(&mut global[k].1);
+                    }
+                    if proj.plasticity.is_none() && proj.record_weights.is_some() {
+                        // static weights never change: keep a copy for the weight files
+                        recorded.push(RecordedStatic {
+                            projection: ji,
+                            synapses: out[start_len..]
+                                .iter()
+                                .map(|(g, s)| (g - src.first_gid, s.target, s.weight, s.delay))
+                                .collect(),
+                        });
+                    }
+                    if let Some(rule) = &proj.plasticity {
+                        let syn: Vec<(u32, u16, f32, u16)> = drawn_pairs
+                            .iter()
+                            .map(|(g, s)| (g - src.first_gid, s.target, s.weight, s.delay))
+                            .collect();
+                        let modulator = rule
+                            .modulator()
+                            .map(|m| (populations[m].first_gid, populations[m].size as u32));
+                        let mut pl = PlasticProjection::new(
+                            ji,
+                            rule,
+                            dt,
+                            src.first_gid,
+                            src.size as u32,
+                            p.len(),
+                            &syn,
+                            modulator,
+                        );
+                        if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
+                            pl.record_every(((every / dt).round() as u64).max(1));
+                        }
+                        plastic.push(pl);
                     }
                 }
-                Csr::from_pairs(n_nodes, &pairs)
-                    .map_err(|m| BuildError::new(Place::Network, "synapses", m))
+                let csr = Csr::from_pairs(n_nodes, &pairs)
+                    .map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
+                Ok((csr, plastic, recorded))
             })
             .collect();
         let mut synapses = 0u64;
         let mut min_delay = u16::MAX;
         let mut max_delay = 1usize;
-        for (p, csr) in partitions.iter_mut().zip(csrs) {
-            p.csr = csr?;
+        for (p, built) in partitions.iter_mut().zip(built) {
+            let (csr, plastic, recorded) = built?;
+            p.csr = csr;
+            p.plastic = plastic;
+            p.recorded_static = recorded;
             synapses += p.csr.synapses.len() as u64;
             if let Some(d) = p.csr.synapses.iter().map(|s| s.delay).min() {
                 min_delay = min_delay.min(d);
             }
             max_delay = max_delay.max(p.csr.max_delay() as usize);
+            for pl in &p.plastic {
+                synapses += pl.len() as u64;
+                if let Some(d) = pl.min_delay() {
+                    min_delay = min_delay.min(d);
+                    max_delay = max_delay.max(pl.max_delay() as usize);
+                }
+            }
         }
         for (ii, _) in def.inputs.iter().enumerate() {
             max_delay = max_delay.max(Self::attach_input(def, ii, &populations, &mut partitions)?);
@@ -359,6 +457,52 @@ impl Simulation {
             min_delay as u64
         };
         Ok((populations, partitions, interval, synapses))
+    }
+
+    /// A plastic projection's weights must have one sign, Wmax's, and lie within its bounds.
+    fn check_plastic(
+        proj: &crate::network::ProjectionDef,
+        ji: usize,
+        rule: &crate::plasticity::PlasticityDef,
+        populations: &[PopulationInfo],
+    ) -> Result<(), BuildError> {
+        let place = Place::Projection(ji);
+        let (lo, hi) = proj.weight.range();
+        let w_max = rule.w_max();
+        let (mag_lo, mag_hi) = if w_max > 0.0 { (lo, hi) } else { (-hi, -lo) };
+        if mag_lo < 0.0 {
+            return Err(BuildError::new(
+                place,
+                "weight",
+                format!(
+                    "plastic weights keep their sign (Dale's law) and must share Wmax's sign \
+                     (Wmax = {w_max}); this weight ranges over [{lo}, {hi}]: use a weight of \
+                     one sign (e.g. uniform or normal_clipped)"
+                ),
+            ));
+        }
+        if mag_hi > w_max.abs() || mag_lo < rule.w_min() {
+            return Err(BuildError::new(
+                place,
+                "weight",
+                format!(
+                    "the initial weights ([{lo}, {hi}]) must lie within the rule's bounds \
+                     (magnitudes {} to {}); change the weight or Wmax/Wmin",
+                    rule.w_min(),
+                    w_max.abs()
+                ),
+            ));
+        }
+        if let Some(m) = rule.modulator() {
+            if m >= populations.len() {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.modulator",
+                    "unknown population",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn initial_values(def: &NetworkDef, pi: usize) -> Result<Vec<(String, Vec<f64>)>, BuildError> {
@@ -677,13 +821,18 @@ impl Simulation {
         let check_every = ((1.0 / self.dt).round() as u64).max(1);
         let mut last_check = self.step;
         let mut pending = std::mem::take(&mut self.pending);
+        let cuts = self.interval_cuts();
         while self.step < end {
             let from = self.step;
-            let to = (from + self.interval).min(end);
+            let mut to = (from + self.interval).min(end);
+            // plastic synapses flush and snapshot at fixed times: intervals end there
+            for &c in &cuts {
+                to = to.min((from / c + 1) * c);
+            }
             let parts = &mut self.partitions;
             let spikes = &pending;
             let interval = |p: &mut Partition| {
-                p.deliver(spikes);
+                p.deliver(spikes, from);
                 p.advance(from, to);
             };
             if self.threads == 1 {
@@ -707,8 +856,37 @@ impl Simulation {
             }
             progress(to - start, steps);
         }
+        // deliver what is in flight now, so plastic weights reflect every spike so far (the
+        // inputs land in ring slots of later steps, exactly as at the next interval's start)
+        self.deliver_now(&pending);
+        pending.clear();
         self.pending = pending;
         Ok(())
+    }
+
+    fn deliver_now(&mut self, spikes: &[Spike]) {
+        let now = self.step;
+        let parts = &mut self.partitions;
+        if self.threads == 1 {
+            parts.iter_mut().for_each(|p| p.deliver(spikes, now));
+        } else {
+            self.pool
+                .install(|| parts.par_iter_mut().for_each(|p| p.deliver(spikes, now)));
+        }
+    }
+
+    /// Step multiples at which intervals must end (plastic flushes and weight snapshots).
+    fn interval_cuts(&self) -> Vec<u64> {
+        let mut cuts: Vec<u64> = Vec::new();
+        for p in &self.partitions {
+            for pl in &p.plastic {
+                cuts.push(pl.flush_every());
+                cuts.extend(pl.snapshot_every());
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts
     }
 
     /// The first non-finite state value, if any, as an error (`since`: the last clean check).
@@ -831,7 +1009,8 @@ impl Simulation {
         ids
     }
 
-    /// Every synapse of the network as `(source gid, target gid, weight, delay ms)`, sorted by
+    /// Every synapse of the network (plastic ones with their current weight) as
+    /// `(source gid, target gid, weight, delay ms)`, sorted by
     /// target then source (global ids count the populations in order from 0). This is the
     /// ground-truth connectome that connectivity inference is scored against.
     pub fn connections(&self) -> Vec<(u32, u32, f32, f64)> {
@@ -847,9 +1026,68 @@ impl Simulation {
                     ));
                 }
             }
+            for pl in &p.plastic {
+                let w = pl.weights_at(self.step as i64 - 1);
+                for ((s, t, d), w) in pl.synapses().zip(w) {
+                    all.push((
+                        pl.src_first_gid + s,
+                        p.first_gid + t as u32,
+                        w as f32,
+                        d as f64 * self.dt,
+                    ));
+                }
+            }
         }
         all.sort_by_key(|&(s, t, _, _)| (t, s));
         all
+    }
+
+    /// Weights of projection `ji` (by index in the network definition): for plastic projections
+    /// as they stand now with the recorded snapshots, for static ones when their weights were
+    /// asked to be recorded. `None` for a static projection without `record_weights`.
+    pub fn weights(&self, ji: usize) -> Option<ProjectionWeights> {
+        let mut out = ProjectionWeights::default();
+        let mut found = false;
+        let now = self.step as i64 - 1;
+        for p in &self.partitions {
+            for pl in p.plastic.iter().filter(|pl| pl.projection == ji) {
+                found = true;
+                let first_src = self
+                    .populations
+                    .iter()
+                    .find(|q| q.first_gid == pl.src_first_gid)
+                    .map(|q| q.first_gid)
+                    .unwrap_or(0);
+                debug_assert_eq!(first_src, pl.src_first_gid);
+                for (s, t, d) in pl.synapses() {
+                    out.sources.push(s);
+                    out.targets.push(p.offset + t as u32);
+                    out.delays_ms.push(d as f64 * self.dt);
+                }
+                out.weights.extend(pl.weights_at(now));
+                if out.history.is_empty() {
+                    out.times_ms = pl
+                        .snapshots
+                        .iter()
+                        .map(|s| s.step as f64 * self.dt)
+                        .collect();
+                    out.history = vec![Vec::new(); pl.snapshots.len()];
+                }
+                for (row, snap) in out.history.iter_mut().zip(&pl.snapshots) {
+                    row.extend_from_slice(&snap.weights);
+                }
+            }
+            for r in p.recorded_static.iter().filter(|r| r.projection == ji) {
+                found = true;
+                for &(s, t, w, d) in &r.synapses {
+                    out.sources.push(s);
+                    out.targets.push(p.offset + t as u32);
+                    out.delays_ms.push(d as f64 * self.dt);
+                    out.weights.push(w as f64);
+                }
+            }
+        }
+        found.then_some(out)
     }
 
     /// True when population `pop` records spikes.

@@ -44,6 +44,8 @@ pub fn one_input_spike(
             delay: Dist::Const(delay),
             allow_autapses: true,
             allow_multapses: true,
+            plasticity: None,
+            record_weights: None,
         }],
         inputs: vec![],
         records: vec![RecordDef {

@@ -17,6 +17,8 @@ fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> Projecti
         delay: Dist::Const(1.5),
         allow_autapses: autapses,
         allow_multapses: multapses,
+        plasticity: None,
+        record_weights: None,
     }
 }
 

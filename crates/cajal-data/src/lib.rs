@@ -76,6 +76,8 @@ pub enum NpzArray<'a> {
     F64(&'a [f64]),
     /// uint32
     U32(&'a [u32]),
+    /// float64 matrix, row-major, with its shape (rows, columns)
+    F64Matrix(&'a [f64], usize, usize),
 }
 
 /// Writes an uncompressed NPZ file (as `numpy.savez`) atomically.
@@ -86,6 +88,11 @@ pub fn write_npz(path: &Path, arrays: &[(&str, NpzArray)]) -> Result<(), DataErr
             let r = match a {
                 NpzArray::F64(v) => npz.add_array(*name, &Array1::from(v.to_vec())),
                 NpzArray::U32(v) => npz.add_array(*name, &Array1::from(v.to_vec())),
+                NpzArray::F64Matrix(v, rows, cols) => {
+                    let a = ndarray::Array2::from_shape_vec((*rows, *cols), v.to_vec())
+                        .map_err(std::io::Error::other)?;
+                    npz.add_array(*name, &a)
+                }
             };
             r.map_err(std::io::Error::other)?;
         }

@@ -347,7 +347,50 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
                 ),
             ));
         }
+        let plasticity = match &pr.plasticity {
+            None => None,
+            Some(spec) => {
+                let modulator = match &spec.modulator {
+                    Some(m) => Some(pick_population(
+                        &ctx,
+                        &names,
+                        m,
+                        path!["projection", i, "plasticity", "modulator"],
+                    )?),
+                    None => None,
+                };
+                let def = cajal_core::PlasticityDef::from_params(
+                    &spec.model,
+                    &spec.params,
+                    spec.pairing.as_deref(),
+                    spec.preset.as_deref(),
+                    modulator,
+                )
+                .map_err(|e| {
+                    ctx.error(
+                        path!["projection", i, "plasticity", e.field.as_str()],
+                        e.message,
+                    )
+                })?;
+                Some(def)
+            }
+        };
+        let record_weights = match pr.record_weights {
+            None | Some(schema::RecordWeights::Flag(false)) => None,
+            Some(schema::RecordWeights::Flag(true)) => Some(f64::INFINITY),
+            Some(schema::RecordWeights::Interval(x)) => {
+                if !(x > 0.0 && x.is_finite()) {
+                    return Err(ctx.error(
+                        at("record_weights"),
+                        format!("record_weights must be true or an interval > 0 ms (got {x})"),
+                    ));
+                }
+                Some(x)
+            }
+        };
         projections.push(ProjectionDef {
+            plasticity,
+            record_weights,
             name: pr
                 .name
                 .clone()

@@ -125,6 +125,37 @@ pub struct ProjectionSpec {
     /// Allow repeated pairs (default true, as NEST).
     #[serde(default = "yes")]
     pub allow_multapses: bool,
+    /// `[projection.plasticity]`: a plasticity rule (static synapses without it).
+    pub plasticity: Option<PlasticitySpec>,
+    /// Save the weights to `weights/<projection>.npz`: `true` (at the end) or an interval in ms
+    /// (snapshots over time as well).
+    pub record_weights: Option<RecordWeights>,
+}
+
+/// `[projection.plasticity]`: `model` and the rule's parameters (NEST names).
+#[derive(Debug, Deserialize)]
+pub struct PlasticitySpec {
+    /// `stdp`, `stdp_symmetric`, `stdp_triplet`, `stdp_dopamine` (or NEST's names).
+    pub model: String,
+    /// `all_to_all` (default) or `nearest`.
+    pub pairing: Option<String>,
+    /// A published parameter set (`stdp_triplet`).
+    pub preset: Option<String>,
+    /// Population whose spikes release dopamine (`stdp_dopamine`).
+    pub modulator: Option<String>,
+    /// Numeric parameters.
+    #[serde(flatten)]
+    pub params: BTreeMap<String, f64>,
+}
+
+/// `record_weights = true` or `record_weights = <interval ms>`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RecordWeights {
+    /// At the end only (when true).
+    Flag(bool),
+    /// Every so many ms, and at the end.
+    Interval(f64),
 }
 
 fn yes() -> bool {

@@ -1,0 +1,450 @@
+//! The plastic synapses of one projection onto one partition, with the state the event-driven
+//! updates need: presynaptic traces per source, the spike history of each target neuron and, for
+//! reward-modulated rules, the dopamine spikes.
+//!
+//! Time is counted in steps. A synapse has applied every postsynaptic event up to
+//! `max(last spike of its source, flushed)`; the history holds what is still to be applied. At each
+//! `flush` (every [`FLUSH_MS`] of biological time, at the same absolute times for any thread count
+//! or run length), all synapses apply their pending postsynaptic events, so the history can be
+//! pruned and memory stays bounded however rarely a source fires.
+
+use super::rules::Rule;
+use super::PlasticityDef;
+
+/// Interval of the flushes that bound the spike histories (ms of biological time).
+pub const FLUSH_MS: f64 = 1000.0;
+
+/// "Never spiked".
+const NEVER: i64 = i64::MIN / 4;
+
+/// A postsynaptic spike as the plastic synapses need it.
+#[derive(Clone, Copy, Debug)]
+struct PostEntry {
+    /// Step of the spike.
+    step: i64,
+    /// o1 just after the spike.
+    o1: f64,
+    /// o2 just before the spike (triplet rule).
+    o2_before: f64,
+}
+
+/// A dopamine release: step and the concentration just after it.
+#[derive(Clone, Copy, Debug)]
+struct DopaEntry {
+    step: i64,
+    n: f64,
+}
+
+/// Weights of a projection at one time: synapses in the order of [`PlasticProjection::synapses`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WeightSnapshot {
+    /// Step at whose start the weights hold (every event before it applied).
+    pub step: u64,
+    /// Weights with their sign.
+    pub weights: Vec<f64>,
+}
+
+/// Plastic synapses of one projection ending on one partition.
+#[derive(Clone, Debug)]
+pub struct PlasticProjection {
+    /// Index of the projection in the network definition.
+    pub projection: usize,
+    rule: Rule,
+    /// Global id of the first source neuron, and the number of sources.
+    pub src_first_gid: u32,
+    src_size: u32,
+    /// `runs[s]..runs[s+1]`: the synapses of source `s` (index within its population).
+    runs: Vec<u32>,
+    target: Vec<u16>,
+    delay: Vec<u16>,
+    /// Weight magnitudes.
+    weight: Vec<f64>,
+    /// Eligibility traces (reward-modulated rules only).
+    elig: Vec<f64>,
+    sign: f64,
+    /// Per source: step of its last spike, r1 and r2 just after it.
+    last: Vec<i64>,
+    r1: Vec<f64>,
+    r2: Vec<f64>,
+    /// Per target neuron: its spikes still needed.
+    history: Vec<Vec<PostEntry>>,
+    /// Every postsynaptic event at or before this step has been applied to every synapse.
+    flushed: i64,
+    max_delay: i64,
+    /// Modulator population (global ids) and its releases.
+    modulator: Option<(u32, u32)>,
+    dopa: Vec<DopaEntry>,
+    flush_every: i64,
+    /// Snapshot interval (steps), if the weights are recorded over time.
+    snapshot_every: Option<u64>,
+    /// Weight snapshots taken so far.
+    pub snapshots: Vec<WeightSnapshot>,
+}
+
+impl PlasticProjection {
+    /// Plastic synapses `(source index, local target, weight, delay steps)` in drawing order.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        projection: usize,
+        def: &PlasticityDef,
+        dt: f64,
+        src_first_gid: u32,
+        src_size: u32,
+        n_targets: usize,
+        synapses: &[(u32, u16, f32, u16)],
+        modulator: Option<(u32, u32)>,
+    ) -> PlasticProjection {
+        let mut runs = vec![0u32; src_size as usize + 1];
+        for s in synapses {
+            runs[s.0 as usize + 1] += 1;
+        }
+        for i in 0..src_size as usize {
+            runs[i + 1] += runs[i];
+        }
+        let mut fill = runs.clone();
+        let n = synapses.len();
+        let (mut target, mut delay, mut weight) = (vec![0u16; n], vec![0u16; n], vec![0.0; n]);
+        for s in synapses {
+            let k = &mut fill[s.0 as usize];
+            target[*k as usize] = s.1;
+            weight[*k as usize] = (s.2 as f64).abs();
+            delay[*k as usize] = s.3;
+            *k += 1;
+        }
+        let rule = Rule::new(def, dt);
+        PlasticProjection {
+            projection,
+            elig: if rule.is_dopamine() {
+                vec![0.0; n]
+            } else {
+                Vec::new()
+            },
+            rule,
+            src_first_gid,
+            src_size,
+            runs,
+            max_delay: delay.iter().copied().max().unwrap_or(1) as i64,
+            target,
+            delay,
+            weight,
+            sign: if def.w_max() < 0.0 { -1.0 } else { 1.0 },
+            last: vec![NEVER; src_size as usize],
+            r1: vec![0.0; src_size as usize],
+            r2: vec![0.0; src_size as usize],
+            history: vec![Vec::new(); n_targets],
+            flushed: -1,
+            modulator,
+            dopa: Vec::new(),
+            flush_every: ((FLUSH_MS / dt).round() as i64).max(1),
+            snapshot_every: None,
+            snapshots: Vec::new(),
+        }
+    }
+
+    /// The snapshot interval (steps), if recorded over time.
+    pub fn snapshot_every(&self) -> Option<u64> {
+        self.snapshot_every
+    }
+
+    /// Takes a weight snapshot every `steps` steps (at step 0 too).
+    pub fn record_every(&mut self, steps: u64) {
+        self.snapshot_every = Some(steps.max(1));
+    }
+
+    /// At the start of step `now` (spikes before it delivered): a snapshot if one is due.
+    pub fn maybe_snapshot(&mut self, now: u64) {
+        let Some(every) = self.snapshot_every else {
+            return;
+        };
+        if !now.is_multiple_of(every) || self.snapshots.last().is_some_and(|s| s.step == now) {
+            return;
+        }
+        let weights = self.weights_at(now as i64 - 1);
+        self.snapshots.push(WeightSnapshot { step: now, weights });
+    }
+
+    /// Number of synapses.
+    pub fn len(&self) -> usize {
+        self.weight.len()
+    }
+
+    /// True when it has no synapses.
+    pub fn is_empty(&self) -> bool {
+        self.weight.is_empty()
+    }
+
+    /// Longest delay (steps).
+    pub fn max_delay(&self) -> u16 {
+        self.max_delay as u16
+    }
+
+    /// Shortest delay (steps), if any synapse.
+    pub fn min_delay(&self) -> Option<u16> {
+        self.delay.iter().copied().min()
+    }
+
+    /// Steps between flushes; the run loop ends intervals at multiples of it.
+    pub fn flush_every(&self) -> u64 {
+        self.flush_every as u64
+    }
+
+    /// Every synapse as `(source index, local target, delay steps)`, grouped by source.
+    pub fn synapses(&self) -> impl Iterator<Item = (u32, u16, u16)> + '_ {
+        (0..self.src_size).flat_map(move |s| {
+            let (a, b) = (self.runs[s as usize], self.runs[s as usize + 1]);
+            (a..b).map(move |k| (s, self.target[k as usize], self.delay[k as usize]))
+        })
+    }
+
+    /// Bytes held (synapses, traces, histories).
+    pub fn bytes(&self) -> usize {
+        self.weight.len() * 12
+            + self.elig.len() * 8
+            + self.runs.len() * 4
+            + self.last.len() * 24
+            + self
+                .history
+                .iter()
+                .map(|h| h.capacity() * 24 + 24)
+                .sum::<usize>()
+    }
+
+    /// Records dopamine releases among `spikes` (`(step, sender gid)`, any order).
+    pub fn note_modulator(&mut self, spikes: &[crate::partition::Spike]) {
+        let Some((first, size)) = self.modulator else {
+            return;
+        };
+        let mut steps: Vec<i64> = spikes
+            .iter()
+            .filter(|s| s.sender >= first && s.sender < first + size)
+            .map(|s| s.step as i64)
+            .collect();
+        steps.sort_unstable();
+        let tau_n = match self.rule.kind {
+            super::RuleKind::Dopamine { tau_n, .. } => tau_n,
+            _ => unreachable!("modulator only for dopamine"),
+        };
+        for t in steps {
+            let before = self.dopamine_at(t);
+            // releases at one step add up in one entry
+            match self.dopa.last_mut() {
+                Some(e) if e.step == t => e.n += 1.0 / tau_n,
+                _ => self.dopa.push(DopaEntry {
+                    step: t,
+                    n: before + 1.0 / tau_n,
+                }),
+            }
+        }
+    }
+
+    /// Dopamine concentration at step `t`, releases at `t` included.
+    fn dopamine_at(&self, t: i64) -> f64 {
+        let i = self.dopa.partition_point(|e| e.step <= t);
+        if i == 0 {
+            return 0.0;
+        }
+        let e = self.dopa[i - 1];
+        e.n * self
+            .rule
+            .dopa
+            .as_ref()
+            .expect("dopamine rule")
+            .over(t - e.step)
+    }
+
+    /// Records the spikes of target neurons `spiked` (local indices) emitted at step `k`.
+    pub fn note_post(&mut self, spiked: &[u32], k: u64) {
+        let k = k as i64;
+        for &i in spiked {
+            let h = &mut self.history[i as usize];
+            let (o1, o2) = match h.last() {
+                Some(e) => (
+                    e.o1 * self.rule.post1.over(k - e.step),
+                    match &self.rule.post2 {
+                        Some(d) => self.rule.bump(e.o2_before) * d.over(k - e.step),
+                        None => 0.0,
+                    },
+                ),
+                None => (0.0, 0.0),
+            };
+            h.push(PostEntry {
+                step: k,
+                o1: self.rule.bump(o1),
+                o2_before: o2,
+            });
+        }
+    }
+
+    /// Weight magnitude and eligibility of synapse `k` (of source `s`) after every postsynaptic
+    /// event and dopamine release up to step `until`, without changing anything.
+    #[inline]
+    fn settle(&self, k: usize, s: usize, until: i64) -> (f64, f64) {
+        let rule = &self.rule;
+        let mut u = self.weight[k];
+        let mut c = if self.elig.is_empty() {
+            0.0
+        } else {
+            self.elig[k]
+        };
+        let t_last = self.last[s];
+        let start = t_last.max(self.flushed);
+        let d = self.delay[k] as i64;
+        let h = &self.history[self.target[k] as usize];
+        let a = h.partition_point(|e| e.step <= start - d);
+        let b = h.partition_point(|e| e.step <= until - d);
+        if !rule.is_dopamine() {
+            if t_last != NEVER {
+                let r1 = self.r1[s];
+                for e in &h[a..b] {
+                    let te = e.step + d;
+                    u = rule.potentiate(u, r1 * rule.pre1.over(te - t_last), e.o2_before);
+                }
+            }
+            return (u, c);
+        }
+        // reward-modulated: integrate between events, in time order (releases first at a tie)
+        let mut t = start;
+        let mut n = self.dopamine_at(t);
+        let ndecay = rule.dopa.as_ref().expect("dopamine rule");
+        let mut di = self.dopa.partition_point(|e| e.step <= start);
+        let mut pi = a;
+        loop {
+            let next_post = (pi < b).then(|| h[pi].step + d);
+            let next_dopa = self.dopa.get(di).map(|e| e.step).filter(|&s| s <= until);
+            let (te, is_dopa) = match (next_post, next_dopa) {
+                (None, None) => break,
+                (Some(p), Some(q)) if q <= p => (q, true),
+                (Some(p), _) => (p, false),
+                (None, Some(q)) => (q, true),
+            };
+            (u, c) = rule.integrate(u, c, n, te - t);
+            n *= ndecay.over(te - t);
+            t = te;
+            if is_dopa {
+                n = self.dopa[di].n;
+                di += 1;
+            } else {
+                if t_last != NEVER {
+                    c = rule.elig_post(c, self.r1[s] * rule.pre1.over(te - t_last));
+                }
+                pi += 1;
+            }
+        }
+        (u, c) = rule.integrate(u, c, n, until - t);
+        (u, c)
+    }
+
+    /// The postsynaptic trace o1 of local neuron `i` just before step `t`.
+    #[inline]
+    fn o1_before(&self, i: usize, t: i64) -> f64 {
+        let h = &self.history[i];
+        let j = h.partition_point(|e| e.step < t);
+        if j == 0 {
+            return 0.0;
+        }
+        let e = h[j - 1];
+        e.o1 * self.rule.post1.over(t - e.step)
+    }
+
+    /// Delivers a spike of global neuron `sender` emitted at step `t`: updates every synapse it
+    /// makes here (pending postsynaptic events first, then the presynaptic event) and adds the new
+    /// weights into the input rings (`slot * n + target`).
+    pub fn deliver(
+        &mut self,
+        sender: u32,
+        t: u64,
+        n: usize,
+        slots: usize,
+        ring_ex: &mut [f64],
+        ring_in: &mut [f64],
+    ) -> u64 {
+        let s = (sender - self.src_first_gid) as usize;
+        let t = t as i64;
+        let (a, b) = (self.runs[s] as usize, self.runs[s + 1] as usize);
+        let t_last = self.last[s];
+        let r2_before = match (&self.rule.pre2, t_last) {
+            (Some(dx), l) if l != NEVER => self.r2[s] * dx.over(t - l),
+            _ => 0.0,
+        };
+        let ring = if self.sign >= 0.0 { ring_ex } else { ring_in };
+        let base = t as usize % slots;
+        for k in a..b {
+            let (mut u, mut c) = self.settle(k, s, t);
+            let d = self.delay[k] as i64;
+            let i = self.target[k] as usize;
+            let o1 = self.o1_before(i, t - d);
+            if self.rule.is_dopamine() {
+                c = self.rule.elig_pre(c, o1);
+                self.elig[k] = c;
+            } else {
+                u = self.rule.depress(u, o1, r2_before);
+            }
+            self.weight[k] = u;
+            let mut slot = base + d as usize;
+            if slot >= slots {
+                slot -= slots;
+            }
+            ring[slot * n + i] += self.sign * u;
+        }
+        let rule = &self.rule;
+        let r1_before = if t_last == NEVER {
+            0.0
+        } else {
+            self.r1[s] * rule.pre1.over(t - t_last)
+        };
+        self.r1[s] = rule.bump(r1_before);
+        self.r2[s] = rule.bump(r2_before);
+        self.last[s] = t;
+        (b - a) as u64
+    }
+
+    /// True when `sender` is one of this projection's sources.
+    #[inline]
+    pub fn is_source(&self, sender: u32) -> bool {
+        sender.wrapping_sub(self.src_first_gid) < self.src_size
+    }
+
+    /// At the start of step `now` (every spike before it delivered): if a flush time has passed,
+    /// applies every pending event up to it and prunes the histories.
+    pub fn maybe_flush(&mut self, now: u64) {
+        let now = now as i64;
+        if now % self.flush_every != 0 || now - 1 <= self.flushed {
+            return;
+        }
+        let until = now - 1;
+        for s in 0..self.src_size as usize {
+            for k in self.runs[s] as usize..self.runs[s + 1] as usize {
+                let (u, c) = self.settle(k, s, until);
+                self.weight[k] = u;
+                if !self.elig.is_empty() {
+                    self.elig[k] = c;
+                }
+            }
+        }
+        self.flushed = until;
+        // keep the newest spike at or before the cut as the anchor of the traces
+        let cut = until - self.max_delay;
+        for h in &mut self.history {
+            let j = h.partition_point(|e| e.step <= cut);
+            if j > 1 {
+                h.drain(..j - 1);
+            }
+        }
+        let j = self.dopa.partition_point(|e| e.step <= until);
+        if j > 1 {
+            self.dopa.drain(..j - 1);
+        }
+    }
+
+    /// Weights (with sign) as they stand after every event up to and including step `at`, which
+    /// must be at or after the last delivered spike. Nothing is changed.
+    pub fn weights_at(&self, at: i64) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.weight.len());
+        for s in 0..self.src_size as usize {
+            for k in self.runs[s] as usize..self.runs[s + 1] as usize {
+                out.push(self.sign * self.settle(k, s, at).0);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,302 @@
+//! The weight updates of each rule, on weight magnitudes, with the traces already evaluated.
+
+use super::{Pairing, PlasticityDef};
+
+/// `exp(−k·dt/tau)` for whole steps `k`, tabulated for short intervals (the table holds the same
+/// values the formula gives, so results do not depend on it).
+#[derive(Clone, Debug)]
+pub(crate) struct Decay {
+    dt: f64,
+    tau: f64,
+    table: Vec<f64>,
+}
+
+const DECAY_TABLE: usize = 4096;
+
+impl Decay {
+    pub(crate) fn new(tau: f64, dt: f64) -> Self {
+        let table = (0..DECAY_TABLE)
+            .map(|k| (-(k as f64) * dt / tau).exp())
+            .collect();
+        Decay { dt, tau, table }
+    }
+
+    /// The decay factor over `k >= 0` steps.
+    #[inline]
+    pub(crate) fn over(&self, k: i64) -> f64 {
+        debug_assert!(k >= 0);
+        match self.table.get(k as usize) {
+            Some(&x) => x,
+            None => (-(k as f64) * self.dt / self.tau).exp(),
+        }
+    }
+}
+
+/// A rule with its parameters in the form the updates use.
+#[derive(Clone, Debug)]
+pub enum RuleKind {
+    /// Pair STDP on the normalised weight (NEST `stdp_synapse`), possibly symmetric.
+    Stdp {
+        /// λ.
+        lambda: f64,
+        /// α.
+        alpha: f64,
+        /// μ+.
+        mu_plus: f64,
+        /// μ−.
+        mu_minus: f64,
+        /// Both orders potentiate.
+        symmetric: bool,
+    },
+    /// Triplet STDP (additive).
+    Triplet {
+        /// A2+.
+        a2_plus: f64,
+        /// A3+.
+        a3_plus: f64,
+        /// A2−.
+        a2_minus: f64,
+        /// A3−.
+        a3_minus: f64,
+    },
+    /// Reward-modulated STDP.
+    Dopamine {
+        /// A+.
+        a_plus: f64,
+        /// A−.
+        a_minus: f64,
+        /// Eligibility time constant (ms).
+        tau_c: f64,
+        /// Dopamine time constant (ms).
+        tau_n: f64,
+        /// Dopamine baseline.
+        b: f64,
+    },
+}
+
+/// `x^mu` with the common exponents 0 and 1 exact and cheap.
+#[inline]
+fn pow(x: f64, mu: f64) -> f64 {
+    if mu == 0.0 {
+        1.0
+    } else if mu == 1.0 {
+        x
+    } else {
+        x.max(0.0).powf(mu)
+    }
+}
+
+/// Everything an update needs: the rule, the bounds and the trace decays.
+#[derive(Clone, Debug)]
+pub(crate) struct Rule {
+    pub kind: RuleKind,
+    pub pairing: Pairing,
+    /// Weight magnitude bounds.
+    pub w_min: f64,
+    pub w_max: f64,
+    /// Presynaptic traces r1 (tau_plus) and r2 (tau_x).
+    pub pre1: Decay,
+    pub pre2: Option<Decay>,
+    /// Postsynaptic traces o1 (tau_minus) and o2 (tau_y).
+    pub post1: Decay,
+    pub post2: Option<Decay>,
+    /// Dopamine: decays of c and n over whole steps, and the step (ms).
+    pub elig: Option<Decay>,
+    pub dopa: Option<Decay>,
+    pub dt: f64,
+}
+
+impl Rule {
+    pub(crate) fn new(def: &PlasticityDef, dt: f64) -> Rule {
+        let d = |tau: f64| Decay::new(tau, dt);
+        match *def {
+            PlasticityDef::Stdp {
+                tau_plus,
+                tau_minus,
+                lambda,
+                alpha,
+                mu_plus,
+                mu_minus,
+                w_max,
+                pairing,
+                symmetric,
+            } => Rule {
+                kind: RuleKind::Stdp {
+                    lambda,
+                    alpha,
+                    mu_plus,
+                    mu_minus,
+                    symmetric,
+                },
+                pairing,
+                w_min: 0.0,
+                w_max: w_max.abs(),
+                pre1: d(tau_plus),
+                pre2: None,
+                post1: d(tau_minus),
+                post2: None,
+                elig: None,
+                dopa: None,
+                dt,
+            },
+            PlasticityDef::Triplet {
+                tau_plus,
+                tau_x,
+                tau_minus,
+                tau_y,
+                a2_plus,
+                a3_plus,
+                a2_minus,
+                a3_minus,
+                w_max,
+                pairing,
+            } => Rule {
+                kind: RuleKind::Triplet {
+                    a2_plus,
+                    a3_plus,
+                    a2_minus,
+                    a3_minus,
+                },
+                pairing,
+                w_min: 0.0,
+                w_max: w_max.abs(),
+                pre1: d(tau_plus),
+                pre2: Some(d(tau_x)),
+                post1: d(tau_minus),
+                post2: Some(d(tau_y)),
+                elig: None,
+                dopa: None,
+                dt,
+            },
+            PlasticityDef::Dopamine {
+                tau_plus,
+                tau_minus,
+                a_plus,
+                a_minus,
+                tau_c,
+                tau_n,
+                b,
+                w_min,
+                w_max,
+                ..
+            } => Rule {
+                kind: RuleKind::Dopamine {
+                    a_plus,
+                    a_minus,
+                    tau_c,
+                    tau_n,
+                    b,
+                },
+                pairing: Pairing::AllToAll,
+                w_min: w_min.abs(),
+                w_max: w_max.abs(),
+                pre1: d(tau_plus),
+                pre2: None,
+                post1: d(tau_minus),
+                post2: None,
+                elig: Some(d(tau_c)),
+                dopa: Some(d(tau_n)),
+                dt,
+            },
+        }
+    }
+
+    /// A trace after a spike, from its value just before.
+    #[inline]
+    pub(crate) fn bump(&self, before: f64) -> f64 {
+        match self.pairing {
+            Pairing::AllToAll => before + 1.0,
+            Pairing::Nearest => 1.0,
+        }
+    }
+
+    /// The weight after a postsynaptic event: `r1` the presynaptic trace, `o2` the triplet
+    /// postsynaptic trace just before the postsynaptic spike. (Dopamine: see [`Rule::elig_post`].)
+    #[inline]
+    pub(crate) fn potentiate(&self, u: f64, r1: f64, o2: f64) -> f64 {
+        match self.kind {
+            RuleKind::Stdp {
+                lambda, mu_plus, ..
+            } => {
+                let x = u + self.w_max * lambda * pow(1.0 - u / self.w_max, mu_plus) * r1;
+                x.min(self.w_max)
+            }
+            RuleKind::Triplet {
+                a2_plus, a3_plus, ..
+            } => (u + r1 * (a2_plus + a3_plus * o2)).min(self.w_max),
+            RuleKind::Dopamine { .. } => u,
+        }
+    }
+
+    /// The weight after a presynaptic event: `o1` the postsynaptic trace, `r2` the triplet
+    /// presynaptic trace just before the presynaptic spike.
+    #[inline]
+    pub(crate) fn depress(&self, u: f64, o1: f64, r2: f64) -> f64 {
+        match self.kind {
+            RuleKind::Stdp {
+                lambda,
+                alpha,
+                mu_plus,
+                mu_minus,
+                symmetric,
+            } => {
+                if symmetric {
+                    let x =
+                        u + self.w_max * alpha * lambda * pow(1.0 - u / self.w_max, mu_plus) * o1;
+                    x.min(self.w_max)
+                } else {
+                    let x = u - self.w_max * alpha * lambda * pow(u / self.w_max, mu_minus) * o1;
+                    x.max(0.0)
+                }
+            }
+            RuleKind::Triplet {
+                a2_minus, a3_minus, ..
+            } => (u - o1 * (a2_minus + a3_minus * r2)).max(0.0),
+            RuleKind::Dopamine { .. } => u,
+        }
+    }
+
+    /// Dopamine: `(w, c)` after `k` steps with eligibility `c` and dopamine `n` at the start.
+    #[inline]
+    pub(crate) fn integrate(&self, u: f64, c: f64, n: f64, k: i64) -> (f64, f64) {
+        let RuleKind::Dopamine {
+            tau_c, tau_n, b, ..
+        } = self.kind
+        else {
+            return (u, c);
+        };
+        if k <= 0 || c == 0.0 {
+            return (u, c);
+        }
+        let span = k as f64 * self.dt;
+        let rate_s = (tau_c + tau_n) / (tau_c * tau_n);
+        let gain =
+            c * (n / rate_s * -(-rate_s * span).exp_m1() + b * tau_c * (-span / tau_c).exp_m1());
+        let u = (u + gain).clamp(self.w_min, self.w_max);
+        let c = c * self.elig.as_ref().expect("dopamine rule").over(k);
+        (u, c)
+    }
+
+    /// Dopamine: eligibility after a postsynaptic event with presynaptic trace `r1`.
+    #[inline]
+    pub(crate) fn elig_post(&self, c: f64, r1: f64) -> f64 {
+        match self.kind {
+            RuleKind::Dopamine { a_plus, .. } => c + a_plus * r1,
+            _ => c,
+        }
+    }
+
+    /// Dopamine: eligibility after a presynaptic event with postsynaptic trace `o1`.
+    #[inline]
+    pub(crate) fn elig_pre(&self, c: f64, o1: f64) -> f64 {
+        match self.kind {
+            RuleKind::Dopamine { a_minus, .. } => c - a_minus * o1,
+            _ => c,
+        }
+    }
+
+    /// True for reward-modulated rules.
+    pub(crate) fn is_dopamine(&self) -> bool {
+        matches!(self.kind, RuleKind::Dopamine { .. })
+    }
+}
