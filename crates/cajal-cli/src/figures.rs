@@ -224,6 +224,19 @@ fn raster(path: &Path, d: &SpikeData) -> Res {
 }
 
 /// Draws raster, rate, ISI, CV, correlogram, avalanche and spectrum figures into `out`.
+/// The histogram of a projection's final weights (`weights/<name>.png`), over the range from 0 to
+/// the largest magnitude (or the rule's bounds when given).
+pub fn weight_histogram(
+    path: &Path,
+    weights: &[f64],
+    bounds: (f64, f64),
+    title: &str,
+) -> anyhow::Result<()> {
+    let (lo, hi) = bounds;
+    let h = histogram(weights.iter().copied(), lo, hi, 40);
+    save(path, |p| bars(p, &h, title, "weight"))
+}
+
 pub fn draw_all(out: &Path, d: &SpikeData, r: &Report) -> anyhow::Result<()> {
     save(&out.join("raster.png"), |p| raster(p, d))?;
     let all_isi: Vec<f64> = d.trains.iter().flat_map(|t| isis(t)).collect();

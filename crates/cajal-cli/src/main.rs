@@ -187,7 +187,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     if let Err(e) = outcome {
         // keep what was simulated: outputs up to the failure, marked partial
         summary.partial = true;
-        output::write_all(out, &sim, &model.def, &summary)?;
+        output::write_all(out, &sim, &model.def, &summary, !args.no_plot)?;
         return Err(anyhow::anyhow!(
             "{e}\n(outputs up to t = {} ms are in {}, summary.json has \"partial\": true)",
             sim.time_ms(),
@@ -195,7 +195,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         )
         .into());
     }
-    output::write_all(out, &sim, &model.def, &summary)?;
+    output::write_all(out, &sim, &model.def, &summary, !args.no_plot)?;
     if args.save_connectivity {
         output::write_connectivity(out, &sim)?;
     }

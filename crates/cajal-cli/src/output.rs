@@ -156,8 +156,9 @@ pub fn write_all(
     sim: &Simulation,
     def: &cajal_core::NetworkDef,
     summary: &Summary,
+    plot: bool,
 ) -> anyhow::Result<()> {
-    write_weights(out, sim, def)?;
+    write_weights(out, sim, def, plot)?;
     for (i, p) in sim.populations().iter().enumerate() {
         if sim.records_spikes(i) {
             let dir = out.join("spikes");
@@ -196,11 +197,13 @@ pub fn write_all(
 
 /// Writes `weights/<projection>.npz` for every projection whose weights are recorded: `sources`,
 /// `targets` (indices within their populations), `delays` (ms), `weights` (at the end) and, when
-/// recorded over time, `times` (ms) and `history` (one row of weights per time).
+/// recorded over time, `times` (ms) and `history` (one row of weights per time); with `plot`, a
+/// histogram of the final weights as `weights/<projection>.png`.
 pub fn write_weights(
     out: &Path,
     sim: &Simulation,
     def: &cajal_core::NetworkDef,
+    plot: bool,
 ) -> anyhow::Result<()> {
     for (ji, proj) in def.projections.iter().enumerate() {
         if proj.record_weights.is_none() {
@@ -236,6 +239,29 @@ pub fn write_weights(
             })
             .collect();
         write_npz(&dir.join(format!("{name}.npz")), &arrays)?;
+        if plot && !w.weights.is_empty() {
+            let (lo, hi) = match &proj.plasticity {
+                Some(rule) => {
+                    let (a, b) = (rule.w_min() * rule.w_max().signum(), rule.w_max());
+                    (a.min(b), a.max(b))
+                }
+                None => {
+                    let lo = w.weights.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = w.weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    (lo.min(0.0), hi.max(0.0) + 1e-12)
+                }
+            };
+            crate::figures::weight_histogram(
+                &dir.join(format!("{name}.png")),
+                &w.weights,
+                (lo, hi),
+                &format!(
+                    "{}: final weights ({} synapses)",
+                    proj.name,
+                    w.weights.len()
+                ),
+            )?;
+        }
     }
     Ok(())
 }

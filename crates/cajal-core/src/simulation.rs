@@ -293,13 +293,14 @@ impl Simulation {
             else {
                 return Err(BuildError::new(place, "source", "unknown population"));
             };
-            if tgt.kind == ModelKind::SpikeGenerator {
+            if tgt.kind.is_source() {
                 return Err(BuildError::new(
                     place,
                     "target",
                     format!(
-                        "'{}' is a spike_generator and cannot receive synapses",
-                        tgt.name
+                        "'{}' is a {} and cannot receive synapses",
+                        tgt.name,
+                        tgt.kind.name()
                     ),
                 ));
             }
@@ -324,7 +325,10 @@ impl Simulation {
                 Self::check_plastic(proj, ji, rule, &populations)?;
             }
             if let Some(every) = proj.record_weights {
-                if every.is_nan() || every <= 0.0 || (every.is_finite() && grid_steps(every, dt).is_none()) {
+                if every.is_nan()
+                    || every <= 0.0
+                    || (every.is_finite() && grid_steps(every, dt).is_none())
+                {
                     return Err(BuildError::new(
                         place,
                         "record_weights",
@@ -620,10 +624,10 @@ impl Simulation {
         let pop = pops
             .get(input.target)
             .ok_or_else(|| err("target", "unknown population".into()))?;
-        if pop.kind == ModelKind::SpikeGenerator {
+        if pop.kind.is_source() {
             return Err(err(
                 "target",
-                format!("'{}' is a spike_generator and takes no input", pop.name),
+                format!("'{}' is a {} and takes no input", pop.name, pop.kind.name()),
             ));
         }
         let start = time_steps(&place, "start", input.start, def.dt)?;

@@ -41,11 +41,14 @@ pub enum ModelKind {
     Izhikevich,
     /// Emits spikes at given times (a device, no dynamics).
     SpikeGenerator,
+    /// Emits independent Poisson spike trains at `rate` Hz (a device; PyNN's SpikeSourcePoisson,
+    /// NEST's poisson_generator into parrot neurons, but at most one spike per neuron and step).
+    PoissonSource,
 }
 
 impl ModelKind {
     /// All kinds, for listings in error messages.
-    pub const ALL: [ModelKind; 7] = [
+    pub const ALL: [ModelKind; 8] = [
         ModelKind::IafPscDelta,
         ModelKind::IafPscExp,
         ModelKind::IafPscAlpha,
@@ -53,7 +56,13 @@ impl ModelKind {
         ModelKind::AeifCondExp,
         ModelKind::Izhikevich,
         ModelKind::SpikeGenerator,
+        ModelKind::PoissonSource,
     ];
+
+    /// True for spike sources (devices) that receive no synapses or inputs.
+    pub fn is_source(self) -> bool {
+        matches!(self, ModelKind::SpikeGenerator | ModelKind::PoissonSource)
+    }
 
     /// Looks a model up by its NEST name or a PyNN alias.
     pub fn from_name(name: &str) -> Option<Self> {
@@ -65,6 +74,7 @@ impl ModelKind {
             "aeif_cond_exp" | "EIF_cond_exp_isfa_ista" => ModelKind::AeifCondExp,
             "izhikevich" | "Izhikevich" => ModelKind::Izhikevich,
             "spike_generator" | "SpikeSourceArray" => ModelKind::SpikeGenerator,
+            "poisson_source" | "SpikeSourcePoisson" => ModelKind::PoissonSource,
             _ => return None,
         })
     }
@@ -79,6 +89,7 @@ impl ModelKind {
             ModelKind::AeifCondExp => "aeif_cond_exp",
             ModelKind::Izhikevich => "izhikevich",
             ModelKind::SpikeGenerator => "spike_generator",
+            ModelKind::PoissonSource => "poisson_source",
         }
     }
 
@@ -92,6 +103,7 @@ impl ModelKind {
             ModelKind::AeifCondExp => params::AEIF_COND_EXP,
             ModelKind::Izhikevich => params::IZHIKEVICH,
             ModelKind::SpikeGenerator => &[],
+            ModelKind::PoissonSource => params::POISSON_SOURCE,
         }
     }
 
@@ -104,7 +116,7 @@ impl ModelKind {
             ModelKind::IafCondExp => &["V_m", "g_ex", "g_in"],
             ModelKind::AeifCondExp => &["V_m", "w", "g_ex", "g_in"],
             ModelKind::Izhikevich => &["V_m", "U_m"],
-            ModelKind::SpikeGenerator => &[],
+            ModelKind::SpikeGenerator | ModelKind::PoissonSource => &[],
         }
     }
 
@@ -114,7 +126,7 @@ impl ModelKind {
             ModelKind::IafPscDelta | ModelKind::Izhikevich => "mV",
             ModelKind::IafPscExp | ModelKind::IafPscAlpha => "pA",
             ModelKind::IafCondExp | ModelKind::AeifCondExp => "nS",
-            ModelKind::SpikeGenerator => "",
+            ModelKind::SpikeGenerator | ModelKind::PoissonSource => "",
         }
     }
 }
@@ -136,6 +148,39 @@ pub enum Dynamics {
     Izhikevich(Izhikevich),
     /// Spike times per neuron as step indices (sorted), and a cursor into each.
     SpikeGenerator(SpikeGenerator),
+    /// Poisson spike trains (drawn by the partition from its block streams).
+    PoissonSource(PoissonSource),
+}
+
+/// Independent Poisson trains: each neuron's next spike step, drawn as geometric intervals.
+#[derive(Clone, Debug)]
+pub struct PoissonSource {
+    /// Probability of a spike in one step, `1 − exp(−rate·dt)`.
+    pub p_step: f64,
+    /// First and last active steps.
+    pub start: u64,
+    /// Active before this step.
+    pub stop: u64,
+    /// Next spike step of each neuron (`u64::MAX` before the first draw).
+    pub next: Vec<u64>,
+}
+
+impl PoissonSource {
+    /// Steps to the next spike (at least 1), geometric with success probability `p_step`, from a
+    /// uniform `u` in (0, 1].
+    #[inline]
+    pub fn gap_from(p_step: f64, u: f64) -> u64 {
+        if p_step >= 1.0 {
+            return 1;
+        }
+        // geometric number of failures before a success, plus one
+        let g = (u.ln() / (-p_step).ln_1p()).floor();
+        if g.is_finite() && g < 1e18 {
+            g as u64 + 1
+        } else {
+            u64::MAX / 2
+        }
+    }
 }
 
 /// A spike source that emits at given grid steps.
@@ -167,6 +212,29 @@ impl Dynamics {
                 steps: vec![Vec::new(); n],
                 cursor: vec![0; n],
             }),
+            ModelKind::PoissonSource => {
+                let rate = p.get("rate");
+                if rate < 0.0 {
+                    return Err(ParamError {
+                        param: "rate".into(),
+                        message: format!("rate must be >= 0 Hz (got {rate})"),
+                    });
+                }
+                let (start, stop) = (p.get("start"), p.get("stop"));
+                if start < 0.0 || stop < start {
+                    return Err(ParamError {
+                        param: "stop".into(),
+                        message: format!("need 0 <= start <= stop (got {start} and {stop} ms)"),
+                    });
+                }
+                let steps = |t: f64| (t / dt).round().min(u64::MAX as f64 / 4.0) as u64;
+                Dynamics::PoissonSource(PoissonSource {
+                    p_step: -(-rate * dt / 1000.0).exp_m1(),
+                    start: steps(start),
+                    stop: steps(stop),
+                    next: vec![u64::MAX; n],
+                })
+            }
         })
     }
 
@@ -201,6 +269,8 @@ impl Dynamics {
                     }
                 }
             }
+            // drawn by the partition, which owns the random streams
+            Dynamics::PoissonSource(_) => {}
         }
     }
 

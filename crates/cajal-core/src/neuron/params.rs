@@ -100,6 +100,12 @@ pub(crate) const IZHIKEVICH: &[ParamInfo] = &[
     p("V_min", f64::NEG_INFINITY, "mV"),
 ];
 
+pub(crate) const POISSON_SOURCE: &[ParamInfo] = &[
+    p("rate", 10.0, "Hz"),
+    p("start", 0.0, "ms"),
+    p("stop", 1e300, "ms"),
+];
+
 /// A parameter error: which parameter, and what is wrong with it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamError {
