@@ -57,6 +57,15 @@ fn cases() -> Vec<(&'static str, String, &'static str, usize)> {
         ("spike_time_off_grid", "[[population]]\nname = \"G\"\nmodel = \"spike_generator\"\nsize = 1\nspike_times = [1.05, 2.0]\n".into(), "spike time 1.05 ms must be > 0 and a multiple of dt", 5),
         ("missing_file", proj("rule = \"explicit\"\nfile = \"nope.csv\""), "projection[0].file", 10),
         ("no_population", "[simulation]\ndt = 0.1\n".into(), "no [[population]]", 1),
+        ("unknown_plasticity", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stpd\""), "projection[0].plasticity.model: unknown plasticity model 'stpd'", 11),
+        ("unknown_plasticity_param", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp\"\ntau_pluss = 3.0"), "plasticity.tau_pluss: 'tau_pluss' is not a parameter of stdp", 12),
+        ("negative_plasticity_tau", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp\"\ntau_plus = -3.0"), "plasticity.tau_plus: tau_plus must be > 0", 12),
+        ("plastic_weight_sign", proj("rule = \"all_to_all\"\nweight = -1.0\n[projection.plasticity]\nmodel = \"stdp\""), "projection[0].weight: plastic weights keep their sign", 10),
+        ("plastic_weight_above_wmax", proj("rule = \"all_to_all\"\nweight = 5.0\n[projection.plasticity]\nmodel = \"stdp\"\nWmax = 2.0"), "must lie within the rule's bounds", 10),
+        ("dopamine_without_modulator", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp_dopamine\""), "stdp_dopamine needs modulator", 10),
+        ("unknown_preset", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp_triplet\"\npreset = \"cortex\""), "unknown preset 'cortex'", 12),
+        ("bad_record_weights", proj("rule = \"all_to_all\"\nrecord_weights = -5.0"), "record_weights must be true or an interval", 10),
+        ("poisson_source_target", "[[population]]\nname = \"P\"\nmodel = \"poisson_source\"\nsize = 3\n[[projection]]\nsource = \"P\"\ntarget = \"P\"\nrule = \"all_to_all\"\n".into(), "is a poisson_source and cannot receive synapses", 7),
     ]
 }
 

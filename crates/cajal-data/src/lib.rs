@@ -119,6 +119,17 @@ pub fn read_npz_f64(path: &Path, name: &str) -> Result<Vec<f64>, DataError> {
     read_npz_1d(path, name)
 }
 
+/// Reads a 2-D float64 array from an NPZ file as `(rows, columns, row-major values)`.
+pub fn read_npz_f64_matrix(path: &Path, name: &str) -> Result<(usize, usize, Vec<f64>), DataError> {
+    let f = File::open(path).map_err(io_err(path))?;
+    let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
+    let a: ndarray::Array2<f64> = npz
+        .by_name(name)
+        .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
+    let (r, c) = a.dim();
+    Ok((r, c, a.iter().copied().collect()))
+}
+
 /// Reads a 1-D uint32 array from an NPZ file.
 pub fn read_npz_u32(path: &Path, name: &str) -> Result<Vec<u32>, DataError> {
     read_npz_1d(path, name)

@@ -279,6 +279,14 @@ impl PlasticProjection {
     /// event and dopamine release up to step `until`, without changing anything.
     #[inline]
     fn settle(&self, k: usize, s: usize, until: i64) -> (f64, f64) {
+        let (u, c, _) = self.settle_window(k, s, until);
+        (u, c)
+    }
+
+    /// [`Self::settle`], also returning how many history entries of the target lie at or before
+    /// `until − d` (the ones the synapse has seen by then).
+    #[inline]
+    fn settle_window(&self, k: usize, s: usize, until: i64) -> (f64, f64, usize) {
         let rule = &self.rule;
         let mut u = self.weight[k];
         let mut c = if self.elig.is_empty() {
@@ -290,8 +298,15 @@ impl PlasticProjection {
         let start = t_last.max(self.flushed);
         let d = self.delay[k] as i64;
         let h = &self.history[self.target[k] as usize];
-        let a = h.partition_point(|e| e.step <= start - d);
-        let b = h.partition_point(|e| e.step <= until - d);
+        // histories are short and the entries wanted are the newest: scan from the end
+        let mut b = h.len();
+        while b > 0 && h[b - 1].step > until - d {
+            b -= 1;
+        }
+        let mut a = b;
+        while a > 0 && h[a - 1].step > start - d {
+            a -= 1;
+        }
         if !rule.is_dopamine() {
             if t_last != NEVER {
                 let r1 = self.r1[s];
@@ -300,7 +315,7 @@ impl PlasticProjection {
                     u = rule.potentiate(u, r1 * rule.pre1.over(te - t_last), e.o2_before);
                 }
             }
-            return (u, c);
+            return (u, c, b);
         }
         // reward-modulated: integrate between events, in time order (releases first at a tie)
         let mut t = start;
@@ -331,14 +346,18 @@ impl PlasticProjection {
             }
         }
         (u, c) = rule.integrate(u, c, n, until - t);
-        (u, c)
+        (u, c, b)
     }
 
-    /// The postsynaptic trace o1 of local neuron `i` just before step `t`.
+    /// The postsynaptic trace o1 of local neuron `i` just before step `t`, given that its first
+    /// `upto` history entries are those at or before `t`.
     #[inline]
-    fn o1_before(&self, i: usize, t: i64) -> f64 {
+    fn o1_before(&self, i: usize, t: i64, upto: usize) -> f64 {
         let h = &self.history[i];
-        let j = h.partition_point(|e| e.step < t);
+        let mut j = upto;
+        if j > 0 && h[j - 1].step == t {
+            j -= 1;
+        }
         if j == 0 {
             return 0.0;
         }
@@ -369,10 +388,10 @@ impl PlasticProjection {
         let ring = if self.sign >= 0.0 { ring_ex } else { ring_in };
         let base = t as usize % slots;
         for k in a..b {
-            let (mut u, mut c) = self.settle(k, s, t);
+            let (mut u, mut c, seen) = self.settle_window(k, s, t);
             let d = self.delay[k] as i64;
             let i = self.target[k] as usize;
-            let o1 = self.o1_before(i, t - d);
+            let o1 = self.o1_before(i, t - d, seen);
             if self.rule.is_dopamine() {
                 c = self.rule.elig_pre(c, o1);
                 self.elig[k] = c;
