@@ -17,40 +17,6 @@ pub const BLOCK_SIZE: usize = 1024;
 /// How many spikes ahead `deliver` prefetches synapse runs.
 const PREFETCH_AHEAD: usize = 4;
 
-/// Emits the Poisson sources' spikes of step `k`: each neuron's next spike step is drawn from its
-/// block's stream as a geometric interval when the previous one is emitted.
-fn poisson_source_step(
-    src: &mut crate::neuron::PoissonSource,
-    k: u64,
-    rng: &mut [Stream],
-    spiked: &mut Vec<u32>,
-) {
-    if k < src.start || k >= src.stop || src.p_step <= 0.0 {
-        return;
-    }
-    let p = src.p_step;
-    let gap = |u| crate::neuron::PoissonSource::gap_from(p, u);
-    for (b, (next, rng)) in src
-        .next
-        .chunks_mut(BLOCK_SIZE)
-        .zip(rng.iter_mut())
-        .enumerate()
-    {
-        for (j, nx) in next.iter_mut().enumerate() {
-            if *nx == u64::MAX {
-                // first draw: the first spike at or after the start step
-                let u: f64 = 1.0 - rand::Rng::random::<f64>(rng);
-                *nx = k + gap(u) - 1;
-            }
-            if *nx == k {
-                spiked.push((b * BLOCK_SIZE + j) as u32);
-                let u: f64 = 1.0 - rand::Rng::random::<f64>(rng);
-                *nx = k + gap(u);
-            }
-        }
-    }
-}
-
 /// A spike: the step in which it was emitted and the global id of its sender.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Spike {
@@ -315,11 +281,9 @@ impl Partition {
                 &self.ring_ex[row.clone()],
                 &self.ring_in[row.clone()],
                 current,
+                &mut self.rng,
                 &mut self.spiked,
             );
-            if let Dynamics::PoissonSource(src) = &mut self.dynamics {
-                poisson_source_step(src, k, &mut self.rng, &mut self.spiked);
-            }
             self.ring_ex[row.clone()].iter_mut().for_each(|x| *x = 0.0);
             self.ring_in[row].iter_mut().for_each(|x| *x = 0.0);
             for pl in &mut self.plastic {

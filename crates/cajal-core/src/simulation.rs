@@ -387,21 +387,22 @@ impl Simulation {
                         let k = global.iter().position(|g| g.0 == ji).expect("drawn");
                         out.append(&mut global[k].1);
                     }
+                    // plastic synapses, and copies of recorded static ones, by source index
+                    let local = |pairs: &[(u32, Synapse)]| -> Vec<(u32, u16, f32, u16)> {
+                        pairs
+                            .iter()
+                            .map(|(g, s)| (g - src.first_gid, s.target, s.weight, s.delay))
+                            .collect()
+                    };
                     if proj.plasticity.is_none() && proj.record_weights.is_some() {
                         // static weights never change: keep a copy for the weight files
                         recorded.push(RecordedStatic {
                             projection: ji,
-                            synapses: out[start_len..]
-                                .iter()
-                                .map(|(g, s)| (g - src.first_gid, s.target, s.weight, s.delay))
-                                .collect(),
+                            synapses: local(&out[start_len..]),
                         });
                     }
                     if let Some(rule) = &proj.plasticity {
-                        let syn: Vec<(u32, u16, f32, u16)> = drawn_pairs
-                            .iter()
-                            .map(|(g, s)| (g - src.first_gid, s.target, s.weight, s.delay))
-                            .collect();
+                        let syn = local(&drawn_pairs);
                         let modulator = rule
                             .modulator()
                             .map(|m| (populations[m].first_gid, populations[m].size as u32));
@@ -967,13 +968,15 @@ impl Simulation {
         self.partitions.iter().map(|p| p.events).sum()
     }
 
-    /// Bytes held by synapse storage (runs and synapses), for memory reports.
+    /// Bytes held by synapse storage (runs and synapses, plastic ones with their traces and
+    /// spike histories), for memory reports.
     pub fn synapse_bytes(&self) -> u64 {
         self.partitions
             .iter()
             .map(|p| {
-                (p.csr.runs.len() * 4 + p.csr.synapses.len() * std::mem::size_of::<Synapse>())
-                    as u64
+                (p.csr.runs.len() * 4
+                    + p.csr.synapses.len() * std::mem::size_of::<Synapse>()
+                    + p.plastic.iter().map(|pl| pl.bytes()).sum::<usize>()) as u64
             })
             .sum()
     }
@@ -1056,13 +1059,6 @@ impl Simulation {
         for p in &self.partitions {
             for pl in p.plastic.iter().filter(|pl| pl.projection == ji) {
                 found = true;
-                let first_src = self
-                    .populations
-                    .iter()
-                    .find(|q| q.first_gid == pl.src_first_gid)
-                    .map(|q| q.first_gid)
-                    .unwrap_or(0);
-                debug_assert_eq!(first_src, pl.src_first_gid);
                 for (s, t, d) in pl.synapses() {
                     out.sources.push(s);
                     out.targets.push(p.offset + t as u32);

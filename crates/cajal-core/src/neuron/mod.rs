@@ -166,6 +166,35 @@ pub struct PoissonSource {
 }
 
 impl PoissonSource {
+    /// Emits the spikes of step `k`: each neuron's next spike step is drawn from its block's
+    /// stream, as a geometric interval, when the previous one is emitted.
+    fn step(&mut self, k: u64, rng: &mut [crate::rng::Stream], spiked: &mut Vec<u32>) {
+        use crate::partition::BLOCK_SIZE;
+        if k < self.start || k >= self.stop || self.p_step <= 0.0 {
+            return;
+        }
+        let gap = |u| Self::gap_from(self.p_step, u);
+        for (b, (next, rng)) in self
+            .next
+            .chunks_mut(BLOCK_SIZE)
+            .zip(rng.iter_mut())
+            .enumerate()
+        {
+            for (j, nx) in next.iter_mut().enumerate() {
+                if *nx == u64::MAX {
+                    // first draw: the first spike at or after the start step
+                    let u: f64 = 1.0 - rand::Rng::random::<f64>(rng);
+                    *nx = k + gap(u) - 1;
+                }
+                if *nx == k {
+                    spiked.push((b * BLOCK_SIZE + j) as u32);
+                    let u: f64 = 1.0 - rand::Rng::random::<f64>(rng);
+                    *nx = k + gap(u);
+                }
+            }
+        }
+    }
+
     /// Steps to the next spike (at least 1), geometric with success probability `p_step`, from a
     /// uniform `u` in (0, 1].
     #[inline]
@@ -240,13 +269,16 @@ impl Dynamics {
 
     /// Advances all neurons by one step (step index `step`). `ex` and `inh` are the summed
     /// excitatory (positive) and inhibitory (negative) input weights arriving in this step,
-    /// `current` an injected current (pA) or none; local indices of neurons that spiked are pushed.
+    /// `current` an injected current (pA) or none, `rng` the random streams of the neurons' blocks
+    /// (one per [`crate::partition::BLOCK_SIZE`] neurons); local indices of neurons that spiked
+    /// are pushed.
     pub fn step(
         &mut self,
         step: u64,
         ex: &[f64],
         inh: &[f64],
         current: Option<&[f64]>,
+        rng: &mut [crate::rng::Stream],
         spiked: &mut Vec<u32>,
     ) {
         match self {
@@ -269,8 +301,7 @@ impl Dynamics {
                     }
                 }
             }
-            // drawn by the partition, which owns the random streams
-            Dynamics::PoissonSource(_) => {}
+            Dynamics::PoissonSource(src) => src.step(step, rng, spiked),
         }
     }
 

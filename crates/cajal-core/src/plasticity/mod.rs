@@ -204,6 +204,7 @@ impl PlasticityDef {
                 ))
             }
         };
+        let pairing_given = pairing.is_some();
         let mut pairing = match pairing {
             None if canonical == "stdp_nn" => Pairing::Nearest,
             None => Pairing::AllToAll,
@@ -291,8 +292,11 @@ impl PlasticityDef {
                     format!("unknown preset '{name}'; use one of {}", names.join(", ")),
                 ));
             };
-            if pairing != p.1 && params.contains_key("pairing") {
-                return Err(perr("pairing", "the preset fixes the pairing"));
+            if pairing_given && pairing != p.1 {
+                return Err(perr(
+                    "pairing",
+                    format!("preset {name} fixes the pairing; leave pairing out"),
+                ));
             }
             pairing = p.1;
             values.insert("tau_plus_triplet", p.2);
@@ -309,11 +313,11 @@ impl PlasticityDef {
             if !v.is_finite() {
                 return Err(perr(k, format!("{k} must be finite (got {v})")));
             }
-            let positive = k.starts_with("tau") || *k == "Wmax";
+            // time constants are positive; amplitudes not negative; Wmax, Wmin and b take a sign
             if k.starts_with("tau") && *v <= 0.0 {
                 return Err(perr(k, format!("{k} must be > 0 ms (got {v})")));
             }
-            if !positive && !matches!(*k, "b" | "Wmin") && *v < 0.0 {
+            if !matches!(*k, "Wmax" | "Wmin" | "b") && *v < 0.0 {
                 return Err(perr(k, format!("{k} must be >= 0 (got {v})")));
             }
         }
@@ -462,5 +466,14 @@ mod tests {
                 ..
             } if tau_x == 575.0
         ));
+        let e = PlasticityDef::from_params(
+            "stdp_triplet",
+            &p(&[]),
+            Some("all_to_all"),
+            Some("hippocampal_nearest"),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "pairing");
     }
 }

@@ -74,6 +74,8 @@ pub struct PlasticProjection {
     /// Modulator population (global ids) and its releases.
     modulator: Option<(u32, u32)>,
     dopa: Vec<DopaEntry>,
+    /// Scratch: release steps of the spikes being delivered.
+    releases: Vec<i64>,
     flush_every: i64,
     /// Snapshot interval (steps), if the weights are recorded over time.
     snapshot_every: Option<u64>,
@@ -135,6 +137,7 @@ impl PlasticProjection {
             flushed: -1,
             modulator,
             dopa: Vec::new(),
+            releases: Vec::new(),
             flush_every: ((FLUSH_MS / dt).round() as i64).max(1),
             snapshot_every: None,
             snapshots: Vec::new(),
@@ -214,17 +217,20 @@ impl PlasticProjection {
         let Some((first, size)) = self.modulator else {
             return;
         };
-        let mut steps: Vec<i64> = spikes
-            .iter()
-            .filter(|s| s.sender >= first && s.sender < first + size)
-            .map(|s| s.step as i64)
-            .collect();
+        let mut steps = std::mem::take(&mut self.releases);
+        steps.clear();
+        steps.extend(
+            spikes
+                .iter()
+                .filter(|s| s.sender.wrapping_sub(first) < size)
+                .map(|s| s.step as i64),
+        );
         steps.sort_unstable();
         let tau_n = match self.rule.kind {
             super::RuleKind::Dopamine { tau_n, .. } => tau_n,
             _ => unreachable!("modulator only for dopamine"),
         };
-        for t in steps {
+        for &t in &steps {
             let before = self.dopamine_at(t);
             // releases at one step add up in one entry
             match self.dopa.last_mut() {
@@ -235,6 +241,7 @@ impl PlasticProjection {
                 }),
             }
         }
+        self.releases = steps;
     }
 
     /// Dopamine concentration at step `t`, releases at `t` included.
