@@ -65,6 +65,16 @@ fn cases() -> Vec<(&'static str, String, &'static str, usize)> {
         ("dopamine_without_modulator", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp_dopamine\""), "stdp_dopamine needs modulator", 10),
         ("unknown_preset", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp_triplet\"\npreset = \"cortex\""), "unknown preset 'cortex'", 12),
         ("bad_record_weights", proj("rule = \"all_to_all\"\nrecord_weights = -5.0"), "record_weights must be true or an interval", 10),
+        ("unknown_threshold_model", format!("{POP}[population.threshold]\nmodel = \"adapt\"\n"), "unknown threshold model 'adapt'", 6),
+        ("threshold_wrong_param", format!("{POP}[population.threshold]\nmodel = \"adaptive\"\ntheta_plus = 0.1\neta = 0.2\n"), "'eta' does not apply to threshold model adaptive", 8),
+        ("threshold_on_izhikevich", "[[population]]\nname = \"E\"\nmodel = \"izhikevich\"\nsize = 3\n[population.threshold]\nmodel = \"target_rate\"\neta = 0.1\nrate = 5.0\n".into(), "izhikevich has no movable threshold", 5),
+        ("threshold_negative_tau", format!("{POP}[population.threshold]\nmodel = \"adaptive\"\ntheta_plus = 0.1\ntau_theta = -3.0\n"), "tau_theta must be > 0", 8),
+        ("scaling_on_static", proj("rule = \"all_to_all\"\n[projection.scaling]\ntarget = 1.0\nevery = 10.0"), "synaptic scaling applies to plastic projections", 10),
+        ("scaling_off_grid", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp\"\n[projection.scaling]\ntarget = 1.0\nevery = 0.05"), "every must be a positive multiple of dt", 14),
+        ("unknown_astrocyte", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp\"\nastrocyte = \"glia\""), "unknown astrocyte 'glia'; declared: none", 12),
+        ("astrocyte_on_triplet", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp_triplet\"\nastrocyte = \"a\"\n[[astrocyte]]\nname = \"a\"\nliquid = [\"E\"]\nw = 0.1\nbias = 0.01\ntau = 10.0"), "an astrocyte sets the depression rate of pair STDP", 12),
+        ("astrocyte_zero_tau", format!("{POP}[[astrocyte]]\nname = \"a\"\nliquid = [\"E\"]\nw = 0.1\nbias = 0.01\ntau = 0.0\n"), "astrocyte[0].tau: tau must be", 10),
+        ("astrocyte_unknown_population", format!("{POP}[[astrocyte]]\nname = \"a\"\nliquid = [\"L\"]\nw = 0.1\nbias = 0.01\ntau = 5.0\n"), "unknown population 'L'", 7),
         ("poisson_source_target", "[[population]]\nname = \"P\"\nmodel = \"poisson_source\"\nsize = 3\n[[projection]]\nsource = \"P\"\ntarget = \"P\"\nrule = \"all_to_all\"\n".into(), "is a poisson_source and cannot receive synapses", 7),
     ]
 }

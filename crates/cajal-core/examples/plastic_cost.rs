@@ -23,6 +23,7 @@ fn net(plasticity: Option<PlasticityDef>, with_projection: bool) -> NetworkDef {
         params,
         initial: vec![],
         spike_times: vec![],
+        threshold: None,
     };
     NetworkDef {
         dt: 0.1,
@@ -49,12 +50,15 @@ fn net(plasticity: Option<PlasticityDef>, with_projection: bool) -> NetworkDef {
                 allow_multapses: true,
                 plasticity,
                 record_weights: None,
+                scaling: None,
+                astrocyte: None,
             }]
         } else {
             vec![]
         },
         inputs: vec![],
         records: vec![],
+        astrocytes: vec![],
     }
 }
 

@@ -13,13 +13,14 @@
 //!     seed: 1,
 //!     populations: vec![PopulationDef {
 //!         name: "n".into(), kind: ModelKind::IafPscDelta, size: 1,
-//!         params: Default::default(), initial: vec![], spike_times: vec![],
+//!         params: Default::default(), initial: vec![], spike_times: vec![], threshold: None,
 //!     }],
 //!     projections: vec![],
 //!     inputs: vec![InputDef { kind: InputKind::Dc { amplitude: 500.0 }, target: 0, neurons: None,
 //!                             start: 0.0, stop: f64::INFINITY }],
 //!     records: vec![RecordDef { population: 0, spikes: true, neurons: Selection::All,
 //!                               variables: vec![], interval: 1.0 }],
+//!     astrocytes: vec![],
 //! };
 //! let mut sim = Simulation::build(&def, 1).unwrap();
 //! sim.run(100.0, |_, _| {}).unwrap();
@@ -28,6 +29,7 @@
 
 pub mod connect;
 pub mod dist;
+pub mod homeostasis;
 pub mod input;
 pub mod network;
 pub mod neuron;
@@ -38,6 +40,7 @@ pub mod simulation;
 pub mod synapses;
 
 pub use dist::Dist;
+pub use homeostasis::{AstrocyteDef, ScalingDef, ThresholdDef};
 pub use network::{
     BuildError, InputDef, InputKind, NetworkDef, Place, PopulationDef, ProjectionDef, RecordDef,
     Rule, Selection,

@@ -20,6 +20,8 @@ pub struct PopulationDef {
     pub initial: Vec<(String, Dist)>,
     /// For `spike_generator`: spike times in ms, one list shared by all neurons or one per neuron.
     pub spike_times: Vec<Vec<f64>>,
+    /// A moving threshold `V_th + theta` (integrate-and-fire models), if any.
+    pub threshold: Option<crate::homeostasis::ThresholdDef>,
 }
 
 /// How the synapses of a projection are drawn (NEST's connection rules).
@@ -88,6 +90,11 @@ pub struct ProjectionDef {
     pub plasticity: Option<crate::plasticity::PlasticityDef>,
     /// Record the weights: snapshot interval in ms (`f64::INFINITY`: only at the end).
     pub record_weights: Option<f64>,
+    /// Synaptic scaling of the (plastic) weights, if any.
+    pub scaling: Option<crate::homeostasis::ScalingDef>,
+    /// Index of the astrocyte (in [`NetworkDef::astrocytes`]) that sets the depression rate of
+    /// this pair-STDP projection, if any.
+    pub astrocyte: Option<usize>,
 }
 
 /// What an input device injects.
@@ -172,6 +179,8 @@ pub struct NetworkDef {
     pub inputs: Vec<InputDef>,
     /// Recorders.
     pub records: Vec<RecordDef>,
+    /// Astrocytes (NALSM) that modulate STDP.
+    pub astrocytes: Vec<crate::homeostasis::AstrocyteDef>,
 }
 
 /// Where in a [`NetworkDef`] a build error lies.
@@ -187,6 +196,8 @@ pub enum Place {
     Input(usize),
     /// Recorder i.
     Record(usize),
+    /// Astrocyte i.
+    Astrocyte(usize),
 }
 
 /// An impossible network: where, which field, and what is wrong.

@@ -99,6 +99,8 @@ pub struct Partition {
     block_out: Vec<Vec<Spike>>,
     /// Synaptic events delivered so far.
     pub events: u64,
+    /// How the neurons' thresholds move, if they do.
+    pub(crate) threshold: Option<crate::homeostasis::ThresholdRule>,
     spiked: Vec<u32>,
 }
 
@@ -139,6 +141,7 @@ impl Partition {
             out: Vec::new(),
             block_out: vec![Vec::new(); n.div_ceil(BLOCK_SIZE).max(1)],
             events: 0,
+            threshold: None,
             spiked: Vec::new(),
         }
     }
@@ -172,6 +175,7 @@ impl Partition {
         let mut events = 0u64;
         for pl in &mut self.plastic {
             pl.note_modulator(spikes);
+            pl.note_astrocyte(spikes, now);
         }
         for (i, sp) in spikes.iter().enumerate() {
             // The runs of successive spikes lie far apart: fetch the start of a later spike's run
@@ -286,6 +290,10 @@ impl Partition {
             );
             self.ring_ex[row.clone()].iter_mut().for_each(|x| *x = 0.0);
             self.ring_in[row].iter_mut().for_each(|x| *x = 0.0);
+            if let Some(rule) = &self.threshold {
+                let theta = self.dynamics.theta_mut().expect("checked at build");
+                rule.step(theta, &self.spiked);
+            }
             for pl in &mut self.plastic {
                 pl.note_post(&self.spiked, k);
             }

@@ -1,6 +1,7 @@
 //! Building a network into partitions and running it in min-delay intervals.
 
 use crate::connect::{check_rule, delay_steps, draw_global, draw_per_target, is_per_target, Drawn};
+use crate::homeostasis::{AstrocyteState, ThresholdRule};
 use crate::input::{CurrentDrive, PoissonDrive, PoissonSampler};
 use crate::network::{BuildError, InputKind, NetworkDef, Place, Rule};
 use crate::neuron::{Dynamics, ModelKind};
@@ -240,6 +241,28 @@ impl Simulation {
                 let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt).map_err(|e| {
                     BuildError::new(place.clone(), format!("params.{}", e.param), e.message)
                 })?;
+                let threshold = match &pop.threshold {
+                    None => None,
+                    Some(th) => {
+                        if !pop.kind.has_theta() {
+                            return Err(BuildError::new(
+                                place,
+                                "threshold",
+                                format!(
+                                    "{} has no movable threshold; use an integrate-and-fire \
+                                     model (iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, \
+                                     iaf_cond_exp)",
+                                    pop.kind.name()
+                                ),
+                            ));
+                        }
+                        th.validate().map_err(|(f, m)| {
+                            BuildError::new(place.clone(), format!("threshold.{f}"), m)
+                        })?;
+                        dynamics.theta_mut();
+                        Some(ThresholdRule::new(th, dt))
+                    }
+                };
                 for (name, values) in &initial {
                     dynamics
                         .variable_mut(name)
@@ -253,14 +276,16 @@ impl Simulation {
                     .map(|b| stream(def.seed, Purpose::Poisson, block + b as u64, 0))
                     .collect();
                 block += n.div_ceil(BLOCK_SIZE) as u64;
-                partitions.push(Partition::new(
+                let mut part = Partition::new(
                     pi,
                     offset as u32,
                     (gid + offset as u64) as u32,
                     dynamics,
                     n,
                     rng,
-                ));
+                );
+                part.threshold = threshold;
+                partitions.push(part);
                 offset += n;
             }
             populations.push(PopulationInfo {
@@ -280,6 +305,23 @@ impl Simulation {
             }
         }
         let n_nodes = gid as usize;
+
+        for (ai, astro) in def.astrocytes.iter().enumerate() {
+            let place = Place::Astrocyte(ai);
+            astro
+                .validate(dt)
+                .map_err(|(f, m)| BuildError::new(place.clone(), f, m))?;
+            for (field, list) in [("liquid", &astro.liquid), ("input", &astro.input)] {
+                if list.iter().any(|&p| p >= populations.len()) {
+                    return Err(BuildError::new(place, field, "unknown population"));
+                }
+            }
+        }
+        let astro_ranges = |list: &[usize]| -> Vec<(u32, u32)> {
+            list.iter()
+                .map(|&p| (populations[p].first_gid, populations[p].size as u32))
+                .collect()
+        };
 
         // synapses: projections are checked and global rules drawn first; then each target
         // partition draws its per-target projections in projection order and turns its pairs
@@ -324,6 +366,7 @@ impl Simulation {
             if let Some(rule) = &proj.plasticity {
                 Self::check_plastic(proj, ji, rule, &populations)?;
             }
+            Self::check_homeostasis(def, proj, ji)?;
             if let Some(every) = proj.record_weights {
                 if every.is_nan()
                     || every <= 0.0
@@ -419,6 +462,18 @@ impl Simulation {
                         if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
                             pl.record_every(((every / dt).round() as u64).max(1));
                         }
+                        if let Some(sc) = &proj.scaling {
+                            pl.scale_every(sc.target, ((sc.every / dt).round() as u64).max(1));
+                        }
+                        if let Some(ai) = proj.astrocyte {
+                            let a = &def.astrocytes[ai];
+                            pl.set_astrocyte(AstrocyteState::new(
+                                a,
+                                astro_ranges(&a.liquid),
+                                astro_ranges(&a.input),
+                                dt,
+                            ));
+                        }
                         plastic.push(pl);
                     }
                 }
@@ -462,6 +517,70 @@ impl Simulation {
             min_delay as u64
         };
         Ok((populations, partitions, interval, synapses))
+    }
+
+    /// Synaptic scaling and astrocytes need a plastic projection (and the astrocyte pair STDP).
+    fn check_homeostasis(
+        def: &NetworkDef,
+        proj: &crate::network::ProjectionDef,
+        ji: usize,
+    ) -> Result<(), BuildError> {
+        let place = Place::Projection(ji);
+        if let Some(sc) = &proj.scaling {
+            if proj.plasticity.is_none() {
+                return Err(BuildError::new(
+                    place,
+                    "scaling",
+                    "synaptic scaling applies to plastic projections (static weights never \
+                     change: draw them with the sum you want instead)",
+                ));
+            }
+            if !(sc.target.is_finite() && sc.target > 0.0) {
+                return Err(BuildError::new(
+                    place,
+                    "scaling.target",
+                    format!(
+                        "target must be a finite sum of weight magnitudes > 0 (got {})",
+                        sc.target
+                    ),
+                ));
+            }
+            if !(sc.every.is_finite() && sc.every > 0.0) || grid_steps(sc.every, def.dt).is_none() {
+                return Err(BuildError::new(
+                    place,
+                    "scaling.every",
+                    format!(
+                        "every must be a positive multiple of dt = {} ms (got {})",
+                        def.dt, sc.every
+                    ),
+                ));
+            }
+        }
+        if let Some(ai) = proj.astrocyte {
+            let pair = matches!(
+                proj.plasticity,
+                Some(crate::plasticity::PlasticityDef::Stdp {
+                    symmetric: false,
+                    ..
+                })
+            );
+            if !pair {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.astrocyte",
+                    "an astrocyte sets the depression rate of pair STDP (model = \"stdp\"); \
+                     this projection has another rule or none",
+                ));
+            }
+            if ai >= def.astrocytes.len() {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.astrocyte",
+                    "unknown astrocyte",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A plastic projection's weights must have one sign, Wmax's, and lie within its bounds.
@@ -787,6 +906,9 @@ impl Simulation {
             ));
         }
         for p in &mut parts[pop.partitions.clone()] {
+            if rec.variables.iter().any(|v| v == "theta") {
+                p.dynamics.theta_mut();
+            }
             let local: Vec<u32> = indices
                 .iter()
                 .filter(|&&i| i >= p.offset && ((i - p.offset) as usize) < p.len())
@@ -887,6 +1009,7 @@ impl Simulation {
             for pl in &p.plastic {
                 cuts.push(pl.flush_every());
                 cuts.extend(pl.snapshot_every());
+                cuts.extend(pl.scaling_every());
             }
         }
         cuts.sort_unstable();

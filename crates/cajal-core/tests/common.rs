@@ -16,6 +16,7 @@ pub fn population(name: &str, kind: ModelKind, size: usize, p: &[(&str, f64)]) -
         params: params(p),
         initial: vec![],
         spike_times: vec![],
+        threshold: None,
     }
 }
 
@@ -46,6 +47,8 @@ pub fn one_input_spike(
             allow_multapses: true,
             plasticity: None,
             record_weights: None,
+            scaling: None,
+            astrocyte: None,
         }],
         inputs: vec![],
         records: vec![RecordDef {
@@ -55,6 +58,7 @@ pub fn one_input_spike(
             variables: vec!["V_m".into()],
             interval: dt,
         }],
+        astrocytes: vec![],
     }
 }
 
@@ -73,6 +77,7 @@ pub fn lone_neuron(kind: ModelKind, p: &[(&str, f64)], dt: f64, interval: f64) -
             variables: vec!["V_m".into()],
             interval,
         }],
+        astrocytes: vec![],
     }
 }
 

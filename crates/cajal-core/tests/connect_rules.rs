@@ -19,6 +19,8 @@ fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> Projecti
         allow_multapses: multapses,
         plasticity: None,
         record_weights: None,
+        scaling: None,
+        astrocyte: None,
     }
 }
 

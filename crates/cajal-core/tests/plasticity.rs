@@ -56,6 +56,8 @@ fn network(
         allow_multapses: true,
         plasticity: None,
         record_weights: None,
+        scaling: None,
+        astrocyte: None,
     };
     let mut plastic = proj(
         "plastic",
@@ -98,6 +100,7 @@ fn network(
         ],
         inputs: vec![],
         records,
+        astrocytes: vec![],
     }
 }
 
@@ -220,57 +223,92 @@ fn nearest_and_all_to_all_pair_triplets_as_theory_says() {
 /// The rules' equations, stepped densely: traces decay every step; at each step, dopamine
 /// integrates and releases, then postsynaptic events (spikes shifted by the delay) potentiate,
 /// then the presynaptic event depresses, then the traces jump.
-fn dense_reference(
-    rule: &PlasticityDef,
-    pre: &[i64],
-    post: &[i64],
-    da: &[i64],
+/// One synapse of the dense per-step reference: every trace decays every step and every event
+/// is applied in its step, from the rules' equations.
+struct DenseSynapse<'a> {
+    rule: &'a PlasticityDef,
+    pre: &'a [i64],
+    post: &'a [i64],
+    da: &'a [i64],
     delay: i64,
-    w0: f64,
-    steps: i64,
-) -> f64 {
-    let (t_plus, t_x, t_minus, t_y, nearest) = match *rule {
-        PlasticityDef::Stdp {
-            tau_plus,
-            tau_minus,
-            pairing,
-            ..
-        } => (tau_plus, 1.0, tau_minus, 1.0, pairing == Pairing::Nearest),
-        PlasticityDef::Triplet {
-            tau_plus,
-            tau_x,
-            tau_minus,
-            tau_y,
-            pairing,
-            ..
-        } => (
-            tau_plus,
-            tau_x,
-            tau_minus,
-            tau_y,
-            pairing == Pairing::Nearest,
-        ),
-        PlasticityDef::Dopamine {
-            tau_plus,
-            tau_minus,
-            ..
-        } => (tau_plus, 1.0, tau_minus, 1.0, false),
-    };
-    let bump = |x: f64| if nearest { 1.0 } else { x + 1.0 };
-    let f = |tau: f64| (-DT / tau).exp();
-    let (fp, fx, fm, fy) = (f(t_plus), f(t_x), f(t_minus), f(t_y));
-    let sign = rule.w_max().signum();
-    let w_max = rule.w_max().abs();
-    let (mut r1, mut r2, mut o1, mut o2) = (0.0, 0.0, 0.0, 0.0);
-    let mut u = w0.abs();
-    let (mut c, mut n) = (0.0f64, 0.0f64);
-    let (mut ip, mut iq, mut id) = (0, 0, 0);
-    for t in 0..steps {
+    decay: (f64, f64, f64, f64),
+    nearest: bool,
+    traces: (f64, f64, f64, f64),
+    /// Weight magnitude.
+    u: f64,
+    c: f64,
+    n: f64,
+    next: (usize, usize, usize),
+}
+
+impl<'a> DenseSynapse<'a> {
+    fn new(
+        rule: &'a PlasticityDef,
+        pre: &'a [i64],
+        post: &'a [i64],
+        da: &'a [i64],
+        delay: i64,
+        w0: f64,
+    ) -> Self {
+        let (t_plus, t_x, t_minus, t_y, nearest) = match *rule {
+            PlasticityDef::Stdp {
+                tau_plus,
+                tau_minus,
+                pairing,
+                ..
+            } => (tau_plus, 1.0, tau_minus, 1.0, pairing == Pairing::Nearest),
+            PlasticityDef::Triplet {
+                tau_plus,
+                tau_x,
+                tau_minus,
+                tau_y,
+                pairing,
+                ..
+            } => (
+                tau_plus,
+                tau_x,
+                tau_minus,
+                tau_y,
+                pairing == Pairing::Nearest,
+            ),
+            PlasticityDef::Dopamine {
+                tau_plus,
+                tau_minus,
+                ..
+            } => (tau_plus, 1.0, tau_minus, 1.0, false),
+        };
+        let f = |tau: f64| (-DT / tau).exp();
+        DenseSynapse {
+            rule,
+            pre,
+            post,
+            da,
+            delay,
+            decay: (f(t_plus), f(t_x), f(t_minus), f(t_y)),
+            nearest,
+            traces: (0.0, 0.0, 0.0, 0.0),
+            u: w0.abs(),
+            c: 0.0,
+            n: 0.0,
+            next: (0, 0, 0),
+        }
+    }
+
+    /// Step `t`; `depression_rate` replaces α·λ of pair STDP when given (the astrocyte).
+    fn step(&mut self, t: i64, depression_rate: Option<f64>) {
+        let rule = self.rule;
+        let nearest = self.nearest;
+        let bump = |x: f64| if nearest { 1.0 } else { x + 1.0 };
+        let w_max = rule.w_max().abs();
+        let (fp, fx, fm, fy) = self.decay;
+        let (r1, r2, o1, o2) = &mut self.traces;
+        let (ip, iq, id) = &mut self.next;
+        let (u, c, n) = (&mut self.u, &mut self.c, &mut self.n);
         if t > 0 {
-            r1 *= fp;
-            r2 *= fx;
-            o1 *= fm;
-            o2 *= fy;
+            *r1 *= fp;
+            *r2 *= fx;
+            *o1 *= fm;
+            *o2 *= fy;
         }
         if let PlasticityDef::Dopamine {
             tau_c,
@@ -284,31 +322,31 @@ fn dense_reference(
                 // exact over one step: c and n decay exponentially
                 let h = DT;
                 let rs = 1.0 / tau_c + 1.0 / tau_n;
-                u += c * n / rs * (1.0 - (-rs * h).exp())
-                    - b * c * tau_c * (1.0 - (-h / tau_c).exp());
-                u = u.clamp(w_min.abs(), w_max);
-                c *= (-h / tau_c).exp();
-                n *= (-h / tau_n).exp();
+                *u += *c * *n / rs * (1.0 - (-rs * h).exp())
+                    - b * *c * tau_c * (1.0 - (-h / tau_c).exp());
+                *u = u.clamp(w_min.abs(), w_max);
+                *c *= (-h / tau_c).exp();
+                *n *= (-h / tau_n).exp();
             }
-            while id < da.len() && da[id] == t {
-                n += 1.0 / tau_n;
-                id += 1;
+            while *id < self.da.len() && self.da[*id] == t {
+                *n += 1.0 / tau_n;
+                *id += 1;
             }
         }
-        let post_event = iq < post.len() && post[iq] + delay == t;
-        let pre_event = ip < pre.len() && pre[ip] == t;
+        let post_event = *iq < self.post.len() && self.post[*iq] + self.delay == t;
+        let pre_event = *ip < self.pre.len() && self.pre[*ip] == t;
         if post_event {
             match *rule {
                 PlasticityDef::Stdp {
                     lambda, mu_plus, ..
                 } => {
-                    u += w_max * lambda * (1.0 - u / w_max).powf(mu_plus) * r1;
-                    u = u.min(w_max);
+                    *u += w_max * lambda * (1.0 - *u / w_max).powf(mu_plus) * *r1;
+                    *u = u.min(w_max);
                 }
                 PlasticityDef::Triplet {
                     a2_plus, a3_plus, ..
-                } => u = (u + r1 * (a2_plus + a3_plus * o2)).min(w_max),
-                PlasticityDef::Dopamine { a_plus, .. } => c += a_plus * r1,
+                } => *u = (*u + *r1 * (a2_plus + a3_plus * *o2)).min(w_max),
+                PlasticityDef::Dopamine { a_plus, .. } => *c += a_plus * *r1,
             }
         }
         if pre_event {
@@ -322,31 +360,48 @@ fn dense_reference(
                     ..
                 } => {
                     if symmetric {
-                        u += w_max * alpha * lambda * (1.0 - u / w_max).powf(mu_plus) * o1;
-                        u = u.min(w_max);
+                        *u += w_max * alpha * lambda * (1.0 - *u / w_max).powf(mu_plus) * *o1;
+                        *u = u.min(w_max);
                     } else {
-                        u -= w_max * alpha * lambda * (u / w_max).powf(mu_minus) * o1;
-                        u = u.max(0.0);
+                        let rate = depression_rate.unwrap_or(alpha * lambda);
+                        *u -= w_max * rate * (*u / w_max).powf(mu_minus) * *o1;
+                        *u = u.clamp(0.0, w_max);
                     }
                 }
                 PlasticityDef::Triplet {
                     a2_minus, a3_minus, ..
-                } => u = (u - o1 * (a2_minus + a3_minus * r2)).max(0.0),
-                PlasticityDef::Dopamine { a_minus, .. } => c -= a_minus * o1,
+                } => *u = (*u - *o1 * (a2_minus + a3_minus * *r2)).max(0.0),
+                PlasticityDef::Dopamine { a_minus, .. } => *c -= a_minus * *o1,
             }
         }
         if post_event {
-            o1 = bump(o1);
-            o2 = bump(o2);
-            iq += 1;
+            *o1 = bump(*o1);
+            *o2 = bump(*o2);
+            *iq += 1;
         }
         if pre_event {
-            r1 = bump(r1);
-            r2 = bump(r2);
-            ip += 1;
+            *r1 = bump(*r1);
+            *r2 = bump(*r2);
+            *ip += 1;
         }
     }
-    sign * u
+}
+
+/// The dense reference of one synapse over `steps` steps: its final weight with its sign.
+fn dense_reference(
+    rule: &PlasticityDef,
+    pre: &[i64],
+    post: &[i64],
+    da: &[i64],
+    delay: i64,
+    w0: f64,
+    steps: i64,
+) -> f64 {
+    let mut syn = DenseSynapse::new(rule, pre, post, da, delay, w0);
+    for t in 0..steps {
+        syn.step(t, None);
+    }
+    rule.w_max().signum() * syn.u
 }
 
 fn poisson_times(rng: &mut rand_pcg::Pcg64Mcg, rate_hz: f64, t_max: f64) -> Vec<f64> {
@@ -360,6 +415,25 @@ fn poisson_times(rng: &mut rand_pcg::Pcg64Mcg, rate_hz: f64, t_max: f64) -> Vec<
         step += 1;
     }
     out
+}
+
+/// Runs `def` for `t_max` ms in two runs of unequal length (the end of a run and the flush at 1 s
+/// fall mid-interval); returns the simulation, its steps and the pre and post spike steps.
+#[allow(clippy::type_complexity)]
+fn run_split(
+    def: &NetworkDef,
+    threads: usize,
+    t_max: f64,
+    n_pre: usize,
+    n_post: usize,
+) -> (Simulation, i64, Vec<Vec<i64>>, Vec<Vec<i64>>) {
+    let mut sim = Simulation::build(def, threads).unwrap();
+    sim.run(1234.5, |_, _| {}).unwrap();
+    sim.run(t_max - 1234.5, |_, _| {}).unwrap();
+    let steps = sim.steps_done() as i64;
+    let pre_s = steps_of(&sim, 0, n_pre);
+    let post_s = steps_of(&sim, 2, n_post);
+    (sim, steps, pre_s, post_s)
 }
 
 /// Runs `rule` on random trains (in two runs, across flushes) and compares every synapse with
@@ -398,13 +472,7 @@ fn compare_with_dense(rule: PlasticityDef, seed: u64, threads: usize, w: (f64, f
         false,
         da,
     );
-    let mut sim = Simulation::build(&def, threads).unwrap();
-    // two runs of unequal length: the end of a run and the flush at 1 s fall mid-interval
-    sim.run(1234.5, |_, _| {}).unwrap();
-    sim.run(t_max - 1234.5, |_, _| {}).unwrap();
-    let steps = sim.steps_done() as i64;
-    let pre_s = steps_of(&sim, 0, n_pre);
-    let post_s = steps_of(&sim, 2, n_post);
+    let (sim, steps, pre_s, post_s) = run_split(&def, threads, t_max, n_pre, n_post);
     let da_s = if rule.modulator().is_some() {
         steps_of(&sim, 3, 1).remove(0)
     } else {
@@ -595,5 +663,185 @@ fn triplet_pairing_frequency_as_in_pfister_gerstner_fig4() {
     assert!(
         plus[4] > 0.0 && minus[4] > 0.0,
         "both orders potentiate at 50 Hz"
+    );
+}
+
+/// Synaptic scaling and an astrocyte-set depression rate against the dense reference run in
+/// lockstep over all synapses (scaling couples the synapses of a target; the astrocyte, all of
+/// them). Returns the largest relative difference and the astrocyte's final value.
+fn compare_homeostasis_with_dense(seed: u64, threads: usize, astro: bool, scale: bool) -> f64 {
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    let t_max = 2500.0;
+    let (n_pre, n_post) = (4, 3);
+    let mut trains = |n: usize| -> Vec<Vec<f64>> {
+        (0..n)
+            .map(|_| {
+                let r = rng.random_range(12.0..40.0);
+                poisson_times(&mut rng, r, t_max)
+            })
+            .collect()
+    };
+    let (pre, drive) = (trains(n_pre), trains(n_post));
+    let rule = stdp(0.0, Pairing::AllToAll, false);
+    let mut def = network(
+        pre,
+        drive,
+        rule.clone(),
+        Dist::Uniform {
+            low: 2.0,
+            high: 8.0,
+        },
+        Dist::Uniform {
+            low: 0.1,
+            high: 3.0,
+        },
+        false,
+        None,
+    );
+    let (target, every) = (14.0, 300.0);
+    if scale {
+        def.projections[0].scaling = Some(ScalingDef { target, every });
+    }
+    let astro_def = AstrocyteDef {
+        name: "a".into(),
+        liquid: vec![2],
+        input: vec![0],
+        w: 0.01,
+        bias: 0.012,
+        tau: 50.0,
+        initial: 0.02,
+    };
+    if astro {
+        def.astrocytes = vec![astro_def.clone()];
+        def.projections[0].astrocyte = Some(0);
+    }
+    let (sim, steps, pre_s, post_s) = run_split(&def, threads, t_max, n_pre, n_post);
+    let got = sim.weights(0).unwrap();
+    let init = Simulation::build(&def, threads)
+        .unwrap()
+        .weights(0)
+        .unwrap();
+    // the astrocyte from the recorded spikes: A at the start of each step
+    let a_steps: Vec<f64> = {
+        let mut n = vec![0.0; steps as usize];
+        for s in post_s.iter().flatten() {
+            n[*s as usize] += 1.0;
+        }
+        for s in pre_s.iter().flatten() {
+            n[*s as usize] -= 1.0;
+        }
+        let mut a = astro_def.initial;
+        let mut out = Vec::with_capacity(n.len());
+        for c in n {
+            out.push(a);
+            a += (astro_def.w * c + (astro_def.bias - a) * DT) / astro_def.tau;
+        }
+        out
+    };
+    let mut syns: Vec<DenseSynapse> = (0..got.weights.len())
+        .map(|k| {
+            let (s, t) = (got.sources[k] as usize, got.targets[k] as usize);
+            let d = (got.delays_ms[k] / DT).round() as i64;
+            DenseSynapse::new(&rule, &pre_s[s], &post_s[t], &[], d, init.weights[k])
+        })
+        .collect();
+    let every_steps = (every / DT).round() as i64;
+    for t in 0..steps {
+        if scale && t % every_steps == 0 {
+            let mut sums = vec![0.0; n_post];
+            for (k, syn) in syns.iter().enumerate() {
+                sums[got.targets[k] as usize] += syn.u;
+            }
+            for (k, syn) in syns.iter_mut().enumerate() {
+                syn.u = (syn.u * target / sums[got.targets[k] as usize]).clamp(0.0, 10.0);
+            }
+        }
+        let rate = astro.then(|| a_steps[t as usize]);
+        for syn in syns.iter_mut() {
+            syn.step(t, rate);
+        }
+    }
+    let mut worst: f64 = 0.0;
+    for (k, syn) in syns.iter().enumerate() {
+        let diff = (got.weights[k] - syn.u).abs() / syn.u.max(1e-3);
+        worst = worst.max(diff);
+    }
+    if astro {
+        // the astrocyte moved away from its start and the reference follows the same path
+        let a_end = a_steps.last().copied().unwrap();
+        assert!(
+            (a_end - astro_def.initial).abs() > 1e-3,
+            "astrocyte at {a_end}"
+        );
+    }
+    worst
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, .. ProptestConfig::default() })]
+
+    #[test]
+    fn scaling_and_astrocyte_equal_the_dense_reference(seed in 0u64..1_000_000, threads in 1usize..3) {
+        for (astro, scale) in [(false, true), (true, false), (true, true)] {
+            let worst = compare_homeostasis_with_dense(seed, threads, astro, scale);
+            prop_assert!(
+                worst < 1e-9,
+                "astrocyte {astro}, scaling {scale}: largest relative difference {worst:e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn scaled_weights_sum_to_the_target_at_every_scaling() {
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
+    let pre: Vec<Vec<f64>> = (0..6)
+        .map(|_| poisson_times(&mut rng, 30.0, 1050.0))
+        .collect();
+    let drive: Vec<Vec<f64>> = (0..4)
+        .map(|_| poisson_times(&mut rng, 20.0, 1050.0))
+        .collect();
+    let mut def = network(
+        pre,
+        drive,
+        stdp(0.0, Pairing::AllToAll, false),
+        Dist::Uniform {
+            low: 0.5,
+            high: 4.0,
+        },
+        Dist::Const(1.0),
+        false,
+        None,
+    );
+    def.projections[0].scaling = Some(ScalingDef {
+        target: 9.0,
+        every: 100.0,
+    });
+    def.projections[0].record_weights = Some(100.0);
+    let mut sim = Simulation::build(&def, 1).unwrap();
+    sim.run(1050.0, |_, _| {}).unwrap();
+    let w = sim.weights(0).unwrap();
+    assert_eq!(w.history.len(), 11, "snapshots at 0, 100, …, 1000 ms");
+    for (row, t) in w.history.iter().zip(&w.times_ms) {
+        let mut sums = [0.0; 4];
+        for (k, x) in row.iter().enumerate() {
+            sums[w.targets[k] as usize] += x;
+        }
+        for s in sums {
+            assert!((s - 9.0).abs() < 1e-12, "at {t} ms a target sums to {s}");
+        }
+    }
+    // between scalings (here 1000 → 1050 ms) STDP moves the sums away from the target
+    let end: Vec<f64> = (0..4)
+        .map(|i| {
+            (0..w.weights.len())
+                .filter(|&k| w.targets[k] == i)
+                .map(|k| w.weights[k])
+                .sum()
+        })
+        .collect();
+    assert!(
+        end.iter().any(|s| (s - 9.0).abs() > 1e-3),
+        "sums at the end {end:?}"
     );
 }

@@ -24,6 +24,7 @@ fn net(rate: f64, start: f64, stop: f64, n: usize) -> NetworkDef {
             variables: vec![],
             interval: 1.0,
         }],
+        astrocytes: vec![],
     }
 }
 

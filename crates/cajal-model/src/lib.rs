@@ -11,8 +11,8 @@ pub mod schema;
 
 use cajal_core::network::{BuildError, Place};
 use cajal_core::{
-    Dist, InputDef, InputKind, ModelKind, NetworkDef, PopulationDef, ProjectionDef, RecordDef,
-    Rule, Selection,
+    AstrocyteDef, Dist, InputDef, InputKind, ModelKind, NetworkDef, PopulationDef, ProjectionDef,
+    RecordDef, Rule, ScalingDef, Selection, ThresholdDef,
 };
 use locate::{line_col, render, span_of, Seg};
 use schema::{ModelFile, NeuronSelection, SpikeTimes, ValueSpec};
@@ -82,6 +82,7 @@ impl Ctx<'_> {
             Place::Projection(i) => path!["projection", i],
             Place::Input(i) => path!["input", i],
             Place::Record(i) => path!["record", i],
+            Place::Astrocyte(i) => path!["astrocyte", i],
         };
         path.extend(fields);
         self.error(path, e.message)
@@ -261,7 +262,60 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
             Some(SpikeTimes::Shared(v)) => vec![v.clone()],
             Some(SpikeTimes::PerNeuron(v)) => v.clone(),
         };
+        let threshold = match &p.threshold {
+            None => None,
+            Some(th) => {
+                let at = |k: &str| path!["population", i, "threshold", k];
+                let need = |v: Option<f64>, k: &str| {
+                    v.ok_or_else(|| {
+                        ctx.error(
+                            at("model"),
+                            format!("threshold model '{}' needs {k} = <number>", th.model),
+                        )
+                    })
+                };
+                let (def, own) = match th.model.as_str() {
+                    "adaptive" => (
+                        ThresholdDef::Adaptive {
+                            theta_plus: need(th.theta_plus, "theta_plus")?,
+                            tau_theta: th.tau_theta.unwrap_or(f64::INFINITY),
+                        },
+                        ["theta_plus", "tau_theta"],
+                    ),
+                    "target_rate" => (
+                        ThresholdDef::TargetRate {
+                            eta: need(th.eta, "eta")?,
+                            rate: need(th.rate, "rate")?,
+                        },
+                        ["eta", "rate"],
+                    ),
+                    other => {
+                        return Err(ctx.error(
+                            at("model"),
+                            format!(
+                                "unknown threshold model '{other}'; use adaptive (theta_plus, \
+                                 tau_theta) or target_rate (eta, rate)"
+                            ),
+                        ))
+                    }
+                };
+                let given = [
+                    ("theta_plus", th.theta_plus.is_some()),
+                    ("tau_theta", th.tau_theta.is_some()),
+                    ("eta", th.eta.is_some()),
+                    ("rate", th.rate.is_some()),
+                ];
+                if let Some((k, _)) = given.iter().find(|(k, g)| *g && !own.contains(k)) {
+                    return Err(ctx.error(
+                        at(k),
+                        format!("'{k}' does not apply to threshold model {}", th.model),
+                    ));
+                }
+                Some(def)
+            }
+        };
         populations.push(PopulationDef {
+            threshold,
             name: p.name.clone(),
             kind,
             size: p.size,
@@ -375,6 +429,34 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
                 Some(def)
             }
         };
+        let astrocyte = match pr.plasticity.as_ref().and_then(|p| p.astrocyte.as_ref()) {
+            None => None,
+            Some(a) => Some(
+                parsed
+                    .astrocyte
+                    .iter()
+                    .position(|x| &x.name == a)
+                    .ok_or_else(|| {
+                        let known: Vec<&str> =
+                            parsed.astrocyte.iter().map(|x| x.name.as_str()).collect();
+                        ctx.error(
+                            path!["projection", i, "plasticity", "astrocyte"],
+                            format!(
+                                "unknown astrocyte '{a}'; declared: {}",
+                                if known.is_empty() {
+                                    "none (add an [[astrocyte]] table)".to_string()
+                                } else {
+                                    known.join(", ")
+                                }
+                            ),
+                        )
+                    })?,
+            ),
+        };
+        let scaling = pr.scaling.as_ref().map(|sc| ScalingDef {
+            target: sc.target,
+            every: sc.every,
+        });
         let record_weights = match pr.record_weights {
             None | Some(schema::RecordWeights::Flag(false)) => None,
             Some(schema::RecordWeights::Flag(true)) => Some(f64::INFINITY),
@@ -391,6 +473,8 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
         projections.push(ProjectionDef {
             plasticity,
             record_weights,
+            scaling,
+            astrocyte,
             name: pr
                 .name
                 .clone()
@@ -498,6 +582,29 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
         });
     }
 
+    let mut astrocytes = Vec::new();
+    for (i, a) in parsed.astrocyte.iter().enumerate() {
+        if parsed.astrocyte[..i].iter().any(|b| b.name == a.name) {
+            return Err(ctx.error(
+                path!["astrocyte", i, "name"],
+                format!("astrocyte name '{}' is used twice", a.name),
+            ));
+        }
+        let pick = |list: &[String], key: &str| -> Result<Vec<usize>, ModelError> {
+            list.iter()
+                .map(|n| pick_population(&ctx, &names, n, path!["astrocyte", i, key]))
+                .collect()
+        };
+        astrocytes.push(AstrocyteDef {
+            name: a.name.clone(),
+            liquid: pick(&a.liquid, "liquid")?,
+            input: pick(&a.input, "input")?,
+            w: a.w,
+            bias: a.bias,
+            tau: a.tau,
+            initial: a.initial.unwrap_or(a.bias),
+        });
+    }
     let def = NetworkDef {
         dt: sim.dt,
         seed: sim.seed,
@@ -505,6 +612,7 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
         projections,
         inputs,
         records,
+        astrocytes,
     };
     let name = parsed.name.clone().unwrap_or_else(|| {
         Path::new(file)

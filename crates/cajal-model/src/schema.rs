@@ -26,6 +26,57 @@ pub struct ModelFile {
     /// `[[record]]` tables.
     #[serde(default)]
     pub record: Vec<RecordSpec>,
+    /// `[[astrocyte]]` tables (NALSM astrocytes modulating STDP).
+    #[serde(default)]
+    pub astrocyte: Vec<AstrocyteSpec>,
+}
+
+/// `[[astrocyte]]`: `tau dA/dt = w (liquid spikes − input spikes) + bias − A`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AstrocyteSpec {
+    /// Name (projections refer to it with `plasticity.astrocyte`).
+    pub name: String,
+    /// Populations whose spikes count positively.
+    pub liquid: Vec<String>,
+    /// Populations whose spikes count negatively.
+    #[serde(default)]
+    pub input: Vec<String>,
+    /// Weight of a spike.
+    pub w: f64,
+    /// Bias.
+    pub bias: f64,
+    /// Time constant (ms).
+    pub tau: f64,
+    /// Value at t = 0 (default: bias).
+    pub initial: Option<f64>,
+}
+
+/// `[population.threshold]`: `model = "adaptive"` (theta_plus, tau_theta) or
+/// `model = "target_rate"` (eta, rate).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdSpec {
+    /// `adaptive` or `target_rate`.
+    pub model: String,
+    /// Adaptive: jump per spike (mV).
+    pub theta_plus: Option<f64>,
+    /// Adaptive: decay time constant (ms; default inf).
+    pub tau_theta: Option<f64>,
+    /// Target rate: jump per spike (mV).
+    pub eta: Option<f64>,
+    /// Target rate (Hz).
+    pub rate: Option<f64>,
+}
+
+/// `[projection.scaling]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingSpec {
+    /// Sum of incoming weight magnitudes per target neuron.
+    pub target: f64,
+    /// Interval (ms).
+    pub every: f64,
 }
 
 /// `[simulation]`.
@@ -81,6 +132,8 @@ pub struct PopulationSpec {
     pub initial: BTreeMap<String, ValueSpec>,
     /// `spike_generator` only: spike times (ms), one list for all or one per neuron.
     pub spike_times: Option<SpikeTimes>,
+    /// `[population.threshold]`: a moving threshold.
+    pub threshold: Option<ThresholdSpec>,
 }
 
 /// Spike times: one list shared by all neurons, or one list per neuron.
@@ -130,6 +183,8 @@ pub struct ProjectionSpec {
     /// Save the weights to `weights/<projection>.npz`: `true` (at the end) or an interval in ms
     /// (snapshots over time as well).
     pub record_weights: Option<RecordWeights>,
+    /// `[projection.scaling]`: synaptic scaling of the plastic weights.
+    pub scaling: Option<ScalingSpec>,
 }
 
 /// `[projection.plasticity]`: `model` and the rule's parameters (NEST names).
@@ -143,6 +198,8 @@ pub struct PlasticitySpec {
     pub preset: Option<String>,
     /// Population whose spikes release dopamine (`stdp_dopamine`).
     pub modulator: Option<String>,
+    /// Astrocyte that sets the depression rate (`stdp`).
+    pub astrocyte: Option<String>,
     /// Numeric parameters.
     #[serde(flatten)]
     pub params: BTreeMap<String, f64>,

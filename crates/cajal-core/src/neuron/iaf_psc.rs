@@ -21,6 +21,9 @@ pub struct IafPscDelta {
     pub v_m: Vec<f64>,
     /// Remaining refractory steps.
     pub refractory: Vec<u32>,
+    /// Per-neuron threshold offset (mV, spikes at V_m >= V_th + theta); empty unless the
+    /// population has a threshold rule or sets or records `theta`.
+    pub theta: Vec<f64>,
 }
 
 impl IafPscDelta {
@@ -39,6 +42,7 @@ impl IafPscDelta {
             ref_steps: refractory_steps(p, dt)?,
             v_m: vec![p.get("E_L"); n],
             refractory: vec![0; n],
+            theta: Vec::new(),
         })
     }
 
@@ -74,7 +78,15 @@ impl IafPscDelta {
                 }
             }
         }
-        threshold(v, r, self.v_th, self.v_reset, self.ref_steps, spiked);
+        threshold(
+            v,
+            r,
+            self.v_th,
+            &self.theta,
+            self.v_reset,
+            self.ref_steps,
+            spiked,
+        );
     }
 }
 
@@ -101,6 +113,9 @@ pub struct IafPscExp {
     pub i_syn_in: Vec<f64>,
     /// Remaining refractory steps.
     pub refractory: Vec<u32>,
+    /// Per-neuron threshold offset (mV, spikes at V_m >= V_th + theta); empty unless the
+    /// population has a threshold rule or sets or records `theta`.
+    pub theta: Vec<f64>,
 }
 
 impl IafPscExp {
@@ -126,6 +141,7 @@ impl IafPscExp {
             i_syn_ex: vec![0.0; n],
             i_syn_in: vec![0.0; n],
             refractory: vec![0; n],
+            theta: Vec::new(),
         })
     }
 
@@ -156,7 +172,15 @@ impl IafPscExp {
             ie[i] = ie[i] * p11_ex + ex[i];
             ii[i] = ii[i] * p11_in + inh[i];
         }
-        threshold(v, r, self.v_th, self.v_reset, self.ref_steps, spiked);
+        threshold(
+            v,
+            r,
+            self.v_th,
+            &self.theta,
+            self.v_reset,
+            self.ref_steps,
+            spiked,
+        );
     }
 }
 
@@ -186,6 +210,9 @@ pub struct IafPscAlpha {
     pub di_syn_in: Vec<f64>,
     /// Remaining refractory steps.
     pub refractory: Vec<u32>,
+    /// Per-neuron threshold offset (mV, spikes at V_m >= V_th + theta); empty unless the
+    /// population has a threshold rule or sets or records `theta`.
+    pub theta: Vec<f64>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -234,6 +261,7 @@ impl IafPscAlpha {
             i_syn_in: vec![0.0; n],
             di_syn_in: vec![0.0; n],
             refractory: vec![0; n],
+            theta: Vec::new(),
         })
     }
 
@@ -262,7 +290,7 @@ impl IafPscAlpha {
             self.di_syn_ex[i] = self.di_syn_ex[i] * pe.p11 + pe.jump * ex[i];
             self.i_syn_in[i] = pi.p21 * self.di_syn_in[i] + pi.p11 * self.i_syn_in[i];
             self.di_syn_in[i] = self.di_syn_in[i] * pi.p11 + pi.jump * inh[i];
-            if self.v_m[i] >= self.v_th {
+            if self.v_m[i] >= self.v_th + self.theta.get(i).copied().unwrap_or(0.0) {
                 self.refractory[i] = self.ref_steps;
                 self.v_m[i] = self.v_reset;
                 spiked.push(i as u32);
@@ -271,22 +299,35 @@ impl IafPscAlpha {
     }
 }
 
-/// The threshold pass shared by the integrate-and-fire models: neurons at or above `v_th` spike,
+/// The threshold pass shared by the integrate-and-fire models: neurons at or above `v_th` (plus
+/// their `theta`, when there is one) spike,
 /// are reset and become refractory for `ref_steps`.
 #[inline]
 fn threshold(
     v: &mut [f64],
     r: &mut [u32],
     v_th: f64,
+    theta: &[f64],
     v_reset: f64,
     ref_steps: u32,
     spiked: &mut Vec<u32>,
 ) {
-    for (i, (v, r)) in v.iter_mut().zip(r.iter_mut()).enumerate() {
-        if *v >= v_th {
-            *r = ref_steps;
-            *v = v_reset;
-            spiked.push(i as u32);
+    let mut fire = |i: usize, v: &mut f64, r: &mut u32| {
+        *r = ref_steps;
+        *v = v_reset;
+        spiked.push(i as u32);
+    };
+    if theta.is_empty() {
+        for (i, (v, r)) in v.iter_mut().zip(r.iter_mut()).enumerate() {
+            if *v >= v_th {
+                fire(i, v, r);
+            }
+        }
+    } else {
+        for (i, ((v, r), th)) in v.iter_mut().zip(r.iter_mut()).zip(theta).enumerate() {
+            if *v >= v_th + th {
+                fire(i, v, r);
+            }
         }
     }
 }

@@ -110,14 +110,25 @@ impl ModelKind {
     /// The state variables that can be recorded and given initial values.
     pub fn state_variables(self) -> &'static [&'static str] {
         match self {
-            ModelKind::IafPscDelta => &["V_m"],
-            ModelKind::IafPscExp => &["V_m", "I_syn_ex", "I_syn_in"],
-            ModelKind::IafPscAlpha => &["V_m", "I_syn_ex", "I_syn_in"],
-            ModelKind::IafCondExp => &["V_m", "g_ex", "g_in"],
+            ModelKind::IafPscDelta => &["V_m", "theta"],
+            ModelKind::IafPscExp => &["V_m", "I_syn_ex", "I_syn_in", "theta"],
+            ModelKind::IafPscAlpha => &["V_m", "I_syn_ex", "I_syn_in", "theta"],
+            ModelKind::IafCondExp => &["V_m", "g_ex", "g_in", "theta"],
             ModelKind::AeifCondExp => &["V_m", "w", "g_ex", "g_in"],
             ModelKind::Izhikevich => &["V_m", "U_m"],
             ModelKind::SpikeGenerator | ModelKind::PoissonSource => &[],
         }
+    }
+
+    /// True for the models with a movable threshold `V_th + theta` (the integrate-and-fire ones).
+    pub fn has_theta(self) -> bool {
+        matches!(
+            self,
+            ModelKind::IafPscDelta
+                | ModelKind::IafPscExp
+                | ModelKind::IafPscAlpha
+                | ModelKind::IafCondExp
+        )
     }
 
     /// True for neuron models whose input spikes are voltage jumps in mV (one receptor).
@@ -305,9 +316,29 @@ impl Dynamics {
         }
     }
 
+    /// The threshold offsets `theta` (mV), allocated (zero) on first use; `None` for models
+    /// without a movable threshold.
+    pub fn theta_mut(&mut self) -> Option<&mut Vec<f64>> {
+        let (theta, n) = match self {
+            Dynamics::IafPscDelta(m) => (&mut m.theta, m.v_m.len()),
+            Dynamics::IafPscExp(m) => (&mut m.theta, m.v_m.len()),
+            Dynamics::IafPscAlpha(m) => (&mut m.theta, m.v_m.len()),
+            Dynamics::IafCondExp(m) => (&mut m.theta, m.v_m.len()),
+            _ => return None,
+        };
+        if theta.is_empty() {
+            theta.resize(n, 0.0);
+        }
+        Some(theta)
+    }
+
     /// A state variable by name, if the model has it.
     pub fn variable(&self, name: &str) -> Option<&[f64]> {
         Some(match (self, name) {
+            (Dynamics::IafPscDelta(m), "theta") => &m.theta,
+            (Dynamics::IafPscExp(m), "theta") => &m.theta,
+            (Dynamics::IafPscAlpha(m), "theta") => &m.theta,
+            (Dynamics::IafCondExp(m), "theta") => &m.theta,
             (Dynamics::IafPscDelta(m), "V_m") => &m.v_m,
             (Dynamics::IafPscExp(m), "V_m") => &m.v_m,
             (Dynamics::IafPscExp(m), "I_syn_ex") => &m.i_syn_ex,
@@ -330,6 +361,9 @@ impl Dynamics {
 
     /// Mutable access to a state variable, to set initial values.
     pub fn variable_mut(&mut self, name: &str) -> Option<&mut [f64]> {
+        if name == "theta" {
+            return self.theta_mut().map(|t| &mut t[..]);
+        }
         Some(match (self, name) {
             (Dynamics::IafPscDelta(m), "V_m") => &mut m.v_m,
             (Dynamics::IafPscExp(m), "V_m") => &mut m.v_m,

@@ -56,6 +56,8 @@ pub struct IafCondExp {
     pub g_in: Vec<f64>,
     /// Remaining refractory steps.
     pub refractory: Vec<u32>,
+    /// Per-neuron threshold offset (mV, spikes at V_m >= V_th + theta); empty unless used.
+    pub theta: Vec<f64>,
 }
 
 impl IafCondExp {
@@ -78,6 +80,7 @@ impl IafCondExp {
             g_ex: vec![0.0; n],
             g_in: vec![0.0; n],
             refractory: vec![0; n],
+            theta: Vec::new(),
         })
     }
 
@@ -107,7 +110,7 @@ impl IafCondExp {
             if refractory {
                 self.refractory[i] -= 1;
                 v = self.v_reset;
-            } else if v >= self.v_th {
+            } else if v >= self.v_th + self.theta.get(i).copied().unwrap_or(0.0) {
                 self.refractory[i] = self.ref_steps;
                 v = self.v_reset;
                 spiked.push(i as u32);

@@ -10,6 +10,7 @@
 
 use super::rules::Rule;
 use super::PlasticityDef;
+use crate::homeostasis::AstrocyteState;
 
 /// Interval of the flushes that bound the spike histories (ms of biological time).
 pub const FLUSH_MS: f64 = 1000.0;
@@ -81,6 +82,12 @@ pub struct PlasticProjection {
     snapshot_every: Option<u64>,
     /// Weight snapshots taken so far.
     pub snapshots: Vec<WeightSnapshot>,
+    /// Synaptic scaling: target sum of magnitudes per target neuron, interval (steps).
+    scaling: Option<(f64, i64)>,
+    /// Step at whose start the last scaling was applied.
+    scaled_at: i64,
+    /// The astrocyte that sets the depression rate, if any.
+    astrocyte: Option<AstrocyteState>,
 }
 
 impl PlasticProjection {
@@ -141,6 +148,42 @@ impl PlasticProjection {
             flush_every: ((FLUSH_MS / dt).round() as i64).max(1),
             snapshot_every: None,
             snapshots: Vec::new(),
+            scaling: None,
+            scaled_at: -1,
+            astrocyte: None,
+        }
+    }
+
+    /// Scales each target neuron's incoming weight magnitudes to sum to `target` every `steps`
+    /// steps (at step 0 too).
+    pub fn scale_every(&mut self, target: f64, steps: u64) {
+        self.scaling = Some((target, steps.max(1) as i64));
+    }
+
+    /// The scaling interval (steps), if scaled.
+    pub fn scaling_every(&self) -> Option<u64> {
+        self.scaling.map(|(_, e)| e as u64)
+    }
+
+    /// Lets `astrocyte` set the depression rate (pair STDP).
+    pub(crate) fn set_astrocyte(&mut self, astrocyte: AstrocyteState) {
+        self.astrocyte = Some(astrocyte);
+    }
+
+    /// The astrocyte's value over time `(step, A)`, sampled every millisecond, if one is attached.
+    pub fn astrocyte_trace(&self) -> Option<&[(u64, f64)]> {
+        self.astrocyte.as_ref().map(|a| &a.trace[..])
+    }
+
+    /// The astrocyte's value now, if one is attached.
+    pub fn astrocyte_value(&self) -> Option<f64> {
+        self.astrocyte.as_ref().map(|a| a.current())
+    }
+
+    /// Takes in the spikes of the steps before `now` not yet seen, for the astrocyte.
+    pub fn note_astrocyte(&mut self, spikes: &[crate::partition::Spike], now: u64) {
+        if let Some(a) = &mut self.astrocyte {
+            a.advance(spikes, now);
         }
     }
 
@@ -394,6 +437,7 @@ impl PlasticProjection {
         };
         let ring = if self.sign >= 0.0 { ring_ex } else { ring_in };
         let base = t as usize % slots;
+        let astro_rate = self.astrocyte.as_ref().map(|a| a.at(t));
         for k in a..b {
             let (mut u, mut c, seen) = self.settle_window(k, s, t);
             let d = self.delay[k] as i64;
@@ -402,6 +446,8 @@ impl PlasticProjection {
             if self.rule.is_dopamine() {
                 c = self.rule.elig_pre(c, o1);
                 self.elig[k] = c;
+            } else if let Some(rate) = astro_rate {
+                u = self.rule.depress_at_rate(u, o1, rate);
             } else {
                 u = self.rule.depress(u, o1, r2_before);
             }
@@ -434,10 +480,41 @@ impl PlasticProjection {
     /// applies every pending event up to it and prunes the histories.
     pub fn maybe_flush(&mut self, now: u64) {
         let now = now as i64;
-        if now % self.flush_every != 0 || now - 1 <= self.flushed {
+        let scale = self
+            .scaling
+            .filter(|&(_, every)| now % every == 0 && self.scaled_at != now);
+        let flush = now % self.flush_every == 0 && now - 1 > self.flushed;
+        if !flush && scale.is_none() {
             return;
         }
         let until = now - 1;
+        if until > self.flushed {
+            self.flush_until(until);
+        }
+        if let Some((target, _)) = scale {
+            self.scale_to(target);
+            self.scaled_at = now;
+        }
+    }
+
+    /// Multiplies each target's incoming magnitudes so that they sum to `target` (all events
+    /// applied), then clips them to the bounds.
+    fn scale_to(&mut self, target: f64) {
+        let mut sums = vec![0.0f64; self.history.len()];
+        for (k, &i) in self.target.iter().enumerate() {
+            sums[i as usize] += self.weight[k];
+        }
+        let (lo, hi) = (self.rule.w_min, self.rule.w_max);
+        for (k, &i) in self.target.iter().enumerate() {
+            let sum = sums[i as usize];
+            if sum > 0.0 {
+                self.weight[k] = (self.weight[k] * (target / sum)).clamp(lo, hi);
+            }
+        }
+    }
+
+    /// Applies every pending event up to step `until` and prunes the histories.
+    fn flush_until(&mut self, until: i64) {
         for s in 0..self.src_size as usize {
             for k in self.runs[s] as usize..self.runs[s + 1] as usize {
                 let (u, c) = self.settle(k, s, until);

@@ -256,6 +256,19 @@ impl Rule {
         }
     }
 
+    /// The weight after a presynaptic event of pair STDP with the depression rate `rate` in
+    /// place of α·λ (the astrocyte's value).
+    #[inline]
+    pub(crate) fn depress_at_rate(&self, u: f64, o1: f64, rate: f64) -> f64 {
+        match self.kind {
+            RuleKind::Stdp { mu_minus, .. } => {
+                let x = u - self.w_max * rate * pow(u / self.w_max, mu_minus) * o1;
+                x.clamp(0.0, self.w_max)
+            }
+            _ => u,
+        }
+    }
+
     /// Dopamine: `(w, c)` after `k` steps with eligibility `c` and dopamine `n` at the start.
     #[inline]
     pub(crate) fn integrate(&self, u: f64, c: f64, n: f64, k: i64) -> (f64, f64) {
