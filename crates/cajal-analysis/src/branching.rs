@@ -103,9 +103,86 @@ pub fn branching_ratio(x: &[f64], k_max: usize) -> BranchingRatio {
     }
 }
 
+/// The descendant branching factor of Ivanov & Michmizos (2021, NALSM) on a known connectome:
+/// for each spike of neuron n (in time bin b of width `bin_ms`), the spikes of n's postsynaptic
+/// neurons in bins b+1..=b+`window` divided by the spikes of its presynaptic neurons in bins
+/// b−`window`..=b−1 (at least 1); averaged over each neuron's spikes, then over the neurons that
+/// spiked. Only synapses between two analysed neurons count (`synapses` as `(source id, target id,
+/// weight)` in the ids of `data.ids`; self-connections are ignored). `None` without spikes.
+pub fn descendant_ratio(
+    data: &crate::SpikeData,
+    synapses: &[(u32, u32, f64)],
+    bin_ms: f64,
+    window: usize,
+) -> Option<f64> {
+    let n = data.neurons();
+    let index: std::collections::HashMap<u32, usize> = data
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(k, &id)| (id, k))
+        .collect();
+    let (mut post, mut pre) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+    for &(s, t, _) in synapses {
+        if let (Some(&a), Some(&b)) = (index.get(&s), index.get(&t)) {
+            if a != b {
+                post[a].push(b);
+                pre[b].push(a);
+            }
+        }
+    }
+    for v in post.iter_mut().chain(pre.iter_mut()) {
+        v.sort_unstable();
+        v.dedup();
+    }
+    let bins: Vec<Vec<i64>> = data
+        .trains
+        .iter()
+        .map(|tr| {
+            tr.iter()
+                .map(|&t| ((t - data.t_start) / bin_ms).floor() as i64)
+                .collect()
+        })
+        .collect();
+    // spikes of neuron j in bins lo..=hi
+    let count = |j: usize, lo: i64, hi: i64| -> usize {
+        let b = &bins[j];
+        b.partition_point(|&x| x <= hi) - b.partition_point(|&x| x < lo)
+    };
+    let w = window as i64;
+    let mut per_neuron = Vec::new();
+    for i in 0..n {
+        if bins[i].is_empty() {
+            continue;
+        }
+        let mut sum = 0.0;
+        for &b in &bins[i] {
+            let after: usize = post[i].iter().map(|&j| count(j, b + 1, b + w)).sum();
+            let before: usize = pre[i].iter().map(|&j| count(j, b - w, b - 1)).sum();
+            sum += after as f64 / before.max(1) as f64;
+        }
+        per_neuron.push(sum / bins[i].len() as f64);
+    }
+    (!per_neuron.is_empty()).then(|| per_neuron.iter().sum::<f64>() / per_neuron.len() as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descendant_ratio_counts_children_over_parents() {
+        // 0 → {1, 2}; each spike of 0 is followed 2 ms later by one spike of 1 and of 2:
+        // neuron 0 has two children and no parent (ratio 2), 1 and 2 one parent and no child (0)
+        let times = [10.0, 12.0, 12.0, 50.0, 52.0, 52.0];
+        let senders = [0.0, 1.0, 2.0, 0.0, 1.0, 2.0];
+        let d = crate::SpikeData::from_events("x", &times, &senders, 3, 0.0, 100.0).unwrap();
+        let syn = [(0, 1, 1.0), (0, 2, 1.0), (1, 1, 1.0)];
+        let r = descendant_ratio(&d, &syn, 1.0, 4).unwrap();
+        assert!((r - 2.0 / 3.0).abs() < 1e-12, "{r}");
+        // a window too short to see the children: 0 for everyone
+        assert_eq!(descendant_ratio(&d, &syn, 1.0, 1), Some(0.0));
+    }
 
     #[test]
     fn exact_exponential_is_recovered() {

@@ -30,8 +30,9 @@ pub struct SpikeData {
 }
 
 impl SpikeData {
-    /// Builds spike data from events `(time, sender)`, validating them: times finite, inside the
-    /// window, and non-decreasing in file order; senders below `n`. `what` names the source in
+    /// Builds spike data from events `(time, sender)`, validating them: times finite and
+    /// non-decreasing in file order, senders below `n`; only the spikes inside the window
+    /// `[t_start, t_stop]` are kept. `what` names the source in
     /// errors (a file name).
     pub fn from_events(
         what: &str,
@@ -84,13 +85,10 @@ impl SpikeData {
                     "spike {k}: sender {s} is not below the number of neurons {n}; give --neurons"
                 )));
             }
-            if t < t_start || t > t_stop {
-                return Err(err(format!(
-                    "spike {k}: time {t} ms is outside the window [{t_start}, {t_stop}] ms; \
-                     widen --t-start/--t-stop"
-                )));
+            // the window selects: spikes outside it are left out
+            if t >= t_start && t <= t_stop {
+                trains[s].push(t);
             }
-            trains[s].push(t);
         }
         Ok(SpikeData {
             t_start,
@@ -205,6 +203,9 @@ mod tests {
         assert!(e.unwrap_err().to_string().contains("negative"));
         let e = SpikeData::from_events("f", &[1.0], &[1.5], 2, 0.0, 10.0);
         assert!(e.unwrap_err().to_string().contains("not a neuron index"));
+        // the window selects: spikes before t_start and after t_stop are left out
+        let w = SpikeData::from_events("x", &[1.0, 4.0, 6.0, 12.0], &[0.0; 4], 1, 3.0, 10.0);
+        assert_eq!(w.unwrap().trains, vec![vec![4.0, 6.0]]);
     }
 
     #[test]

@@ -57,8 +57,9 @@ pub struct AnalyzeArgs {
     /// Connectivity inference: none, ccg, glm or both.
     #[arg(long, default_value = "none")]
     infer: String,
-    /// Known connectome to score inference against (connectivity.npz from
-    /// `cajal run --save-connectivity`: sources, targets, weights).
+    /// Known connectome (connectivity.npz from `cajal run --save-connectivity`: sources, targets,
+    /// weights): scores the inference and gives the descendant branching factor of Ivanov &
+    /// Michmizos (2021).
     #[arg(long)]
     connectome: Option<PathBuf>,
     /// Coupling window of the inference, first lag (ms).
@@ -192,12 +193,19 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
         .as_ref()
         .map(|c| score(&data, &report, c))
         .unwrap_or_default();
-    write_outputs(&out, &data, &report, &scores, &a.input, wall)?;
+    // NALSM's descendant branching factor (1 ms bins, 4-bin windows, as in their code)
+    let descendants = connectome
+        .as_ref()
+        .and_then(|c| cajal_analysis::branching::descendant_ratio(&data, c, 1.0, 4));
+    write_outputs(&out, &data, &report, &scores, &a.input, wall, descendants)?;
     if !a.no_plot {
         crate::figures::draw_all(&out, &data, &report)?;
     }
     if !a.quiet {
         print_table(&report, &scores, &out, wall);
+        if let Some(d) = descendants {
+            println!("descendant branching factor (Ivanov & Michmizos 2021, 1 ms bins, 4-bin windows): {d:.3}");
+        }
     }
     Ok(())
 }
@@ -244,6 +252,7 @@ fn score(
     v
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_outputs(
     out: &Path,
     data: &cajal_analysis::SpikeData,
@@ -251,8 +260,10 @@ fn write_outputs(
     scores: &[(String, cajal_analysis::inference::ConnectomeScore)],
     input: &Path,
     wall: f64,
+    descendants: Option<f64>,
 ) -> Result<(), Failure> {
     let mut json = serde_json::to_value(r).map_err(anyhow::Error::from)?;
+    json["branching_descendants"] = serde_json::json!(descendants);
     json["input"] = serde_json::json!(input.display().to_string());
     json["cajal_version"] = serde_json::json!(env!("CARGO_PKG_VERSION"));
     json["wall_s"] = serde_json::json!(wall);

@@ -1,4 +1,5 @@
-//! The run folder: summary.json, spikes/<population>.npz, state/<population>.npz.
+//! The run folder: summary.json, spikes/<population>.npz, state/<population>.npz,
+//! weights/<projection>.npz, astrocytes/<astrocyte>.npz.
 
 use cajal_core::Simulation;
 use cajal_data::{write_atomic, write_npz, NpzArray};
@@ -150,6 +151,21 @@ impl Summary {
     }
 }
 
+/// A name made safe for a file name: `->` becomes `_to_`, anything but letters, digits and `-_.`
+/// becomes `_`.
+fn file_stem(name: &str) -> String {
+    name.replace("->", "_to_")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// Writes summary.json and the NPZ files of every recorded population.
 pub fn write_all(
     out: &Path,
@@ -159,6 +175,19 @@ pub fn write_all(
     plot: bool,
 ) -> anyhow::Result<()> {
     write_weights(out, sim, def, plot)?;
+    for (ai, astro) in def.astrocytes.iter().enumerate() {
+        if let Some((times, values)) = sim.astrocyte_trace(ai) {
+            let dir = out.join("astrocytes");
+            std::fs::create_dir_all(&dir)?;
+            write_npz(
+                &dir.join(format!("{}.npz", file_stem(&astro.name))),
+                &[
+                    ("times", NpzArray::F64(&times)),
+                    ("values", NpzArray::F64(&values)),
+                ],
+            )?;
+        }
+    }
     for (i, p) in sim.populations().iter().enumerate() {
         if sim.records_spikes(i) {
             let dir = out.join("spikes");
@@ -226,18 +255,7 @@ pub fn write_weights(
                 NpzArray::F64Matrix(&flat, w.times_ms.len(), w.weights.len()),
             ));
         }
-        let name: String = proj
-            .name
-            .replace("->", "_to_")
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() || "-_.".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let name = file_stem(&proj.name);
         write_npz(&dir.join(format!("{name}.npz")), &arrays)?;
         if plot && !w.weights.is_empty() {
             let (lo, hi) = match &proj.plasticity {

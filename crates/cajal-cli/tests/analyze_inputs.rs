@@ -131,14 +131,6 @@ fn bad_inputs_are_refused_with_the_place_and_the_fix() {
         ),
         (
             vec![
-                write(p, "ok3.csv", "1.0,0\n2.0,1\n"),
-                "--t-stop".into(),
-                "1.5".into(),
-            ],
-            "outside the window",
-        ),
-        (
-            vec![
                 write(p, "ok4.csv", "1.0,0\n2.0,3\n"),
                 "--neurons".into(),
                 "2".into(),

@@ -55,3 +55,84 @@ fn song2000_weights_split_towards_the_bounds_and_the_rate_settles() {
     assert!(r1 < 0.8 * r0, "{r0} -> {r1}");
     assert!(out.join("weights/inputs_to_neuron.png").exists());
 }
+
+/// Runs a NALSM liquid variant for `ms` and returns its descendant branching factor over the last
+/// 10 s and the astrocyte's file, if any.
+fn liquid_branching(
+    dir: &std::path::Path,
+    model_text: &str,
+    ms: u32,
+) -> (f64, Option<std::path::PathBuf>) {
+    let model = dir.join("liquid.toml");
+    std::fs::write(&model, model_text).unwrap();
+    let out = dir.join("run");
+    let (m, o) = (model.to_str().unwrap(), out.to_str().unwrap());
+    let t = ms.to_string();
+    cajal_ok(&[
+        "run",
+        m,
+        "--duration",
+        &t,
+        "--out",
+        o,
+        "-q",
+        "--no-plot",
+        "--save-connectivity",
+    ]);
+    let conn = out.join("connectivity.npz");
+    let start = (ms - 10_000).to_string();
+    cajal_ok(&[
+        "analyze",
+        o,
+        "--t-start",
+        &start,
+        "--gof",
+        "0",
+        "--pairs",
+        "5",
+        "--lz-neurons",
+        "1",
+        "--lz-surrogates",
+        "1",
+        "--no-plot",
+        "-q",
+        "--connectome",
+        conn.to_str().unwrap(),
+    ]);
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("analysis/analysis.json")).unwrap())
+            .unwrap();
+    let astro = out.join("astrocytes/astro.npz");
+    (
+        a["branching_descendants"]
+            .as_f64()
+            .expect("a branching factor"),
+        astro.exists().then_some(astro),
+    )
+}
+
+#[test]
+fn the_astrocyte_brings_the_liquid_branching_factor_near_one() {
+    let text = std::fs::read_to_string(root().join("examples/nalsm_liquid.toml")).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("astrocyte = "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (with_bf, astro) = liquid_branching(d1.path(), &text, 40_000);
+    let (without_bf, none) = liquid_branching(d2.path(), &without, 40_000);
+    eprintln!("descendant branching factor after 40 s: {with_bf:.3} with the astrocyte, {without_bf:.3} without");
+    assert!(none.is_none(), "no astrocyte file without an astrocyte");
+    assert!(
+        (with_bf - 1.0).abs() < 0.15,
+        "with the astrocyte: {with_bf}"
+    );
+    assert!(
+        without_bf > 1.2,
+        "without it STDP strengthens the liquid: {without_bf}"
+    );
+    let values = read_npz_f64(&astro.unwrap(), "values").unwrap();
+    assert_eq!(values.len(), 40_000, "one value per ms");
+    assert_eq!(values[0], 0.05, "starts at its initial value");
+}

@@ -180,6 +180,8 @@ impl AstrocyteDef {
 /// from the same spikes in the same order, so all copies agree exactly.
 #[derive(Clone, Debug)]
 pub(crate) struct AstrocyteState {
+    /// Index of its definition in the network.
+    pub index: usize,
     /// Global id ranges `(first, size)` counted +1 and −1.
     liquid: Vec<(u32, u32)>,
     input: Vec<(u32, u32)>,
@@ -202,12 +204,14 @@ pub(crate) struct AstrocyteState {
 
 impl AstrocyteState {
     pub(crate) fn new(
+        index: usize,
         def: &AstrocyteDef,
         liquid: Vec<(u32, u32)>,
         input: Vec<(u32, u32)>,
         dt: f64,
     ) -> Self {
         AstrocyteState {
+            index,
             liquid,
             input,
             jump: def.w / def.tau,

@@ -468,6 +468,7 @@ impl Simulation {
                         if let Some(ai) = proj.astrocyte {
                             let a = &def.astrocytes[ai];
                             pl.set_astrocyte(AstrocyteState::new(
+                                ai,
                                 a,
                                 astro_ranges(&a.liquid),
                                 astro_ranges(&a.input),
@@ -1211,6 +1212,23 @@ impl Simulation {
             }
         }
         found.then_some(out)
+    }
+
+    /// Astrocyte `ai`'s value `A` over time as `(times ms, values)`, sampled every millisecond
+    /// (each value holds at the start of its time step); `None` if no projection uses it.
+    pub fn astrocyte_trace(&self, ai: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+        self.partitions
+            .iter()
+            .flat_map(|p| &p.plastic)
+            .find_map(|pl| {
+                let (i, tr) = pl.astrocyte_trace()?;
+                (i == ai).then(|| {
+                    (
+                        tr.iter().map(|&(s, _)| s as f64 * self.dt).collect(),
+                        tr.iter().map(|&(_, a)| a).collect(),
+                    )
+                })
+            })
     }
 
     /// True when population `pop` records spikes.

@@ -170,9 +170,10 @@ impl PlasticProjection {
         self.astrocyte = Some(astrocyte);
     }
 
-    /// The astrocyte's value over time `(step, A)`, sampled every millisecond, if one is attached.
-    pub fn astrocyte_trace(&self) -> Option<&[(u64, f64)]> {
-        self.astrocyte.as_ref().map(|a| &a.trace[..])
+    /// The index of the attached astrocyte and its value over time `(step, A)`, sampled every
+    /// millisecond, if one is attached.
+    pub fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
+        self.astrocyte.as_ref().map(|a| (a.index, &a.trace[..]))
     }
 
     /// The astrocyte's value now, if one is attached.
