@@ -39,6 +39,7 @@ fn projection(name: &str, source: usize, target: usize, weight: f64) -> Projecti
         record_weights: None,
         scaling: None,
         astrocyte: None,
+        oja: None,
     }
 }
 

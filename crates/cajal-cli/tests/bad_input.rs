@@ -75,6 +75,8 @@ fn cases() -> Vec<(&'static str, String, &'static str, usize)> {
         ("astrocyte_on_triplet", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp_triplet\"\nastrocyte = \"a\"\n[[astrocyte]]\nname = \"a\"\nliquid = [\"E\"]\nw = 0.1\nbias = 0.01\ntau = 10.0"), "an astrocyte sets the depression rate of pair STDP", 12),
         ("astrocyte_zero_tau", format!("{POP}[[astrocyte]]\nname = \"a\"\nliquid = [\"E\"]\nw = 0.1\nbias = 0.01\ntau = 0.0\n"), "astrocyte[0].tau: tau must be", 10),
         ("astrocyte_unknown_population", format!("{POP}[[astrocyte]]\nname = \"a\"\nliquid = [\"L\"]\nw = 0.1\nbias = 0.01\ntau = 5.0\n"), "unknown population 'L'", 7),
+        ("oja_not_all_to_all", proj("rule = \"one_to_one\"\n[projection.plasticity]\nmodel = \"oja_subspace\""), "oja_subspace learns a full weight matrix", 10),
+        ("oja_unknown_param", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"oja_subspace\"\nlambda = 0.1"), "'lambda' is not a parameter of oja_subspace", 12),
         ("poisson_source_target", "[[population]]\nname = \"P\"\nmodel = \"poisson_source\"\nsize = 3\n[[projection]]\nsource = \"P\"\ntarget = \"P\"\nrule = \"all_to_all\"\n".into(), "is a poisson_source and cannot receive synapses", 7),
     ]
 }

@@ -52,6 +52,7 @@ fn net(plasticity: Option<PlasticityDef>, with_projection: bool) -> NetworkDef {
                 record_weights: None,
                 scaling: None,
                 astrocyte: None,
+                oja: None,
             }]
         } else {
             vec![]

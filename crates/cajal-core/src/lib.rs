@@ -46,7 +46,7 @@ pub use network::{
     Rule, Selection,
 };
 pub use neuron::ModelKind;
-pub use plasticity::{Pairing, PlasticityDef};
+pub use plasticity::{OjaDef, Pairing, PlasticityDef};
 pub use simulation::{
     NumericalError, PopulationInfo, PopulationStats, Simulation, SpikeTrains, StateTrace,
 };

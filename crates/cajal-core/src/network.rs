@@ -95,6 +95,8 @@ pub struct ProjectionDef {
     /// Index of the astrocyte (in [`NetworkDef::astrocytes`]) that sets the depression rate of
     /// this pair-STDP projection, if any.
     pub astrocyte: Option<usize>,
+    /// Oja's subspace rule (instead of `plasticity`), if any.
+    pub oja: Option<crate::plasticity::OjaDef>,
 }
 
 /// What an input device injects.

@@ -69,6 +69,8 @@ pub struct Partition {
     pub csr: Csr,
     /// Incoming plastic synapses, one entry per plastic projection.
     pub plastic: Vec<PlasticProjection>,
+    /// Incoming projections learning with Oja's subspace rule.
+    pub oja: Vec<crate::plasticity::OjaProjection>,
     /// Copies of static synapses whose weights are recorded.
     pub recorded_static: Vec<crate::simulation::RecordedStatic>,
     /// Ring buffer length in steps (longest delay + 1).
@@ -121,6 +123,7 @@ impl Partition {
             dynamics,
             csr: Csr::default(),
             plastic: Vec::new(),
+            oja: Vec::new(),
             recorded_static: Vec::new(),
             slots: 1,
             ring_ex: Vec::new(),
@@ -215,6 +218,9 @@ impl Partition {
         for pl in &mut self.plastic {
             pl.maybe_flush(now);
             pl.maybe_snapshot(now);
+        }
+        for oja in &mut self.oja {
+            events += oja.deliver(spikes, now, n, slots, &mut self.ring_ex, &mut self.ring_in);
         }
         self.events += events;
     }

@@ -6,7 +6,7 @@ use crate::input::{CurrentDrive, PoissonDrive, PoissonSampler};
 use crate::network::{BuildError, InputKind, NetworkDef, Place, Rule};
 use crate::neuron::{Dynamics, ModelKind};
 use crate::partition::{Partition, Spike, StateBuffer, BLOCK_SIZE};
-use crate::plasticity::PlasticProjection;
+use crate::plasticity::{OjaProjection, PlasticProjection};
 use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
 use rayon::prelude::*;
@@ -399,19 +399,28 @@ impl Simulation {
         }
         #[allow(clippy::type_complexity)]
         let built: Vec<
-            Result<(Csr, Vec<PlasticProjection>, Vec<RecordedStatic>), BuildError>,
+            Result<
+                (
+                    Csr,
+                    Vec<PlasticProjection>,
+                    Vec<OjaProjection>,
+                    Vec<RecordedStatic>,
+                ),
+                BuildError,
+            >,
         > = partitions
             .par_iter()
             .zip(global.into_par_iter())
             .map(|(p, mut global)| {
                 let mut pairs: Vec<(u32, Synapse)> = Vec::new();
                 let mut plastic = Vec::new();
+                let mut ojas = Vec::new();
                 let mut recorded = Vec::new();
                 for &ji in &targeting[p.population] {
                     let proj = &def.projections[ji];
                     let src = &populations[proj.source];
                     let mut drawn_pairs: Vec<(u32, Synapse)> = Vec::new();
-                    let out = if proj.plasticity.is_some() {
+                    let out = if proj.plasticity.is_some() || proj.oja.is_some() {
                         &mut drawn_pairs
                     } else {
                         &mut pairs
@@ -477,25 +486,46 @@ impl Simulation {
                         }
                         plastic.push(pl);
                     }
+                    if let Some(o) = &proj.oja {
+                        let n_src = src.size;
+                        let mut w = vec![0.0; p.len() * n_src];
+                        for (g, s) in &drawn_pairs {
+                            w[s.target as usize * n_src + (g - src.first_gid) as usize] +=
+                                s.weight as f64;
+                        }
+                        let delay = drawn_pairs.first().map_or(1, |(_, s)| s.delay as usize);
+                        let mut oja =
+                            OjaProjection::new(ji, o, dt, src.first_gid, n_src, p.len(), w, delay);
+                        if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
+                            oja.record_every(((every / dt).round() as u64).max(1));
+                        }
+                        ojas.push(oja);
+                    }
                 }
                 let csr = Csr::from_pairs(n_nodes, &pairs)
                     .map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
-                Ok((csr, plastic, recorded))
+                Ok((csr, plastic, ojas, recorded))
             })
             .collect();
         let mut synapses = 0u64;
         let mut min_delay = u16::MAX;
         let mut max_delay = 1usize;
         for (p, built) in partitions.iter_mut().zip(built) {
-            let (csr, plastic, recorded) = built?;
+            let (csr, plastic, ojas, recorded) = built?;
             p.csr = csr;
             p.plastic = plastic;
+            p.oja = ojas;
             p.recorded_static = recorded;
             synapses += p.csr.synapses.len() as u64;
             if let Some(d) = p.csr.synapses.iter().map(|s| s.delay).min() {
                 min_delay = min_delay.min(d);
             }
             max_delay = max_delay.max(p.csr.max_delay() as usize);
+            for o in &p.oja {
+                synapses += o.len() as u64;
+                min_delay = min_delay.min(o.delay() as u16);
+                max_delay = max_delay.max(o.delay());
+            }
             for pl in &p.plastic {
                 synapses += pl.len() as u64;
                 if let Some(d) = pl.min_delay() {
@@ -527,6 +557,46 @@ impl Simulation {
         ji: usize,
     ) -> Result<(), BuildError> {
         let place = Place::Projection(ji);
+        if let Some(o) = &proj.oja {
+            let fail = |m: String| Err(BuildError::new(place.clone(), "plasticity", m));
+            if proj.plasticity.is_some() {
+                return fail("a projection has one plasticity rule".into());
+            }
+            if proj.rule != crate::network::Rule::AllToAll {
+                return fail(format!(
+                    "oja_subspace learns a full weight matrix: use rule = \"all_to_all\" (got {})",
+                    proj.rule.name()
+                ));
+            }
+            if !proj.delay.is_const() {
+                return fail("oja_subspace needs one delay for all synapses (a constant)".into());
+            }
+            let tgt = &def.populations[proj.target];
+            if tgt.size > BLOCK_SIZE {
+                return fail(format!(
+                    "oja_subspace needs all targets in one block: at most {BLOCK_SIZE} neurons \
+                     (got {})",
+                    tgt.size
+                ));
+            }
+            if !(o.eta.is_finite() && o.eta > 0.0) {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.eta",
+                    format!("eta must be a finite number > 0 (got {})", o.eta),
+                ));
+            }
+            if !(o.every.is_finite() && o.every > 0.0) || grid_steps(o.every, def.dt).is_none() {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.every",
+                    format!(
+                        "every must be a positive multiple of dt = {} ms (got {})",
+                        def.dt, o.every
+                    ),
+                ));
+            }
+        }
         if let Some(sc) = &proj.scaling {
             if proj.plasticity.is_none() {
                 return Err(BuildError::new(
@@ -1012,6 +1082,10 @@ impl Simulation {
                 cuts.extend(pl.snapshot_every());
                 cuts.extend(pl.scaling_every());
             }
+            for o in &p.oja {
+                cuts.push(o.every());
+                cuts.extend(o.snapshot_every());
+            }
         }
         cuts.sort_unstable();
         cuts.dedup();
@@ -1100,7 +1174,8 @@ impl Simulation {
             .map(|p| {
                 (p.csr.runs.len() * 4
                     + p.csr.synapses.len() * std::mem::size_of::<Synapse>()
-                    + p.plastic.iter().map(|pl| pl.bytes()).sum::<usize>()) as u64
+                    + p.plastic.iter().map(|pl| pl.bytes()).sum::<usize>()
+                    + p.oja.iter().map(|o| o.bytes()).sum::<usize>()) as u64
             })
             .sum()
     }
@@ -1157,6 +1232,16 @@ impl Simulation {
                     ));
                 }
             }
+            for o in &p.oja {
+                for (s, t, w) in o.synapses() {
+                    all.push((
+                        o.src_first_gid() + s,
+                        p.first_gid + t as u32,
+                        w as f32,
+                        o.delay() as f64 * self.dt,
+                    ));
+                }
+            }
             for pl in &p.plastic {
                 let w = pl.weights_at(self.step as i64 - 1);
                 for ((s, t, d), w) in pl.synapses().zip(w) {
@@ -1200,6 +1285,21 @@ impl Simulation {
                 for (row, snap) in out.history.iter_mut().zip(&pl.snapshots) {
                     row.extend_from_slice(&snap.weights);
                 }
+            }
+            for o in p.oja.iter().filter(|o| o.projection == ji) {
+                found = true;
+                for (s, t, w) in o.synapses() {
+                    out.sources.push(s);
+                    out.targets.push(p.offset + t as u32);
+                    out.delays_ms.push(o.delay() as f64 * self.dt);
+                    out.weights.push(w);
+                }
+                out.times_ms = o
+                    .snapshots
+                    .iter()
+                    .map(|s| s.step as f64 * self.dt)
+                    .collect();
+                out.history = o.snapshots.iter().map(|s| s.weights.clone()).collect();
             }
             for r in p.recorded_static.iter().filter(|r| r.projection == ji) {
                 found = true;

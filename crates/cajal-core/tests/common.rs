@@ -49,6 +49,7 @@ pub fn one_input_spike(
             record_weights: None,
             scaling: None,
             astrocyte: None,
+            oja: None,
         }],
         inputs: vec![],
         records: vec![RecordDef {

@@ -21,6 +21,7 @@ fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> Projecti
         record_weights: None,
         scaling: None,
         astrocyte: None,
+        oja: None,
     }
 }
 

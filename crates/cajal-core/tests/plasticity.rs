@@ -58,6 +58,7 @@ fn network(
         record_weights: None,
         scaling: None,
         astrocyte: None,
+        oja: None,
     };
     let mut plastic = proj(
         "plastic",

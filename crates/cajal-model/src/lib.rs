@@ -11,8 +11,8 @@ pub mod schema;
 
 use cajal_core::network::{BuildError, Place};
 use cajal_core::{
-    AstrocyteDef, Dist, InputDef, InputKind, ModelKind, NetworkDef, PopulationDef, ProjectionDef,
-    RecordDef, Rule, ScalingDef, Selection, ThresholdDef,
+    AstrocyteDef, Dist, InputDef, InputKind, ModelKind, NetworkDef, OjaDef, PopulationDef,
+    ProjectionDef, RecordDef, Rule, ScalingDef, Selection, ThresholdDef,
 };
 use locate::{line_col, render, span_of, Seg};
 use schema::{ModelFile, NeuronSelection, SpikeTimes, ValueSpec};
@@ -401,8 +401,41 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
                 ),
             ));
         }
+        let oja = match &pr.plasticity {
+            Some(spec) if spec.model == "oja_subspace" || spec.model == "oja" => {
+                let at = |k: &str| path!["projection", i, "plasticity", k];
+                for (k, given) in [
+                    ("pairing", spec.pairing.is_some()),
+                    ("preset", spec.preset.is_some()),
+                    ("modulator", spec.modulator.is_some()),
+                    ("astrocyte", spec.astrocyte.is_some()),
+                ] {
+                    if given {
+                        return Err(
+                            ctx.error(at(k), format!("'{k}' does not apply to oja_subspace"))
+                        );
+                    }
+                }
+                if let Some(k) = spec
+                    .params
+                    .keys()
+                    .find(|k| !["eta", "every"].contains(&k.as_str()))
+                {
+                    return Err(ctx.error(
+                        at(k),
+                        format!("'{k}' is not a parameter of oja_subspace; its parameters are: eta, every"),
+                    ));
+                }
+                Some(OjaDef {
+                    eta: spec.params.get("eta").copied().unwrap_or(1e-3),
+                    every: spec.params.get("every").copied().unwrap_or(100.0),
+                })
+            }
+            _ => None,
+        };
         let plasticity = match &pr.plasticity {
             None => None,
+            Some(_) if oja.is_some() => None,
             Some(spec) => {
                 let modulator = match &spec.modulator {
                     Some(m) => Some(pick_population(
@@ -475,6 +508,7 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
             record_weights,
             scaling,
             astrocyte,
+            oja,
             name: pr
                 .name
                 .clone()
