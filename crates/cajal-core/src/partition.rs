@@ -185,6 +185,9 @@ impl Partition {
             // while this one is delivered (with it, the default model simulates 1.5x faster).
             if let Some(ahead) = spikes.get(i + PREFETCH_AHEAD) {
                 self.csr.prefetch_run(ahead.sender);
+                for pl in &self.plastic {
+                    pl.prefetch_run(ahead.sender);
+                }
             }
             let run = self.csr.run(sp.sender);
             events += run.len() as u64;

@@ -69,6 +69,10 @@ pub struct PlasticProjection {
     r2: Vec<f64>,
     /// Per target neuron: its spikes still needed.
     history: Vec<Vec<PostEntry>>,
+    /// Per target neuron: step of its newest spike and o1 just after it (the history's last
+    /// entry, kept flat so that the common case never touches the history).
+    post_last: Vec<i64>,
+    post_o1: Vec<f64>,
     /// Every postsynaptic event at or before this step has been applied to every synapse.
     flushed: i64,
     max_delay: i64,
@@ -141,6 +145,8 @@ impl PlasticProjection {
             r1: vec![0.0; src_size as usize],
             r2: vec![0.0; src_size as usize],
             history: vec![Vec::new(); n_targets],
+            post_last: vec![NEVER; n_targets],
+            post_o1: vec![0.0; n_targets],
             flushed: -1,
             modulator,
             dopa: Vec::new(),
@@ -323,6 +329,8 @@ impl PlasticProjection {
                 o1: self.rule.bump(o1),
                 o2_before: o2,
             });
+            self.post_last[i as usize] = k;
+            self.post_o1[i as usize] = self.rule.bump(o1);
         }
     }
 
@@ -335,8 +343,8 @@ impl PlasticProjection {
     }
 
     /// [`Self::settle`], also returning how many history entries of the target lie at or before
-    /// `until − d` (the ones the synapse has seen by then).
-    #[inline]
+    /// `until − d` (the ones the synapse has seen by then; `usize::MAX` when all of them are).
+    #[inline(always)]
     fn settle_window(&self, k: usize, s: usize, until: i64) -> (f64, f64, usize) {
         let rule = &self.rule;
         let mut u = self.weight[k];
@@ -348,7 +356,12 @@ impl PlasticProjection {
         let t_last = self.last[s];
         let start = t_last.max(self.flushed);
         let d = self.delay[k] as i64;
-        let h = &self.history[self.target[k] as usize];
+        let i = self.target[k] as usize;
+        // nothing pending (the common case): the history is not needed
+        if !rule.is_dopamine() && self.post_last[i] <= start - d {
+            return (u, c, usize::MAX);
+        }
+        let h = &self.history[i];
         // histories are short and the entries wanted are the newest: scan from the end
         let mut b = h.len();
         while b > 0 && h[b - 1].step > until - d {
@@ -404,8 +417,17 @@ impl PlasticProjection {
     /// `upto` history entries are those at or before `t`.
     #[inline]
     fn o1_before(&self, i: usize, t: i64, upto: usize) -> f64 {
+        let last = self.post_last[i];
+        if last < t {
+            // the newest spike is before t (no spike yet: o1 is 0)
+            return if last == NEVER {
+                0.0
+            } else {
+                self.post_o1[i] * self.rule.post1.over(t - last)
+            };
+        }
         let h = &self.history[i];
-        let mut j = upto;
+        let mut j = upto.min(h.len());
         if j > 0 && h[j - 1].step == t {
             j -= 1;
         }
@@ -453,11 +475,15 @@ impl PlasticProjection {
                 u = self.rule.depress(u, o1, r2_before);
             }
             self.weight[k] = u;
-            let mut slot = base + d as usize;
+        }
+        // the inputs in a second pass: independent scattered adds can overlap their cache misses,
+        // which the update chain above would serialise
+        for k in a..b {
+            let mut slot = base + self.delay[k] as usize;
             if slot >= slots {
                 slot -= slots;
             }
-            ring[slot * n + i] += self.sign * u;
+            ring[slot * n + self.target[k] as usize] += self.sign * self.weight[k];
         }
         let rule = &self.rule;
         let r1_before = if t_last == NEVER {
@@ -469,6 +495,39 @@ impl PlasticProjection {
         self.r2[s] = rule.bump(r2_before);
         self.last[s] = t;
         (b - a) as u64
+    }
+
+    /// Asks the cache for the start of `sender`'s synapses and its traces (a later spike's),
+    /// while the current one is delivered.
+    #[inline]
+    pub fn prefetch_run(&self, sender: u32) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let s = sender.wrapping_sub(self.src_first_gid) as usize;
+            if s >= self.src_size as usize {
+                return;
+            }
+            let a = self.runs[s] as usize;
+            let b = self.runs[s + 1] as usize;
+            let lines = |p: *const i8, bytes: usize| {
+                for off in (0..bytes.min(256)).step_by(64) {
+                    // SAFETY: `p + off` lies inside the slice it was taken from; prefetching
+                    // never faults.
+                    #[allow(unused_unsafe)]
+                    unsafe {
+                        _mm_prefetch(p.add(off), _MM_HINT_T0)
+                    };
+                }
+            };
+            lines(self.weight[a..b].as_ptr() as *const i8, (b - a) * 8);
+            lines(self.target[a..b].as_ptr() as *const i8, (b - a) * 2);
+            lines(self.delay[a..b].as_ptr() as *const i8, (b - a) * 2);
+            lines(self.last[s..].as_ptr() as *const i8, 8);
+            lines(self.r1[s..].as_ptr() as *const i8, 8);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = sender;
     }
 
     /// True when `sender` is one of this projection's sources.
