@@ -6,7 +6,7 @@
 use crate::partition::Spike;
 
 /// How a population's firing threshold `V_th + theta` moves (theta per neuron, mV).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ThresholdDef {
     /// Diehl & Cook (2015): theta jumps by `theta_plus` at each spike and decays to 0 with
     /// `tau_theta` (ms). `tau_theta = inf` never decays.
@@ -68,7 +68,7 @@ impl ThresholdDef {
 }
 
 /// A [`ThresholdDef`] in the form the step needs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ThresholdRule {
     /// Factor per step (1 without decay).
     decay: f64,
@@ -115,7 +115,7 @@ impl ThresholdRule {
 /// Synaptic scaling of a plastic projection: every `every` ms (from t = 0), each target
 /// neuron's incoming weight magnitudes in the projection are multiplied by one factor so that they
 /// sum to `target` (then clipped to the rule's bounds). A neuron with no weight left is untouched.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScalingDef {
     /// Sum of the incoming weight magnitudes per target neuron.
     pub target: f64,
@@ -130,7 +130,7 @@ pub struct ScalingDef {
 /// their update `A ← A + [w·n + bias − A] / τ` exactly). `A` is the depression rate of the pair-STDP projections that name it (it replaces α·λ:
 /// `Δw = −Wmax · A · w̃^μ− · K−` at a presynaptic spike). A liquid firing more than its input
 /// raises `A`, and with it depression, until the two balance.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AstrocyteDef {
     /// Name (projections refer to it).
     pub name: String,
@@ -178,7 +178,7 @@ impl AstrocyteDef {
 
 /// The astrocyte's trajectory as one plastic projection follows it: every partition computes it
 /// from the same spikes in the same order, so all copies agree exactly.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AstrocyteState {
     /// Index of its definition in the network.
     pub index: usize,

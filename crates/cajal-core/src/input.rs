@@ -6,7 +6,7 @@ use rand_distr::{Distribution, Poisson};
 
 /// Draws Poisson counts with a fixed mean: by inversion over a precomputed table for small means
 /// (one uniform number per draw), by `rand_distr` otherwise.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PoissonSampler {
     cdf: Vec<f64>,
     /// `guide[g]`: the smallest k with `cdf[k] > g / GUIDE`, where the search for a uniform in
@@ -72,7 +72,7 @@ impl PoissonSampler {
 }
 
 /// A Poisson drive: independent trains into each target neuron of a partition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PoissonDrive {
     /// Counts per step.
     pub sampler: PoissonSampler,
@@ -89,7 +89,7 @@ pub struct PoissonDrive {
 }
 
 /// An injected current: piecewise constant in time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CurrentDrive {
     /// `(first step, amplitude pA)` in order of steps; before the first, zero.
     pub changes: Vec<(u64, f64)>,

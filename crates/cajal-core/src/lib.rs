@@ -27,6 +27,7 @@
 //! assert!(sim.spike_trains(0).times.len() > 5);
 //! ```
 
+pub mod checkpoint;
 pub mod connect;
 pub mod dist;
 pub mod homeostasis;
@@ -39,6 +40,7 @@ pub mod rng;
 pub mod simulation;
 pub mod synapses;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use dist::Dist;
 pub use homeostasis::{AstrocyteDef, ScalingDef, ThresholdDef};
 pub use network::{

@@ -18,7 +18,9 @@ pub const BLOCK_SIZE: usize = 1024;
 const PREFETCH_AHEAD: usize = 4;
 
 /// A spike: the step in which it was emitted and the global id of its sender.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Spike {
     /// Step index (the spike is stamped at the end of this step).
     pub step: u64,
@@ -27,7 +29,7 @@ pub struct Spike {
 }
 
 /// Sampled state variables of chosen neurons.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct StateBuffer {
     /// Local indices of the sampled neurons.
     pub neurons: Vec<u32>,
@@ -42,7 +44,7 @@ pub struct StateBuffer {
 }
 
 /// Per-neuron spike statistics kept for every neuron (count and ISI moments).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SpikeStats {
     /// Spikes per neuron.
     pub count: Vec<u32>,
@@ -55,7 +57,7 @@ pub struct SpikeStats {
 }
 
 /// One block of neurons and all that ends on them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Partition {
     /// Index of its population.
     pub population: usize,

@@ -81,16 +81,16 @@ pub struct PopulationStats {
 
 /// A built network, ready to run.
 pub struct Simulation {
-    dt: f64,
-    seed: u64,
-    step: u64,
-    interval: u64,
-    populations: Vec<PopulationInfo>,
-    partitions: Vec<Partition>,
-    pending: Vec<Spike>,
-    pool: rayon::ThreadPool,
-    threads: usize,
-    synapses: u64,
+    pub(crate) dt: f64,
+    pub(crate) seed: u64,
+    pub(crate) step: u64,
+    pub(crate) interval: u64,
+    pub(crate) populations: Vec<PopulationInfo>,
+    pub(crate) partitions: Vec<Partition>,
+    pub(crate) pending: Vec<Spike>,
+    pub(crate) pool: rayon::ThreadPool,
+    pub(crate) threads: usize,
+    pub(crate) synapses: u64,
 }
 
 /// The stored form of a drawn synapse: its global source and the synapse with a partition-local
@@ -107,7 +107,7 @@ fn pair(src_first_gid: u32, d: &Drawn, offset: u32) -> (u32, Synapse) {
 }
 
 /// The synapses of a static projection whose weights are recorded, as built on one partition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RecordedStatic {
     /// Projection index.
     pub projection: usize,

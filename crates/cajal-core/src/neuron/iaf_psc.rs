@@ -7,7 +7,7 @@ use super::propagators::{p30, p31, p32};
 
 /// `iaf_psc_delta`: each input spike makes V_m jump by its weight (mV). Input arriving during
 /// refractoriness is discarded, as in NEST and as in the Brunel (2000) reference runs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IafPscDelta {
     e_l: f64,
     p33: f64,
@@ -92,7 +92,7 @@ impl IafPscDelta {
 
 /// `iaf_psc_exp`: exponentially decaying synaptic currents (pA), excitatory for positive weights
 /// and inhibitory for negative ones, each with its own time constant.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IafPscExp {
     e_l: f64,
     p33: f64,
@@ -186,7 +186,7 @@ impl IafPscExp {
 
 /// `iaf_psc_alpha`: alpha-shaped synaptic currents; a weight of w pA gives a current peaking at
 /// w pA, `tau_syn` after the spike arrives.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IafPscAlpha {
     e_l: f64,
     p33: f64,
@@ -215,7 +215,7 @@ pub struct IafPscAlpha {
     pub theta: Vec<f64>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 struct AlphaPropagator {
     p11: f64,
     p21: f64,

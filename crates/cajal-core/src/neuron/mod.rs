@@ -25,7 +25,7 @@ pub(crate) fn current(cur: Option<&[f64]>, i: usize) -> f64 {
 }
 
 /// The neuron models Cajal simulates, and the spike source `spike_generator`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ModelKind {
     /// Leaky integrate-and-fire, delta synapses (voltage jumps), exact integration.
     IafPscDelta,
@@ -143,7 +143,7 @@ impl ModelKind {
 }
 
 /// The state of one block of neurons of one model: dispatched once per step.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Dynamics {
     /// See [`IafPscDelta`].
     IafPscDelta(IafPscDelta),
@@ -164,7 +164,7 @@ pub enum Dynamics {
 }
 
 /// Independent Poisson trains: each neuron's next spike step, drawn as geometric intervals.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PoissonSource {
     /// Probability of a spike in one step, `1 − exp(−rate·dt)`.
     pub p_step: f64,
@@ -224,7 +224,7 @@ impl PoissonSource {
 }
 
 /// A spike source that emits at given grid steps.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SpikeGenerator {
     /// For each neuron, the steps in which it spikes (its spikes are stamped at the step's end).
     pub steps: Vec<Vec<u64>>,

@@ -34,7 +34,7 @@ fn rk4<const N: usize>(y: [f64; N], h: f64, f: impl Fn(&[f64; N]) -> [f64; N]) -
 
 /// `iaf_cond_exp`: leaky integrate-and-fire with exponentially decaying conductances (nS).
 /// Positive weights increase `g_ex`, negative ones increase `g_in` by their magnitude.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IafCondExp {
     g_l: f64,
     c_m: f64,
@@ -125,7 +125,7 @@ impl IafCondExp {
 /// `aeif_cond_exp`: adaptive exponential integrate-and-fire (Brette & Gerstner 2005) with
 /// exponential conductances. A spike is emitted when V_m reaches `V_peak`; the exponential term
 /// uses `min(V_m, V_peak)` so that it stays finite within a step, as NEST does.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AeifCondExp {
     c_m: f64,
     g_l: f64,
@@ -244,7 +244,7 @@ impl AeifCondExp {
 }
 
 /// `izhikevich`: Izhikevich (2003) model; input spikes make `V_m` jump by their weight (mV).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Izhikevich {
     a: f64,
     b: f64,

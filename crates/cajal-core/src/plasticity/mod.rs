@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 /// How spikes pair: every earlier spike of the other side counts (traces add 1 per spike), or only
 /// the nearest one (traces are reset to 1 per spike; NEST's `stdp_nn_symm_synapse`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Pairing {
     /// All-to-all interaction.
     AllToAll,
@@ -32,7 +32,7 @@ pub enum Pairing {
 }
 
 /// Which rule, with its parameters (NEST names, ms).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PlasticityDef {
     /// Pair-based STDP (NEST `stdp_synapse`): potentiation `λ (1 − w̃)^μ+ K+`, depression
     /// `α λ w̃^μ− K−` on the weight normalised by Wmax; μ = 0 is additive, μ = 1 multiplicative.
@@ -160,7 +160,7 @@ pub const TRIPLET_PRESETS: [TripletPreset; 4] = [
 ];
 
 /// A plasticity specification that cannot be used: which parameter and why.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PlasticityError {
     /// Parameter name (e.g. `tau_plus`), or `model`.
     pub field: String,

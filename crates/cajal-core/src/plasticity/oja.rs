@@ -11,7 +11,7 @@
 //! are delivered as excitatory or inhibitory input by sign.
 
 /// Oja's subspace rule: learning rate and window.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OjaDef {
     /// Learning rate η (per window, counts as the unit of x).
     pub eta: f64,
@@ -21,7 +21,7 @@ pub struct OjaDef {
 
 /// A fully connected projection learning with Oja's subspace rule, all of whose targets lie in one
 /// partition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct OjaProjection {
     /// Index of the projection in the network definition.
     pub projection: usize,

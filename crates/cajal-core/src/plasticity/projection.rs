@@ -19,7 +19,7 @@ pub const FLUSH_MS: f64 = 1000.0;
 const NEVER: i64 = i64::MIN / 4;
 
 /// A postsynaptic spike as the plastic synapses need it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 struct PostEntry {
     /// Step of the spike.
     step: i64,
@@ -30,14 +30,14 @@ struct PostEntry {
 }
 
 /// A dopamine release: step and the concentration just after it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 struct DopaEntry {
     step: i64,
     n: f64,
 }
 
 /// Weights of a projection at one time: synapses in the order of [`PlasticProjection::synapses`].
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WeightSnapshot {
     /// Step at whose start the weights hold (every event before it applied).
     pub step: u64,
@@ -46,7 +46,7 @@ pub struct WeightSnapshot {
 }
 
 /// Plastic synapses of one projection ending on one partition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PlasticProjection {
     /// Index of the projection in the network definition.
     pub projection: usize,

@@ -6,11 +6,34 @@ use super::{Pairing, PlasticityDef};
 /// `k`, 1.5 KB in all, so they stay in the L1 cache however spread the intervals are), up to
 /// 2^18 steps; beyond that from the formula. The product differs from the formula by a few
 /// units in the last place.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(from = "DecaySpec", into = "DecaySpec")]
 pub(crate) struct Decay {
     dt: f64,
     tau: f64,
     digits: [[f64; 64]; 3],
+}
+
+/// What a [`Decay`] is saved as: its tables are rebuilt when it is read back.
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct DecaySpec {
+    dt: f64,
+    tau: f64,
+}
+
+impl From<DecaySpec> for Decay {
+    fn from(s: DecaySpec) -> Self {
+        Decay::new(s.tau, s.dt)
+    }
+}
+
+impl From<Decay> for DecaySpec {
+    fn from(d: Decay) -> Self {
+        DecaySpec {
+            dt: d.dt,
+            tau: d.tau,
+        }
+    }
 }
 
 impl Decay {
@@ -39,7 +62,7 @@ impl Decay {
 }
 
 /// A rule with its parameters in the form the updates use.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum RuleKind {
     /// Pair STDP on the normalised weight (NEST `stdp_synapse`), possibly symmetric.
     Stdp {
@@ -93,7 +116,7 @@ fn pow(x: f64, mu: f64) -> f64 {
 }
 
 /// Everything an update needs: the rule, the bounds and the trace decays.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rule {
     pub kind: RuleKind,
     pub pairing: Pairing,

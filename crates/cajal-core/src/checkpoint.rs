@@ -1,0 +1,253 @@
+//! Checkpoints: the complete state of a simulation (time, neuron states, ring buffers with the
+//! spikes in flight, synapses with their plastic weights and traces, input generators, recorders
+//! and every random stream) in a versioned binary file with a checksum, written atomically.
+//!
+//! File layout (little endian): the magic `CAJALCKP`, the format version (u32), the lengths of an
+//! opaque caller block and of the state (u64 each), the CRC-32 of both (u32), then the two blocks.
+//! The state is restored into a simulation built from the same network with the same thread count
+//! (the partition layout follows it), so that the run goes on exactly as if uninterrupted.
+
+use crate::partition::{Partition, Spike};
+use crate::Simulation;
+use bincode::Options;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 8] = b"CAJALCKP";
+/// Version of the checkpoint format; files of another version are refused.
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER: usize = 8 + 4 + 8 + 8 + 4;
+
+/// Why a checkpoint cannot be written, read or restored.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// The file cannot be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The file is not a checkpoint, is damaged or is of another version.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The checkpoint belongs to another network, time step, seed or thread count.
+    #[error("the checkpoint does not match this simulation: {0}")]
+    Mismatch(String),
+}
+
+/// The identity of a simulation's layout: a checkpoint restores only into the same one.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Layout {
+    dt: f64,
+    seed: u64,
+    threads: usize,
+    interval: u64,
+    synapses: u64,
+    /// Per partition: population, offset, size.
+    partitions: Vec<(usize, u32, usize)>,
+}
+
+#[derive(serde::Serialize)]
+struct StateRef<'a> {
+    layout: Layout,
+    step: u64,
+    pending: &'a [Spike],
+    partitions: &'a [Partition],
+}
+
+#[derive(serde::Deserialize)]
+struct StateOwned {
+    layout: Layout,
+    step: u64,
+    pending: Vec<Spike>,
+    partitions: Vec<Partition>,
+}
+
+/// A checkpoint read from disk and verified (magic, version, length, checksum).
+pub struct Checkpoint {
+    /// The caller's block (e.g. the model file and run options).
+    pub extra: Vec<u8>,
+    state: StateOwned,
+}
+
+impl Checkpoint {
+    /// Simulated time at the checkpoint (ms).
+    pub fn time_ms(&self) -> f64 {
+        self.state.step as f64 * self.state.layout.dt
+    }
+
+    /// The thread count the simulation must be built with to restore it.
+    pub fn threads(&self) -> usize {
+        self.state.layout.threads
+    }
+
+    /// Reads and verifies a checkpoint file.
+    pub fn read(path: &Path) -> Result<Checkpoint, CheckpointError> {
+        let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// Verifies and decodes checkpoint bytes (`path` names them in errors).
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Checkpoint, CheckpointError> {
+        let invalid = |message: String| CheckpointError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Err(invalid(
+                "not a Cajal checkpoint (no CAJALCKP header); give a file written by \
+                 `cajal run --checkpoint-every`"
+                    .into(),
+            ));
+        }
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+        let version = u32_at(8);
+        if version != FORMAT_VERSION {
+            return Err(invalid(format!(
+                "checkpoint format version {version}, this Cajal reads version \
+                 {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
+            )));
+        }
+        let (extra_len, state_len, crc) = (u64_at(12), u64_at(20), u32_at(28));
+        let want = (HEADER as u128) + extra_len as u128 + state_len as u128;
+        if want != bytes.len() as u128 {
+            return Err(invalid(format!(
+                "the file has {} bytes but its header announces {want}: it is truncated or \
+                 was not written completely; use the previous checkpoint",
+                bytes.len()
+            )));
+        }
+        let body = &bytes[HEADER..];
+        if crc32fast::hash(body) != crc {
+            return Err(invalid(
+                "checksum mismatch: the file is damaged; use the previous checkpoint".into(),
+            ));
+        }
+        let (extra, state) = body.split_at(extra_len as usize);
+        // the limit bounds what decoding may allocate, whatever the file claims
+        let state: StateOwned = bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .with_limit(state.len() as u64)
+            .deserialize(state)
+            .map_err(|e| invalid(format!("the state cannot be decoded ({e})")))?;
+        Ok(Checkpoint {
+            extra: extra.to_vec(),
+            state,
+        })
+    }
+}
+
+impl Simulation {
+    fn layout(&self) -> Layout {
+        Layout {
+            dt: self.dt,
+            seed: self.seed,
+            threads: self.threads,
+            interval: self.interval,
+            synapses: self.synapses,
+            partitions: self
+                .partitions
+                .iter()
+                .map(|p| (p.population, p.offset, p.len()))
+                .collect(),
+        }
+    }
+
+    /// The complete state as checkpoint bytes, with the caller's block `extra`.
+    pub fn checkpoint_bytes(&self, extra: &[u8]) -> Vec<u8> {
+        let state = bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .serialize(&StateRef {
+                layout: self.layout(),
+                step: self.step,
+                pending: &self.pending,
+                partitions: &self.partitions,
+            })
+            .expect("the state serialises");
+        let mut out = Vec::with_capacity(HEADER + extra.len() + state.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(extra.len() as u64).to_le_bytes());
+        out.extend_from_slice(&(state.len() as u64).to_le_bytes());
+        let mut h = crc32fast::Hasher::new();
+        h.update(extra);
+        h.update(&state);
+        out.extend_from_slice(&h.finalize().to_le_bytes());
+        out.extend_from_slice(extra);
+        out.extend_from_slice(&state);
+        out
+    }
+
+    /// Writes a checkpoint to `path` atomically: to a temporary file beside it, flushed to disk,
+    /// then renamed over `path`, so that a crash while writing leaves the previous file intact.
+    pub fn save_checkpoint(&self, path: &Path, extra: &[u8]) -> Result<(), CheckpointError> {
+        write_atomic(path, &self.checkpoint_bytes(extra))
+    }
+
+    /// Puts the simulation in the checkpoint's state. The simulation must have been built from
+    /// the same network, seed and thread count.
+    pub fn restore(&mut self, ck: Checkpoint) -> Result<(), CheckpointError> {
+        let mine = self.layout();
+        let theirs = &ck.state.layout;
+        if mine != *theirs {
+            let what = if mine.threads != theirs.threads {
+                format!(
+                    "it was written with {} threads and this simulation has {}; resume with \
+                     --threads {}",
+                    theirs.threads, mine.threads, theirs.threads
+                )
+            } else if mine.seed != theirs.seed || mine.dt != theirs.dt {
+                format!(
+                    "seed {} and dt {} ms in the checkpoint, seed {} and dt {} ms here",
+                    theirs.seed, theirs.dt, mine.seed, mine.dt
+                )
+            } else {
+                "the network differs (populations, sizes or synapses); resume with the model \
+                 the checkpoint was written from"
+                    .to_string()
+            };
+            return Err(CheckpointError::Mismatch(what));
+        }
+        self.step = ck.state.step;
+        self.pending = ck.state.pending;
+        self.partitions = ck.state.partitions;
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, fsync and rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CheckpointError> {
+    let io = |source| CheckpointError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "checkpoint".into());
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    {
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&tmp, path).map_err(io)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // make the rename itself durable (not possible on every platform: best effort)
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
