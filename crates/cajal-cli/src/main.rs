@@ -29,6 +29,9 @@ enum Command {
     /// Analyse spike trains: statistics, correlations, distances, spectrum, avalanches, branching
     /// ratio, LZ complexity and (optionally) connectivity; writes analysis.json, NPZ and figures.
     Analyze(analyze::AnalyzeArgs),
+    /// Resume a run from its checkpoint (written by `cajal run --checkpoint-every` or when a run
+    /// is interrupted) and finish it; the outputs cover the whole run.
+    Resume(ResumeArgs),
     /// Validate a model file and build its network without simulating.
     Check {
         /// Model file (TOML).
@@ -62,6 +65,39 @@ struct RunArgs {
     /// Also write connectivity.npz: every synapse's global source, target, weight and delay.
     #[arg(long)]
     save_connectivity: bool,
+    /// Write OUT/checkpoint.ckpt every so many ms of simulated time (rounded up to a multiple of
+    /// the min-delay interval), replacing the previous one atomically. A run interrupted by
+    /// Ctrl-C or SIGTERM writes one too, with or without this option.
+    #[arg(long)]
+    checkpoint_every: Option<f64>,
+}
+
+/// Arguments of `cajal resume`.
+#[derive(clap::Args)]
+struct ResumeArgs {
+    /// The checkpoint file.
+    checkpoint: PathBuf,
+    /// Output folder [default: the interrupted run's].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar and no table.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// What a checkpoint carries besides the state: enough to rebuild the run.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RunRecord {
+    model_file: String,
+    model_dir: Option<PathBuf>,
+    model_text: String,
+    seed: u64,
+    duration: f64,
+    threads: usize,
+    out: PathBuf,
+    no_plot: bool,
+    save_connectivity: bool,
+    checkpoint_every: Option<f64>,
 }
 
 /// A failure with its exit code: 2 for a bad model or argument, 1 for anything else.
@@ -106,8 +142,13 @@ fn load(model: &Option<PathBuf>) -> Result<(cajal_model::Model, String, String),
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Run(_) | Command::Resume(_)) {
+        // from the start, so that a Ctrl-C during the build already stops cleanly
+        interrupt_flag();
+    }
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Resume(args) => resume(&args),
         Command::Analyze(args) => analyze::run(&args),
         Command::Check { model } => check(&model),
     };
@@ -150,17 +191,63 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         }
         model.duration = d;
     }
+    if let Some(e) = args.checkpoint_every {
+        if !(e.is_finite() && e > 0.0) {
+            return Err(bad_input(format!(
+                "--checkpoint-every must be a number of ms > 0 (got {e})"
+            )));
+        }
+    }
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let t0 = Instant::now();
     let mut sim = cajal_model::build(&model, &text, &file, threads).map_err(bad_input)?;
     let build_s = t0.elapsed().as_secs_f64();
 
-    let steps = (model.duration / sim.dt()).round() as u64;
+    let record = RunRecord {
+        model_file: file.clone(),
+        model_dir: args
+            .model
+            .as_ref()
+            .and_then(|p| p.parent().map(|d| d.to_path_buf())),
+        model_text: text.clone(),
+        seed: model.def.seed,
+        duration: model.duration,
+        threads: sim.threads(),
+        out: out.to_path_buf(),
+        no_plot: args.no_plot,
+        save_connectivity: args.save_connectivity,
+        checkpoint_every: args.checkpoint_every,
+    };
+    simulate(&model, &mut sim, &record, build_s, quiet)
+}
+
+/// Continues `sim` to the model's duration, in pieces: a checkpoint at every `checkpoint_every`
+/// and a stop with a checkpoint and partial outputs on Ctrl-C or SIGTERM; then the outputs.
+fn simulate(
+    model: &cajal_model::Model,
+    sim: &mut cajal_core::Simulation,
+    record: &RunRecord,
+    build_s: f64,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let out = record.out.as_path();
+    let interrupted = interrupt_flag();
+    let dt = sim.dt();
+    let grid = sim.interval_steps().max(1);
+    let total = (model.duration / dt).round() as u64;
+    let round_up = |steps: u64| steps.div_ceil(grid) * grid;
+    let every = record
+        .checkpoint_every
+        .map(|ms| round_up(((ms / dt).round() as u64).max(1)));
+    // pieces of about 100 ms of simulated time between looks at the interrupt flag
+    let piece = round_up(((100.0 / dt).round() as u64).max(1));
+    let ck_path = out.join("checkpoint.ckpt");
+    let extra = serde_json::to_vec(record).map_err(anyhow::Error::from)?;
     let bar = if quiet {
         indicatif::ProgressBar::hidden()
     } else {
-        indicatif::ProgressBar::new(steps)
+        indicatif::ProgressBar::new(total)
     };
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -169,25 +256,46 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         .expect("valid template")
         .progress_chars("=> "),
     );
-    let dt = sim.dt();
     let t1 = Instant::now();
+    let mut outcome = Ok(());
+    let mut stopped = false;
     let mut shown = 0u64;
-    let outcome = sim.run(model.duration, |done, total| {
-        // redraw at most every 0.1 % of the run: formatting per interval costs real time
+    while sim.steps_done() < total {
+        let now = sim.steps_done();
+        let mut stop = (now / piece + 1) * piece;
+        if let Some(e) = every {
+            stop = stop.min((now / e + 1) * e);
+        }
+        let stop = stop.min(total);
+        outcome = sim.run((stop - now) as f64 * dt, |_, _| {});
+        let done = sim.steps_done();
         if done == total || (done - shown) * 1000 >= total {
             shown = done;
             bar.set_position(done);
             bar.set_message(format!("{:.1}/{:.1} ms", done as f64 * dt, model.duration));
         }
-    });
+        if outcome.is_err() {
+            break;
+        }
+        let due = every.is_some_and(|e| done.is_multiple_of(e) && done < total);
+        if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+            sim.save_checkpoint(&ck_path, &extra)?;
+            stopped = true;
+            break;
+        }
+        if due {
+            sim.save_checkpoint(&ck_path, &extra)?;
+        }
+    }
     let simulate_s = t1.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let mut summary = output::Summary::new(&model, &sim, build_s, simulate_s);
+    let mut summary = output::Summary::new(model, sim, build_s, simulate_s);
+    let plot = !record.no_plot;
     if let Err(e) = outcome {
         // keep what was simulated: outputs up to the failure, marked partial
         summary.partial = true;
-        output::write_all(out, &sim, &model.def, &summary, !args.no_plot)?;
+        output::write_all(out, sim, &model.def, &summary, plot)?;
         return Err(anyhow::anyhow!(
             "{e}\n(outputs up to t = {} ms are in {}, summary.json has \"partial\": true)",
             sim.time_ms(),
@@ -195,15 +303,80 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         )
         .into());
     }
-    output::write_all(out, &sim, &model.def, &summary, !args.no_plot)?;
-    if args.save_connectivity {
-        output::write_connectivity(out, &sim)?;
+    if stopped {
+        summary.partial = true;
+        output::write_all(out, sim, &model.def, &summary, plot)?;
+        return Err(Failure {
+            code: 130,
+            error: anyhow::anyhow!(
+                "interrupted at t = {} ms: outputs so far are in {} (summary.json has \"partial\": \
+                 true); continue with: cajal resume {}",
+                sim.time_ms(),
+                out.display(),
+                ck_path.display()
+            ),
+        });
     }
-    if !args.no_plot {
-        raster::draw(&out.join("raster.png"), &sim, &model.name)?;
+    output::write_all(out, sim, &model.def, &summary, plot)?;
+    if record.save_connectivity {
+        output::write_connectivity(out, sim)?;
+    }
+    if plot {
+        raster::draw(&out.join("raster.png"), sim, &model.name)?;
     }
     if !quiet {
         summary.print_table(out);
     }
     Ok(())
+}
+
+/// Set when Ctrl-C or SIGTERM arrives (the handler is installed once).
+fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, OnceLock};
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = flag.clone();
+        // without a handler (another one installed) Ctrl-C simply ends the process
+        let _ = ctrlc::set_handler(move || f.store(true, std::sync::atomic::Ordering::SeqCst));
+        flag
+    })
+    .clone()
+}
+
+fn resume(args: &ResumeArgs) -> Result<(), Failure> {
+    let ck = cajal_core::Checkpoint::read(&args.checkpoint).map_err(bad_input)?;
+    let mut record: RunRecord = serde_json::from_slice(&ck.extra).map_err(|e| {
+        bad_input(format!(
+            "{}: the checkpoint does not say which run it belongs to ({e})",
+            args.checkpoint.display()
+        ))
+    })?;
+    if let Some(o) = &args.out {
+        record.out = o.clone();
+    }
+    let mut model = cajal_model::load_str(
+        &record.model_text,
+        &record.model_file,
+        record.model_dir.as_deref(),
+    )
+    .map_err(bad_input)?;
+    model.def.seed = record.seed;
+    model.duration = record.duration;
+    std::fs::create_dir_all(&record.out)
+        .with_context(|| format!("cannot create output folder {}", record.out.display()))?;
+    let t0 = Instant::now();
+    let mut sim = cajal_model::build(&model, &record.model_text, &record.model_file, ck.threads())
+        .map_err(bad_input)?;
+    let from = ck.time_ms();
+    sim.restore(ck).map_err(bad_input)?;
+    let build_s = t0.elapsed().as_secs_f64();
+    if !args.quiet {
+        eprintln!(
+            "resuming {} at t = {from} ms of {} ms",
+            record.model_file, record.duration
+        );
+    }
+    simulate(&model, &mut sim, &record, build_s, args.quiet)
 }

@@ -1022,7 +1022,9 @@ impl Simulation {
         let cuts = self.interval_cuts();
         while self.step < end {
             let from = self.step;
-            let mut to = (from + self.interval).min(end);
+            // intervals end on a fixed grid (multiples of the interval), so that a run split at
+            // any multiple of it batches its spikes exactly as an unsplit one
+            let mut to = ((from / self.interval + 1) * self.interval).min(end);
             // plastic synapses flush and snapshot at fixed times: intervals end there
             for &c in &cuts {
                 to = to.min((from / c + 1) * c);
