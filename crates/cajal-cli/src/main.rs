@@ -70,6 +70,10 @@ struct RunArgs {
     /// Ctrl-C or SIGTERM writes one too, with or without this option.
     #[arg(long)]
     checkpoint_every: Option<f64>,
+    /// Refuse models whose estimated peak memory exceeds this (e.g. 8G, 500M, or bytes); the
+    /// memory available now is always a limit.
+    #[arg(long)]
+    max_memory: Option<String>,
 }
 
 /// Arguments of `cajal resume`.
@@ -163,6 +167,13 @@ fn main() -> ExitCode {
 
 fn check(path: &std::path::Path) -> Result<(), Failure> {
     let (model, text, file) = load(&Some(path.to_path_buf()))?;
+    let est = cajal_core::memory::estimate(&model.def, 0);
+    println!(
+        "{file}: about {:.3e} synapses; estimated peak memory {:.1} MB on all cores",
+        est.synapses,
+        est.peak_bytes / 1e6
+    );
+    check_memory(&model, 0, None)?;
     let t0 = Instant::now();
     let sim = cajal_model::build(&model, &text, &file, 0).map_err(bad_input)?;
     println!(
@@ -198,6 +209,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             )));
         }
     }
+    check_memory(&model, threads, args.max_memory.as_deref())?;
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let t0 = Instant::now();
@@ -326,6 +338,59 @@ fn simulate(
     }
     if !quiet {
         summary.print_table(out);
+    }
+    Ok(())
+}
+
+/// `8G`, `500M`, `64K` or a number of bytes.
+fn parse_bytes(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last()? {
+        'G' | 'g' => (&s[..s.len() - 1], 1024f64.powi(3)),
+        'M' | 'm' => (&s[..s.len() - 1], 1024f64.powi(2)),
+        'K' | 'k' => (&s[..s.len() - 1], 1024.0),
+        _ => (s, 1.0),
+    };
+    let x: f64 = num.trim().parse().ok()?;
+    (x.is_finite() && x > 0.0).then_some(x * mult)
+}
+
+/// Refuses, before anything is allocated, a model whose estimated peak memory exceeds the memory
+/// available (or `--max-memory`).
+fn check_memory(
+    model: &cajal_model::Model,
+    threads: usize,
+    max_memory: Option<&str>,
+) -> Result<(), Failure> {
+    let limit_given = match max_memory {
+        None => None,
+        Some(s) => Some(parse_bytes(s).ok_or_else(|| {
+            bad_input(format!(
+                "--max-memory must be a size such as 8G, 500M or a number of bytes (got {s})"
+            ))
+        })?),
+    };
+    let available = cajal_core::memory::available_bytes();
+    let (limit, what) = match (limit_given, available) {
+        (Some(l), Some(a)) if a < l => (a, "available on this machine"),
+        (Some(l), _) => (l, "allowed by --max-memory"),
+        (None, Some(a)) => (a, "available on this machine"),
+        (None, None) => return Ok(()),
+    };
+    let est = cajal_core::memory::estimate(&model.def, threads);
+    if est.peak_bytes > limit {
+        let gib = |b: f64| b / 1024f64.powi(3);
+        return Err(bad_input(format!(
+            "{}: the network needs about {:.2} GiB at its peak ({:.3e} synapses, {:.2} GiB of \
+             synapse store) but {:.2} GiB are {what}; make it smaller (population sizes, \
+             connection probability or in-degree), build with fewer --threads, or allow more \
+             with --max-memory",
+            model.name,
+            gib(est.peak_bytes),
+            est.synapses,
+            gib(est.synapse_bytes),
+            gib(limit)
+        )));
     }
     Ok(())
 }

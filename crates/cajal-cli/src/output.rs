@@ -42,6 +42,8 @@ pub struct Summary {
     pub events_per_s: f64,
     pub realtime_factor: f64,
     pub peak_rss_bytes: Option<u64>,
+    /// The estimate made before building (`cajal_core::memory::estimate`).
+    pub memory_estimate_bytes: f64,
     pub synapse_bytes: u64,
     pub partial: bool,
     pub populations: Vec<PopulationSummary>,
@@ -105,6 +107,9 @@ impl Summary {
                 0.0
             },
             peak_rss_bytes: peak_rss_bytes(),
+            memory_estimate_bytes: cajal_core::memory::estimate(&model.def, sim.threads())
+                .peak_bytes
+                .round(),
             synapse_bytes: sim.synapse_bytes(),
             partial: false,
             populations,

@@ -32,6 +32,7 @@ pub mod connect;
 pub mod dist;
 pub mod homeostasis;
 pub mod input;
+pub mod memory;
 pub mod network;
 pub mod neuron;
 pub mod partition;

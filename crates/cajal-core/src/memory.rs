@@ -1,0 +1,150 @@
+//! An estimate of the memory a network needs, made from its definition before anything is
+//! allocated, so that a model too large for the machine is refused with the reason instead of
+//! being killed midway through its construction.
+//!
+//! The peak comes during construction: the synapses of global rules (`fixed_total_number`,
+//! `fixed_outdegree`, `explicit`) are all drawn first as 12-byte pairs (with the 16-byte draws of
+//! the largest such projection alongside), then each partition turns its pairs into its 8-byte
+//! synapse store, with as many partitions in progress as threads. Add the ring buffers, neuron
+//! state and the process itself.
+
+use crate::connect::is_per_target;
+use crate::network::{NetworkDef, Rule};
+
+/// The process before the network (binary, allocator, thread stacks), measured: about 5.5 MB.
+const BASE_BYTES: f64 = 6.0e6;
+/// Per neuron: state variables, spike statistics, recorder masks and buffers (a generous mean).
+const NEURON_BYTES: f64 = 96.0;
+
+/// What a network is expected to need.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct MemoryEstimate {
+    /// Expected number of synapses.
+    pub synapses: f64,
+    /// Bytes of the synapse stores once built.
+    pub synapse_bytes: f64,
+    /// Expected peak resident memory (bytes), construction included.
+    pub peak_bytes: f64,
+}
+
+/// Expected synapses of projection `proj` from `n_src` onto `n_tgt` neurons.
+fn expected(rule: &Rule, n_src: usize, n_tgt: usize) -> f64 {
+    match rule {
+        Rule::AllToAll => (n_src * n_tgt) as f64,
+        Rule::OneToOne => n_tgt as f64,
+        Rule::PairwiseBernoulli { p } => p * (n_src * n_tgt) as f64,
+        Rule::FixedIndegree { indegree } => (indegree * n_tgt) as f64,
+        Rule::FixedOutdegree { outdegree } => (outdegree * n_src) as f64,
+        Rule::FixedTotalNumber { n } => *n as f64,
+        Rule::Explicit { sources, .. } => sources.len() as f64,
+    }
+}
+
+/// The largest value a distribution will practically give (6 standard deviations out).
+fn likely_max(d: &crate::Dist) -> f64 {
+    use crate::Dist;
+    match *d {
+        Dist::Normal { mean, std } => mean + 6.0 * std,
+        Dist::NormalClipped {
+            mean, std, high, ..
+        } => high.min(mean + 6.0 * std),
+        Dist::LogNormal { mu, sigma } => (mu + 6.0 * sigma).exp(),
+        _ => d.range().1,
+    }
+}
+
+/// Estimates the memory `def` needs when built on `threads` threads (0: one per core).
+pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    let dt = def.dt.max(1e-9);
+    let nodes: usize = def.populations.iter().map(|p| p.size).sum();
+    let mut synapses = 0.0;
+    let mut store = 0.0; // final synapse bytes
+    let mut global_pairs = 0.0; // 12-byte pairs of global rules, alive together
+    let mut largest_draw: f64 = 0.0;
+    // per target population: synapses of per-target and of global rules
+    let mut per_target = vec![0.0; def.populations.len()];
+    let mut global = vec![0.0; def.populations.len()];
+    let mut max_delay: f64 = 1.0;
+    for proj in &def.projections {
+        let (Some(src), Some(tgt)) = (
+            def.populations.get(proj.source),
+            def.populations.get(proj.target),
+        ) else {
+            continue;
+        };
+        let s = expected(&proj.rule, src.size, tgt.size);
+        synapses += s;
+        let per_synapse = match (&proj.plasticity, &proj.oja) {
+            (Some(p), _) => 12.0 + if p.modulator().is_some() { 8.0 } else { 0.0 },
+            (None, Some(_)) => 8.0,
+            (None, None) => 8.0,
+        };
+        store += s * per_synapse;
+        if is_per_target(&proj.rule) {
+            per_target[proj.target] += s;
+        } else {
+            global[proj.target] += s;
+            global_pairs += 12.0 * s;
+            largest_draw = largest_draw.max(16.0 * s);
+        }
+        max_delay = max_delay.max(likely_max(&proj.delay));
+    }
+    // partitions, their rings, runs and neurons; each partition's share of the synapses
+    let mut fixed = BASE_BYTES;
+    let mut parts: Vec<(f64, f64)> = Vec::new(); // (all synapses, global-rule synapses)
+    let slots = (max_delay / dt).ceil() + 2.0;
+    for (pi, pop) in def.populations.iter().enumerate() {
+        let blocks = pop.size.div_ceil(crate::partition::BLOCK_SIZE);
+        let per = blocks.div_ceil(2 * threads).clamp(1, 64) * crate::partition::BLOCK_SIZE;
+        let n = pop.size as f64;
+        fixed += 16.0 * slots * n + NEURON_BYTES * n;
+        let mut offset = 0;
+        while offset < pop.size {
+            let share = (per.min(pop.size - offset)) as f64 / n.max(1.0);
+            parts.push(((per_target[pi] + global[pi]) * share, global[pi] * share));
+            offset += per;
+        }
+    }
+    // every partition indexes its runs by global source id
+    fixed += 4.0 * (nodes + 1) as f64 * parts.len() as f64;
+    // construction, partition by partition, `threads` at a time: the stores of the partitions
+    // done, the global pairs still waiting, and for those in progress their pairs (12 B), their
+    // waiting global pairs and their store (8 B)
+    let mut peak = global_pairs + largest_draw;
+    let mut done = 0.0;
+    let mut waiting = global_pairs;
+    for group in parts.chunks(threads.max(1)) {
+        let now: f64 = group.iter().map(|&(s, _)| 20.0 * s).sum();
+        peak = peak.max(done + waiting + now);
+        for &(s, g) in group {
+            done += 8.0 * s;
+            waiting -= 12.0 * g;
+        }
+    }
+    peak = peak.max(done);
+    // the largest partitions may well be built last (work stealing decides the order)
+    let mut sizes: Vec<(f64, f64)> = parts.clone();
+    sizes.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let last: Vec<(f64, f64)> = sizes.into_iter().take(threads.max(1)).collect();
+    let last_s: f64 = last.iter().map(|p| p.0).sum();
+    let last_g: f64 = last.iter().map(|p| p.1).sum();
+    peak = peak.max(done - 8.0 * last_s + 12.0 * last_g + 20.0 * last_s);
+    MemoryEstimate {
+        synapses,
+        synapse_bytes: store,
+        peak_bytes: fixed + peak + (store - synapses * 8.0).max(0.0),
+    }
+}
+
+/// Memory the system can give now (bytes): `MemAvailable` of /proc/meminfo, where there is one.
+pub fn available_bytes() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
