@@ -849,6 +849,16 @@ impl Simulation {
                             format!("rate must be a finite number of Hz >= 0 (got {rate})"),
                         ));
                     }
+                    // the count drawn per neuron and step must stay a sane Poisson mean
+                    if rate * def.dt / 1000.0 > 1e9 {
+                        return Err(err(
+                            "rate",
+                            format!(
+                                "rate {rate} Hz means more than 1e9 spikes per neuron and step; \
+                                 use a dc_generator for such a drive"
+                            ),
+                        ));
+                    }
                     if !weight.is_finite() {
                         return Err(err(
                             "weight",

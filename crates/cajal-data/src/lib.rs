@@ -101,15 +101,99 @@ pub fn write_npz(path: &Path, arrays: &[(&str, NpzArray)]) -> Result<(), DataErr
     })
 }
 
+/// Checks an NPY array's header against the bytes that follow it, so that a damaged or hostile
+/// header cannot make the reader allocate more than the file holds.
+fn check_npy(bytes: &[u8]) -> Result<(), String> {
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err("not an NPY array (no \\x93NUMPY magic)".into());
+    }
+    let (len, start): (usize, usize) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        v => return Err(format!("NPY format version {v} is not supported")),
+    };
+    let end = start
+        .checked_add(len)
+        .filter(|&e| e <= bytes.len())
+        .ok_or("the NPY header runs past the end of the data")?;
+    let header = String::from_utf8_lossy(&bytes[start..end]);
+    let field = |key: &str| header.find(key).map(|i| &header[i + key.len()..]);
+    let descr = field("'descr':").ok_or("the NPY header has no 'descr'")?;
+    let descr = descr
+        .split('\'')
+        .nth(1)
+        .ok_or("the NPY header's 'descr' is not a string")?;
+    let item: u128 = descr
+        .trim_start_matches(['<', '>', '|', '='])
+        .get(1..)
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| format!("unsupported NPY element type '{descr}'"))?;
+    let shape = field("'shape':").ok_or("the NPY header has no 'shape'")?;
+    let shape = shape
+        .split_once('(')
+        .and_then(|(_, r)| r.split_once(')'))
+        .ok_or("the NPY header's 'shape' is not a tuple")?
+        .0;
+    let mut count: u128 = 1;
+    for d in shape.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let d: u128 = d.parse().map_err(|_| format!("bad NPY dimension '{d}'"))?;
+        count = count.saturating_mul(d);
+    }
+    let need = count.saturating_mul(item);
+    let have = (bytes.len() - end) as u128;
+    if need > have {
+        return Err(format!(
+            "the NPY header announces {count} values ({need} bytes) but only {have} bytes follow: \
+             the file is truncated or damaged"
+        ));
+    }
+    Ok(())
+}
+
+/// The bytes of array `name` (with or without `.npy`) of an NPZ file, checked with [`check_npy`].
+fn npz_entry(path: &Path, name: &str) -> Result<Vec<u8>, DataError> {
+    use std::io::Read;
+    let f = File::open(path).map_err(io_err(path))?;
+    let mut zip = zip::ZipArchive::new(f)
+        .map_err(|e| format_err(path, format!("not an NPZ (zip) file: {e}")))?;
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    let entry = [format!("{name}.npy"), name.to_string()]
+        .into_iter()
+        .find(|n| names.contains(n))
+        .ok_or_else(|| {
+            let arrays: Vec<&str> = names.iter().map(|n| n.trim_end_matches(".npy")).collect();
+            format_err(
+                path,
+                format!(
+                    "no array '{name}' (it has: {}); save it with numpy.savez(path, {name}=...)",
+                    arrays.join(", ")
+                ),
+            )
+        })?;
+    let mut file = zip
+        .by_name(&entry)
+        .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
+    let declared = file.size();
+    let mut bytes = Vec::new();
+    // grows with the data actually there, never with what a header claims
+    (&mut file)
+        .take(declared)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
+    check_npy(&bytes).map_err(|m| format_err(path, format!("array '{name}': {m}")))?;
+    Ok(bytes)
+}
+
 /// Reads the 1-D array `name` of element type `T` from an NPZ file.
 fn read_npz_1d<T: ndarray_npy::ReadableElement + Clone>(
     path: &Path,
     name: &str,
 ) -> Result<Vec<T>, DataError> {
-    let f = File::open(path).map_err(io_err(path))?;
-    let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
-    let a: Array1<T> = npz
-        .by_name(name)
+    let bytes = npz_entry(path, name)?;
+    let a = Array1::<T>::read_npy(std::io::Cursor::new(bytes))
         .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
     Ok(a.to_vec())
 }
@@ -121,10 +205,8 @@ pub fn read_npz_f64(path: &Path, name: &str) -> Result<Vec<f64>, DataError> {
 
 /// Reads a 2-D float64 array from an NPZ file as `(rows, columns, row-major values)`.
 pub fn read_npz_f64_matrix(path: &Path, name: &str) -> Result<(usize, usize, Vec<f64>), DataError> {
-    let f = File::open(path).map_err(io_err(path))?;
-    let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
-    let a: ndarray::Array2<f64> = npz
-        .by_name(name)
+    let bytes = npz_entry(path, name)?;
+    let a = ndarray::Array2::<f64>::read_npy(std::io::Cursor::new(bytes))
         .map_err(|e| format_err(path, format!("array '{name}': {e}")))?;
     let (r, c) = a.dim();
     Ok((r, c, a.iter().copied().collect()))
@@ -269,7 +351,9 @@ fn rows_as_f64<T: Copy + Into<f64>>(a: Array2<T>) -> Vec<Vec<f64>> {
 
 /// Reads a 2-D NPY array (float64, float32, int64, int32 or uint32) as rows of float64.
 pub fn read_npy_rows(path: &Path) -> Result<Vec<Vec<f64>>, DataError> {
-    let open = || File::open(path).map_err(io_err(path));
+    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    check_npy(&bytes).map_err(|m| format_err(path, m))?;
+    let open = || -> Result<_, DataError> { Ok(std::io::Cursor::new(&bytes[..])) };
     if let Ok(a) = Array2::<f64>::read_npy(open()?) {
         Ok(rows_as_f64(a))
     } else if let Ok(a) = Array2::<i64>::read_npy(open()?) {
@@ -295,24 +379,10 @@ pub fn read_npy_rows(path: &Path) -> Result<Vec<Vec<f64>>, DataError> {
 /// Reads the 1-D array `name` of an NPZ file as float64, whatever its numeric type (float64,
 /// float32, int64, int32, uint64, uint32), so files written by NumPy with default types load.
 pub fn read_npz_numbers(path: &Path, name: &str) -> Result<Vec<f64>, DataError> {
-    let f = File::open(path).map_err(io_err(path))?;
-    let mut npz = ndarray_npy::NpzReader::new(f).map_err(|e| format_err(path, e.to_string()))?;
-    let names = npz.names().map_err(|e| format_err(path, e.to_string()))?;
-    if !names
-        .iter()
-        .any(|n| n == name || n == &format!("{name}.npy"))
-    {
-        return Err(format_err(
-            path,
-            format!(
-                "no array '{name}' (it has: {}); save it with numpy.savez(path, {name}=...)",
-                names.join(", ")
-            ),
-        ));
-    }
+    let bytes = npz_entry(path, name)?;
     macro_rules! try_type {
         ($t:ty) => {
-            if let Ok(a) = npz.by_name::<ndarray::OwnedRepr<$t>, ndarray::Ix1>(name) {
+            if let Ok(a) = Array1::<$t>::read_npy(std::io::Cursor::new(&bytes[..])) {
                 #[allow(clippy::unnecessary_cast)]
                 return Ok(a.iter().map(|&x| x as f64).collect());
             }
