@@ -42,6 +42,8 @@ pub struct Summary {
     pub events_per_s: f64,
     pub realtime_factor: f64,
     pub peak_rss_bytes: Option<u64>,
+    /// Resident memory when the summary is written (VmRSS), after the run.
+    pub rss_bytes: Option<u64>,
     /// The estimate made before building (`cajal_core::memory::estimate`).
     pub memory_estimate_bytes: f64,
     pub synapse_bytes: u64,
@@ -51,8 +53,13 @@ pub struct Summary {
 
 /// Peak resident memory of this process (Linux: VmHWM), if known.
 pub fn peak_rss_bytes() -> Option<u64> {
+    status_kib("VmHWM:")
+}
+
+/// A memory line of /proc/self/status in bytes (Linux), if known.
+fn status_kib(key: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = s.lines().find(|l| l.starts_with(key))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
@@ -107,6 +114,7 @@ impl Summary {
                 0.0
             },
             peak_rss_bytes: peak_rss_bytes(),
+            rss_bytes: status_kib("VmRSS:"),
             memory_estimate_bytes: cajal_core::memory::estimate(&model.def, sim.threads())
                 .peak_bytes
                 .round(),
