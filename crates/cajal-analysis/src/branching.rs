@@ -116,12 +116,7 @@ pub fn descendant_ratio(
     window: usize,
 ) -> Option<f64> {
     let n = data.neurons();
-    let index: std::collections::HashMap<u32, usize> = data
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(k, &id)| (id, k))
-        .collect();
+    let index = data.index_of_ids();
     let (mut post, mut pre) = (vec![Vec::new(); n], vec![Vec::new(); n]);
     for &(s, t, _) in synapses {
         if let (Some(&a), Some(&b)) = (index.get(&s), index.get(&t)) {

@@ -404,12 +404,7 @@ pub fn score_connectome(
     synapses: &[(u32, u32, f64)],
 ) -> ConnectomeScore {
     let n = data.neurons();
-    let index: std::collections::HashMap<u32, usize> = data
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(k, &id)| (id, k))
-        .collect();
+    let index = data.index_of_ids();
     // 1: excitatory, 2: inhibitory (net sign of all synapses of the pair)
     let mut net = vec![0.0f64; n * n];
     let mut any = vec![false; n * n];

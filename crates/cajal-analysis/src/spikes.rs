@@ -103,6 +103,15 @@ impl SpikeData {
         })
     }
 
+    /// The position of each neuron id (`ids[k]` → k).
+    pub fn index_of_ids(&self) -> std::collections::HashMap<u32, usize> {
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(k, &id)| (id, k))
+            .collect()
+    }
+
     /// Number of neurons.
     pub fn neurons(&self) -> usize {
         self.trains.len()
