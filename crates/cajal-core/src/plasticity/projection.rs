@@ -461,20 +461,10 @@ impl PlasticProjection {
         let ring = if self.sign >= 0.0 { ring_ex } else { ring_in };
         let base = t as usize % slots;
         let astro_rate = self.astrocyte.as_ref().map(|a| a.at(t));
-        for k in a..b {
-            let (mut u, mut c, seen) = self.settle_window(k, s, t);
-            let d = self.delay[k] as i64;
-            let i = self.target[k] as usize;
-            let o1 = self.o1_before(i, t - d, seen);
-            if self.rule.is_dopamine() {
-                c = self.rule.elig_pre(c, o1);
-                self.elig[k] = c;
-            } else if let Some(rate) = astro_rate {
-                u = self.rule.depress_at_rate(u, o1, rate);
-            } else {
-                u = self.rule.depress(u, o1, r2_before);
-            }
-            self.weight[k] = u;
+        if self.rule.is_dopamine() {
+            self.eligibility_run(a, b, s, t);
+        } else {
+            self.depress_run(a, b, s, t, r2_before, astro_rate);
         }
         // the inputs in a second pass: independent scattered adds can overlap their cache misses,
         // which the update chain above would serialise
@@ -528,6 +518,56 @@ impl PlasticProjection {
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = sender;
+    }
+
+    /// The presynaptic event at step `t` on synapses `a..b` of source `s` for reward-modulated
+    /// rules: every synapse is brought to `t` (dopamine integrated) and its eligibility changes.
+    #[inline(never)]
+    fn eligibility_run(&mut self, a: usize, b: usize, s: usize, t: i64) {
+        for k in a..b {
+            let (u, c, seen) = self.settle_window(k, s, t);
+            let o1 = self.o1_before(self.target[k] as usize, t - self.delay[k] as i64, seen);
+            self.elig[k] = self.rule.elig_pre(c, o1);
+            self.weight[k] = u;
+        }
+    }
+
+    /// The presynaptic event at step `t` on synapses `a..b` of source `s` for the rules without
+    /// eligibility: a tight loop whose common case (no postsynaptic event pending, the target's
+    /// newest spike before `t − d`) reads no history.
+    #[inline(never)]
+    fn depress_run(
+        &mut self,
+        a: usize,
+        b: usize,
+        s: usize,
+        t: i64,
+        r2_before: f64,
+        astro_rate: Option<f64>,
+    ) {
+        let start = self.last[s].max(self.flushed);
+        for k in a..b {
+            let d = self.delay[k] as i64;
+            let i = self.target[k] as usize;
+            let last = self.post_last[i];
+            let td = t - d;
+            // nothing pending means the newest postsynaptic spike is before t − d
+            let (u, o1) = if last <= start - d {
+                let o1 = if last == NEVER {
+                    0.0
+                } else {
+                    self.post_o1[i] * self.rule.post1.over(td - last)
+                };
+                (self.weight[k], o1)
+            } else {
+                let (u, _, seen) = self.settle_window(k, s, t);
+                (u, self.o1_before(i, td, seen))
+            };
+            self.weight[k] = match astro_rate {
+                Some(rate) => self.rule.depress_at_rate(u, o1, rate),
+                None => self.rule.depress(u, o1, r2_before),
+            };
+        }
     }
 
     /// True when `sender` is one of this projection's sources.
