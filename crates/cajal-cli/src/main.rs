@@ -97,7 +97,6 @@ struct RunRecord {
     model_text: String,
     seed: u64,
     duration: f64,
-    threads: usize,
     out: PathBuf,
     no_plot: bool,
     save_connectivity: bool,
@@ -225,7 +224,6 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         model_text: text.clone(),
         seed: model.def.seed,
         duration: model.duration,
-        threads: sim.threads(),
         out: out.to_path_buf(),
         no_plot: args.no_plot,
         save_connectivity: args.save_connectivity,
@@ -429,6 +427,7 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
     .map_err(bad_input)?;
     model.def.seed = record.seed;
     model.duration = record.duration;
+    check_memory(&model, ck.threads(), None)?;
     std::fs::create_dir_all(&record.out)
         .with_context(|| format!("cannot create output folder {}", record.out.display()))?;
     let t0 = Instant::now();

@@ -5,7 +5,9 @@
 //! File layout (little endian): the magic `CAJALCKP`, the format version (u32), the lengths of an
 //! opaque caller block and of the state (u64 each), the CRC-32 of both (u32), then the two blocks.
 //! The state is restored into a simulation built from the same network with the same thread count
-//! (the partition layout follows it), so that the run goes on exactly as if uninterrupted.
+//! (the partition layout follows it), so that the run goes on exactly as if uninterrupted. Static
+//! synapses never change and are rebuilt identically from the network and seed, so they are not
+//! saved; plastic ones are, with all their state.
 
 use crate::partition::{Partition, Spike};
 use crate::Simulation;
@@ -192,7 +194,13 @@ impl Simulation {
     /// Writes a checkpoint to `path` atomically: to a temporary file beside it, flushed to disk,
     /// then renamed over `path`, so that a crash while writing leaves the previous file intact.
     pub fn save_checkpoint(&self, path: &Path, extra: &[u8]) -> Result<(), CheckpointError> {
-        write_atomic(path, &self.checkpoint_bytes(extra))
+        let bytes = self.checkpoint_bytes(extra);
+        cajal_data::write_atomic(path, |f| f.write_all(&bytes)).map_err(|e| match e {
+            cajal_data::DataError::Io { path, source } => CheckpointError::Io { path, source },
+            cajal_data::DataError::Format { path, message } => {
+                CheckpointError::Invalid { path, message }
+            }
+        })
     }
 
     /// Puts the simulation in the checkpoint's state. The simulation must have been built from
@@ -221,33 +229,13 @@ impl Simulation {
         }
         self.step = ck.state.step;
         self.pending = ck.state.pending;
-        self.partitions = ck.state.partitions;
+        // static synapses are not saved: they are the ones just rebuilt
+        let mut restored = ck.state.partitions;
+        for (new, built) in restored.iter_mut().zip(self.partitions.iter_mut()) {
+            new.csr = std::mem::take(&mut built.csr);
+            new.recorded_static = std::mem::take(&mut built.recorded_static);
+        }
+        self.partitions = restored;
         Ok(())
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder, fsync and rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CheckpointError> {
-    let io = |source| CheckpointError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "checkpoint".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    {
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&tmp, path).map_err(io)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // make the rename itself durable (not possible on every platform: best effort)
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
 }

@@ -27,8 +27,8 @@ pub struct MemoryEstimate {
     pub peak_bytes: f64,
 }
 
-/// Expected synapses of projection `proj` from `n_src` onto `n_tgt` neurons.
-fn expected(rule: &Rule, n_src: usize, n_tgt: usize) -> f64 {
+/// Expected synapses of a projection with `rule` from `n_src` onto `n_tgt` neurons.
+pub(crate) fn expected(rule: &Rule, n_src: usize, n_tgt: usize) -> f64 {
     match rule {
         Rule::AllToAll => (n_src * n_tgt) as f64,
         Rule::OneToOne => n_tgt as f64,
@@ -99,8 +99,7 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
     let mut parts: Vec<(f64, f64)> = Vec::new(); // (all synapses, global-rule synapses)
     let slots = (max_delay / dt).ceil() + 2.0;
     for (pi, pop) in def.populations.iter().enumerate() {
-        let blocks = pop.size.div_ceil(crate::partition::BLOCK_SIZE);
-        let per = blocks.div_ceil(2 * threads).clamp(1, 64) * crate::partition::BLOCK_SIZE;
+        let per = crate::simulation::partition_size(pop.size, threads);
         let n = pop.size as f64;
         fixed += 16.0 * slots * n + NEURON_BYTES * n;
         let mut offset = 0;

@@ -67,13 +67,16 @@ pub struct Partition {
     pub first_gid: u32,
     /// Neuron state.
     pub dynamics: Dynamics,
-    /// Incoming synapses, by global source id.
+    /// Incoming synapses, by global source id. Never changes after the build, so checkpoints
+    /// leave it out (a restored partition takes it from the rebuilt one).
+    #[serde(skip)]
     pub csr: Csr,
     /// Incoming plastic synapses, one entry per plastic projection.
     pub plastic: Vec<PlasticProjection>,
     /// Incoming projections learning with Oja's subspace rule.
     pub oja: Vec<crate::plasticity::OjaProjection>,
-    /// Copies of static synapses whose weights are recorded.
+    /// Copies of static synapses whose weights are recorded (static too: not in checkpoints).
+    #[serde(skip)]
     pub recorded_static: Vec<crate::simulation::RecordedStatic>,
     /// Ring buffer length in steps (longest delay + 1).
     pub slots: usize,

@@ -107,7 +107,7 @@ fn pair(src_first_gid: u32, d: &Drawn, offset: u32) -> (u32, Synapse) {
 }
 
 /// The synapses of a static projection whose weights are recorded, as built on one partition.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct RecordedStatic {
     /// Projection index.
     pub projection: usize,
@@ -132,17 +132,13 @@ pub struct ProjectionWeights {
     pub history: Vec<Vec<f64>>,
 }
 
-/// About how many synapses a per-target rule makes onto `n` targets (to reserve memory once).
+/// About how many synapses a per-target rule makes onto `n` targets (to reserve memory once): the
+/// expected count, with a margin of about 4 standard deviations where it is random.
 fn expected_synapses(rule: &Rule, n_source: usize, n: usize) -> usize {
+    let m = crate::memory::expected(rule, n_source, n);
     match rule {
-        Rule::AllToAll => n_source * n,
-        Rule::OneToOne => n,
-        Rule::FixedIndegree { indegree } => indegree * n,
-        // mean plus a margin of about 4 standard deviations
-        Rule::PairwiseBernoulli { p } => {
-            let m = p * (n_source * n) as f64;
-            (m + 4.0 * m.sqrt() + 16.0) as usize
-        }
+        Rule::PairwiseBernoulli { .. } => (m + 4.0 * m.sqrt() + 16.0) as usize,
+        Rule::AllToAll | Rule::OneToOne | Rule::FixedIndegree { .. } => m as usize,
         _ => 0,
     }
 }
@@ -151,7 +147,7 @@ fn expected_synapses(rule: &Rule, n_source: usize, n: usize) -> usize {
 /// partitions per thread and population (large partitions mean fewer synapse-run lookups per
 /// spike: measured, CUBA 40,000 runs 2.5x faster than with one block per partition), at most 64
 /// blocks (synapse targets are 16-bit partition-local indices). Results do not depend on it.
-fn partition_size(size: usize, threads: usize) -> usize {
+pub(crate) fn partition_size(size: usize, threads: usize) -> usize {
     let blocks = size.div_ceil(BLOCK_SIZE);
     let per = blocks.div_ceil(2 * threads.max(1)).clamp(1, 64);
     per * BLOCK_SIZE
@@ -366,7 +362,7 @@ impl Simulation {
             if let Some(rule) = &proj.plasticity {
                 Self::check_plastic(proj, ji, rule, &populations)?;
             }
-            Self::check_homeostasis(def, proj, ji)?;
+            Self::check_learning(def, proj, ji)?;
             if let Some(every) = proj.record_weights {
                 if every.is_nan()
                     || every <= 0.0
@@ -550,8 +546,9 @@ impl Simulation {
         Ok((populations, partitions, interval, synapses))
     }
 
-    /// Synaptic scaling and astrocytes need a plastic projection (and the astrocyte pair STDP).
-    fn check_homeostasis(
+    /// Oja's rule needs a full matrix onto one block; synaptic scaling and astrocytes need a
+    /// plastic projection (and the astrocyte pair STDP).
+    fn check_learning(
         def: &NetworkDef,
         proj: &crate::network::ProjectionDef,
         ji: usize,

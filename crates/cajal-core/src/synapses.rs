@@ -1,7 +1,7 @@
 //! Synapse storage: compressed by source (CSR), owned by the partition of the targets.
 
 /// One static synapse as stored: 8 bytes, read sequentially when its source spikes.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 #[repr(C)]
 pub struct Synapse {
     /// Weight (sign selects excitatory or inhibitory receptor).
@@ -13,7 +13,7 @@ pub struct Synapse {
 }
 
 /// For each global source id, a contiguous run of the synapses it makes onto one partition.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Csr {
     /// `runs[s]..runs[s + 1]` indexes the synapses of source `s`.
     pub runs: Vec<u32>,

@@ -189,7 +189,7 @@ fn damaged_checkpoints_are_refused_and_the_previous_one_still_loads() {
         assert!(e.is_some(), "a change at byte {at} of {n} went unnoticed");
     }
     // a later save over it that never completes (the temporary file only) leaves it intact
-    std::fs::write(dir.path().join(".run.ckpt.tmp"), &good[..n / 2]).unwrap();
+    std::fs::write(dir.path().join(".run.ckpt.tmp4242"), &good[..n / 2]).unwrap();
     let ck = Checkpoint::read(&path).unwrap();
     let mut again = Simulation::build(&def, 1).unwrap();
     again.restore(ck).unwrap();

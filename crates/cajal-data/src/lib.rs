@@ -43,7 +43,8 @@ fn format_err(path: &Path, message: impl Into<String>) -> DataError {
 }
 
 /// Writes `path` atomically: the content goes to a temporary file in the same folder, which is
-/// flushed to disk and then renamed over `path`. A crash leaves either the old file or the new one.
+/// flushed to disk and then renamed over `path` (and the folder synced, where the platform allows,
+/// so the rename itself is durable). A crash leaves either the old file or the new one.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
@@ -62,7 +63,12 @@ pub fn write_atomic(
         write(&mut f)?;
         f.flush()?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = File::open(dir) {
+            // best effort: not every platform can sync a folder
+            let _ = d.sync_all();
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
