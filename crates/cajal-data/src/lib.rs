@@ -1,5 +1,8 @@
 //! Cajal's data readers and writers: NumPy files (NPY, NPZ), CSV connection lists, and atomic
-//! file writing (nothing a user saved is ever half-written).
+//! file writing (nothing a user saved is ever half-written), and the IDX image datasets (MNIST,
+//! Fashion-MNIST) of [`idx`].
+
+pub mod idx;
 
 use ndarray::{Array1, Array2};
 use ndarray_npy::{NpzWriter, ReadNpyExt};
