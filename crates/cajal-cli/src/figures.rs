@@ -7,10 +7,10 @@ use cajal_analysis::SpikeData;
 use plotters::prelude::*;
 use std::path::Path;
 
-type Res = Result<(), Box<dyn std::error::Error>>;
+pub(crate) type Res = Result<(), Box<dyn std::error::Error>>;
 
 /// Draws one figure into a temporary file and renames it over `path`.
-fn save(path: &Path, draw: impl FnOnce(&Path) -> Res) -> anyhow::Result<()> {
+pub(crate) fn save(path: &Path, draw: impl FnOnce(&Path) -> Res) -> anyhow::Result<()> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())

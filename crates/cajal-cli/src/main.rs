@@ -2,6 +2,8 @@
 
 mod analyze;
 mod figures;
+mod learn;
+mod learn_figures;
 mod output;
 mod raster;
 
@@ -32,6 +34,9 @@ enum Command {
     /// Resume a run from its checkpoint (written by `cajal run --checkpoint-every` or when a run
     /// is interrupted) and finish it; the outputs cover the whole run.
     Resume(ResumeArgs),
+    /// Train a network with local learning rules on an image dataset (Fashion-MNIST, MNIST), test
+    /// it, and write report.json, weights.npz and figures.
+    Learn(learn::LearnArgs),
     /// Validate a model file and build its network without simulating.
     Check {
         /// Model file (TOML).
@@ -145,7 +150,10 @@ fn load(model: &Option<PathBuf>) -> Result<(cajal_model::Model, String, String),
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Run(_) | Command::Resume(_)) {
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Resume(_) | Command::Learn(_)
+    ) {
         // from the start, so that a Ctrl-C during the build already stops cleanly
         interrupt_flag();
     }
@@ -153,6 +161,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Resume(args) => resume(&args),
         Command::Analyze(args) => analyze::run(&args),
+        Command::Learn(args) => learn::run(&args),
         Command::Check { model } => check(&model),
     };
     match result {
@@ -394,7 +403,7 @@ fn check_memory(
 }
 
 /// Set when Ctrl-C or SIGTERM arrives (the handler is installed once).
-fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use std::sync::atomic::AtomicBool;
     use std::sync::{Arc, OnceLock};
     static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();

@@ -19,6 +19,10 @@ pub enum Purpose {
     Initial = 2,
     /// Poisson input of one partition (id: partition index).
     Poisson = 3,
+    /// Encoding one image into spikes while learning from a dataset (a: phase, b: image index).
+    Encode = 4,
+    /// Initial weights of a learning task (a: layer, b: 0).
+    LearnInit = 5,
 }
 
 fn splitmix64(mut z: u64) -> u64 {

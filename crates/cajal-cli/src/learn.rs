@@ -1,0 +1,374 @@
+//! `cajal learn TASK`: train a spiking network with local learning rules on an image dataset,
+//! test it, and write report.json, the learned weights and figures.
+
+use crate::{bad_input, Failure};
+use cajal_data::idx::{self, DatasetName, ImageSet, Split};
+use cajal_learn::diehl_cook::DiehlCookConfig;
+use cajal_learn::evaluate::{assign_labels, classify, Confusion};
+use cajal_learn::train::{Pass, TrainRun};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// The task file used when none is given.
+pub const DEFAULT_DIEHL_COOK: &str = include_str!("../../../examples/learn/diehl_cook.toml");
+
+/// Which learning task.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Task {
+    /// Diehl & Cook (2015): unsupervised STDP with adaptive thresholds and lateral inhibition,
+    /// neurons labelled by their strongest average response.
+    DiehlCook,
+}
+
+/// Arguments of `cajal learn`.
+#[derive(clap::Args)]
+pub struct LearnArgs {
+    /// The task.
+    #[arg(value_enum)]
+    task: Task,
+    /// Task file (TOML) with the network's parameters [default: the embedded
+    /// examples/learn/diehl_cook.toml].
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Dataset: fashion-mnist or mnist.
+    #[arg(long, default_value = "fashion-mnist")]
+    dataset: String,
+    /// Folder with the dataset's IDX files [default: searched, see docs/learning.md].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Training presentations (the training set is cycled through when larger).
+    #[arg(long, default_value_t = 10_000)]
+    train: usize,
+    /// Training images presented again, frozen, to label the neurons [default: the last
+    /// min(--train, 10000) of those trained on].
+    #[arg(long)]
+    label: Option<usize>,
+    /// Test images (from the start of the test set) [default: all].
+    #[arg(long)]
+    test: Option<usize>,
+    /// Hold out the last N training images and test on them instead of the test set (for choosing
+    /// parameters without looking at the test set).
+    #[arg(long)]
+    validation: Option<usize>,
+    /// Seed of the initial weights and of every image's spikes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Worker threads for labelling and testing (0: one per core); training is sequential.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Output folder.
+    #[arg(long, default_value = "learn-out")]
+    out: PathBuf,
+    /// Write OUT/checkpoint.ckpt every so many training images (and at the end, and on Ctrl-C).
+    #[arg(long, default_value_t = 1000)]
+    checkpoint_every: usize,
+    /// Continue from OUT/checkpoint.ckpt (same task file and seed).
+    #[arg(long)]
+    resume: bool,
+    /// Stop after training (with a checkpoint), without labelling and testing.
+    #[arg(long)]
+    train_only: bool,
+    /// Images per window of the running accuracy shown while training.
+    #[arg(long, default_value_t = 250)]
+    window: usize,
+    /// No progress bars.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn load_config(path: &Option<PathBuf>) -> Result<(DiehlCookConfig, String), Failure> {
+    let (text, name) = match path {
+        None => (
+            DEFAULT_DIEHL_COOK.to_string(),
+            "<embedded diehl_cook.toml>".to_string(),
+        ),
+        Some(p) => (
+            std::fs::read_to_string(p).map_err(|e| {
+                bad_input(format!("{}: cannot read the task file: {e}", p.display()))
+            })?,
+            p.display().to_string(),
+        ),
+    };
+    let config: DiehlCookConfig =
+        toml::from_str(&text).map_err(|e| bad_input(format!("{name}: {e}")))?;
+    config
+        .validate()
+        .map_err(|e| bad_input(format!("{name}: {e}")))?;
+    Ok((config, text))
+}
+
+fn bar(quiet: bool, len: usize, what: &str) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len as u64);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{what:>8} [{{bar:30}}] {{pos}}/{{len}} images, {{per_sec}}, eta {{eta}} {{msg}}"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    b
+}
+
+/// Runs `cajal learn`.
+pub fn run(args: &LearnArgs) -> Result<(), Failure> {
+    match args.task {
+        Task::DiehlCook => diehl_cook(args),
+    }
+}
+
+fn dataset(args: &LearnArgs) -> Result<(DatasetName, ImageSet, ImageSet), Failure> {
+    let name = DatasetName::from_name(&args.dataset).ok_or_else(|| {
+        bad_input(format!(
+            "--dataset {}: unknown; use fashion-mnist or mnist",
+            args.dataset
+        ))
+    })?;
+    let train = idx::load(name, Split::Train, args.data.as_deref()).map_err(bad_input)?;
+    let test = idx::load(name, Split::Test, args.data.as_deref()).map_err(bad_input)?;
+    if train.pixels_per_image() != test.pixels_per_image() {
+        return Err(bad_input(format!(
+            "the training images are {}x{} but the test images {}x{}",
+            train.rows, train.cols, test.rows, test.cols
+        )));
+    }
+    if let Some(&l) = train.labels.iter().chain(&test.labels).find(|&&l| l >= 10) {
+        return Err(bad_input(format!(
+            "label {l} found: only 10 classes (0-9) are supported"
+        )));
+    }
+    Ok((name, train, test))
+}
+
+fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
+    let (config, config_text) = load_config(&args.config)?;
+    if args.train == 0 {
+        return Err(bad_input("--train must be at least 1"));
+    }
+    let (name, mut train_set, mut test_set) = dataset(args)?;
+    if let Some(v) = args.validation {
+        if v == 0 || v >= train_set.count() {
+            return Err(bad_input(format!(
+                "--validation {v}: must be between 1 and {} (the training images less one)",
+                train_set.count() - 1
+            )));
+        }
+        let keep = train_set.count() - v;
+        test_set = select(&train_set, keep..train_set.count());
+        train_set = train_set.take(keep);
+    }
+    let test_set = match args.test {
+        Some(n) => test_set.take(n),
+        None => test_set,
+    };
+    if args.threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads)
+            .build_global()
+            .ok();
+    }
+    let out = args.out.as_path();
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    std::fs::write(out.join("task.toml"), &config_text)?;
+    let ck = out.join("checkpoint.ckpt");
+    let mut run = if args.resume {
+        let r = TrainRun::resume(&ck, &config, args.seed).map_err(bad_input)?;
+        if !args.quiet {
+            eprintln!("resuming after {} training images", r.images_done);
+        }
+        r
+    } else {
+        TrainRun::new(
+            config.clone(),
+            train_set.pixels_per_image(),
+            args.seed,
+            args.window,
+        )
+    };
+    if run.state.inputs != train_set.pixels_per_image() {
+        return Err(bad_input(format!(
+            "the checkpoint's network has {} inputs but the images have {} pixels",
+            run.state.inputs,
+            train_set.pixels_per_image()
+        )));
+    }
+
+    // training
+    let stop = crate::interrupt_flag();
+    let pb = bar(args.quiet, args.train, "train");
+    pb.set_position(run.images_done as u64);
+    pb.reset_eta();
+    let finished = run
+        .train(
+            &train_set,
+            args.train,
+            Some((&ck, args.checkpoint_every)),
+            &stop,
+            |r| {
+                pb.set_position(r.images_done as u64);
+                if let Some(a) = r.running_accuracy {
+                    pb.set_message(format!("running accuracy {:.1} %", 100.0 * a));
+                }
+            },
+        )
+        .map_err(Failure::from)?;
+    pb.finish();
+    save_weights(out, &run, &[])?;
+    if !finished {
+        eprintln!(
+            "interrupted after {} training images; checkpoint in {} (continue with --resume)",
+            run.images_done,
+            ck.display()
+        );
+        return Err(Failure::from(anyhow::anyhow!("interrupted")));
+    }
+    if args.train_only {
+        return Ok(());
+    }
+
+    // labelling: the last images trained on, presented again with the network frozen
+    let n_label = args.label.unwrap_or(args.train.min(10_000)).min(args.train);
+    let first = args.train - n_label;
+    let label_set = select(
+        &train_set,
+        (first..args.train).map(|i| i % train_set.count()),
+    );
+    let t_label = Instant::now();
+    let label_responses = frozen_pass(&run, &label_set, Pass::Label, args.quiet, "label");
+    let label_s = t_label.elapsed().as_secs_f64();
+    let assignments = assign_labels(&label_responses, &label_set.labels, 10);
+
+    // testing
+    let t_test = Instant::now();
+    let test_responses = frozen_pass(&run, &test_set, Pass::Test, args.quiet, "test");
+    let test_s = t_test.elapsed().as_secs_f64();
+    let predictions: Vec<Option<u8>> = test_responses
+        .iter()
+        .map(|r| classify(r, &assignments, 10))
+        .collect();
+    let confusion = Confusion::new(&test_set.labels, &predictions, 10);
+    let accuracy = confusion.accuracy();
+
+    save_weights(out, &run, &assignments)?;
+    let fields: Vec<Vec<f32>> = (0..run.state.neurons)
+        .map(|j| run.state.receptive_field(j))
+        .collect();
+    crate::learn_figures::receptive_fields(
+        &out.join("receptive_fields.png"),
+        &fields,
+        train_set.rows,
+        train_set.cols,
+        &assignments,
+        &name.class_names(),
+    )?;
+    crate::learn_figures::confusion(
+        &out.join("confusion.png"),
+        &confusion,
+        &name.class_names(),
+        accuracy,
+    )?;
+    let report = serde_json::json!({
+        "task": "diehl-cook",
+        "dataset": name.name(),
+        "accuracy": accuracy,
+        "test_images": test_set.count(),
+        "tested_on": if args.validation.is_some() { "validation images held out from the training set" } else { "test set" },
+        "train_images": args.train,
+        "label_images": n_label,
+        "neurons": run.state.neurons,
+        "seed": args.seed,
+        "threads": rayon::current_num_threads(),
+        "train_seconds": run.train_seconds,
+        "train_images_per_second": run.images_done as f64 / run.train_seconds.max(1e-9),
+        "label_seconds": label_s,
+        "test_seconds": test_s,
+        "test_images_per_second": test_set.count() as f64 / test_s.max(1e-9),
+        "running_accuracy_last_window": run.running_accuracy,
+        "mean_test_spikes_per_image": test_responses.iter().map(|r| r.iter().sum::<u32>() as f64).sum::<f64>() / test_set.count().max(1) as f64,
+        "theta_mean_mv": run.state.theta.iter().sum::<f64>() / run.state.neurons as f64,
+        "theta_max_mv": run.state.theta.iter().cloned().fold(0.0, f64::max),
+        "neurons_labelled": assignments.iter().filter(|a| a.is_some()).count(),
+        "unanswered_test_images": predictions.iter().filter(|p| p.is_none()).count(),
+        "confusion_matrix": confusion.counts,
+        "confusion_columns": "true class by row; predicted class by column, the last column: no prediction",
+        "classes": name.class_names(),
+        "parameters": config,
+        "cajal_version": env!("CARGO_PKG_VERSION"),
+    });
+    cajal_data::write_atomic(&out.join("report.json"), |f| {
+        serde_json::to_writer_pretty(&mut *f, &report).map_err(std::io::Error::other)
+    })?;
+    if !args.quiet {
+        println!(
+            "{}: test accuracy {:.2} % on {} images ({} neurons, {} training images in {:.0} s = {:.1} images/s); report in {}",
+            name.name(),
+            100.0 * accuracy,
+            test_set.count(),
+            run.state.neurons,
+            args.train,
+            run.train_seconds,
+            run.images_done as f64 / run.train_seconds.max(1e-9),
+            out.join("report.json").display()
+        );
+    }
+    Ok(())
+}
+
+fn select(set: &ImageSet, indices: impl Iterator<Item = usize>) -> ImageSet {
+    let mut pixels = Vec::new();
+    let mut labels = Vec::new();
+    for i in indices {
+        pixels.extend_from_slice(set.image(i));
+        labels.push(set.labels[i]);
+    }
+    ImageSet {
+        rows: set.rows,
+        cols: set.cols,
+        pixels,
+        labels,
+    }
+}
+
+fn frozen_pass(
+    run: &TrainRun,
+    set: &ImageSet,
+    pass: Pass,
+    quiet: bool,
+    what: &str,
+) -> Vec<Vec<u32>> {
+    let done = AtomicUsize::new(0);
+    let pb = bar(quiet, set.count(), what);
+    std::thread::scope(|s| {
+        let worker = s.spawn(|| run.responses(set, pass, &done));
+        while !worker.is_finished() {
+            pb.set_position(done.load(Ordering::Relaxed) as u64);
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        pb.finish_and_clear();
+        worker.join().expect("the frozen pass does not panic")
+    })
+}
+
+/// weights.npz: `weights` (inputs x neurons), `theta`, `assignments` (-1: none).
+fn save_weights(out: &Path, run: &TrainRun, assignments: &[Option<u8>]) -> anyhow::Result<()> {
+    use cajal_data::NpzArray;
+    let s = &run.state;
+    let w: Vec<f64> = s.weights.iter().map(|&w| w as f64).collect();
+    let a: Vec<f64> = assignments
+        .iter()
+        .map(|a| a.map_or(-1.0, |c| c as f64))
+        .collect();
+    let mut arrays = vec![
+        ("weights", NpzArray::F64Matrix(&w, s.inputs, s.neurons)),
+        ("theta", NpzArray::F64(&s.theta)),
+    ];
+    if !a.is_empty() {
+        arrays.push(("assignments", NpzArray::F64(&a)));
+    }
+    cajal_data::write_npz(&out.join("weights.npz"), &arrays)?;
+    Ok(())
+}

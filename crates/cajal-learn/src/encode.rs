@@ -1,0 +1,167 @@
+//! Turning images into spikes: Poisson rate coding (Diehl & Cook 2015), latency
+//! (time-to-first-spike) coding, and spike rasters as event streams.
+
+use cajal_core::neuron::PoissonSource;
+use rand::Rng;
+
+/// The spikes of one presentation on a time grid: for each step, the input neurons that fire.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpikeRaster {
+    /// Number of steps.
+    pub steps: usize,
+    /// `start[k]..start[k + 1]` indexes the spikes of step `k` in `neurons`.
+    pub start: Vec<u32>,
+    /// Input neuron of each spike, step after step.
+    pub neurons: Vec<u32>,
+}
+
+impl SpikeRaster {
+    /// The input neurons that fire in step `k`.
+    #[inline]
+    pub fn at(&self, k: usize) -> &[u32] {
+        &self.neurons[self.start[k] as usize..self.start[k + 1] as usize]
+    }
+
+    /// Total number of spikes.
+    pub fn len(&self) -> usize {
+        self.neurons.len()
+    }
+
+    /// True when no input neuron fires.
+    pub fn is_empty(&self) -> bool {
+        self.neurons.is_empty()
+    }
+
+    /// The spikes as an event stream: (time in ms at the end of the step, neuron) in time order.
+    pub fn events(&self, dt: f64) -> Vec<(f64, u32)> {
+        (0..self.steps)
+            .flat_map(|k| self.at(k).iter().map(move |&n| ((k + 1) as f64 * dt, n)))
+            .collect()
+    }
+
+    /// Builds a raster from (step, neuron) pairs in any order (a counting sort by step).
+    fn from_pairs(steps: usize, pairs: &[(u32, u32)]) -> SpikeRaster {
+        let mut start = vec![0u32; steps + 1];
+        for &(k, _) in pairs {
+            start[k as usize + 1] += 1;
+        }
+        for k in 0..steps {
+            start[k + 1] += start[k];
+        }
+        let mut fill = start.clone();
+        let mut neurons = vec![0u32; pairs.len()];
+        for &(k, n) in pairs {
+            neurons[fill[k as usize] as usize] = n;
+            fill[k as usize] += 1;
+        }
+        SpikeRaster {
+            steps,
+            start,
+            neurons,
+        }
+    }
+}
+
+/// Poisson rate coding: pixel `p` (0–255) fires as a Poisson train of `p / 255 · max_rate` Hz
+/// for `steps` steps of `dt` ms. Diehl & Cook (2015) use `max_rate` = 63.75 Hz (pixel / 4) and
+/// raise it by 32 Hz each time the network stays nearly silent.
+///
+/// Each pixel's spike steps are drawn as geometric gaps (one random number per spike, not one per
+/// step and pixel), so a step holds at most one spike per pixel; the probability of a spike in a
+/// step is `1 − exp(−rate · dt)`.
+pub fn poisson_rate(
+    image: &[u8],
+    max_rate: f64,
+    dt: f64,
+    steps: usize,
+    rng: &mut impl Rng,
+) -> SpikeRaster {
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for (i, &px) in image.iter().enumerate() {
+        if px == 0 {
+            continue;
+        }
+        let rate = px as f64 / 255.0 * max_rate;
+        let p_step = -(-rate * dt / 1000.0).exp_m1();
+        // the first spike: a gap counted from step -1
+        let mut k = PoissonSource::gap_from(p_step, 1.0 - rng.random::<f64>()) - 1;
+        while (k as usize) < steps {
+            pairs.push((k as u32, i as u32));
+            k += PoissonSource::gap_from(p_step, 1.0 - rng.random::<f64>());
+        }
+    }
+    SpikeRaster::from_pairs(steps, &pairs)
+}
+
+/// Latency (time-to-first-spike) coding: each pixel brighter than `threshold` fires once, the
+/// brighter the earlier: at `(1 − p / 255) · window` ms, on the grid of `dt` ms; the raster has
+/// `steps` steps (the spike of a pixel falling outside them is dropped).
+pub fn latency(image: &[u8], window: f64, threshold: u8, dt: f64, steps: usize) -> SpikeRaster {
+    let pairs: Vec<(u32, u32)> = image
+        .iter()
+        .enumerate()
+        .filter(|&(_, &px)| px > threshold)
+        .filter_map(|(i, &px)| {
+            let t = (1.0 - px as f64 / 255.0) * window;
+            let k = (t / dt).floor() as usize;
+            (k < steps).then_some((k as u32, i as u32))
+        })
+        .collect();
+    SpikeRaster::from_pairs(steps, &pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn poisson_counts_match_the_rate() {
+        // 784 pixels at 255 and 63.75 Hz for 10 s: 784 * 637.5 expected spikes
+        let image = vec![255u8; 784];
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
+        let r = poisson_rate(&image, 63.75, 0.5, 20_000, &mut rng);
+        let expected = 784.0 * 63.75 * 10.0;
+        let got = r.len() as f64;
+        // Bernoulli per step: mean n·p, sd sqrt(n·p) ~ 707; allow 5 sd
+        let p = -(-63.75f64 * 0.5 / 1000.0).exp_m1();
+        let mean = 784.0 * 20_000.0 * p;
+        assert!((got - mean).abs() < 5.0 * mean.sqrt(), "{got} vs {mean}");
+        assert!((mean - expected).abs() / expected < 0.02);
+        // half-bright pixels fire at half the rate, black ones never
+        let mut half = vec![0u8; 784];
+        half[..392].fill(128);
+        let r = poisson_rate(&half, 63.75, 0.5, 20_000, &mut rng);
+        assert!(r.neurons.iter().all(|&n| n < 392));
+        let ratio = r.len() as f64 / got;
+        assert!((ratio - 0.5 * 128.0 / 255.0).abs() < 0.01, "{ratio}");
+    }
+
+    #[test]
+    fn raster_is_sorted_by_step_and_events_in_time_order() {
+        let image: Vec<u8> = (0..100).map(|i| (i * 2) as u8).collect();
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        let r = poisson_rate(&image, 200.0, 1.0, 300, &mut rng);
+        assert_eq!(r.start.len(), 301);
+        let ev = r.events(1.0);
+        assert_eq!(ev.len(), r.len());
+        assert!(ev.windows(2).all(|w| w[0].0 <= w[1].0));
+        // no pixel fires twice in a step
+        for k in 0..300 {
+            let mut s = r.at(k).to_vec();
+            s.sort();
+            s.dedup();
+            assert_eq!(s.len(), r.at(k).len());
+        }
+    }
+
+    #[test]
+    fn latency_orders_by_brightness() {
+        let r = latency(&[255, 0, 128, 10], 100.0, 20, 1.0, 120);
+        assert_eq!(r.len(), 2);
+        let ev = r.events(1.0);
+        assert_eq!(ev[0], (1.0, 0));
+        assert_eq!(ev[1].1, 2);
+        assert!((ev[1].0 - 50.0).abs() <= 1.0);
+    }
+}

@@ -1,0 +1,192 @@
+//! Training and testing a Diehl & Cook network on a dataset: sequential STDP training with a
+//! running accuracy, checkpoints and resumption, then a frozen labelling pass and a frozen test
+//! pass (both in parallel over images; every image's Poisson spikes come from a stream derived
+//! from the seed, the pass and the image's index, so the results do not depend on the number of
+//! threads, and a resumed training is identical to an uninterrupted one).
+
+use crate::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch};
+use crate::evaluate::{assign_labels, classify};
+use cajal_core::rng::{stream, Purpose};
+use cajal_data::idx::ImageSet;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Which pass an image is presented in (part of its random stream).
+#[derive(Clone, Copy, Debug)]
+pub enum Pass {
+    /// Learning.
+    Train = 0,
+    /// Frozen, to assign labels to neurons.
+    Label = 1,
+    /// Frozen, on the test set.
+    Test = 2,
+}
+
+/// A training run in progress: everything needed to continue it (what a checkpoint holds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainRun {
+    /// The network's parameters (kept as TOML text in a checkpoint).
+    #[serde(with = "config_as_toml")]
+    pub config: DiehlCookConfig,
+    /// Seed of the initial weights and of every image's spikes.
+    pub seed: u64,
+    /// Training presentations finished (image `i` of the run is dataset image `i % count`).
+    pub images_done: usize,
+    /// Weights and thresholds.
+    pub state: DiehlCookState,
+    /// Images per window of the running accuracy.
+    pub window: usize,
+    /// Responses and labels of the current window.
+    pub window_responses: Vec<(Vec<u32>, u8)>,
+    /// Labels of the neurons from the previous window.
+    pub window_assignments: Vec<Option<u8>>,
+    /// Right predictions in the current window, and predictions made.
+    pub window_score: (usize, usize),
+    /// Accuracy over the last complete window (predicted with the labels of the one before).
+    pub running_accuracy: Option<f64>,
+    /// Seconds spent training so far (over all sessions).
+    pub train_seconds: f64,
+}
+
+/// (De)serialises a configuration as its TOML text: its nested tables use `flatten`, which
+/// bincode cannot encode directly.
+mod config_as_toml {
+    use crate::diehl_cook::DiehlCookConfig;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(c: &DiehlCookConfig, s: S) -> Result<S::Ok, S::Error> {
+        let text = toml::to_string(c).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DiehlCookConfig, D::Error> {
+        let text = String::deserialize(d)?;
+        toml::from_str(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TrainRun {
+    /// A new run: random initial weights, normalised.
+    pub fn new(config: DiehlCookConfig, inputs: usize, seed: u64, window: usize) -> TrainRun {
+        let mut state = DiehlCookState::new(&config, inputs, seed);
+        if config.stdp.norm > 0.0 {
+            state.normalise(config.stdp.norm);
+        }
+        TrainRun {
+            config,
+            seed,
+            images_done: 0,
+            state,
+            window: window.max(1),
+            window_responses: Vec::new(),
+            window_assignments: Vec::new(),
+            window_score: (0, 0),
+            running_accuracy: None,
+            train_seconds: 0.0,
+        }
+    }
+
+    /// Reads a checkpoint and checks that it continues the run asked for.
+    pub fn resume(path: &Path, config: &DiehlCookConfig, seed: u64) -> anyhow::Result<TrainRun> {
+        let run: TrainRun = crate::checkpoint::load(path)?;
+        if &run.config != config {
+            anyhow::bail!(
+                "the checkpoint {} was written with other network parameters; resume with the \
+                 same task file, or delete the checkpoint to start afresh",
+                path.display()
+            );
+        }
+        if run.seed != seed {
+            anyhow::bail!(
+                "the checkpoint {} was written with seed {}, not {seed}; pass --seed {}",
+                path.display(),
+                run.seed,
+                run.seed
+            );
+        }
+        Ok(run)
+    }
+
+    /// Trains until `total` presentations are done (continuing from `images_done`), writing a
+    /// checkpoint to `checkpoint` every `every` images and at the end, calling `progress` after
+    /// each image. Stops early, with a checkpoint, when `stop` is set; returns whether all
+    /// `total` images are done.
+    pub fn train(
+        &mut self,
+        images: &ImageSet,
+        total: usize,
+        checkpoint: Option<(&Path, usize)>,
+        stop: &AtomicBool,
+        mut progress: impl FnMut(&TrainRun),
+    ) -> anyhow::Result<bool> {
+        let started = std::time::Instant::now();
+        let base_seconds = self.train_seconds;
+        let mut scratch = Scratch::default();
+        let classes = 10;
+        while self.images_done < total {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let i = self.images_done % images.count();
+            let mut rng = stream(
+                self.seed,
+                Purpose::Encode,
+                Pass::Train as u64,
+                self.images_done as u64,
+            );
+            let counts =
+                self.state
+                    .present(&self.config, images.image(i), true, &mut rng, &mut scratch);
+            let label = images.labels[i];
+            if !self.window_assignments.is_empty() {
+                let p = classify(&counts, &self.window_assignments, classes);
+                self.window_score.0 += usize::from(p == Some(label));
+                self.window_score.1 += 1;
+            }
+            self.window_responses.push((counts, label));
+            self.images_done += 1;
+            if self.window_responses.len() >= self.window {
+                let (resp, labels): (Vec<Vec<u32>>, Vec<u8>) =
+                    std::mem::take(&mut self.window_responses)
+                        .into_iter()
+                        .unzip();
+                self.window_assignments = assign_labels(&resp, &labels, classes);
+                if self.window_score.1 > 0 {
+                    self.running_accuracy =
+                        Some(self.window_score.0 as f64 / self.window_score.1 as f64);
+                }
+                self.window_score = (0, 0);
+            }
+            self.train_seconds = base_seconds + started.elapsed().as_secs_f64();
+            if let Some((path, every)) = checkpoint {
+                if every > 0 && self.images_done.is_multiple_of(every) && self.images_done < total {
+                    crate::checkpoint::save(path, self)?;
+                }
+            }
+            progress(self);
+        }
+        if let Some((path, _)) = checkpoint {
+            crate::checkpoint::save(path, self)?;
+        }
+        Ok(self.images_done >= total)
+    }
+
+    /// Responses (spike counts per neuron) of the frozen network to `images`, in parallel;
+    /// `done` counts finished images (for a progress display).
+    pub fn responses(&self, images: &ImageSet, pass: Pass, done: &AtomicUsize) -> Vec<Vec<u32>> {
+        (0..images.count())
+            .into_par_iter()
+            .map_init(
+                || (self.state.clone(), Scratch::default()),
+                |(state, scratch), i| {
+                    let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
+                    let r = state.present(&self.config, images.image(i), false, &mut rng, scratch);
+                    done.fetch_add(1, Ordering::Relaxed);
+                    r
+                },
+            )
+            .collect()
+    }
+}
