@@ -49,9 +49,8 @@ impl Default for Schedule {
     }
 }
 
-/// Parameters of a layer of leaky integrate-and-fire neurons with delta synapses.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Membrane parameters of a layer of leaky integrate-and-fire neurons with delta synapses.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LifParams {
     /// Resting potential (mV).
     pub v_rest: f64,
@@ -71,9 +70,16 @@ pub struct LifParams {
 pub struct Excitatory {
     /// Number of excitatory (and of inhibitory) neurons.
     pub neurons: usize,
-    /// Membrane parameters.
-    #[serde(flatten)]
-    pub lif: LifParams,
+    /// Resting potential (mV).
+    pub v_rest: f64,
+    /// Reset potential after a spike (mV).
+    pub v_reset: f64,
+    /// Threshold (mV), before the adaptive part `theta`.
+    pub v_th: f64,
+    /// Membrane time constant (ms).
+    pub tau_m: f64,
+    /// Refractory period (ms).
+    pub t_ref: f64,
     /// Threshold increase per spike (mV).
     pub theta_plus: f64,
     /// Decay time constant of theta (ms).
@@ -86,13 +92,11 @@ impl Default for Excitatory {
     fn default() -> Self {
         Excitatory {
             neurons: 100,
-            lif: LifParams {
-                v_rest: -65.0,
-                v_reset: -60.0,
-                v_th: -52.0,
-                tau_m: 100.0,
-                t_ref: 5.0,
-            },
+            v_rest: -65.0,
+            v_reset: -60.0,
+            v_th: -52.0,
+            tau_m: 100.0,
+            t_ref: 5.0,
             theta_plus: 0.2,
             tau_theta: 1e7,
             w_to_inhibitory: 22.5,
@@ -104,9 +108,16 @@ impl Default for Excitatory {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Inhibitory {
-    /// Membrane parameters.
-    #[serde(flatten)]
-    pub lif: LifParams,
+    /// Resting potential (mV).
+    pub v_rest: f64,
+    /// Reset potential after a spike (mV).
+    pub v_reset: f64,
+    /// Threshold (mV).
+    pub v_th: f64,
+    /// Membrane time constant (ms).
+    pub tau_m: f64,
+    /// Refractory period (ms).
+    pub t_ref: f64,
     /// Strength of the inhibition of every other excitatory neuron (mV, subtracted).
     pub w_to_excitatory: f64,
 }
@@ -114,17 +125,34 @@ pub struct Inhibitory {
 impl Default for Inhibitory {
     fn default() -> Self {
         Inhibitory {
-            lif: LifParams {
-                v_rest: -60.0,
-                v_reset: -45.0,
-                v_th: -40.0,
-                tau_m: 10.0,
-                t_ref: 2.0,
-            },
+            v_rest: -60.0,
+            v_reset: -45.0,
+            v_th: -40.0,
+            tau_m: 10.0,
+            t_ref: 2.0,
             w_to_excitatory: 120.0,
         }
     }
 }
+
+/// `lif()`: the membrane parameters of a layer's table.
+macro_rules! membrane_of {
+    ($($layer:ty),*) => {$(
+        impl $layer {
+            /// The membrane parameters.
+            pub fn lif(&self) -> LifParams {
+                LifParams {
+                    v_rest: self.v_rest,
+                    v_reset: self.v_reset,
+                    v_th: self.v_th,
+                    tau_m: self.tau_m,
+                    t_ref: self.t_ref,
+                }
+            }
+        }
+    )*};
+}
+membrane_of!(Excitatory, Inhibitory);
 
 /// STDP of the input → excitatory synapses (pre-synaptic depression, post-synaptic
 /// potentiation, traces set to 1 at each spike) and their normalisation.
@@ -208,8 +236,8 @@ impl DiehlCookConfig {
             return Err("excitatory.neurons must be at least 1".into());
         }
         for (layer, p) in [
-            ("excitatory", &self.excitatory.lif),
-            ("inhibitory", &self.inhibitory.lif),
+            ("excitatory", self.excitatory.lif()),
+            ("inhibitory", self.inhibitory.lif()),
         ] {
             pos(&format!("{layer}.tau_m"), p.tau_m)?;
             nonneg(&format!("{layer}.t_ref"), p.t_ref)?;
@@ -291,10 +319,10 @@ impl Factors {
         let dt = c.schedule.dt;
         Factors {
             steps: (c.schedule.presentation / dt).round() as usize,
-            decay_exc: (-dt / c.excitatory.lif.tau_m).exp(),
-            decay_inh: (-dt / c.inhibitory.lif.tau_m).exp(),
-            ref_exc: (c.excitatory.lif.t_ref / dt).round() as u32,
-            ref_inh: (c.inhibitory.lif.t_ref / dt).round() as u32,
+            decay_exc: (-dt / c.excitatory.tau_m).exp(),
+            decay_inh: (-dt / c.inhibitory.tau_m).exp(),
+            ref_exc: (c.excitatory.t_ref / dt).round() as u32,
+            ref_inh: (c.inhibitory.t_ref / dt).round() as u32,
             decay_theta: (-dt / c.excitatory.tau_theta).exp(),
             decay_theta_rest: (-c.schedule.rest / c.excitatory.tau_theta).exp(),
             decay_pre: (-dt / c.stdp.tau_pre).exp() as f32,
@@ -410,11 +438,17 @@ impl DiehlCookState {
         learn: bool,
         sc: &mut Scratch,
     ) {
-        let (n, ex, inh) = (self.neurons, &c.excitatory, &c.inhibitory);
+        let n = self.neurons;
+        let (ex, inh) = (c.excitatory.lif(), c.inhibitory.lif());
+        let (theta_plus, w_ei, w_ie) = (
+            c.excitatory.theta_plus,
+            c.excitatory.w_to_inhibitory,
+            c.inhibitory.w_to_excitatory,
+        );
         sc.v_exc.clear();
-        sc.v_exc.resize(n, ex.lif.v_rest);
+        sc.v_exc.resize(n, ex.v_rest);
         sc.v_inh.clear();
-        sc.v_inh.resize(n, inh.lif.v_rest);
+        sc.v_inh.resize(n, inh.v_rest);
         sc.ref_exc.clear();
         sc.ref_exc.resize(n, 0);
         sc.ref_inh.clear();
@@ -431,7 +465,6 @@ impl DiehlCookState {
         sc.spiked_inh.clear();
         let (nu_pre, nu_post) = (c.stdp.nu_pre as f32, c.stdp.nu_post as f32);
         let w_max = c.stdp.w_max as f32;
-        let (w_ei, w_ie) = (ex.w_to_inhibitory, inh.w_to_excitatory);
         for k in 0..=f.steps {
             // inputs of step k: the spikes of step k - 1
             if k > 0 {
@@ -462,14 +495,14 @@ impl DiehlCookState {
                     sc.ref_exc[j] -= 1;
                     continue;
                 }
-                *v = ex.lif.v_rest + (*v - ex.lif.v_rest) * f.decay_exc + input;
-                if *v > ex.lif.v_th + self.theta[j] {
-                    *v = ex.lif.v_reset;
+                *v = ex.v_rest + (*v - ex.v_rest) * f.decay_exc + input;
+                if *v > ex.v_th + self.theta[j] {
+                    *v = ex.v_reset;
                     sc.ref_exc[j] = f.ref_exc;
                     sc.next_exc.push(j as u32);
                     sc.counts[j] += 1;
                     if learn {
-                        self.theta[j] += ex.theta_plus;
+                        self.theta[j] += theta_plus;
                     }
                 }
             }
@@ -481,12 +514,12 @@ impl DiehlCookState {
                     sc.ref_inh[j] -= 1;
                     continue;
                 }
-                *v = inh.lif.v_rest + (*v - inh.lif.v_rest) * f.decay_inh;
+                *v = inh.v_rest + (*v - inh.v_rest) * f.decay_inh;
                 if sc.spiked_exc.contains(&(j as u32)) {
                     *v += w_ei;
                 }
-                if *v > inh.lif.v_th {
-                    *v = inh.lif.v_reset;
+                if *v > inh.v_th {
+                    *v = inh.v_reset;
                     sc.ref_inh[j] = f.ref_inh;
                     sc.next_inh.push(j as u32);
                 }
@@ -543,7 +576,7 @@ mod tests {
         c.schedule.dt = f64::NAN;
         assert!(c.validate().unwrap_err().contains("schedule.dt"));
         let mut c = small();
-        c.inhibitory.lif.v_th = -70.0;
+        c.inhibitory.v_th = -70.0;
         assert!(c.validate().unwrap_err().contains("inhibitory.v_th"));
         let mut c = small();
         c.stdp.w_init = 2.0;

@@ -27,8 +27,7 @@ pub enum Pass {
 /// A training run in progress: everything needed to continue it (what a checkpoint holds).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainRun {
-    /// The network's parameters (kept as TOML text in a checkpoint).
-    #[serde(with = "config_as_toml")]
+    /// The network's parameters.
     pub config: DiehlCookConfig,
     /// Seed of the initial weights and of every image's spikes.
     pub seed: u64,
@@ -48,23 +47,6 @@ pub struct TrainRun {
     pub running_accuracy: Option<f64>,
     /// Seconds spent training so far (over all sessions).
     pub train_seconds: f64,
-}
-
-/// (De)serialises a configuration as its TOML text: its nested tables use `flatten`, which
-/// bincode cannot encode directly.
-mod config_as_toml {
-    use crate::diehl_cook::DiehlCookConfig;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(c: &DiehlCookConfig, s: S) -> Result<S::Ok, S::Error> {
-        let text = toml::to_string(c).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DiehlCookConfig, D::Error> {
-        let text = String::deserialize(d)?;
-        toml::from_str(&text).map_err(serde::de::Error::custom)
-    }
 }
 
 impl TrainRun {

@@ -1,0 +1,159 @@
+//! `cajal learn diehl-cook` end to end on a few hundred real images: it learns (accuracy far above
+//! the 10 % of chance), writes its report, weights and figures, resumes, and refuses bad input
+//! with a message saying what to do.
+//!
+//! The images are Fashion-MNIST when installed (`apt-get install dataset-fashion-mnist`, as
+//! .ci/run does), otherwise the MNIST test set in ../shared/datasets/mnist-test, split into
+//! training images and held-out validation images.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cajal(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_cajal"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    out
+}
+
+/// Arguments choosing the data: Fashion-MNIST's own test set, or MNIST's test set split.
+fn data_args(tmp: &Path) -> Option<Vec<String>> {
+    if Path::new("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file() {
+        return Some(vec!["--dataset".into(), "fashion-mnist".into()]);
+    }
+    let mnist =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/mnist-test");
+    if !mnist.join("t10k-images-idx3-ubyte.gz").is_file() {
+        return None;
+    }
+    // the 10,000 MNIST test images serve as training images; the last 2,000 are held out
+    for kind in ["images-idx3", "labels-idx1"] {
+        let src = mnist.join(format!("t10k-{kind}-ubyte.gz"));
+        std::fs::copy(&src, tmp.join(format!("train-{kind}-ubyte.gz"))).unwrap();
+        std::fs::copy(&src, tmp.join(format!("t10k-{kind}-ubyte.gz"))).unwrap();
+    }
+    Some(vec![
+        "--dataset".into(),
+        "mnist".into(),
+        "--data".into(),
+        tmp.display().to_string(),
+        "--validation".into(),
+        "2000".into(),
+    ])
+}
+
+fn accuracy(out: &Path) -> f64 {
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    r["accuracy"].as_f64().unwrap()
+}
+
+#[test]
+fn learns_a_few_hundred_images_and_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(data) = data_args(tmp.path()) else {
+        panic!(
+            "no dataset: install Fashion-MNIST (apt-get install dataset-fashion-mnist) or put \
+             the MNIST test set in ../shared/datasets/mnist-test"
+        );
+    };
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    let mut args: Vec<&str> = vec!["learn", "diehl-cook", "--train", "400", "--test", "300"];
+    args.extend(data.iter().map(|s| s.as_str()));
+    let common = args.clone();
+    args.extend(["--out", o, "--checkpoint-every", "100", "-q"]);
+    let r = cajal(&args);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let acc = accuracy(&out);
+    eprintln!("{:?}: accuracy {acc}", data);
+    assert!(acc > 0.4, "accuracy {acc} after 400 images: not learning");
+    for f in [
+        "report.json",
+        "weights.npz",
+        "receptive_fields.png",
+        "confusion.png",
+        "checkpoint.ckpt",
+        "task.toml",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let confusion = report["confusion_matrix"].as_array().unwrap();
+    assert_eq!(confusion.len(), 10);
+    let total: u64 = confusion
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 300);
+
+    // the same run with a training of 600: resumed from the checkpoint after 400 it must equal a
+    // fresh 600-image run
+    let fresh = tmp.path().join("fresh");
+    let mut a = common.clone();
+    a[3] = "600";
+    a.extend(["--out", fresh.to_str().unwrap(), "-q", "--train-only"]);
+    assert!(cajal(&a).status.success());
+    let mut b = common.clone();
+    b[3] = "600";
+    b.extend(["--out", o, "-q", "--train-only", "--resume"]);
+    let r = cajal(&b);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(
+        std::fs::read(fresh.join("weights.npz")).unwrap(),
+        std::fs::read(out.join("weights.npz")).unwrap(),
+        "resumed training differs from an uninterrupted one"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_a_remedy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let o = t.join("out");
+    let o = o.to_str().unwrap();
+    // no dataset in the folder given
+    let r = cajal(&[
+        "learn",
+        "diehl-cook",
+        "--data",
+        t.to_str().unwrap(),
+        "--out",
+        o,
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&r.stderr);
+    assert!(e.contains("apt-get install dataset-fashion-mnist"), "{e}");
+    // a misspelt parameter and an impossible one in the task file
+    for (text, expect) in [
+        ("[stdp]\nnu_pst = 0.1\n", "unknown field `nu_pst`"),
+        (
+            "[excitatory]\ntau_m = -3.0\n",
+            "excitatory.tau_m must be a finite number > 0",
+        ),
+        ("[schedule]\ndt = nan\n", "schedule.dt"),
+    ] {
+        let f = t.join("task.toml");
+        std::fs::write(&f, text).unwrap();
+        let r = cajal(&[
+            "learn",
+            "diehl-cook",
+            "--config",
+            f.to_str().unwrap(),
+            "--out",
+            o,
+        ]);
+        assert_eq!(r.status.code(), Some(2), "{text}");
+        let e = String::from_utf8_lossy(&r.stderr);
+        assert!(e.contains(expect) && e.contains("task.toml"), "{text}: {e}");
+    }
+    // an unknown dataset, and resuming without a checkpoint
+    let r = cajal(&["learn", "diehl-cook", "--dataset", "cifar", "--out", o]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("fashion-mnist or mnist"));
+}
