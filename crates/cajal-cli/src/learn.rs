@@ -13,12 +13,21 @@ use std::time::Instant;
 /// The task file used when none is given.
 pub const DEFAULT_DIEHL_COOK: &str = include_str!("../../../examples/learn/diehl_cook.toml");
 
+/// The liquid task file used when none is given.
+pub const DEFAULT_LSM: &str = include_str!("../../../examples/learn/lsm.toml");
+
 /// Which learning task.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, clap::ValueEnum)]
 pub enum Task {
     /// Diehl & Cook (2015): unsupervised STDP with adaptive thresholds and lateral inhibition,
     /// neurons labelled by their strongest average response.
     DiehlCook,
+    /// A fixed liquid state machine with a trained logistic-regression readout on spike counts,
+    /// compared with the same readout on raw pixels.
+    Lsm,
+    /// The neuron-astrocyte liquid state machine (Ivanov & Michmizos 2021): the liquid first
+    /// learns with astrocyte-modulated STDP, then is read out as `lsm`.
+    Nalsm,
 }
 
 /// Arguments of `cajal learn`.
@@ -26,63 +35,66 @@ pub enum Task {
 pub struct LearnArgs {
     /// The task.
     #[arg(value_enum)]
-    task: Task,
+    pub(crate) task: Task,
     /// Task file (TOML) with the network's parameters [default: the embedded
-    /// examples/learn/diehl_cook.toml].
+    /// examples/learn/diehl_cook.toml, or examples/learn/lsm.toml for lsm and nalsm].
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Dataset: fashion-mnist or mnist.
     #[arg(long, default_value = "fashion-mnist")]
-    dataset: String,
+    pub(crate) dataset: String,
     /// Folder with the dataset's IDX files [default: searched, see docs/learning.md].
     #[arg(long)]
-    data: Option<PathBuf>,
-    /// Training presentations (the training set is cycled through when larger).
+    pub(crate) data: Option<PathBuf>,
+    /// Training presentations (the training set is cycled through when larger); for lsm and
+    /// nalsm, the training images the readout learns from (at most the training set).
     #[arg(long, default_value_t = 10_000)]
-    train: usize,
+    pub(crate) train: usize,
     /// Training images presented again, frozen, to label the neurons [default: the last
     /// min(--train, 10000) of those trained on].
     #[arg(long)]
-    label: Option<usize>,
+    pub(crate) label: Option<usize>,
     /// Test images (from the start of the test set) [default: all].
     #[arg(long)]
-    test: Option<usize>,
+    pub(crate) test: Option<usize>,
     /// Hold out the last N training images and test on them instead of the test set (for choosing
     /// parameters without looking at the test set).
     #[arg(long)]
-    validation: Option<usize>,
+    pub(crate) validation: Option<usize>,
     /// Seed of the initial weights and of every image's spikes.
     #[arg(long, default_value_t = 1)]
-    seed: u64,
+    pub(crate) seed: u64,
     /// Worker threads for labelling and testing (0: one per core); training is sequential.
     #[arg(long, default_value_t = 0)]
-    threads: usize,
+    pub(crate) threads: usize,
     /// Output folder.
     #[arg(long, default_value = "learn-out")]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Write OUT/checkpoint.ckpt every so many training images (and at the end, and on Ctrl-C).
     #[arg(long, default_value_t = 1000)]
-    checkpoint_every: usize,
+    pub(crate) checkpoint_every: usize,
     /// Continue from OUT/checkpoint.ckpt (same task file and seed).
     #[arg(long)]
-    resume: bool,
+    pub(crate) resume: bool,
     /// Stop after training (with a checkpoint), without labelling and testing.
     #[arg(long)]
-    train_only: bool,
+    pub(crate) train_only: bool,
     /// Images per window of the running accuracy shown while training.
     #[arg(long, default_value_t = 250)]
-    window: usize,
+    pub(crate) window: usize,
     /// No progress bars.
     #[arg(long, short)]
-    quiet: bool,
+    pub(crate) quiet: bool,
 }
 
-fn load_config(path: &Option<PathBuf>) -> Result<(DiehlCookConfig, String), Failure> {
+pub(crate) fn load_config<C: serde::de::DeserializeOwned>(
+    path: &Option<PathBuf>,
+    default: &str,
+    default_name: &str,
+    validate: impl Fn(&C) -> Result<(), String>,
+) -> Result<(C, String), Failure> {
     let (text, name) = match path {
-        None => (
-            DEFAULT_DIEHL_COOK.to_string(),
-            "<embedded diehl_cook.toml>".to_string(),
-        ),
+        None => (default.to_string(), format!("<embedded {default_name}>")),
         Some(p) => (
             std::fs::read_to_string(p).map_err(|e| {
                 bad_input(format!("{}: cannot read the task file: {e}", p.display()))
@@ -90,15 +102,12 @@ fn load_config(path: &Option<PathBuf>) -> Result<(DiehlCookConfig, String), Fail
             p.display().to_string(),
         ),
     };
-    let config: DiehlCookConfig =
-        toml::from_str(&text).map_err(|e| bad_input(format!("{name}: {e}")))?;
-    config
-        .validate()
-        .map_err(|e| bad_input(format!("{name}: {e}")))?;
+    let config: C = toml::from_str(&text).map_err(|e| bad_input(format!("{name}: {e}")))?;
+    validate(&config).map_err(|e| bad_input(format!("{name}: {e}")))?;
     Ok((config, text))
 }
 
-fn bar(quiet: bool, len: usize, what: &str) -> indicatif::ProgressBar {
+pub(crate) fn bar(quiet: bool, len: usize, what: &str) -> indicatif::ProgressBar {
     if quiet {
         return indicatif::ProgressBar::hidden();
     }
@@ -115,12 +124,21 @@ fn bar(quiet: bool, len: usize, what: &str) -> indicatif::ProgressBar {
 
 /// Runs `cajal learn`.
 pub fn run(args: &LearnArgs) -> Result<(), Failure> {
+    if args.threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads)
+            .build_global()
+            .ok();
+    }
     match args.task {
         Task::DiehlCook => diehl_cook(args),
+        Task::Lsm | Task::Nalsm => crate::learn_liquid::run(args, args.task == Task::Nalsm),
     }
 }
 
-fn dataset(args: &LearnArgs) -> Result<(DatasetName, ImageSet, ImageSet), Failure> {
+/// The training and test images: the dataset's, or with `--validation N` the training set's last N
+/// images as test images; `--test N` keeps the first N test images.
+pub(crate) fn dataset(args: &LearnArgs) -> Result<(DatasetName, ImageSet, ImageSet), Failure> {
     let name = DatasetName::from_name(&args.dataset).ok_or_else(|| {
         bad_input(format!(
             "--dataset {}: unknown; use fashion-mnist or mnist",
@@ -140,36 +158,40 @@ fn dataset(args: &LearnArgs) -> Result<(DatasetName, ImageSet, ImageSet), Failur
             "label {l} found: only 10 classes (0-9) are supported"
         )));
     }
+    let (train, test) = match args.validation {
+        None => (train, test),
+        Some(v) => {
+            if v == 0 || v >= train.count() {
+                return Err(bad_input(format!(
+                    "--validation {v}: must be between 1 and {} (the training images less one)",
+                    train.count() - 1
+                )));
+            }
+            let keep = train.count() - v;
+            (
+                train.clone().take(keep),
+                select(&train, keep..train.count()),
+            )
+        }
+    };
+    let test = match args.test {
+        Some(n) => test.take(n),
+        None => test,
+    };
     Ok((name, train, test))
 }
 
 fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
-    let (config, config_text) = load_config(&args.config)?;
+    let (config, config_text) = load_config(
+        &args.config,
+        DEFAULT_DIEHL_COOK,
+        "diehl_cook.toml",
+        DiehlCookConfig::validate,
+    )?;
     if args.train == 0 {
         return Err(bad_input("--train must be at least 1"));
     }
-    let (name, mut train_set, mut test_set) = dataset(args)?;
-    if let Some(v) = args.validation {
-        if v == 0 || v >= train_set.count() {
-            return Err(bad_input(format!(
-                "--validation {v}: must be between 1 and {} (the training images less one)",
-                train_set.count() - 1
-            )));
-        }
-        let keep = train_set.count() - v;
-        test_set = select(&train_set, keep..train_set.count());
-        train_set = train_set.take(keep);
-    }
-    let test_set = match args.test {
-        Some(n) => test_set.take(n),
-        None => test_set,
-    };
-    if args.threads > 0 {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(args.threads)
-            .build_global()
-            .ok();
-    }
+    let (name, train_set, test_set) = dataset(args)?;
     let out = args.out.as_path();
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
@@ -238,13 +260,17 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
         (first..args.train).map(|i| i % train_set.count()),
     );
     let t_label = Instant::now();
-    let label_responses = frozen_pass(&run, &label_set, Pass::Label, args.quiet, "label");
+    let label_responses = with_progress(args.quiet, label_set.count(), "label", |d| {
+        run.responses(&label_set, Pass::Label, d)
+    });
     let label_s = t_label.elapsed().as_secs_f64();
     let assignments = assign_labels(&label_responses, &label_set.labels, 10);
 
     // testing
     let t_test = Instant::now();
-    let test_responses = frozen_pass(&run, &test_set, Pass::Test, args.quiet, "test");
+    let test_responses = with_progress(args.quiet, test_set.count(), "test", |d| {
+        run.responses(&test_set, Pass::Test, d)
+    });
     let test_s = t_test.elapsed().as_secs_f64();
     let predictions: Vec<Option<u8>> = test_responses
         .iter()
@@ -299,9 +325,7 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
         "parameters": config,
         "cajal_version": env!("CARGO_PKG_VERSION"),
     });
-    cajal_data::write_atomic(&out.join("report.json"), |f| {
-        serde_json::to_writer_pretty(&mut *f, &report).map_err(std::io::Error::other)
-    })?;
+    crate::learn::write_report(out, &report)?;
     if !args.quiet {
         println!(
             "{}: test accuracy {:.2} % on {} images ({} neurons, {} training images in {:.0} s = {:.1} images/s); report in {}",
@@ -318,7 +342,7 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn select(set: &ImageSet, indices: impl Iterator<Item = usize>) -> ImageSet {
+pub(crate) fn select(set: &ImageSet, indices: impl Iterator<Item = usize>) -> ImageSet {
     let mut pixels = Vec::new();
     let mut labels = Vec::new();
     for i in indices {
@@ -333,24 +357,33 @@ fn select(set: &ImageSet, indices: impl Iterator<Item = usize>) -> ImageSet {
     }
 }
 
-fn frozen_pass(
-    run: &TrainRun,
-    set: &ImageSet,
-    pass: Pass,
+/// Runs `work` (which counts finished images in the counter it is given) with a progress bar of
+/// `count` images.
+pub(crate) fn with_progress<T: Send>(
     quiet: bool,
+    count: usize,
     what: &str,
-) -> Vec<Vec<u32>> {
+    work: impl FnOnce(&AtomicUsize) -> T + Send,
+) -> T {
     let done = AtomicUsize::new(0);
-    let pb = bar(quiet, set.count(), what);
+    let pb = bar(quiet, count, what);
     std::thread::scope(|s| {
-        let worker = s.spawn(|| run.responses(set, pass, &done));
+        let worker = s.spawn(|| work(&done));
         while !worker.is_finished() {
             pb.set_position(done.load(Ordering::Relaxed) as u64);
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         pb.finish_and_clear();
-        worker.join().expect("the frozen pass does not panic")
+        worker.join().expect("the pass does not panic")
     })
+}
+
+/// Writes OUT/report.json atomically.
+pub(crate) fn write_report(out: &Path, report: &serde_json::Value) -> anyhow::Result<()> {
+    cajal_data::write_atomic(&out.join("report.json"), |f| {
+        serde_json::to_writer_pretty(&mut *f, report).map_err(std::io::Error::other)
+    })?;
+    Ok(())
 }
 
 /// weights.npz: `weights` (inputs x neurons), `theta`, `assignments` (-1: none).

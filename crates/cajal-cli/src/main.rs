@@ -4,6 +4,7 @@ mod analyze;
 mod figures;
 mod learn;
 mod learn_figures;
+mod learn_liquid;
 mod output;
 mod raster;
 

@@ -207,20 +207,7 @@ impl DiehlCookConfig {
     /// Checks every parameter: the offending field and what is allowed.
     pub fn validate(&self) -> Result<(), String> {
         let s = &self.schedule;
-        let pos = |name: &str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(format!("{name} must be a finite number > 0 (got {v})"))
-            }
-        };
-        let nonneg = |name: &str, v: f64| {
-            if v.is_finite() && v >= 0.0 {
-                Ok(())
-            } else {
-                Err(format!("{name} must be a finite number >= 0 (got {v})"))
-            }
-        };
+        use crate::{non_negative as nonneg, positive as pos};
         pos("schedule.dt", s.dt)?;
         pos("schedule.presentation", s.presentation)?;
         nonneg("schedule.rest", s.rest)?;

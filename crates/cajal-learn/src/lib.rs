@@ -1,10 +1,32 @@
 //! Learning from data with spiking networks: image encoders ([`encode`]), the unsupervised STDP
 //! network of Diehl & Cook 2015 ([`diehl_cook`]) with its training and testing ([`train`]),
-//! label assignment and scoring ([`evaluate`]), and training checkpoints ([`checkpoint`]).
+//! label assignment and scoring ([`evaluate`]), liquid state machines with and without an
+//! astrocyte ([`liquid`]) and their trained linear readout ([`readout`]), and training
+//! checkpoints ([`checkpoint`]).
 //! The `cajal learn` command drives these on MNIST-format datasets.
 
 pub mod checkpoint;
 pub mod diehl_cook;
 pub mod encode;
 pub mod evaluate;
+pub mod liquid;
+pub mod readout;
 pub mod train;
+
+/// A finite number > 0, or a message naming the field.
+pub(crate) fn positive(name: &str, v: f64) -> Result<(), String> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{name} must be a finite number > 0 (got {v})"))
+    }
+}
+
+/// A finite number >= 0, or a message naming the field.
+pub(crate) fn non_negative(name: &str, v: f64) -> Result<(), String> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{name} must be a finite number >= 0 (got {v})"))
+    }
+}

@@ -22,6 +22,8 @@ pub enum Pass {
     Label = 1,
     /// Frozen, on the test set.
     Test = 2,
+    /// Learning in the liquid (NALSM).
+    Liquid = 3,
 }
 
 /// A training run in progress: everything needed to continue it (what a checkpoint holds).

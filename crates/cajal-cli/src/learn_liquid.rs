@@ -1,0 +1,137 @@
+//! `cajal learn lsm` and `cajal learn nalsm`: a liquid of LIF neurons (fixed, or first shaped by
+//! astrocyte-modulated STDP), a logistic-regression readout on its spike counts, and the same
+//! readout on raw pixels for comparison.
+
+use crate::learn::{load_config, with_progress, LearnArgs, DEFAULT_LSM};
+use crate::Failure;
+use cajal_learn::evaluate::Confusion;
+use cajal_learn::liquid::{Astrocyte, Liquid, LiquidConfig, LiquidScratch};
+use cajal_learn::readout::{pixel_features, Features, Readout};
+use cajal_learn::train::Pass;
+use std::time::Instant;
+
+/// Runs the task; `astrocyte` selects NALSM.
+pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
+    let task = if astrocyte { "nalsm" } else { "lsm" };
+    let (config, text) = load_config(
+        &args.config,
+        DEFAULT_LSM,
+        "lsm.toml",
+        LiquidConfig::validate,
+    )?;
+    let (name, train_set, test_set) = crate::learn::dataset(args)?;
+    let train_set = train_set.take(args.train);
+    let out = args.out.as_path();
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    std::fs::write(out.join("task.toml"), &text)?;
+    let inputs = train_set.pixels_per_image();
+    let mut liquid = Liquid::build(&config.liquid, inputs, args.seed);
+    let ee_before = liquid.mean_ee_weight();
+
+    // NALSM: the liquid learns, unsupervised, on the first training images
+    let t_stdp = Instant::now();
+    let mut astro_trace = Vec::new();
+    if astrocyte {
+        let n = config.astrocyte.images;
+        let pb = crate::learn::bar(args.quiet, n, "liquid");
+        let stop = crate::interrupt_flag();
+        let mut a = Astrocyte {
+            a: config.astrocyte.bias,
+        };
+        let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
+        for i in 0..n {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Failure::from(anyhow::anyhow!(
+                    "interrupted while the liquid learned (image {i} of {n}); nothing to resume: start again"
+                )));
+            }
+            let mut rng = cajal_core::rng::stream(
+                args.seed,
+                cajal_core::rng::Purpose::Encode,
+                Pass::Liquid as u64,
+                i as u64,
+            );
+            let img = train_set.image(i % train_set.count());
+            liquid.present(&config, img, &mut rng, Some(&mut a), &mut counts, &mut sc);
+            astro_trace.push(a.a);
+            pb.inc(1);
+        }
+        pb.finish_and_clear();
+    }
+    let stdp_s = t_stdp.elapsed().as_secs_f64();
+
+    // features of the frozen liquid
+    let t_feat = Instant::now();
+    let train_x = with_progress(args.quiet, train_set.count(), "train", |d| {
+        liquid.features(&config, &train_set, args.seed, Pass::Label, d)
+    });
+    let test_x = with_progress(args.quiet, test_set.count(), "test", |d| {
+        liquid.features(&config, &test_set, args.seed, Pass::Test, d)
+    });
+    let feat_s = t_feat.elapsed().as_secs_f64();
+
+    let t_fit = Instant::now();
+    let fit = |x: &Features, tx: &Features| {
+        let r = Readout::fit(x, &train_set.labels, 10, &config.readout, args.seed);
+        let pred: Vec<Option<u8>> = (0..tx.rows()).map(|i| Some(r.predict(tx.row(i)))).collect();
+        (Confusion::new(&test_set.labels, &pred, 10), r)
+    };
+    let (confusion, readout) = fit(&train_x, &test_x);
+    let (pixel_confusion, pixel_readout) =
+        fit(&pixel_features(&train_set), &pixel_features(&test_set));
+    let fit_s = t_fit.elapsed().as_secs_f64();
+
+    let accuracy = confusion.accuracy();
+    let pixel_accuracy = pixel_confusion.accuracy();
+    let spikes_per_image =
+        test_x.values.iter().map(|&v| v as f64).sum::<f64>() / test_set.count().max(1) as f64;
+    crate::learn_figures::confusion(
+        &out.join("confusion.png"),
+        &confusion,
+        &name.class_names(),
+        accuracy,
+    )?;
+    let report = serde_json::json!({
+        "task": task,
+        "dataset": name.name(),
+        "accuracy": accuracy,
+        "pixel_readout_accuracy": pixel_accuracy,
+        "test_images": test_set.count(),
+        "tested_on": if args.validation.is_some() { "validation images held out from the training set" } else { "test set" },
+        "train_images": train_set.count(),
+        "liquid_neurons": liquid.neurons(),
+        "liquid_synapses": liquid.synapses(),
+        "mean_ee_weight_before_mv": ee_before,
+        "mean_ee_weight_after_mv": liquid.mean_ee_weight(),
+        "astrocyte_final": astro_trace.last(),
+        "stdp_images": if astrocyte { config.astrocyte.images } else { 0 },
+        "mean_liquid_spikes_per_test_image": spikes_per_image,
+        "readout_l2": readout.l2,
+        "readout_validation": readout.validation,
+        "pixel_readout_l2": pixel_readout.l2,
+        "seed": args.seed,
+        "threads": rayon::current_num_threads(),
+        "stdp_seconds": stdp_s,
+        "feature_seconds": feat_s,
+        "feature_images_per_second": (train_set.count() + test_set.count()) as f64 / feat_s.max(1e-9),
+        "readout_seconds": fit_s,
+        "confusion_matrix": confusion.counts,
+        "classes": name.class_names(),
+        "parameters": config,
+        "cajal_version": env!("CARGO_PKG_VERSION"),
+    });
+    crate::learn::write_report(out, &report)?;
+    if !args.quiet {
+        println!(
+            "{}: {task} test accuracy {:.2} % ({} neurons, readout on {} training images); raw-pixel readout {:.2} %; report in {}",
+            name.name(),
+            100.0 * accuracy,
+            liquid.neurons(),
+            train_set.count(),
+            100.0 * pixel_accuracy,
+            out.join("report.json").display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,535 @@
+//! A liquid state machine (Maass, Natschläger & Markram 2002) for images: Poisson-coded pixels
+//! drive a 3-D grid of LIF neurons (80 % excitatory) connected with a probability that falls with
+//! distance, `C · exp(−(d/λ)²)`; each neuron's spike count over the presentation is a feature for
+//! a trained linear readout ([`crate::readout`]).
+//!
+//! In the neuron–astrocyte liquid (NALSM, Ivanov & Michmizos 2021) the excitatory → excitatory
+//! synapses first learn, unsupervised, on training images with pair STDP whose depression rate is
+//! the activity of an astrocyte, `A += dt/τ_a · [w_a (liquid spikes − input spikes) + b_a − A]`,
+//! which balances the liquid near the edge of chaos; the liquid is then frozen.
+//!
+//! Neurons have delta synapses (a spike moves the membrane by the weight, one step later), rest
+//! at 0 mV and start each presentation at rest.
+
+use crate::encode::poisson_rate;
+use crate::readout::ReadoutConfig;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// Presentation of an image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiquidSchedule {
+    /// Time step (ms).
+    pub dt: f64,
+    /// Presentation (ms).
+    pub presentation: f64,
+    /// Rate of a white pixel (Hz).
+    pub max_rate: f64,
+}
+
+impl Default for LiquidSchedule {
+    fn default() -> Self {
+        LiquidSchedule {
+            dt: 1.0,
+            presentation: 100.0,
+            max_rate: 63.75,
+        }
+    }
+}
+
+/// The liquid: geometry, connectivity, synapses and neurons.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiquidParams {
+    /// Grid of neurons (x, y, z), unit spacing.
+    pub shape: [usize; 3],
+    /// Fraction of inhibitory neurons (placed at random).
+    pub inhibitory_fraction: f64,
+    /// Length constant λ of the connection probability (grid units).
+    pub lambda: f64,
+    /// C for E→E, E→I, I→E, I→I.
+    pub c: [f64; 4],
+    /// Weight magnitudes (mV) for E→E, E→I, I→E, I→I (inhibitory ones subtract).
+    pub w: [f64; 4],
+    /// Probability that a pixel projects to a given neuron.
+    pub input_p: f64,
+    /// Weight of an input synapse (mV).
+    pub w_in: f64,
+    /// Membrane time constant (ms).
+    pub tau_m: f64,
+    /// Threshold above rest (mV); the reset is to rest.
+    pub v_th: f64,
+    /// Refractory period (ms).
+    pub t_ref: f64,
+}
+
+impl Default for LiquidParams {
+    fn default() -> Self {
+        LiquidParams {
+            shape: [10, 10, 10],
+            inhibitory_fraction: 0.2,
+            lambda: 2.0,
+            c: [0.3, 0.2, 0.4, 0.1],
+            w: [3.0, 6.0, 8.0, 8.0],
+            input_p: 0.1,
+            w_in: 1.0,
+            tau_m: 20.0,
+            v_th: 20.0,
+            t_ref: 2.0,
+        }
+    }
+}
+
+/// The astrocyte and the STDP it modulates (used by `nalsm` only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AstrocyteParams {
+    /// Training images presented while the liquid learns.
+    pub images: usize,
+    /// w_a: weight of the spike balance.
+    pub w: f64,
+    /// b_a: bias.
+    pub bias: f64,
+    /// τ_a (ms).
+    pub tau: f64,
+    /// Potentiation at a postsynaptic spike, times the presynaptic trace (mV).
+    pub a_plus: f64,
+    /// STDP trace time constant (ms).
+    pub tau_stdp: f64,
+    /// Upper weight bound (mV).
+    pub w_max: f64,
+}
+
+impl Default for AstrocyteParams {
+    fn default() -> Self {
+        AstrocyteParams {
+            images: 2000,
+            w: 0.01,
+            bias: 0.0,
+            tau: 100.0,
+            a_plus: 0.05,
+            tau_stdp: 20.0,
+            w_max: 10.0,
+        }
+    }
+}
+
+/// The task file of `cajal learn lsm` and `cajal learn nalsm`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiquidConfig {
+    /// Presentation.
+    pub schedule: LiquidSchedule,
+    /// The liquid.
+    pub liquid: LiquidParams,
+    /// The astrocyte (NALSM).
+    pub astrocyte: AstrocyteParams,
+    /// The readout.
+    pub readout: ReadoutConfig,
+}
+
+impl LiquidConfig {
+    /// Checks every parameter: the offending field and what is allowed.
+    pub fn validate(&self) -> Result<(), String> {
+        use crate::positive as pos;
+        let prob = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{name} must lie in [0, 1] (got {v})"))
+            }
+        };
+        let s = &self.schedule;
+        pos("schedule.dt", s.dt)?;
+        pos("schedule.presentation", s.presentation)?;
+        pos("schedule.max_rate", s.max_rate)?;
+        let l = &self.liquid;
+        if l.shape.contains(&0) {
+            return Err("liquid.shape must have three sizes >= 1".into());
+        }
+        prob("liquid.inhibitory_fraction", l.inhibitory_fraction)?;
+        prob("liquid.input_p", l.input_p)?;
+        pos("liquid.lambda", l.lambda)?;
+        pos("liquid.tau_m", l.tau_m)?;
+        pos("liquid.v_th", l.v_th)?;
+        if !(l.t_ref.is_finite() && l.t_ref >= 0.0) {
+            return Err("liquid.t_ref must be a finite number >= 0".into());
+        }
+        for (k, &c) in l.c.iter().enumerate() {
+            prob(&format!("liquid.c[{k}]"), c)?;
+        }
+        for (k, &w) in l.w.iter().chain([&l.w_in]).enumerate() {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(format!(
+                    "liquid weights (w and w_in) are magnitudes >= 0; entry {k} is {w}"
+                ));
+            }
+        }
+        let a = &self.astrocyte;
+        pos("astrocyte.tau", a.tau)?;
+        pos("astrocyte.tau_stdp", a.tau_stdp)?;
+        pos("astrocyte.w_max", a.w_max)?;
+        for (n, v) in [
+            ("astrocyte.w", a.w),
+            ("astrocyte.bias", a.bias),
+            ("astrocyte.a_plus", a.a_plus),
+        ] {
+            if !v.is_finite() {
+                return Err(format!("{n} must be a finite number (got {v})"));
+            }
+        }
+        self.readout.validate()
+    }
+}
+
+/// A built liquid: connectivity and weights (the weights of E→E synapses learn in NALSM).
+#[derive(Clone, Debug)]
+pub struct Liquid {
+    n: usize,
+    excitatory: Vec<bool>,
+    /// Recurrent synapses by source: `rec_start[i]..rec_start[i+1]` index `rec_target`,
+    /// `rec_weight` (signed mV).
+    rec_start: Vec<u32>,
+    rec_target: Vec<u32>,
+    /// Signed weights (mV).
+    pub rec_weight: Vec<f32>,
+    /// Input synapses by pixel.
+    in_start: Vec<u32>,
+    in_target: Vec<u32>,
+    /// Incoming E→E synapses of each excitatory neuron (indices into `rec_*`) and their sources.
+    ee_in_start: Vec<u32>,
+    ee_in_syn: Vec<u32>,
+    ee_in_source: Vec<u32>,
+}
+
+/// The astrocyte's activity, carried from image to image while the liquid learns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Astrocyte {
+    /// A (mV per unit trace: the STDP depression rate).
+    pub a: f64,
+}
+
+/// Working memory of one presentation.
+#[derive(Default)]
+pub struct LiquidScratch {
+    v: Vec<f64>,
+    refractory: Vec<u32>,
+    drive: Vec<f32>,
+    trace: Vec<f32>,
+    spiked: Vec<u32>,
+    next: Vec<u32>,
+}
+
+impl Liquid {
+    /// Draws a liquid for `inputs` pixels from `seed`.
+    pub fn build(p: &LiquidParams, inputs: usize, seed: u64) -> Liquid {
+        let [sx, sy, sz] = p.shape;
+        let n = sx * sy * sz;
+        let mut rng = cajal_core::rng::stream(seed, cajal_core::rng::Purpose::LearnInit, 20, 0);
+        let excitatory: Vec<bool> = (0..n)
+            .map(|_| rng.random::<f64>() >= p.inhibitory_fraction)
+            .collect();
+        let pos = |i: usize| {
+            [
+                (i % sx) as f64,
+                ((i / sx) % sy) as f64,
+                (i / (sx * sy)) as f64,
+            ]
+        };
+        let mut rec_start = vec![0u32];
+        let mut rec_target = Vec::new();
+        let mut rec_weight = Vec::new();
+        for i in 0..n {
+            let pi = pos(i);
+            for j in 0..n {
+                if i == j {
+                    continue;
+                }
+                let pj = pos(j);
+                let d2: f64 = (0..3).map(|k| (pi[k] - pj[k]).powi(2)).sum();
+                let kind = match (excitatory[i], excitatory[j]) {
+                    (true, true) => 0,
+                    (true, false) => 1,
+                    (false, true) => 2,
+                    (false, false) => 3,
+                };
+                let prob = p.c[kind] * (-d2 / (p.lambda * p.lambda)).exp();
+                if rng.random::<f64>() < prob {
+                    rec_target.push(j as u32);
+                    let w = p.w[kind] as f32;
+                    rec_weight.push(if excitatory[i] { w } else { -w });
+                }
+            }
+            rec_start.push(rec_target.len() as u32);
+        }
+        let mut in_start = vec![0u32];
+        let mut in_target = Vec::new();
+        for _ in 0..inputs {
+            for j in 0..n {
+                if rng.random::<f64>() < p.input_p {
+                    in_target.push(j as u32);
+                }
+            }
+            in_start.push(in_target.len() as u32);
+        }
+        // incoming E→E synapses per target
+        let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        for i in 0..n {
+            if !excitatory[i] {
+                continue;
+            }
+            for s in rec_start[i]..rec_start[i + 1] {
+                let j = rec_target[s as usize] as usize;
+                if excitatory[j] {
+                    lists[j].push((s, i as u32));
+                }
+            }
+        }
+        let mut ee_in_start = vec![0u32];
+        let (mut ee_in_syn, mut ee_in_source) = (Vec::new(), Vec::new());
+        for l in lists {
+            for (s, src) in l {
+                ee_in_syn.push(s);
+                ee_in_source.push(src);
+            }
+            ee_in_start.push(ee_in_syn.len() as u32);
+        }
+        Liquid {
+            n,
+            excitatory,
+            rec_start,
+            rec_target,
+            rec_weight,
+            in_start,
+            in_target,
+            ee_in_start,
+            ee_in_syn,
+            ee_in_source,
+        }
+    }
+
+    /// Number of neurons.
+    pub fn neurons(&self) -> usize {
+        self.n
+    }
+
+    /// Number of recurrent synapses.
+    pub fn synapses(&self) -> usize {
+        self.rec_target.len()
+    }
+
+    /// Mean E→E weight (mV).
+    pub fn mean_ee_weight(&self) -> f64 {
+        let s: f64 = self
+            .ee_in_syn
+            .iter()
+            .map(|&s| self.rec_weight[s as usize] as f64)
+            .sum();
+        s / self.ee_in_syn.len().max(1) as f64
+    }
+
+    /// Presents `image` from rest and writes each neuron's spike count into `counts`. With an
+    /// astrocyte, the E→E synapses learn (pair STDP, depression rate A) and A evolves.
+    pub fn present(
+        &mut self,
+        cfg: &LiquidConfig,
+        image: &[u8],
+        rng: &mut impl Rng,
+        mut astro: Option<&mut Astrocyte>,
+        counts: &mut Vec<u32>,
+        sc: &mut LiquidScratch,
+    ) {
+        let (s, l, a) = (&cfg.schedule, &cfg.liquid, &cfg.astrocyte);
+        let steps = (s.presentation / s.dt).round() as usize;
+        let raster = poisson_rate(image, s.max_rate, s.dt, steps, rng);
+        let n = self.n;
+        let decay = (-s.dt / l.tau_m).exp();
+        let t_ref = (l.t_ref / s.dt).round() as u32;
+        let trace_decay = (-s.dt / a.tau_stdp).exp() as f32;
+        let astro_rate = s.dt / a.tau;
+        let (w_in, a_plus, w_max) = (l.w_in as f32, a.a_plus as f32, a.w_max as f32);
+        sc.v.clear();
+        sc.v.resize(n, 0.0);
+        sc.refractory.clear();
+        sc.refractory.resize(n, 0);
+        sc.drive.clear();
+        sc.drive.resize(n, 0.0);
+        sc.trace.clear();
+        sc.trace.resize(n, 0.0);
+        sc.spiked.clear();
+        counts.clear();
+        counts.resize(n, 0);
+        for k in 0..steps {
+            // inputs of step k: spikes of step k - 1
+            if k > 0 {
+                for &p in raster.at(k - 1) {
+                    let p = p as usize;
+                    for &t in
+                        &self.in_target[self.in_start[p] as usize..self.in_start[p + 1] as usize]
+                    {
+                        sc.drive[t as usize] += w_in;
+                    }
+                }
+            }
+            for &i in &sc.spiked {
+                let i = i as usize;
+                let r = self.rec_start[i] as usize..self.rec_start[i + 1] as usize;
+                for (&t, &w) in self.rec_target[r.clone()].iter().zip(&self.rec_weight[r]) {
+                    sc.drive[t as usize] += w;
+                }
+            }
+            sc.next.clear();
+            let neurons =
+                sc.v.iter_mut()
+                    .zip(sc.drive.iter_mut())
+                    .zip(sc.refractory.iter_mut())
+                    .zip(counts.iter_mut());
+            for (j, (((v, drive), refractory), count)) in neurons.enumerate() {
+                let input = std::mem::take(drive) as f64;
+                if *refractory > 0 {
+                    *refractory -= 1;
+                    continue;
+                }
+                *v = *v * decay + input;
+                if *v > l.v_th {
+                    *v = 0.0;
+                    *refractory = t_ref;
+                    sc.next.push(j as u32);
+                    *count += 1;
+                }
+            }
+            std::mem::swap(&mut sc.spiked, &mut sc.next);
+            if let Some(astro) = astro.as_deref_mut() {
+                let balance = sc.spiked.len() as f64 - raster.at(k).len() as f64;
+                astro.a += astro_rate * (a.w * balance + a.bias - astro.a);
+                let depress = astro.a.max(0.0) as f32;
+                sc.trace.iter_mut().for_each(|x| *x *= trace_decay);
+                for &i in &sc.spiked {
+                    let i = i as usize;
+                    if !self.excitatory[i] {
+                        continue;
+                    }
+                    // as presynaptic neuron: depression by the targets' traces
+                    for s in self.rec_start[i] as usize..self.rec_start[i + 1] as usize {
+                        let t = self.rec_target[s] as usize;
+                        if self.excitatory[t] {
+                            let w = &mut self.rec_weight[s];
+                            *w = (*w - depress * sc.trace[t]).max(0.0);
+                        }
+                    }
+                    // as postsynaptic neuron: potentiation by the sources' traces
+                    let r = self.ee_in_start[i] as usize..self.ee_in_start[i + 1] as usize;
+                    for (&syn, &src) in self.ee_in_syn[r.clone()].iter().zip(&self.ee_in_source[r])
+                    {
+                        let w = &mut self.rec_weight[syn as usize];
+                        *w = (*w + a_plus * sc.trace[src as usize]).min(w_max);
+                    }
+                }
+                for &i in &sc.spiked {
+                    sc.trace[i as usize] += 1.0;
+                }
+            }
+        }
+    }
+}
+
+impl Liquid {
+    /// Spike counts of the frozen liquid for every image, in parallel (image `i`'s spikes come
+    /// from the stream of `(seed, pass, i)`, so the result does not depend on the threads);
+    /// `done` counts finished images.
+    pub fn features(
+        &self,
+        cfg: &LiquidConfig,
+        images: &cajal_data::idx::ImageSet,
+        seed: u64,
+        pass: crate::train::Pass,
+        done: &std::sync::atomic::AtomicUsize,
+    ) -> crate::readout::Features {
+        use rayon::prelude::*;
+        let rows: Vec<Vec<u32>> = (0..images.count())
+            .into_par_iter()
+            .map_init(
+                || (self.clone(), LiquidScratch::default()),
+                |(liquid, sc), i| {
+                    let mut rng = cajal_core::rng::stream(
+                        seed,
+                        cajal_core::rng::Purpose::Encode,
+                        pass as u64,
+                        i as u64,
+                    );
+                    let mut counts = Vec::new();
+                    liquid.present(cfg, images.image(i), &mut rng, None, &mut counts, sc);
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    counts
+                },
+            )
+            .collect();
+        crate::readout::Features {
+            values: rows.iter().flatten().map(|&c| c as f32).collect(),
+            dim: self.n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn connectivity_falls_with_distance_and_respects_dale() {
+        let p = LiquidParams::default();
+        let l = Liquid::build(&p, 16, 1);
+        assert_eq!(l.neurons(), 1000);
+        // expected in-degree of an interior E neuron from E sources ~ 0.8 · 0.3 · Σ exp(−d²/4)
+        let per_neuron = l.synapses() as f64 / 1000.0;
+        assert!((5.0..30.0).contains(&per_neuron), "{per_neuron}");
+        for i in 0..l.n {
+            for s in l.rec_start[i]..l.rec_start[i + 1] {
+                let w = l.rec_weight[s as usize];
+                assert_eq!(w > 0.0, l.excitatory[i], "sign follows the source");
+            }
+        }
+        LiquidConfig::default().validate().unwrap();
+    }
+
+    #[test]
+    fn stdp_with_an_astrocyte_changes_only_ee_weights_within_bounds() {
+        let cfg = LiquidConfig::default();
+        let mut l = Liquid::build(&cfg.liquid, 64, 2);
+        let before = l.rec_weight.clone();
+        let image = vec![200u8; 64];
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
+        let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
+        let mut astro = Astrocyte { a: 0.05 };
+        for _ in 0..3 {
+            l.present(
+                &cfg,
+                &image,
+                &mut rng,
+                Some(&mut astro),
+                &mut counts,
+                &mut sc,
+            );
+        }
+        assert!(counts.iter().sum::<u32>() > 0);
+        let mut changed = 0;
+        for i in 0..l.n {
+            let r = l.rec_start[i] as usize..l.rec_start[i + 1] as usize;
+            for s in r {
+                let t = l.rec_target[s] as usize;
+                if before.get(s) != l.rec_weight.get(s) {
+                    changed += 1;
+                    assert!(l.excitatory[i] && l.excitatory[t]);
+                    assert!((0.0..=cfg.astrocyte.w_max as f32).contains(&l.rec_weight[s]));
+                }
+            }
+        }
+        assert!(changed > 0);
+        // frozen: no change
+        let frozen = l.rec_weight.clone();
+        l.present(&cfg, &image, &mut rng, None, &mut counts, &mut sc);
+        assert_eq!(frozen, l.rec_weight);
+    }
+}
