@@ -5,13 +5,18 @@ use crate::{bad_input, Failure};
 use cajal_data::idx::{self, DatasetName, ImageSet, Split};
 use cajal_learn::diehl_cook::DiehlCookConfig;
 use cajal_learn::evaluate::{assign_labels, classify, Confusion};
+use cajal_learn::supervised::{OutputLayer, SymStdpConfig};
 use cajal_learn::train::{Pass, TrainRun};
+use clap::ValueEnum;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// The task file used when none is given.
 pub const DEFAULT_DIEHL_COOK: &str = include_str!("../../../examples/learn/diehl_cook.toml");
+
+/// The sym-stdp task file used when none is given.
+pub const DEFAULT_SYM_STDP: &str = include_str!("../../../examples/learn/sym_stdp.toml");
 
 /// The liquid task file used when none is given.
 pub const DEFAULT_LSM: &str = include_str!("../../../examples/learn/lsm.toml");
@@ -22,6 +27,10 @@ pub enum Task {
     /// Diehl & Cook (2015): unsupervised STDP with adaptive thresholds and lateral inhibition,
     /// neurons labelled by their strongest average response.
     DiehlCook,
+    /// Symmetric-STDP supervised learning (after Hao et al. 2019): a Diehl & Cook hidden layer
+    /// learning with symmetric STDP, and a label-clamped output layer whose synapses learn with
+    /// symmetric STDP and synaptic scaling; the class is the output neuron that fires most.
+    SymStdp,
     /// A fixed liquid state machine with a trained logistic-regression readout on spike counts,
     /// compared with the same readout on raw pixels.
     Lsm,
@@ -40,6 +49,9 @@ pub struct LearnArgs {
     /// examples/learn/diehl_cook.toml, or examples/learn/lsm.toml for lsm and nalsm].
     #[arg(long)]
     pub(crate) config: Option<PathBuf>,
+    /// Number of excitatory neurons (overrides the task file's `excitatory.neurons`; diehl-cook).
+    #[arg(long)]
+    pub(crate) neurons: Option<usize>,
     /// Dataset: fashion-mnist or mnist.
     #[arg(long, default_value = "fashion-mnist")]
     pub(crate) dataset: String,
@@ -131,7 +143,7 @@ pub fn run(args: &LearnArgs) -> Result<(), Failure> {
             .ok();
     }
     match args.task {
-        Task::DiehlCook => diehl_cook(args),
+        Task::DiehlCook | Task::SymStdp => diehl_cook(args),
         Task::Lsm | Task::Nalsm => crate::learn_liquid::run(args, args.task == Task::Nalsm),
     }
 }
@@ -182,12 +194,30 @@ pub(crate) fn dataset(args: &LearnArgs) -> Result<(DatasetName, ImageSet, ImageS
 }
 
 fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
-    let (config, config_text) = load_config(
-        &args.config,
-        DEFAULT_DIEHL_COOK,
-        "diehl_cook.toml",
-        DiehlCookConfig::validate,
-    )?;
+    let (mut config, output_params) = if args.task == Task::SymStdp {
+        let (c, _) = load_config(
+            &args.config,
+            DEFAULT_SYM_STDP,
+            "sym_stdp.toml",
+            SymStdpConfig::validate,
+        )?;
+        let (hidden, output) = c.split();
+        (hidden, Some(output))
+    } else {
+        let (c, _) = load_config(
+            &args.config,
+            DEFAULT_DIEHL_COOK,
+            "diehl_cook.toml",
+            DiehlCookConfig::validate,
+        )?;
+        (c, None)
+    };
+    if let Some(n) = args.neurons {
+        if n == 0 {
+            return Err(bad_input("--neurons must be at least 1"));
+        }
+        config.excitatory.neurons = n;
+    }
     if args.train == 0 {
         return Err(bad_input("--train must be at least 1"));
     }
@@ -195,21 +225,38 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
     let out = args.out.as_path();
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
-    std::fs::write(out.join("task.toml"), &config_text)?;
+    // the parameters in force (the task file with any override from the command line)
+    let effective = match &output_params {
+        None => toml::to_string(&config),
+        Some(o) => toml::to_string(&SymStdpConfig {
+            schedule: config.schedule.clone(),
+            excitatory: config.excitatory.clone(),
+            inhibitory: config.inhibitory.clone(),
+            stdp: config.stdp.clone(),
+            output: o.clone(),
+        }),
+    }
+    .map_err(anyhow::Error::from)?;
+    std::fs::write(out.join("task.toml"), effective)?;
     let ck = out.join("checkpoint.ckpt");
     let mut run = if args.resume {
-        let r = TrainRun::resume(&ck, &config, args.seed).map_err(bad_input)?;
+        let r =
+            TrainRun::resume(&ck, &config, output_params.as_ref(), args.seed).map_err(bad_input)?;
         if !args.quiet {
             eprintln!("resuming after {} training images", r.images_done);
         }
         r
     } else {
-        TrainRun::new(
+        let mut r = TrainRun::new(
             config.clone(),
             train_set.pixels_per_image(),
             args.seed,
             args.window,
-        )
+        );
+        r.output = output_params
+            .clone()
+            .map(|o| OutputLayer::new(o, config.excitatory.neurons));
+        r
     };
     if run.state.inputs != train_set.pixels_per_image() {
         return Err(bad_input(format!(
@@ -271,11 +318,17 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
     let test_responses = with_progress(args.quiet, test_set.count(), "test", |d| {
         run.responses(&test_set, Pass::Test, d)
     });
-    let test_s = t_test.elapsed().as_secs_f64();
-    let predictions: Vec<Option<u8>> = test_responses
+    let voting: Vec<Option<u8>> = test_responses
         .iter()
         .map(|r| classify(r, &assignments, 10))
         .collect();
+    let voting_accuracy = Confusion::new(&test_set.labels, &voting, 10).accuracy();
+    // sym-stdp: the output layer's classes; diehl-cook: the vote of the labelled neurons
+    let predictions = with_progress(args.quiet, test_set.count(), "output", |d| {
+        run.outputs(&test_set, Pass::Test, d)
+    })
+    .unwrap_or(voting);
+    let test_s = t_test.elapsed().as_secs_f64();
     let confusion = Confusion::new(&test_set.labels, &predictions, 10);
     let accuracy = confusion.accuracy();
 
@@ -298,7 +351,8 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
         accuracy,
     )?;
     let report = serde_json::json!({
-        "task": "diehl-cook",
+        "task": args.task.to_possible_value().map(|v| v.get_name().to_string()),
+        "hidden_layer_vote_accuracy": voting_accuracy,
         "dataset": name.name(),
         "accuracy": accuracy,
         "test_images": test_set.count(),

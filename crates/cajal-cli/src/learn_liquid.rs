@@ -13,6 +13,11 @@ use std::time::Instant;
 /// Runs the task; `astrocyte` selects NALSM.
 pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
     let task = if astrocyte { "nalsm" } else { "lsm" };
+    if args.neurons.is_some() {
+        return Err(crate::bad_input(format!(
+            "--neurons applies to diehl-cook; the size of the {task} liquid is `shape` in [liquid] of the task file"
+        )));
+    }
     let (config, text) = load_config(
         &args.config,
         DEFAULT_LSM,

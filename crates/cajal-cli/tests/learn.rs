@@ -112,6 +112,46 @@ fn learns_a_few_hundred_images_and_resumes() {
 }
 
 #[test]
+fn sym_stdp_and_liquids_learn_a_few_hundred_images() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(data) = data_args(tmp.path()) else {
+        panic!("no dataset (see learns_a_few_hundred_images_and_resumes)");
+    };
+    for (task, train) in [("sym-stdp", "400"), ("lsm", "600"), ("nalsm", "600")] {
+        let out = tmp.path().join(task);
+        let mut args: Vec<String> = ["learn", task, "--train", train, "--test", "300", "-q"]
+            .map(String::from)
+            .to_vec();
+        args.extend(data.iter().cloned());
+        args.extend(["--out".into(), out.display().to_string()]);
+        if task == "nalsm" {
+            // a short unsupervised phase: 100 images
+            let cfg = out.with_extension("toml");
+            let text = std::fs::read_to_string(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/learn/lsm.toml"),
+            )
+            .unwrap()
+            .replace("images = 2000", "images = 100");
+            std::fs::write(&cfg, text).unwrap();
+            args.extend(["--config".into(), cfg.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        let r = cajal(&args);
+        assert!(
+            r.status.success(),
+            "{task}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let acc = accuracy(&out);
+        eprintln!("{task}: accuracy {acc}");
+        assert!(
+            acc > 0.4,
+            "{task}: accuracy {acc} is near the 10 % of chance: not learning"
+        );
+    }
+}
+
+#[test]
 fn bad_input_is_refused_with_a_remedy() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();

@@ -154,12 +154,28 @@ macro_rules! membrane_of {
 }
 membrane_of!(Excitatory, Inhibitory);
 
-/// STDP of the input → excitatory synapses (pre-synaptic depression, post-synaptic
-/// potentiation, traces set to 1 at each spike) and their normalisation.
+/// Which way a presynaptic spike moves a weight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StdpRule {
+    /// Diehl & Cook: a presynaptic spike depresses (by `nu_pre` times the postsynaptic trace), a
+    /// postsynaptic spike potentiates.
+    #[default]
+    PrePost,
+    /// Symmetric STDP (Hao et al. 2019): both orders potentiate; the normalisation supplies the
+    /// competition.
+    Symmetric,
+}
+
+/// STDP of the input → excitatory synapses (traces set to 1 at each spike) and their
+/// normalisation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Stdp {
-    /// Depression at a presynaptic spike, times the postsynaptic trace.
+    /// What a presynaptic spike does.
+    pub rule: StdpRule,
+    /// Depression (or, symmetric, potentiation) at a presynaptic spike, times the postsynaptic
+    /// trace.
     pub nu_pre: f64,
     /// Potentiation at a postsynaptic spike, times the presynaptic trace.
     pub nu_post: f64,
@@ -178,6 +194,7 @@ pub struct Stdp {
 impl Default for Stdp {
     fn default() -> Self {
         Stdp {
+            rule: StdpRule::PrePost,
             nu_pre: 1e-4,
             nu_post: 1e-2,
             tau_pre: 20.0,
@@ -333,6 +350,8 @@ pub struct Scratch {
     next_exc: Vec<u32>,
     next_inh: Vec<u32>,
     counts: Vec<u32>,
+    /// Excitatory spikes of the last accepted presentation: (step, neuron), in time order.
+    pub spikes: Vec<(u32, u32)>,
 }
 
 impl DiehlCookState {
@@ -450,7 +469,13 @@ impl DiehlCookState {
         sc.counts.resize(n, 0);
         sc.spiked_exc.clear();
         sc.spiked_inh.clear();
-        let (nu_pre, nu_post) = (c.stdp.nu_pre as f32, c.stdp.nu_post as f32);
+        sc.spikes.clear();
+        let nu_post = c.stdp.nu_post as f32;
+        // signed: a presynaptic spike depresses (pre-post) or potentiates (symmetric)
+        let nu_pre = match c.stdp.rule {
+            StdpRule::PrePost => -(c.stdp.nu_pre as f32),
+            StdpRule::Symmetric => c.stdp.nu_pre as f32,
+        };
         let w_max = c.stdp.w_max as f32;
         for k in 0..=f.steps {
             // inputs of step k: the spikes of step k - 1
@@ -488,6 +513,7 @@ impl DiehlCookState {
                     sc.ref_exc[j] = f.ref_exc;
                     sc.next_exc.push(j as u32);
                     sc.counts[j] += 1;
+                    sc.spikes.push((k as u32, j as u32));
                     if learn {
                         self.theta[j] += theta_plus;
                     }
@@ -523,11 +549,11 @@ impl DiehlCookState {
                 for &j in &sc.spiked_exc {
                     sc.x_post[j as usize] = 1.0;
                 }
-                // presynaptic spikes depress by the postsynaptic trace
+                // presynaptic spikes move weights by the postsynaptic trace
                 for &i in raster.at(k) {
                     let row = &mut self.weights[i as usize * n..(i as usize + 1) * n];
                     for (w, &x) in row.iter_mut().zip(&sc.x_post) {
-                        *w = (*w - nu_pre * x).max(0.0);
+                        *w = (*w + nu_pre * x).clamp(0.0, w_max);
                     }
                 }
                 // postsynaptic spikes potentiate by the presynaptic trace

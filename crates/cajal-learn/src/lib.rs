@@ -2,7 +2,8 @@
 //! network of Diehl & Cook 2015 ([`diehl_cook`]) with its training and testing ([`train`]),
 //! label assignment and scoring ([`evaluate`]), liquid state machines with and without an
 //! astrocyte ([`liquid`]) and their trained linear readout ([`readout`]), and training
-//! checkpoints ([`checkpoint`]).
+//! checkpoints ([`checkpoint`]); the label-clamped output layer of symmetric-STDP supervised
+//! learning ([`supervised`]).
 //! The `cajal learn` command drives these on MNIST-format datasets.
 
 pub mod checkpoint;
@@ -11,6 +12,7 @@ pub mod encode;
 pub mod evaluate;
 pub mod liquid;
 pub mod readout;
+pub mod supervised;
 pub mod train;
 
 /// A finite number > 0, or a message naming the field.

@@ -6,6 +6,7 @@
 
 use crate::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch};
 use crate::evaluate::{assign_labels, classify};
+use crate::supervised::{OutputLayer, OutputParams};
 use cajal_core::rng::{stream, Purpose};
 use cajal_data::idx::ImageSet;
 use rayon::prelude::*;
@@ -49,6 +50,8 @@ pub struct TrainRun {
     pub running_accuracy: Option<f64>,
     /// Seconds spent training so far (over all sessions).
     pub train_seconds: f64,
+    /// The label-clamped output layer of symmetric-STDP supervised learning, if any.
+    pub output: Option<OutputLayer>,
 }
 
 impl TrainRun {
@@ -69,13 +72,19 @@ impl TrainRun {
             window_score: (0, 0),
             running_accuracy: None,
             train_seconds: 0.0,
+            output: None,
         }
     }
 
     /// Reads a checkpoint and checks that it continues the run asked for.
-    pub fn resume(path: &Path, config: &DiehlCookConfig, seed: u64) -> anyhow::Result<TrainRun> {
+    pub fn resume(
+        path: &Path,
+        config: &DiehlCookConfig,
+        output: Option<&OutputParams>,
+        seed: u64,
+    ) -> anyhow::Result<TrainRun> {
         let run: TrainRun = crate::checkpoint::load(path)?;
-        if &run.config != config {
+        if &run.config != config || run.output.as_ref().map(|o| &o.params) != output {
             anyhow::bail!(
                 "the checkpoint {} was written with other network parameters; resume with the \
                  same task file, or delete the checkpoint to start afresh",
@@ -129,6 +138,11 @@ impl TrainRun {
                 self.window_score.0 += usize::from(p == Some(label));
                 self.window_score.1 += 1;
             }
+            if let Some(out) = &mut self.output {
+                let c = &self.config.schedule;
+                let steps = (c.presentation / c.dt).round() as usize;
+                out.present(&scratch.spikes, steps, c.dt, Some(label), &mut rng);
+            }
             self.window_responses.push((counts, label));
             self.images_done += 1;
             if self.window_responses.len() >= self.window {
@@ -172,5 +186,33 @@ impl TrainRun {
                 },
             )
             .collect()
+    }
+
+    /// Classes predicted by the frozen output layer (symmetric-STDP supervised learning) for
+    /// `images`, in parallel; `None` for a run without an output layer.
+    pub fn outputs(
+        &self,
+        images: &ImageSet,
+        pass: Pass,
+        done: &AtomicUsize,
+    ) -> Option<Vec<Option<u8>>> {
+        let out = self.output.as_ref()?;
+        let c = &self.config.schedule;
+        let steps = (c.presentation / c.dt).round() as usize;
+        Some(
+            (0..images.count())
+                .into_par_iter()
+                .map_init(
+                    || (self.state.clone(), out.clone(), Scratch::default()),
+                    |(state, out, scratch), i| {
+                        let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
+                        state.present(&self.config, images.image(i), false, &mut rng, scratch);
+                        let p = out.present(&scratch.spikes, steps, c.dt, None, &mut rng);
+                        done.fetch_add(1, Ordering::Relaxed);
+                        p
+                    },
+                )
+                .collect(),
+        )
     }
 }

@@ -67,7 +67,7 @@ fn resumed_training_equals_uninterrupted() {
         })
         .unwrap();
     assert!(!done);
-    let mut resumed = TrainRun::resume(&ck, &config(), 7).unwrap();
+    let mut resumed = TrainRun::resume(&ck, &config(), None, 7).unwrap();
     assert_eq!(resumed.images_done, 37);
     assert!(resumed
         .train(&images, 90, Some((&ck, 25)), &never, |_| {})
@@ -82,9 +82,13 @@ fn resumed_training_equals_uninterrupted() {
     // a checkpoint of another configuration or seed is refused with a reason
     let mut other = config();
     other.stdp.nu_post *= 2.0;
-    let e = TrainRun::resume(&ck, &other, 7).unwrap_err().to_string();
+    let e = TrainRun::resume(&ck, &other, None, 7)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("other network parameters"), "{e}");
-    let e = TrainRun::resume(&ck, &config(), 8).unwrap_err().to_string();
+    let e = TrainRun::resume(&ck, &config(), None, 8)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("--seed 7"), "{e}");
 }
 
