@@ -1,6 +1,7 @@
 //! `cajal`: run spiking network models from TOML files.
 
 mod analyze;
+mod encode;
 mod figures;
 mod learn;
 mod learn_figures;
@@ -38,6 +39,8 @@ enum Command {
     /// Train a network with local learning rules on an image dataset (Fashion-MNIST, MNIST), test
     /// it, and write report.json, weights.npz and figures.
     Learn(learn::LearnArgs),
+    /// Encode dataset images as spike trains (Poisson rate or latency) into an NPZ event stream.
+    Encode(encode::EncodeArgs),
     /// Validate a model file and build its network without simulating.
     Check {
         /// Model file (TOML).
@@ -163,6 +166,7 @@ fn main() -> ExitCode {
         Command::Resume(args) => resume(&args),
         Command::Analyze(args) => analyze::run(&args),
         Command::Learn(args) => learn::run(&args),
+        Command::Encode(args) => encode::run(&args),
         Command::Check { model } => check(&model),
     };
     match result {

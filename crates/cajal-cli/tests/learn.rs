@@ -197,3 +197,53 @@ fn bad_input_is_refused_with_a_remedy() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("fashion-mnist or mnist"));
 }
+
+#[test]
+fn encode_writes_event_streams_that_match_the_images() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(data) = data_args(tmp.path()) else {
+        panic!("no dataset (see learns_a_few_hundred_images_and_resumes)");
+    };
+    // where the images are, to count their pixels independently
+    let (name, folder) = match data.iter().position(|a| a == "--data") {
+        Some(i) => (
+            cajal_data::idx::DatasetName::Mnist,
+            Some(PathBuf::from(&data[i + 1])),
+        ),
+        None => (cajal_data::idx::DatasetName::FashionMnist, None),
+    };
+    let set =
+        cajal_data::idx::load(name, cajal_data::idx::Split::Train, folder.as_deref()).unwrap();
+    let lit: usize = (5..8)
+        .map(|i| set.image(i).iter().filter(|&&p| p > 0).count())
+        .sum();
+    let out = tmp.path().join("latency.npz");
+    let mut args: Vec<&str> = vec![
+        "encode",
+        "--first",
+        "5",
+        "--count",
+        "3",
+        "--encoding",
+        "latency",
+    ];
+    args.extend(
+        data.iter()
+            .map(|s| s.as_str())
+            .filter(|s| *s != "--validation" && *s != "2000"),
+    );
+    args.extend(["--out", out.to_str().unwrap()]);
+    let r = cajal(&args);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    use ndarray_npy::NpzReader;
+    let mut npz = NpzReader::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let times: ndarray::Array1<f64> = npz.by_name("times").unwrap();
+    let labels: ndarray::Array1<u32> = npz.by_name("labels").unwrap();
+    // one spike per lit pixel, each within its image's 350 ms
+    assert_eq!(times.len(), lit);
+    assert!(times.iter().all(|&t| t > 0.0 && t <= 3.0 * 350.0));
+    assert_eq!(
+        labels.to_vec(),
+        (5..8).map(|i| set.labels[i] as u32).collect::<Vec<_>>()
+    );
+}

@@ -1,0 +1,127 @@
+//! `cajal encode`: images of a dataset as spike trains (event streams) in the NPZ layout of Cajal's
+//! spike files, for `cajal analyze`, a `spike_generator` population, or other simulators.
+
+use crate::{bad_input, Failure};
+use cajal_data::idx::{self, DatasetName, Split};
+use cajal_data::NpzArray;
+use cajal_learn::encode::{latency, poisson_rate};
+use std::path::PathBuf;
+
+/// How pixels become spikes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Encoding {
+    /// Poisson trains at pixel/255 x max-rate Hz.
+    Poisson,
+    /// One spike per pixel above 0, at (1 - pixel/255) x duration.
+    Latency,
+}
+
+/// Arguments of `cajal encode`.
+#[derive(clap::Args)]
+pub struct EncodeArgs {
+    /// Dataset: fashion-mnist or mnist.
+    #[arg(long, default_value = "fashion-mnist")]
+    dataset: String,
+    /// Folder with the dataset's IDX files [default: searched].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Take the images from the test set instead of the training set.
+    #[arg(long)]
+    test_set: bool,
+    /// First image.
+    #[arg(long, default_value_t = 0)]
+    first: usize,
+    /// Number of images, shown one after the other.
+    #[arg(long, default_value_t = 1)]
+    count: usize,
+    /// Encoding.
+    #[arg(long, value_enum, default_value = "poisson")]
+    encoding: Encoding,
+    /// Time per image (ms).
+    #[arg(long, default_value_t = 350.0)]
+    duration: f64,
+    /// Time step (ms): spike times are multiples of it.
+    #[arg(long, default_value_t = 0.5)]
+    dt: f64,
+    /// Rate of a white pixel (Hz), Poisson encoding.
+    #[arg(long, default_value_t = 63.75)]
+    max_rate: f64,
+    /// Seed of the Poisson trains.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output NPZ file: times (ms), senders (pixel index), labels, image_start (ms).
+    #[arg(long, default_value = "spikes.npz")]
+    out: PathBuf,
+}
+
+/// Runs `cajal encode`.
+pub fn run(a: &EncodeArgs) -> Result<(), Failure> {
+    let name = DatasetName::from_name(&a.dataset).ok_or_else(|| {
+        bad_input(format!(
+            "--dataset {}: use fashion-mnist or mnist",
+            a.dataset
+        ))
+    })?;
+    for (flag, v) in [
+        ("--duration", a.duration),
+        ("--dt", a.dt),
+        ("--max-rate", a.max_rate),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(bad_input(format!(
+                "{flag} must be a finite number > 0 (got {v})"
+            )));
+        }
+    }
+    let split = if a.test_set {
+        Split::Test
+    } else {
+        Split::Train
+    };
+    let set = idx::load(name, split, a.data.as_deref()).map_err(bad_input)?;
+    if a.count == 0 || a.first + a.count > set.count() {
+        return Err(bad_input(format!(
+            "--first {} --count {}: the set has {} images",
+            a.first,
+            a.count,
+            set.count()
+        )));
+    }
+    let steps = (a.duration / a.dt).round() as usize;
+    let (mut times, mut senders, mut labels, mut starts) = (vec![], vec![], vec![], vec![]);
+    for (n, i) in (a.first..a.first + a.count).enumerate() {
+        let offset = n as f64 * a.duration;
+        let raster = match a.encoding {
+            Encoding::Poisson => {
+                let mut rng =
+                    cajal_core::rng::stream(a.seed, cajal_core::rng::Purpose::Encode, 9, i as u64);
+                poisson_rate(set.image(i), a.max_rate, a.dt, steps, &mut rng)
+            }
+            Encoding::Latency => latency(set.image(i), a.duration, 0, a.dt, steps),
+        };
+        for (t, s) in raster.events(a.dt) {
+            times.push(offset + t);
+            senders.push(s);
+        }
+        labels.push(set.labels[i] as u32);
+        starts.push(offset);
+    }
+    cajal_data::write_npz(
+        &a.out,
+        &[
+            ("times", NpzArray::F64(&times)),
+            ("senders", NpzArray::U32(&senders)),
+            ("labels", NpzArray::U32(&labels)),
+            ("image_start", NpzArray::F64(&starts)),
+        ],
+    )?;
+    println!(
+        "{} spikes of {} {} image(s) ({} pixels each) written to {}",
+        times.len(),
+        a.count,
+        name.name(),
+        set.pixels_per_image(),
+        a.out.display()
+    );
+    Ok(())
+}
