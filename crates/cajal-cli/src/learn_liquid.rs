@@ -31,7 +31,12 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     std::fs::write(out.join("task.toml"), &text)?;
     let inputs = train_set.pixels_per_image();
-    let mut liquid = Liquid::build(&config.liquid, inputs, args.seed);
+    let mut liquid = Liquid::build_for_image(
+        &config.liquid,
+        inputs,
+        (train_set.rows, train_set.cols),
+        args.seed,
+    );
     let ee_before = liquid.mean_ee_weight();
 
     // NALSM: the liquid learns, unsupervised, on the first training images

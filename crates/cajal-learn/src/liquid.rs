@@ -52,8 +52,13 @@ pub struct LiquidParams {
     pub c: [f64; 4],
     /// Weight magnitudes (mV) for E→E, E→I, I→E, I→I (inhibitory ones subtract).
     pub w: [f64; 4],
-    /// Probability that a pixel projects to a given neuron.
+    /// Probability that a pixel projects to a given neuron (at distance 0 when topographic).
     pub input_p: f64,
+    /// Topographic input: 0 for none (every pixel reaches every neuron with `input_p`); else the
+    /// image is laid over the grid's x–y plane and a pixel reaches a neuron with
+    /// `input_p · exp(−(d/input_lambda)²)`, d the distance in pixels between the pixel and the
+    /// neuron's place on the image.
+    pub input_lambda: f64,
     /// Weight of an input synapse (mV).
     pub w_in: f64,
     /// Membrane time constant (ms).
@@ -73,6 +78,7 @@ impl Default for LiquidParams {
             c: [0.3, 0.2, 0.4, 0.1],
             w: [3.0, 6.0, 8.0, 8.0],
             input_p: 0.1,
+            input_lambda: 0.0,
             w_in: 1.0,
             tau_m: 20.0,
             v_th: 20.0,
@@ -150,6 +156,11 @@ impl LiquidConfig {
         }
         prob("liquid.inhibitory_fraction", l.inhibitory_fraction)?;
         prob("liquid.input_p", l.input_p)?;
+        if !(l.input_lambda.is_finite() && l.input_lambda >= 0.0) {
+            return Err(
+                "liquid.input_lambda must be a finite number of pixels >= 0 (0: none)".into(),
+            );
+        }
         pos("liquid.lambda", l.lambda)?;
         pos("liquid.tau_m", l.tau_m)?;
         pos("liquid.v_th", l.v_th)?;
@@ -224,6 +235,16 @@ pub struct LiquidScratch {
 impl Liquid {
     /// Draws a liquid for `inputs` pixels from `seed`.
     pub fn build(p: &LiquidParams, inputs: usize, seed: u64) -> Liquid {
+        Self::build_for_image(p, inputs, (1, inputs), seed)
+    }
+
+    /// Draws a liquid for images of `(rows, cols)` pixels (`inputs` = rows × cols) from `seed`.
+    pub fn build_for_image(
+        p: &LiquidParams,
+        inputs: usize,
+        (rows, cols): (usize, usize),
+        seed: u64,
+    ) -> Liquid {
         let [sx, sy, sz] = p.shape;
         let n = sx * sy * sz;
         let mut rng = cajal_core::rng::stream(seed, cajal_core::rng::Purpose::LearnInit, 20, 0);
@@ -265,9 +286,25 @@ impl Liquid {
         }
         let mut in_start = vec![0u32];
         let mut in_target = Vec::new();
-        for _ in 0..inputs {
+        // a neuron's place on the image (topographic input)
+        let place = |j: usize| {
+            let [x, y, _] = pos(j);
+            (
+                (y + 0.5) / sy as f64 * rows as f64,
+                (x + 0.5) / sx as f64 * cols as f64,
+            )
+        };
+        for px in 0..inputs {
+            let (pr, pc) = ((px / cols) as f64 + 0.5, (px % cols) as f64 + 0.5);
             for j in 0..n {
-                if rng.random::<f64>() < p.input_p {
+                let prob = if p.input_lambda > 0.0 {
+                    let (r, c) = place(j);
+                    let d2 = (r - pr).powi(2) + (c - pc).powi(2);
+                    p.input_p * (-d2 / (p.input_lambda * p.input_lambda)).exp()
+                } else {
+                    p.input_p
+                };
+                if rng.random::<f64>() < prob {
                     in_target.push(j as u32);
                 }
             }
@@ -492,6 +529,33 @@ mod tests {
             }
         }
         LiquidConfig::default().validate().unwrap();
+    }
+
+    #[test]
+    fn topographic_input_reaches_neurons_near_the_pixel() {
+        let p = LiquidParams {
+            shape: [28, 28, 1],
+            input_p: 1.0,
+            input_lambda: 2.0,
+            ..LiquidParams::default()
+        };
+        let l = Liquid::build_for_image(&p, 784, (28, 28), 3);
+        let mut far = 0;
+        let mut total = 0;
+        for px in 0..784 {
+            let (r, c) = ((px / 28) as f64, (px % 28) as f64);
+            for &t in &l.in_target[l.in_start[px] as usize..l.in_start[px + 1] as usize] {
+                let (tr, tc) = (((t as usize) / 28) as f64, ((t as usize) % 28) as f64);
+                total += 1;
+                if (tr - r).hypot(tc - c) > 6.0 {
+                    far += 1;
+                }
+            }
+        }
+        // exp(−(d/2)²) < 1e-4 beyond 6 pixels; about π·2² ≈ 12.6 targets per pixel
+        assert_eq!(far, 0);
+        let per_pixel = total as f64 / 784.0;
+        assert!((9.0..14.0).contains(&per_pixel), "{per_pixel}");
     }
 
     #[test]
