@@ -247,6 +247,12 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
         }
         r
     } else {
+        if ck.exists() && !args.quiet {
+            eprintln!(
+                "note: {} holds an earlier training; it will be replaced (--resume continues it)",
+                ck.display()
+            );
+        }
         let mut r = TrainRun::new(
             config.clone(),
             train_set.pixels_per_image(),

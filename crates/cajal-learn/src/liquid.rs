@@ -1,5 +1,6 @@
 //! A liquid state machine (Maass, Natschläger & Markram 2002) for images: Poisson-coded pixels
-//! drive a 3-D grid of LIF neurons (80 % excitatory) connected with a probability that falls with
+//! drive a 3-D grid of LIF neurons (80 % excitatory; by default each neuron hears the pixels near
+//! its place when the image is laid over the grid) connected with a probability that falls with
 //! distance, `C · exp(−(d/λ)²)`; each neuron's spike count over the presentation is a feature for
 //! a trained linear readout ([`crate::readout`]).
 //!
@@ -72,14 +73,14 @@ pub struct LiquidParams {
 impl Default for LiquidParams {
     fn default() -> Self {
         LiquidParams {
-            shape: [10, 10, 10],
+            shape: [20, 20, 5],
             inhibitory_fraction: 0.2,
             lambda: 2.0,
             c: [0.3, 0.2, 0.4, 0.1],
             w: [3.0, 6.0, 8.0, 8.0],
-            input_p: 0.1,
-            input_lambda: 0.0,
-            w_in: 1.0,
+            input_p: 0.7,
+            input_lambda: 2.0,
+            w_in: 7.0,
             tau_m: 20.0,
             v_th: 20.0,
             t_ref: 2.0,
@@ -111,7 +112,7 @@ impl Default for AstrocyteParams {
     fn default() -> Self {
         AstrocyteParams {
             images: 2000,
-            w: 0.01,
+            w: 0.003,
             bias: 0.0,
             tau: 100.0,
             a_plus: 0.05,
@@ -518,7 +519,7 @@ mod tests {
     fn connectivity_falls_with_distance_and_respects_dale() {
         let p = LiquidParams::default();
         let l = Liquid::build(&p, 16, 1);
-        assert_eq!(l.neurons(), 1000);
+        assert_eq!(l.neurons(), 2000);
         // expected in-degree of an interior E neuron from E sources ~ 0.8 · 0.3 · Σ exp(−d²/4)
         let per_neuron = l.synapses() as f64 / 1000.0;
         assert!((5.0..30.0).contains(&per_neuron), "{per_neuron}");
