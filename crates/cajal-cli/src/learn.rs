@@ -151,6 +151,9 @@ pub fn run(args: &LearnArgs) -> Result<(), Failure> {
 /// The training and test images: the dataset's, or with `--validation N` the training set's last N
 /// images as test images; `--test N` keeps the first N test images.
 pub(crate) fn dataset(args: &LearnArgs) -> Result<(DatasetName, ImageSet, ImageSet), Failure> {
+    if args.test == Some(0) {
+        return Err(bad_input("--test must be at least 1 (or left out: all)"));
+    }
     let name = DatasetName::from_name(&args.dataset).ok_or_else(|| {
         bad_input(format!(
             "--dataset {}: unknown; use fashion-mnist or mnist",
@@ -220,6 +223,11 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
     }
     if args.train == 0 {
         return Err(bad_input("--train must be at least 1"));
+    }
+    if args.label == Some(0) {
+        return Err(bad_input(
+            "--label must be at least 1: the neurons are labelled from those images",
+        ));
     }
     let (name, train_set, test_set) = dataset(args)?;
     let out = args.out.as_path();

@@ -24,6 +24,11 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
         "lsm.toml",
         LiquidConfig::validate,
     )?;
+    if args.train < 10 {
+        return Err(crate::bad_input(
+            "--train must be at least 10: the readout holds out a validation part",
+        ));
+    }
     let (name, train_set, test_set) = crate::learn::dataset(args)?;
     let train_set = train_set.take(args.train);
     let out = args.out.as_path();

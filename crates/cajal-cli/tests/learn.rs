@@ -192,10 +192,43 @@ fn bad_input_is_refused_with_a_remedy() {
         let e = String::from_utf8_lossy(&r.stderr);
         assert!(e.contains(expect) && e.contains("task.toml"), "{text}: {e}");
     }
-    // an unknown dataset, and resuming without a checkpoint
+    // impossible counts
+    for (args, expect) in [
+        (
+            vec!["learn", "diehl-cook", "--test", "0"],
+            "--test must be at least 1",
+        ),
+        (
+            vec!["learn", "diehl-cook", "--label", "0"],
+            "--label must be at least 1",
+        ),
+        (
+            vec!["learn", "lsm", "--train", "3"],
+            "--train must be at least 10",
+        ),
+        (vec!["learn", "lsm", "--neurons", "30"], "shape"),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--out", o]);
+        let r = cajal(&a);
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        let e = String::from_utf8_lossy(&r.stderr);
+        assert!(e.contains(expect), "{args:?}: {e}");
+    }
+    // an unknown dataset
     let r = cajal(&["learn", "diehl-cook", "--dataset", "cifar", "--out", o]);
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("fashion-mnist or mnist"));
+    // resuming without a checkpoint (the data folder is given so that the dataset is found)
+    let data = data_args(t);
+    if let Some(data) = data {
+        let mut a: Vec<&str> = vec!["learn", "diehl-cook", "--resume", "--out", o];
+        a.extend(data.iter().map(|s| s.as_str()));
+        let r = cajal(&a);
+        assert_eq!(r.status.code(), Some(2));
+        let e = String::from_utf8_lossy(&r.stderr);
+        assert!(e.contains("checkpoint"), "{e}");
+    }
 }
 
 #[test]
