@@ -45,7 +45,7 @@ impl Default for OutputParams {
             tau_m: 100.0,
             t_ref: 5.0,
             teacher_rate: 200.0,
-            nu: 0.01,
+            nu: 0.03,
             tau_trace: 20.0,
             w_max: 10.0,
             norm_per_hidden: 0.25,
