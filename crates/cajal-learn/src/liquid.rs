@@ -33,7 +33,7 @@ impl Default for LiquidSchedule {
     fn default() -> Self {
         LiquidSchedule {
             dt: 1.0,
-            presentation: 100.0,
+            presentation: 250.0,
             max_rate: 63.75,
         }
     }
