@@ -27,6 +27,9 @@ pub struct LiquidSchedule {
     pub presentation: f64,
     /// Rate of a white pixel (Hz).
     pub max_rate: f64,
+    /// The presentation is cut into this many equal time bins; each neuron's spike count in each
+    /// bin is a feature (1: one count per neuron).
+    pub bins: usize,
 }
 
 impl Default for LiquidSchedule {
@@ -35,6 +38,7 @@ impl Default for LiquidSchedule {
             dt: 1.0,
             presentation: 250.0,
             max_rate: 63.75,
+            bins: 1,
         }
     }
 }
@@ -151,6 +155,12 @@ impl LiquidConfig {
         pos("schedule.dt", s.dt)?;
         pos("schedule.presentation", s.presentation)?;
         pos("schedule.max_rate", s.max_rate)?;
+        if s.bins == 0 || s.bins as f64 > s.presentation / s.dt {
+            return Err(format!(
+                "schedule.bins must lie between 1 and the steps of a presentation ({})",
+                (s.presentation / s.dt).round()
+            ));
+        }
         let l = &self.liquid;
         if l.shape.contains(&0) {
             return Err("liquid.shape must have three sizes >= 1".into());
@@ -367,7 +377,8 @@ impl Liquid {
         s / self.ee_in_syn.len().max(1) as f64
     }
 
-    /// Presents `image` from rest and writes each neuron's spike count into `counts`. With an
+    /// Presents `image` from rest and writes each neuron's spike count in each time bin into
+    /// `counts` (bin after bin, `neurons` counts each). With an
     /// astrocyte, the E→E synapses learn (pair STDP, depression rate A) and A evolves.
     pub fn present(
         &mut self,
@@ -396,8 +407,9 @@ impl Liquid {
         sc.trace.clear();
         sc.trace.resize(n, 0.0);
         sc.spiked.clear();
+        let bins = s.bins.max(1);
         counts.clear();
-        counts.resize(n, 0);
+        counts.resize(n * bins, 0);
         for k in 0..steps {
             // inputs of step k: spikes of step k - 1
             if k > 0 {
@@ -418,11 +430,12 @@ impl Liquid {
                 }
             }
             sc.next.clear();
+            let bin = k * bins / steps;
             let neurons =
                 sc.v.iter_mut()
                     .zip(sc.drive.iter_mut())
                     .zip(sc.refractory.iter_mut())
-                    .zip(counts.iter_mut());
+                    .zip(counts[bin * n..(bin + 1) * n].iter_mut());
             for (j, (((v, drive), refractory), count)) in neurons.enumerate() {
                 let input = std::mem::take(drive) as f64;
                 if *refractory > 0 {
@@ -505,7 +518,7 @@ impl Liquid {
             .collect();
         crate::readout::Features {
             values: rows.iter().flatten().map(|&c| c as f32).collect(),
-            dim: self.n,
+            dim: self.n * cfg.schedule.bins.max(1),
         }
     }
 }
@@ -530,6 +543,42 @@ mod tests {
             }
         }
         LiquidConfig::default().validate().unwrap();
+    }
+
+    #[test]
+    fn time_bins_split_the_same_spikes() {
+        let mut cfg = LiquidConfig::default();
+        cfg.liquid.shape = [6, 6, 3];
+        let mut l = Liquid::build_for_image(&cfg.liquid, 64, (8, 8), 5);
+        let image: Vec<u8> = (0..64).map(|i| (i * 4) as u8).collect();
+        let (mut one, mut four, mut sc) = (Vec::new(), Vec::new(), LiquidScratch::default());
+        l.present(
+            &cfg,
+            &image,
+            &mut rand_pcg::Pcg64Mcg::seed_from_u64(2),
+            None,
+            &mut one,
+            &mut sc,
+        );
+        cfg.schedule.bins = 4;
+        cfg.validate().unwrap();
+        l.present(
+            &cfg,
+            &image,
+            &mut rand_pcg::Pcg64Mcg::seed_from_u64(2),
+            None,
+            &mut four,
+            &mut sc,
+        );
+        let n = l.neurons();
+        assert_eq!(four.len(), 4 * n);
+        let summed: Vec<u32> = (0..n)
+            .map(|j| (0..4).map(|b| four[b * n + j]).sum())
+            .collect();
+        assert_eq!(summed, one);
+        assert!(one.iter().sum::<u32>() > 0);
+        cfg.schedule.bins = 0;
+        assert!(cfg.validate().unwrap_err().contains("schedule.bins"));
     }
 
     #[test]
