@@ -302,12 +302,15 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
     pb.finish();
     save_weights(out, &run, &[])?;
     if !finished {
-        eprintln!(
-            "interrupted after {} training images; checkpoint in {} (continue with --resume)",
-            run.images_done,
-            ck.display()
-        );
-        return Err(Failure::from(anyhow::anyhow!("interrupted")));
+        return Err(crate::Failure {
+            code: 130,
+            error: anyhow::anyhow!(
+                "interrupted after {} training images: the checkpoint is {} and weights.npz \
+                 holds the weights so far; continue with the same command and --resume",
+                run.images_done,
+                ck.display()
+            ),
+        });
     }
     if args.train_only {
         return Ok(());

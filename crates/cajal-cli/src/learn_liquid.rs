@@ -57,9 +57,13 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
         let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
         for i in 0..n {
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                return Err(Failure::from(anyhow::anyhow!(
-                    "interrupted while the liquid learned (image {i} of {n}); nothing to resume: start again"
-                )));
+                return Err(Failure {
+                    code: 130,
+                    error: anyhow::anyhow!(
+                        "interrupted while the liquid learned (image {i} of {n}); nothing to \
+                         resume: start again"
+                    ),
+                });
             }
             let mut rng = cajal_core::rng::stream(
                 args.seed,

@@ -280,3 +280,55 @@ fn encode_writes_event_streams_that_match_the_images() {
         (5..8).map(|i| set.labels[i] as u32).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn ctrl_c_stops_training_with_a_checkpoint_that_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(data) = data_args(tmp.path()) else {
+        panic!("no dataset (see learns_a_few_hundred_images_and_resumes)");
+    };
+    let out = tmp.path().join("out");
+    let mut args: Vec<String> = [
+        "learn",
+        "diehl-cook",
+        "--train",
+        "50000",
+        "--checkpoint-every",
+        "100",
+        "-q",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(data.iter().cloned());
+    args.extend(["--out".into(), out.display().to_string()]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cajal"))
+        .args(&args)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // wait for the first periodic checkpoint, then interrupt as Ctrl-C does
+    let ck = out.join("checkpoint.ckpt");
+    let t0 = std::time::Instant::now();
+    while !ck.exists() && t0.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(ck.exists(), "no checkpoint within 60 s");
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let r = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    // the checkpoint continues: a resumed run reports where it starts
+    let mut resume: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    resume[3] = "1"; // fewer images than done: nothing more to train
+    resume.extend(["--resume", "--train-only"]);
+    resume.retain(|a| *a != "-q");
+    let r = cajal(&resume);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("resuming after"));
+}
