@@ -301,7 +301,7 @@ fn ctrl_c_stops_training_with_a_checkpoint_that_resumes() {
     .to_vec();
     args.extend(data.iter().cloned());
     args.extend(["--out".into(), out.display().to_string()]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cajal"))
+    let child = Command::new(env!("CARGO_BIN_EXE_cajal"))
         .args(&args)
         .stderr(std::process::Stdio::piped())
         .spawn()
