@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 const MAGIC: &[u8; 8] = b"CAJALCKP";
 /// Version of the checkpoint format; files of another version are refused.
 pub const FORMAT_VERSION: u32 = 1;
-const HEADER: usize = 8 + 4 + 8 + 8 + 4;
 
 /// Why a checkpoint cannot be written, read or restored.
 #[derive(Debug, thiserror::Error)]
@@ -105,38 +104,26 @@ impl Checkpoint {
             path: path.to_path_buf(),
             message,
         };
-        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-            return Err(invalid(
-                "not a Cajal checkpoint (no CAJALCKP header); give a file written by \
-                 `cajal run --checkpoint-every`"
+        use cajal_data::frame::{decode, FrameError};
+        let blocks = decode(bytes, MAGIC, FORMAT_VERSION, 2).map_err(|e| {
+            invalid(match e {
+                FrameError::Foreign => "not a Cajal checkpoint (no CAJALCKP header); give a file \
+                                        written by `cajal run --checkpoint-every`"
                     .into(),
-            ));
-        }
-        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
-        let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
-        let version = u32_at(8);
-        if version != FORMAT_VERSION {
-            return Err(invalid(format!(
-                "checkpoint format version {version}, this Cajal reads version \
-                 {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
-            )));
-        }
-        let (extra_len, state_len, crc) = (u64_at(12), u64_at(20), u32_at(28));
-        let want = (HEADER as u128) + extra_len as u128 + state_len as u128;
-        if want != bytes.len() as u128 {
-            return Err(invalid(format!(
-                "the file has {} bytes but its header announces {want}: it is truncated or \
-                 was not written completely; use the previous checkpoint",
-                bytes.len()
-            )));
-        }
-        let body = &bytes[HEADER..];
-        if crc32fast::hash(body) != crc {
-            return Err(invalid(
-                "checksum mismatch: the file is damaged; use the previous checkpoint".into(),
-            ));
-        }
-        let (extra, state) = body.split_at(extra_len as usize);
+                FrameError::Version(version) => format!(
+                    "checkpoint format version {version}, this Cajal reads version \
+                     {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
+                ),
+                FrameError::Length(have, want) => format!(
+                    "the file has {have} bytes but its header announces {want}: it is truncated \
+                     or was not written completely; use the previous checkpoint"
+                ),
+                FrameError::Checksum => {
+                    "checksum mismatch: the file is damaged; use the previous checkpoint".into()
+                }
+            })
+        })?;
+        let (extra, state) = (blocks[0], blocks[1]);
         // the limit bounds what decoding may allocate, whatever the file claims
         let state: StateOwned = bincode::DefaultOptions::new()
             .with_fixint_encoding()
@@ -177,18 +164,7 @@ impl Simulation {
                 partitions: &self.partitions,
             })
             .expect("the state serialises");
-        let mut out = Vec::with_capacity(HEADER + extra.len() + state.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(extra.len() as u64).to_le_bytes());
-        out.extend_from_slice(&(state.len() as u64).to_le_bytes());
-        let mut h = crc32fast::Hasher::new();
-        h.update(extra);
-        h.update(&state);
-        out.extend_from_slice(&h.finalize().to_le_bytes());
-        out.extend_from_slice(extra);
-        out.extend_from_slice(&state);
-        out
+        cajal_data::frame::encode(MAGIC, FORMAT_VERSION, &[extra, &state])
     }
 
     /// Writes a checkpoint to `path` atomically: to a temporary file beside it, flushed to disk,

@@ -1,7 +1,8 @@
 //! Cajal's data readers and writers: NumPy files (NPY, NPZ), CSV connection lists, and atomic
 //! file writing (nothing a user saved is ever half-written), and the IDX image datasets (MNIST,
-//! Fashion-MNIST) of [`idx`].
+//! Fashion-MNIST) of [`idx`], and the framed binary layout of checkpoints ([`frame`]).
 
+pub mod frame;
 pub mod idx;
 
 use ndarray::{Array1, Array2};

@@ -6,23 +6,18 @@ use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"CAJALLRN";
 const VERSION: u32 = 1;
-const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// Writes `state` to `path` atomically.
 pub fn save<T: serde::Serialize>(path: &Path, state: &T) -> anyhow::Result<()> {
     let body = bincode::serialize(state)?;
-    let mut bytes = Vec::with_capacity(HEADER + body.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&VERSION.to_le_bytes());
-    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-    bytes.extend_from_slice(&body);
+    let bytes = cajal_data::frame::encode(MAGIC, VERSION, &[&body]);
     cajal_data::write_atomic(path, |f| std::io::Write::write_all(f, &bytes))?;
     Ok(())
 }
 
 /// Reads a checkpoint written by [`save`], verifying it.
 pub fn load<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    use cajal_data::frame::{decode, FrameError};
     let bytes = std::fs::read(path)
         .map_err(|e| anyhow::anyhow!("cannot read the checkpoint {}: {e}", path.display()))?;
     let bad = |why: &str| {
@@ -31,25 +26,13 @@ pub fn load<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
             path.display()
         )
     };
-    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-        return Err(bad("no CAJALLRN header (not written by `cajal learn`)"));
-    }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != VERSION {
-        return Err(bad(&format!(
-            "format version {version}, this Cajal reads {VERSION}"
-        )));
-    }
-    let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes")) as usize;
-    let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
-    let body = &bytes[HEADER..];
-    if body.len() != len {
-        return Err(bad("truncated"));
-    }
-    if crc32fast::hash(body) != crc {
-        return Err(bad("checksum mismatch (corrupt)"));
-    }
-    bincode::deserialize(body).map_err(|e| bad(&format!("undecodable ({e})")))
+    let blocks = decode(&bytes, MAGIC, VERSION, 1).map_err(|e| match e {
+        FrameError::Foreign => bad("no CAJALLRN header (not written by `cajal learn`)"),
+        FrameError::Version(v) => bad(&format!("format version {v}, this Cajal reads {VERSION}")),
+        FrameError::Length(..) => bad("truncated"),
+        FrameError::Checksum => bad("checksum mismatch (corrupt)"),
+    })?;
+    bincode::deserialize(blocks[0]).map_err(|e| bad(&format!("undecodable ({e})")))
 }
 
 #[cfg(test)]

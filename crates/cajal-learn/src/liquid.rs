@@ -498,28 +498,26 @@ impl Liquid {
         done: &std::sync::atomic::AtomicUsize,
     ) -> crate::readout::Features {
         use rayon::prelude::*;
-        let rows: Vec<Vec<u32>> = (0..images.count())
-            .into_par_iter()
-            .map_init(
-                || (self.clone(), LiquidScratch::default()),
-                |(liquid, sc), i| {
-                    let mut rng = cajal_core::rng::stream(
-                        seed,
-                        cajal_core::rng::Purpose::Encode,
-                        pass as u64,
-                        i as u64,
-                    );
-                    let mut counts = Vec::new();
-                    liquid.present(cfg, images.image(i), &mut rng, None, &mut counts, sc);
-                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    counts
-                },
-            )
-            .collect();
-        crate::readout::Features {
-            values: rows.iter().flatten().map(|&c| c as f32).collect(),
-            dim: self.n * cfg.schedule.bins.max(1),
-        }
+        // each image's counts go straight into its row of the feature matrix
+        let dim = self.n * cfg.schedule.bins.max(1);
+        let mut values = vec![0.0f32; images.count() * dim];
+        values.par_chunks_mut(dim.max(1)).enumerate().for_each_init(
+            || (self.clone(), LiquidScratch::default(), Vec::new()),
+            |(liquid, sc, counts), (i, row)| {
+                let mut rng = cajal_core::rng::stream(
+                    seed,
+                    cajal_core::rng::Purpose::Encode,
+                    pass as u64,
+                    i as u64,
+                );
+                liquid.present(cfg, images.image(i), &mut rng, None, counts, sc);
+                for (v, &c) in row.iter_mut().zip(counts.iter()) {
+                    *v = c as f32;
+                }
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            },
+        );
+        crate::readout::Features { values, dim }
     }
 }
 
