@@ -361,24 +361,14 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
         &assignments,
         &name.class_names(),
     )?;
-    crate::learn_figures::confusion(
-        &out.join("confusion.png"),
-        &confusion,
-        &name.class_names(),
-        accuracy,
-    )?;
     let report = serde_json::json!({
         "task": args.task.to_possible_value().map(|v| v.get_name().to_string()),
         "hidden_layer_vote_accuracy": voting_accuracy,
-        "dataset": name.name(),
-        "accuracy": accuracy,
         "test_images": test_set.count(),
         "tested_on": if args.validation.is_some() { "validation images held out from the training set" } else { "test set" },
         "train_images": args.train,
         "label_images": n_label,
         "neurons": run.state.neurons,
-        "seed": args.seed,
-        "threads": rayon::current_num_threads(),
         "train_seconds": run.train_seconds,
         "train_images_per_second": run.images_done as f64 / run.train_seconds.max(1e-9),
         "label_seconds": label_s,
@@ -390,13 +380,10 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
         "theta_max_mv": run.state.theta.iter().cloned().fold(0.0, f64::max),
         "neurons_labelled": assignments.iter().filter(|a| a.is_some()).count(),
         "unanswered_test_images": predictions.iter().filter(|p| p.is_none()).count(),
-        "confusion_matrix": confusion.counts,
         "confusion_columns": "true class by row; predicted class by column, the last column: no prediction",
-        "classes": name.class_names(),
         "parameters": config,
-        "cajal_version": env!("CARGO_PKG_VERSION"),
     });
-    crate::learn::write_report(out, &report)?;
+    crate::learn::write_results(out, name, &confusion, args.seed, report)?;
     if !args.quiet {
         println!(
             "{}: test accuracy {:.2} % on {} images ({} neurons, {} training images in {:.0} s = {:.1} images/s); report in {}",
@@ -449,10 +436,37 @@ pub(crate) fn with_progress<T: Send>(
     })
 }
 
-/// Writes OUT/report.json atomically.
-pub(crate) fn write_report(out: &Path, report: &serde_json::Value) -> anyhow::Result<()> {
+/// Completes a task's `report` with what every task reports (dataset, accuracy, confusion
+/// matrix, classes, seed, threads, version), writes it to OUT/report.json atomically, and draws
+/// OUT/confusion.png.
+pub(crate) fn write_results(
+    out: &Path,
+    name: DatasetName,
+    confusion: &Confusion,
+    seed: u64,
+    mut report: serde_json::Value,
+) -> anyhow::Result<()> {
+    let accuracy = confusion.accuracy();
+    crate::learn_figures::confusion(
+        &out.join("confusion.png"),
+        confusion,
+        &name.class_names(),
+        accuracy,
+    )?;
+    let common = serde_json::json!({
+        "dataset": name.name(),
+        "accuracy": accuracy,
+        "confusion_matrix": confusion.counts,
+        "classes": name.class_names(),
+        "seed": seed,
+        "threads": rayon::current_num_threads(),
+        "cajal_version": env!("CARGO_PKG_VERSION"),
+    });
+    if let (Some(r), serde_json::Value::Object(c)) = (report.as_object_mut(), common) {
+        r.extend(c);
+    }
     cajal_data::write_atomic(&out.join("report.json"), |f| {
-        serde_json::to_writer_pretty(&mut *f, report).map_err(std::io::Error::other)
+        serde_json::to_writer_pretty(&mut *f, &report).map_err(std::io::Error::other)
     })?;
     Ok(())
 }

@@ -105,16 +105,8 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
     let pixel_accuracy = pixel_confusion.accuracy();
     let spikes_per_image =
         test_x.values.iter().map(|&v| v as f64).sum::<f64>() / test_set.count().max(1) as f64;
-    crate::learn_figures::confusion(
-        &out.join("confusion.png"),
-        &confusion,
-        &name.class_names(),
-        accuracy,
-    )?;
     let report = serde_json::json!({
         "task": task,
-        "dataset": name.name(),
-        "accuracy": accuracy,
         "pixel_readout_accuracy": pixel_accuracy,
         "test_images": test_set.count(),
         "tested_on": if args.validation.is_some() { "validation images held out from the training set" } else { "test set" },
@@ -129,18 +121,13 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
         "readout_l2": readout.l2,
         "readout_validation": readout.validation,
         "pixel_readout_l2": pixel_readout.l2,
-        "seed": args.seed,
-        "threads": rayon::current_num_threads(),
         "stdp_seconds": stdp_s,
         "feature_seconds": feat_s,
         "feature_images_per_second": (train_set.count() + test_set.count()) as f64 / feat_s.max(1e-9),
         "readout_seconds": fit_s,
-        "confusion_matrix": confusion.counts,
-        "classes": name.class_names(),
         "parameters": config,
-        "cajal_version": env!("CARGO_PKG_VERSION"),
     });
-    crate::learn::write_report(out, &report)?;
+    crate::learn::write_results(out, name, &confusion, args.seed, report)?;
     if !args.quiet {
         println!(
             "{}: {task} test accuracy {:.2} % ({} neurons, readout on {} training images); raw-pixel readout {:.2} %; report in {}",
