@@ -162,6 +162,64 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
     }
 }
 
+/// [`network`] without plasticity plus its Poisson sources reaching E through reward-modulated STDP,
+/// the dopamine released by the inhibitory population.
+fn reward_network() -> NetworkDef {
+    let mut def = network(false);
+    let mut p = def.projections[0].clone();
+    p.name = "srcE".into();
+    p.source = 2;
+    p.target = 0;
+    p.rule = Rule::FixedIndegree { indegree: 30 };
+    p.weight = Dist::Uniform {
+        low: 20.0,
+        high: 80.0,
+    };
+    p.plasticity = Some(
+        PlasticityDef::from_params(
+            "stdp_dopamine",
+            &params(&[
+                ("A_plus", 2.0),
+                ("A_minus", 2.5),
+                ("Wmax", 100.0),
+                ("b", 0.001),
+            ]),
+            None,
+            None,
+            Some(1),
+        )
+        .unwrap(),
+    );
+    def.projections.push(p);
+    def
+}
+
+/// The dopamine integral the reward-modulated synapses use is not saved: a resumed run rebuilds
+/// it, mid-way between two flushes, and must still match an uninterrupted one bit for bit.
+#[test]
+fn resuming_reward_modulated_synapses_equals_an_uninterrupted_run() {
+    let t = 650.0;
+    for threads in [1, 2] {
+        let def = reward_network();
+        let mut whole = Simulation::build(&def, threads).unwrap();
+        whole.run(2.0 * t, |_, _| {}).unwrap();
+        let mut first = Simulation::build(&def, threads).unwrap();
+        first.run(t, |_, _| {}).unwrap();
+        let ck = Checkpoint::from_bytes(&first.checkpoint_bytes(b""), Path::new("mem")).unwrap();
+        let mut resumed = Simulation::build(&def, threads).unwrap();
+        resumed.restore(ck).unwrap();
+        resumed.run(t, |_, _| {}).unwrap();
+        let start = Simulation::build(&def, threads).unwrap().weights(4);
+        assert_ne!(
+            whole.weights(4),
+            start,
+            "{threads} threads: the weights must change"
+        );
+        assert_eq!(whole.weights(4), resumed.weights(4), "{threads} threads");
+        assert_eq!(whole.spike_trains(0), resumed.spike_trains(0));
+    }
+}
+
 #[test]
 fn damaged_checkpoints_are_refused_and_the_previous_one_still_loads() {
     let def = network(true);

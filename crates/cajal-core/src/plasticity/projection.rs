@@ -36,6 +36,23 @@ struct DopaEntry {
     n: f64,
 }
 
+/// Largest span, in eligibility time constants, over which the dopamine integral is used: its
+/// rounding error grows like e^span (e^8 ≈ 3000 times the double precision); rules with a shorter
+/// `tau_c` than this allows step release by release.
+const MAX_INTEGRAL_SPAN: f64 = 8.0;
+
+/// The dopamine-driven change of a reward-modulated synapse over a span with no postsynaptic
+/// event inside, per unit of eligibility at the span's start.
+#[derive(Clone, Copy, Debug)]
+struct DopaSpan {
+    /// `∫ e^{−(s − t1)/tau_c} n(s) ds` over the span.
+    gain: f64,
+    /// `b · tau_c · (1 − e^{−span/tau_c})`.
+    baseline: f64,
+    /// `e^{−span/tau_c}`: what is left of the eligibility at its end.
+    keep: f64,
+}
+
 /// Weights of a projection at one time: synapses in the order of [`PlasticProjection::synapses`].
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WeightSnapshot {
@@ -79,6 +96,12 @@ pub struct PlasticProjection {
     /// Modulator population (global ids) and its releases.
     modulator: Option<(u32, u32)>,
     dopa: Vec<DopaEntry>,
+    /// Reward-modulated rules: element `i` is `∫ e^{−(s − flushed)/tau_c} n(s) ds` from step
+    /// `flushed` to step `flushed + i` (ms), so that a synapse whose target is silent from t1 to
+    /// t2 gains its dopamine-driven change from two elements, however many releases lie between.
+    /// Anchored at the last flush; rebuilt from `dopa` when needed (never saved).
+    #[serde(skip)]
+    dopa_integral: Vec<f64>,
     /// Scratch: release steps of the spikes being delivered.
     releases: Vec<i64>,
     flush_every: i64,
@@ -150,6 +173,7 @@ impl PlasticProjection {
             flushed: -1,
             modulator,
             dopa: Vec::new(),
+            dopa_integral: Vec::new(),
             releases: Vec::new(),
             flush_every: ((FLUSH_MS / dt).round() as i64).max(1),
             snapshot_every: None,
@@ -381,7 +405,14 @@ impl PlasticProjection {
             }
             return (u, c, b);
         }
-        // reward-modulated: integrate between events, in time order (releases first at a tie)
+        // reward-modulated: span by span between the target's spikes from the dopamine integral,
+        // unless a bound may be reached between two releases
+        if self.integral_covers(until) {
+            if let Some((u, c)) = self.settle_by_integral(u, c, s, start, until, &h[a..b], d) {
+                return (u, c, b);
+            }
+        }
+        // otherwise integrate between events, in time order (releases first at a tie)
         let mut t = start;
         let mut n = self.dopamine_at(t);
         let ndecay = rule.dopa.as_ref().expect("dopamine rule");
@@ -411,6 +442,101 @@ impl PlasticProjection {
         }
         (u, c) = rule.integrate(u, c, n, until - t);
         (u, c, b)
+    }
+
+    /// Reward-modulated synapse with magnitude `u` and eligibility `c` at `start`, brought to
+    /// `until` through its target's spikes `posts` (seen with delay `d`) by the dopamine integral;
+    /// `None` when a bound may be reached inside a span, where NEST's clipping at each release
+    /// would give a different weight.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn settle_by_integral(
+        &self,
+        mut u: f64,
+        mut c: f64,
+        s: usize,
+        start: i64,
+        until: i64,
+        posts: &[PostEntry],
+        d: i64,
+    ) -> Option<(f64, f64)> {
+        let t_last = self.last[s];
+        let mut t0 = start;
+        for e in posts {
+            let te = e.step + d;
+            (u, c) = self.apply_span(&self.dopa_span(t0, te), u, c)?;
+            if t_last != NEVER {
+                c = self
+                    .rule
+                    .elig_post(c, self.r1[s] * self.rule.pre1.over(te - t_last));
+            }
+            t0 = te;
+        }
+        self.apply_span(&self.dopa_span(t0, until), u, c)
+    }
+
+    /// Extends the dopamine integral to step `upto` (every release before it known); false when
+    /// the rule is not reward-modulated or its `tau_c` is too short for the integral.
+    fn extend_dopamine_integral(&mut self, upto: i64) -> bool {
+        let Some((tau_c, _, step_weight)) = self.rule.dopamine_integral_constants() else {
+            return false;
+        };
+        if self.flush_every as f64 * self.rule.dt > MAX_INTEGRAL_SPAN * tau_c {
+            return false;
+        }
+        let mut q = std::mem::take(&mut self.dopa_integral);
+        if q.is_empty() {
+            q.push(0.0);
+        }
+        let decay = self.rule.elig.as_ref().expect("dopamine rule");
+        while self.flushed + (q.len() as i64) - 1 < upto {
+            let i = q.len() - 1;
+            let n = self.dopamine_at(self.flushed + i as i64);
+            q.push(q[i] + n * decay.over(i as i64) * step_weight);
+        }
+        self.dopa_integral = q;
+        true
+    }
+
+    /// True when the dopamine integral reaches step `until`.
+    #[inline]
+    fn integral_covers(&self, until: i64) -> bool {
+        until - self.flushed < self.dopa_integral.len() as i64
+    }
+
+    /// The dopamine-driven change over steps `t1..t2` (both covered by the integral).
+    #[inline]
+    fn dopa_span(&self, t1: i64, t2: i64) -> DopaSpan {
+        let (tau_c, b, _) = self
+            .rule
+            .dopamine_integral_constants()
+            .expect("dopamine rule");
+        let decay = self.rule.elig.as_ref().expect("dopamine rule");
+        let (i1, i2) = ((t1 - self.flushed) as usize, (t2 - self.flushed) as usize);
+        let q = &self.dopa_integral;
+        let keep = decay.over(t2 - t1);
+        DopaSpan {
+            gain: (q[i2] - q[i1]) / decay.over(i1 as i64),
+            baseline: b * tau_c * (1.0 - keep),
+            keep,
+        }
+    }
+
+    /// Magnitude and eligibility after `span`, starting from `u` and `c`; `None` when the weight
+    /// may cross a bound inside the span without ending beyond it (possible only with a
+    /// baseline `b`, when the change can reverse between releases).
+    #[inline(always)]
+    fn apply_span(&self, span: &DopaSpan, u: f64, c: f64) -> Option<(f64, f64)> {
+        let (lo, hi) = (self.rule.w_min, self.rule.w_max);
+        let (up, down) = (c * span.gain, c * span.baseline);
+        let end = u + up - down;
+        if span.baseline == 0.0 {
+            // one sign throughout: clipping at the end equals clipping at every release
+            return Some((end.clamp(lo, hi), c * span.keep));
+        }
+        let highest = u + up.max(0.0) + (-down).max(0.0);
+        let lowest = u + up.min(0.0) + (-down).min(0.0);
+        (lowest >= lo && highest <= hi).then_some((end, c * span.keep))
     }
 
     /// The postsynaptic trace o1 of local neuron `i` just before step `t`, given that its first
@@ -511,6 +637,9 @@ impl PlasticProjection {
                 }
             };
             lines(self.weight[a..b].as_ptr() as *const i8, (b - a) * 8);
+            if !self.elig.is_empty() {
+                lines(self.elig[a..b].as_ptr() as *const i8, (b - a) * 8);
+            }
             lines(self.target[a..b].as_ptr() as *const i8, (b - a) * 2);
             lines(self.delay[a..b].as_ptr() as *const i8, (b - a) * 2);
             lines(self.last[s..].as_ptr() as *const i8, 8);
@@ -524,12 +653,49 @@ impl PlasticProjection {
     /// rules: every synapse is brought to `t` (dopamine integrated) and its eligibility changes.
     #[inline(never)]
     fn eligibility_run(&mut self, a: usize, b: usize, s: usize, t: i64) {
+        let start = self.last[s].max(self.flushed);
+        // the span of a synapse whose target has not fired since: the same for all of them
+        let whole = self
+            .extend_dopamine_integral(t)
+            .then(|| self.dopa_span(start, t));
+        let a_minus = match self.rule.kind {
+            super::RuleKind::Dopamine { a_minus, .. } => a_minus,
+            _ => unreachable!("eligibility only for dopamine"),
+        };
         for k in a..b {
-            let (u, c, seen) = self.settle_window(k, s, t);
-            let o1 = self.o1_before(self.target[k] as usize, t - self.delay[k] as i64, seen);
-            self.elig[k] = self.rule.elig_pre(c, o1);
+            let i = self.target[k] as usize;
+            let d = self.delay[k] as i64;
+            let last = self.post_last[i];
+            // the common case in a tight loop: nothing pending, one span, the newest spike's o1
+            let quick = match &whole {
+                Some(span) if last <= start - d => self
+                    .apply_span(span, self.weight[k], self.elig[k])
+                    .map(|(u, c)| {
+                        let o1 = if last == NEVER {
+                            0.0
+                        } else {
+                            self.post_o1[i] * self.rule.post1.over(t - d - last)
+                        };
+                        (u, c, o1)
+                    }),
+                _ => None,
+            };
+            let (u, c, o1) = match quick {
+                Some(v) => v,
+                None => self.settle_for_pre(k, s, t),
+            };
+            self.elig[k] = c - a_minus * o1;
             self.weight[k] = u;
         }
+    }
+
+    /// Reward-modulated synapse `k` of source `s` brought to `t` the general way, with the
+    /// postsynaptic trace its presynaptic event at `t` sees: `(u, c, o1)`.
+    #[inline(never)]
+    fn settle_for_pre(&self, k: usize, s: usize, t: i64) -> (f64, f64, f64) {
+        let (u, c, seen) = self.settle_window(k, s, t);
+        let o1 = self.o1_before(self.target[k] as usize, t - self.delay[k] as i64, seen);
+        (u, c, o1)
     }
 
     /// The presynaptic event at step `t` on synapses `a..b` of source `s` for the rules without
@@ -615,9 +781,22 @@ impl PlasticProjection {
 
     /// Applies every pending event up to step `until` and prunes the histories.
     fn flush_until(&mut self, until: i64) {
+        let integral = self.extend_dopamine_integral(until);
         for s in 0..self.src_size as usize {
+            let start = self.last[s].max(self.flushed);
+            // as in `eligibility_run`: one span for the synapses whose target has been silent
+            let whole = integral.then(|| self.dopa_span(start, until));
             for k in self.runs[s] as usize..self.runs[s + 1] as usize {
-                let (u, c) = self.settle(k, s, until);
+                let quick = match &whole {
+                    Some(span)
+                        if self.post_last[self.target[k] as usize]
+                            <= start - self.delay[k] as i64 =>
+                    {
+                        self.apply_span(span, self.weight[k], self.elig[k])
+                    }
+                    _ => None,
+                };
+                let (u, c) = quick.unwrap_or_else(|| self.settle(k, s, until));
                 self.weight[k] = u;
                 if !self.elig.is_empty() {
                     self.elig[k] = c;
@@ -625,6 +804,8 @@ impl PlasticProjection {
             }
         }
         self.flushed = until;
+        // the integral is anchored at the flush
+        self.dopa_integral.clear();
         // keep the newest spike at or before the cut as the anchor of the traces
         let cut = until - self.max_delay;
         for h in &mut self.history {

@@ -319,20 +319,25 @@ impl Rule {
         (u, c)
     }
 
+    /// Dopamine: `(tau_c, b, step weight)`, where the step weight is
+    /// `∫₀^dt e^{−s/tau_c − s/tau_n} ds`, the contribution of one step to the dopamine integral
+    /// per unit of dopamine at its start; `None` for other rules.
+    pub(crate) fn dopamine_integral_constants(&self) -> Option<(f64, f64, f64)> {
+        let RuleKind::Dopamine {
+            tau_c, tau_n, b, ..
+        } = self.kind
+        else {
+            return None;
+        };
+        let tau_s = tau_c * tau_n / (tau_c + tau_n);
+        Some((tau_c, b, -tau_s * (-self.dt / tau_s).exp_m1()))
+    }
+
     /// Dopamine: eligibility after a postsynaptic event with presynaptic trace `r1`.
     #[inline]
     pub(crate) fn elig_post(&self, c: f64, r1: f64) -> f64 {
         match self.kind {
             RuleKind::Dopamine { a_plus, .. } => c + a_plus * r1,
-            _ => c,
-        }
-    }
-
-    /// Dopamine: eligibility after a presynaptic event with postsynaptic trace `o1`.
-    #[inline]
-    pub(crate) fn elig_pre(&self, c: f64, o1: f64) -> f64 {
-        match self.kind {
-            RuleKind::Dopamine { a_minus, .. } => c - a_minus * o1,
             _ => c,
         }
     }
