@@ -6,24 +6,16 @@
 //! `cargo run --release -p cajal-cli --example triplet_pairing -- [output.png]`
 
 use cajal_core::*;
+
+#[path = "support/mod.rs"]
+mod support;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
+use support::{population, register_font};
 
 const DT: f64 = 0.1;
 const FREQS: [f64; 8] = [0.1, 1.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0];
 const PAIRINGS: usize = 60;
-
-fn population(name: &str, kind: ModelKind, size: usize, params: &[(&str, f64)]) -> PopulationDef {
-    PopulationDef {
-        name: name.into(),
-        kind,
-        size,
-        params: params.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-        initial: vec![],
-        spike_times: vec![],
-        threshold: None,
-    }
-}
 
 fn projection(name: &str, source: usize, target: usize, weight: f64) -> ProjectionDef {
     ProjectionDef {
@@ -121,22 +113,8 @@ fn experiment() -> anyhow::Result<Vec<(f64, f64, f64)>> {
         .collect())
 }
 
-/// Registers DejaVu Sans (Debian's fonts-dejavu-core) for the labels; false without it.
-fn font() -> bool {
-    [
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    ]
-    .iter()
-    .filter_map(|p| std::fs::read(p).ok())
-    .any(|b| {
-        let b: &'static [u8] = Box::leak(b.into_boxed_slice());
-        plotters::style::register_font("sans-serif", FontStyle::Normal, b).is_ok()
-    })
-}
-
 fn draw(path: &str, curve: &[(f64, f64, f64)]) -> Result<(), Box<dyn std::error::Error>> {
-    let text = font();
+    let text = register_font();
     let root = BitMapBackend::new(path, (720, 480)).into_drawing_area();
     root.fill(&WHITE)?;
     let lo = curve.iter().map(|c| c.1.min(c.2)).fold(0.0, f64::min) - 10.0;

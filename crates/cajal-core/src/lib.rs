@@ -51,5 +51,6 @@ pub use network::{
 pub use neuron::ModelKind;
 pub use plasticity::{OjaDef, Pairing, PlasticityDef};
 pub use simulation::{
-    NumericalError, PopulationInfo, PopulationStats, Simulation, SpikeTrains, StateTrace,
+    NumericalError, PopulationInfo, PopulationStats, ScheduleError, Simulation, SpikeTrains,
+    StateTrace,
 };

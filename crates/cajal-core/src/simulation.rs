@@ -33,6 +33,18 @@ pub struct NumericalError {
     pub time_ms: f64,
 }
 
+/// Spikes could not be added to a spike generator (see [`Simulation::add_spike_times`]).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("adding spikes to population '{population}', neuron {neuron}: {message}")]
+pub struct ScheduleError {
+    /// Population name (or index, when there is no such population).
+    pub population: String,
+    /// Neuron index within the population.
+    pub neuron: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
 /// What the simulation knows about a population.
 #[derive(Clone, Debug)]
 pub struct PopulationInfo {
@@ -1418,6 +1430,78 @@ impl Simulation {
                 f64::NAN
             },
         }
+    }
+
+    /// Adds spikes at `times_ms` to neuron `neuron` of spike-generator population `pop` between
+    /// two [`Simulation::run`] calls: the closed-loop way to stimulate, or to deliver a reward
+    /// (a reward-modulated projection releases dopamine at each spike of its modulator
+    /// population). Each time must be on the dt grid and later than the current time (the spike
+    /// at `t` is emitted in the step that ends at `t`, so `t` ≥ now + dt).
+    pub fn add_spike_times(
+        &mut self,
+        pop: usize,
+        neuron: usize,
+        times_ms: &[f64],
+    ) -> Result<(), ScheduleError> {
+        let err = |population: String, message: String| ScheduleError {
+            population,
+            neuron,
+            message,
+        };
+        let Some(info) = self.populations.get(pop) else {
+            return Err(err(
+                format!("#{pop}"),
+                format!("there are {} populations", self.populations.len()),
+            ));
+        };
+        let name = info.name.clone();
+        if info.kind != ModelKind::SpikeGenerator {
+            return Err(err(
+                name,
+                format!(
+                    "it is a {}, only a spike_generator takes spike times",
+                    info.kind.name()
+                ),
+            ));
+        }
+        if neuron >= info.size {
+            return Err(err(
+                name,
+                format!("the population has {} neurons", info.size),
+            ));
+        }
+        let (now, dt) = (self.step, self.dt);
+        let mut steps = Vec::with_capacity(times_ms.len());
+        for &t in times_ms {
+            match grid_steps(t, dt).filter(|&s| t.is_finite() && s > now) {
+                Some(s) => steps.push(s - 1),
+                None => {
+                    return Err(err(
+                        name,
+                        format!(
+                            "spike time {t} ms must be a multiple of dt = {dt} ms and later \
+                             than the current time {} ms",
+                            now as f64 * dt
+                        ),
+                    ))
+                }
+            }
+        }
+        let range = info.partitions.clone();
+        for p in &mut self.partitions[range] {
+            let local = neuron.wrapping_sub(p.offset as usize);
+            if local >= p.len() {
+                continue;
+            }
+            let Dynamics::SpikeGenerator(g) = &mut p.dynamics else {
+                unreachable!("a spike_generator population has generator dynamics");
+            };
+            let list = &mut g.steps[local];
+            list.extend_from_slice(&steps);
+            // every step already emitted is before `now`: only the pending ones need ordering
+            list[g.cursor[local]..].sort_unstable();
+        }
+        Ok(())
     }
 
     /// Spike counts of every neuron of population `pop`.

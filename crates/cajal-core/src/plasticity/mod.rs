@@ -160,7 +160,8 @@ pub const TRIPLET_PRESETS: [TripletPreset; 4] = [
 ];
 
 /// A plasticity specification that cannot be used: which parameter and why.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[error("plasticity '{field}': {message}")]
 pub struct PlasticityError {
     /// Parameter name (e.g. `tau_plus`), or `model`.
     pub field: String,
