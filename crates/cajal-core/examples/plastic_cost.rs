@@ -1,13 +1,14 @@
 //! What one synaptic event costs through a plastic (STDP) synapse compared with a static one.
 //!
-//! `cargo run --release -p cajal-core --example plastic_cost [-- reps]`
+//! `cargo run --release -p cajal-core --example plastic_cost [-- reps [rule]]`
 //!
 //! 4000 Poisson sources at 10 Hz project onto 1000 iaf_psc_delta neurons (pairwise_bernoulli
 //! p = 0.1, 4e5 synapses, delays 1–3 ms, targets firing a few Hz). The same network runs 5 s with
 //! no projection (the baseline: sources, neurons, ring buffers), a static projection, and the
 //! same projection with each plastic rule; delivery cost per event is (time − baseline) / events.
 //! Runs are interleaved and the fastest of `reps` (default 9) is used: on a shared machine noise
-//! only ever adds time, and the baseline subtraction magnifies it.
+//! only ever adds time, and the baseline subtraction magnifies it. The last column is the median
+//! over repetitions of the ratio to static within one repetition (cases run back to back).
 
 use cajal_core::*;
 use std::collections::BTreeMap;
@@ -106,6 +107,17 @@ fn main() {
             net(Some(rule("stdp_dopamine", &[("Wmin", 0.0)], Some(1))), true),
         ),
     ];
+    // an optional second argument keeps the baseline, static and the cases whose name contains it
+    // (for profiling one rule)
+    let cases: Vec<(&str, NetworkDef)> = match std::env::args().nth(2) {
+        Some(only) => cases
+            .into_iter()
+            .enumerate()
+            .filter(|(i, (name, _))| *i < 2 || name.contains(only.as_str()))
+            .map(|(_, c)| c)
+            .collect(),
+        None => cases,
+    };
     let mut times = vec![Vec::new(); cases.len()];
     let mut events = vec![0u64; cases.len()];
     for _ in 0..reps {
@@ -120,9 +132,21 @@ fn main() {
         .map(|t| t.iter().copied().fold(f64::INFINITY, f64::min))
         .collect();
     let per_event = |i: usize| (fastest[i] - fastest[0]) / events[i].max(1) as f64 * 1e9;
+    // the same ratio within each repetition (its cases ran back to back, so slow changes of the
+    // machine's speed cancel), then the median over repetitions
+    let median_ratio = |i: usize| {
+        let mut r: Vec<f64> = (0..reps)
+            .map(|k| {
+                let cost = |j: usize| (times[j][k] - times[0][k]) / events[j].max(1) as f64;
+                cost(i) / cost(1)
+            })
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r[r.len() / 2]
+    };
     println!(
-        "{:<40} {:>10} {:>12} {:>12} {:>10}",
-        "case", "simulate s", "events", "ns/event", "x static"
+        "{:<40} {:>10} {:>12} {:>10} {:>10} {:>10}",
+        "case", "simulate s", "events", "ns/event", "x static", "median x"
     );
     for (i, (name, _)) in cases.iter().enumerate() {
         if i == 0 {
@@ -130,11 +154,12 @@ fn main() {
             continue;
         }
         println!(
-            "{name:<40} {:>10.3} {:>12} {:>12.2} {:>10.2}",
+            "{name:<40} {:>10.3} {:>12} {:>10.2} {:>10.2} {:>10.2}",
             fastest[i],
             events[i],
             per_event(i),
-            per_event(i) / per_event(1)
+            per_event(i) / per_event(1),
+            median_ratio(i)
         );
     }
 }

@@ -41,6 +41,9 @@ struct DopaEntry {
 /// `tau_c` than this allows step release by release.
 const MAX_INTEGRAL_SPAN: f64 = 8.0;
 
+/// How much of a later spike's synapse arrays is prefetched.
+const PREFETCH_BYTES: usize = 1024;
+
 /// The dopamine-driven change of a reward-modulated synapse over a span with no postsynaptic
 /// event inside, per unit of eligibility at the span's start.
 #[derive(Clone, Copy, Debug)]
@@ -627,7 +630,7 @@ impl PlasticProjection {
             let a = self.runs[s] as usize;
             let b = self.runs[s + 1] as usize;
             let lines = |p: *const i8, bytes: usize| {
-                for off in (0..bytes.min(256)).step_by(64) {
+                for off in (0..bytes.min(PREFETCH_BYTES)).step_by(64) {
                     // SAFETY: `p + off` lies inside the slice it was taken from; prefetching
                     // never faults.
                     #[allow(unused_unsafe)]
