@@ -77,20 +77,47 @@ pub fn poisson_rate(
     rng: &mut impl Rng,
 ) -> SpikeRaster {
     let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for (i, &px) in image.iter().enumerate() {
-        if px == 0 {
-            continue;
-        }
-        let rate = px as f64 / 255.0 * max_rate;
+    for (i, rate) in pixel_rates(image, max_rate) {
         let p_step = -(-rate * dt / 1000.0).exp_m1();
         // the first spike: a gap counted from step -1
         let mut k = PoissonSource::gap_from(p_step, 1.0 - rng.random::<f64>()) - 1;
         while (k as usize) < steps {
-            pairs.push((k as u32, i as u32));
+            pairs.push((k as u32, i));
             k += PoissonSource::gap_from(p_step, 1.0 - rng.random::<f64>());
         }
     }
     SpikeRaster::from_pairs(steps, &pairs)
+}
+
+/// Regular rate coding: each pixel fires periodically at `pixel / 255 · max_rate` Hz with a
+/// random phase, on the grid of `dt` ms, for `steps` steps. The counts carry the same mean as
+/// [`poisson_rate`] without its count noise (a pixel's count varies by at most one).
+pub fn regular_rate(
+    image: &[u8],
+    max_rate: f64,
+    dt: f64,
+    steps: usize,
+    rng: &mut impl Rng,
+) -> SpikeRaster {
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for (i, rate) in pixel_rates(image, max_rate) {
+        let period = 1000.0 / rate;
+        let mut t = rng.random::<f64>() * period;
+        while ((t / dt) as usize) < steps {
+            pairs.push(((t / dt) as u32, i));
+            t += period;
+        }
+    }
+    SpikeRaster::from_pairs(steps, &pairs)
+}
+
+/// The lit pixels of `image` and their rates (Hz), `pixel / 255 · max_rate`.
+fn pixel_rates(image: &[u8], max_rate: f64) -> impl Iterator<Item = (u32, f64)> + '_ {
+    image
+        .iter()
+        .enumerate()
+        .filter(|&(_, &px)| px > 0)
+        .map(move |(i, &px)| (i as u32, px as f64 / 255.0 * max_rate))
 }
 
 /// Latency (time-to-first-spike) coding: each pixel brighter than `threshold` fires once, the
@@ -135,6 +162,33 @@ mod tests {
         assert!(r.neurons.iter().all(|&n| n < 392));
         let ratio = r.len() as f64 / got;
         assert!((ratio - 0.5 * 128.0 / 255.0).abs() < 0.01, "{ratio}");
+    }
+
+    #[test]
+    fn regular_trains_have_the_rate_and_no_count_noise() {
+        // 250 ms at 63.75 Hz: 15.9 periods of 15.7 ms, so every white pixel fires 15 or 16 times
+        let image: Vec<u8> = (0..784).map(|i| if i % 3 == 0 { 0 } else { 255 }).collect();
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        let r = regular_rate(&image, 63.75, 1.0, 250, &mut rng);
+        let mut counts = vec![0u32; 784];
+        for &n in &r.neurons {
+            counts[n as usize] += 1;
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            if i % 3 == 0 {
+                assert_eq!(c, 0, "black pixel {i}");
+            } else {
+                assert!(c == 15 || c == 16, "pixel {i}: {c} spikes");
+            }
+        }
+        // the mean count matches the rate (phases are uniform)
+        let lit = counts.iter().filter(|&&c| c > 0).count() as f64;
+        let mean = r.len() as f64 / lit;
+        assert!((mean - 63.75 * 0.25).abs() < 0.1, "{mean}");
+        // half brightness: half the rate; spikes of one pixel one period apart
+        let r = regular_rate(&[128], 63.75, 0.1, 100_000, &mut rng);
+        let period = 1000.0 / (128.0 / 255.0 * 63.75);
+        assert!(((r.len() as f64) - 10_000.0 / period).abs() <= 1.0);
     }
 
     #[test]

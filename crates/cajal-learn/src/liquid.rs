@@ -12,7 +12,7 @@
 //! Neurons have delta synapses (a spike moves the membrane by the weight, one step later), rest
 //! at 0 mV and start each presentation at rest.
 
-use crate::encode::poisson_rate;
+use crate::encode::{poisson_rate, regular_rate};
 use crate::readout::ReadoutConfig;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,8 @@ pub struct LiquidSchedule {
     pub presentation: f64,
     /// Rate of a white pixel (Hz).
     pub max_rate: f64,
+    /// Regular (periodic, random phase) spike trains instead of Poisson ones.
+    pub regular: bool,
     /// The presentation is cut into this many equal time bins; each neuron's spike count in each
     /// bin is a feature (1: one count per neuron).
     pub bins: usize,
@@ -38,6 +40,7 @@ impl Default for LiquidSchedule {
             dt: 1.0,
             presentation: 250.0,
             max_rate: 63.75,
+            regular: false,
             bins: 1,
         }
     }
@@ -66,6 +69,9 @@ pub struct LiquidParams {
     pub input_lambda: f64,
     /// Weight of an input synapse (mV).
     pub w_in: f64,
+    /// Fraction of input synapses that inhibit (subtract `w_in`) instead of exciting: signed
+    /// input makes neurons respond to contrasts between pixels rather than to local brightness.
+    pub input_inhibitory: f64,
     /// Membrane time constant (ms).
     pub tau_m: f64,
     /// Threshold above rest (mV); the reset is to rest.
@@ -85,6 +91,7 @@ impl Default for LiquidParams {
             input_p: 0.7,
             input_lambda: 2.0,
             w_in: 7.0,
+            input_inhibitory: 0.0,
             tau_m: 20.0,
             v_th: 20.0,
             t_ref: 2.0,
@@ -167,6 +174,7 @@ impl LiquidConfig {
         }
         prob("liquid.inhibitory_fraction", l.inhibitory_fraction)?;
         prob("liquid.input_p", l.input_p)?;
+        prob("liquid.input_inhibitory", l.input_inhibitory)?;
         if !(l.input_lambda.is_finite() && l.input_lambda >= 0.0) {
             return Err(
                 "liquid.input_lambda must be a finite number of pixels >= 0 (0: none)".into(),
@@ -219,6 +227,8 @@ pub struct Liquid {
     /// Input synapses by pixel.
     in_start: Vec<u32>,
     in_target: Vec<u32>,
+    /// Sign of each input synapse (+1 excites, −1 inhibits).
+    in_sign: Vec<f32>,
     /// Incoming E→E synapses of each excitatory neuron (indices into `rec_*`) and their sources.
     ee_in_start: Vec<u32>,
     ee_in_syn: Vec<u32>,
@@ -297,6 +307,7 @@ impl Liquid {
         }
         let mut in_start = vec![0u32];
         let mut in_target = Vec::new();
+        let mut in_sign = Vec::new();
         // a neuron's place on the image (topographic input)
         let place = |j: usize| {
             let [x, y, _] = pos(j);
@@ -317,6 +328,10 @@ impl Liquid {
                 };
                 if rng.random::<f64>() < prob {
                     in_target.push(j as u32);
+                    // no draw for all-excitatory input: those liquids stay as they were
+                    let inhibits =
+                        p.input_inhibitory > 0.0 && rng.random::<f64>() < p.input_inhibitory;
+                    in_sign.push(if inhibits { -1.0 } else { 1.0 });
                 }
             }
             in_start.push(in_target.len() as u32);
@@ -351,6 +366,7 @@ impl Liquid {
             rec_weight,
             in_start,
             in_target,
+            in_sign,
             ee_in_start,
             ee_in_syn,
             ee_in_source,
@@ -391,7 +407,11 @@ impl Liquid {
     ) {
         let (s, l, a) = (&cfg.schedule, &cfg.liquid, &cfg.astrocyte);
         let steps = (s.presentation / s.dt).round() as usize;
-        let raster = poisson_rate(image, s.max_rate, s.dt, steps, rng);
+        let raster = if s.regular {
+            regular_rate(image, s.max_rate, s.dt, steps, rng)
+        } else {
+            poisson_rate(image, s.max_rate, s.dt, steps, rng)
+        };
         let n = self.n;
         let decay = (-s.dt / l.tau_m).exp();
         let t_ref = (l.t_ref / s.dt).round() as u32;
@@ -415,10 +435,9 @@ impl Liquid {
             if k > 0 {
                 for &p in raster.at(k - 1) {
                     let p = p as usize;
-                    for &t in
-                        &self.in_target[self.in_start[p] as usize..self.in_start[p + 1] as usize]
-                    {
-                        sc.drive[t as usize] += w_in;
+                    let r = self.in_start[p] as usize..self.in_start[p + 1] as usize;
+                    for (&t, &sign) in self.in_target[r.clone()].iter().zip(&self.in_sign[r]) {
+                        sc.drive[t as usize] += sign * w_in;
                     }
                 }
             }
@@ -577,6 +596,42 @@ mod tests {
         assert!(one.iter().sum::<u32>() > 0);
         cfg.schedule.bins = 0;
         assert!(cfg.validate().unwrap_err().contains("schedule.bins"));
+    }
+
+    #[test]
+    fn signed_input_inhibits_the_drawn_fraction_and_leaves_unsigned_liquids_unchanged() {
+        let base = LiquidParams {
+            shape: [10, 10, 2],
+            ..LiquidParams::default()
+        };
+        let plain = Liquid::build_for_image(&base, 784, (28, 28), 4);
+        assert!(plain.in_sign.iter().all(|&s| s == 1.0));
+        let signed_p = LiquidParams {
+            input_inhibitory: 0.5,
+            ..base.clone()
+        };
+        let signed = Liquid::build_for_image(&signed_p, 784, (28, 28), 4);
+        let negative = signed.in_sign.iter().filter(|&&s| s < 0.0).count() as f64;
+        let frac = negative / signed.in_sign.len() as f64;
+        let sd = (0.25 / signed.in_sign.len() as f64).sqrt();
+        assert!((frac - 0.5).abs() < 5.0 * sd, "{frac}");
+        // all-inhibitory input never makes a resting liquid fire
+        let mut cfg = LiquidConfig {
+            liquid: LiquidParams {
+                input_inhibitory: 1.0,
+                ..base
+            },
+            ..LiquidConfig::default()
+        };
+        cfg.validate().unwrap();
+        let mut l = Liquid::build_for_image(&cfg.liquid, 784, (28, 28), 4);
+        let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
+        let image = vec![255u8; 784];
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
+        l.present(&cfg, &image, &mut rng, None, &mut counts, &mut sc);
+        assert_eq!(counts.iter().sum::<u32>(), 0);
+        cfg.liquid.input_inhibitory = 1.5;
+        assert!(cfg.validate().unwrap_err().contains("input_inhibitory"));
     }
 
     #[test]
