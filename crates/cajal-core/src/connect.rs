@@ -3,8 +3,11 @@
 //! Rules defined per target (all_to_all, one_to_one, pairwise_bernoulli, fixed_indegree) draw each
 //! target's synapses from a stream keyed by (seed, projection, target), so every partition draws
 //! its own targets independently and in parallel. Rules defined per source (fixed_outdegree) use a
-//! stream keyed by the source; fixed_total_number one stream for the projection. Weights and delays
-//! are drawn from the same stream, right after the connections of that target or source.
+//! stream keyed by the source. fixed_total_number first splits its total over the target
+//! partitions (one stream for the projection: multinomial, or multivariate hypergeometric when
+//! pairs must be distinct), then each partition draws its share from its own stream, in parallel
+//! and without the whole projection ever being held at once. Weights and delays are drawn from
+//! the same stream, right after the connections of that target, source or partition.
 
 use crate::network::{BuildError, Place, ProjectionDef, Rule};
 use crate::rng::{stream, Purpose, Stream};
@@ -53,7 +56,16 @@ struct Ctx<'a> {
     same_pop: bool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(proj: &'a ProjectionDef, index: usize, dt: f64) -> Ctx<'a> {
+        Ctx {
+            proj,
+            index,
+            dt,
+            same_pop: proj.source == proj.target,
+        }
+    }
+
     fn err(&self, field: &str, message: String) -> BuildError {
         BuildError::new(Place::Projection(self.index), field, message)
     }
@@ -145,12 +157,7 @@ pub fn draw_per_target(
     n_source: usize,
     targets: std::ops::Range<usize>,
 ) -> Result<Vec<Drawn>, BuildError> {
-    let ctx = Ctx {
-        proj,
-        index,
-        dt,
-        same_pop: proj.source == proj.target,
-    };
+    let ctx = Ctx::new(proj, index, dt);
     let mut out = Vec::new();
     for j in targets {
         let mut rng = stream(seed, Purpose::Connect, index as u64, j as u64);
@@ -213,7 +220,90 @@ pub fn draw_per_target(
     Ok(out)
 }
 
-/// Draws all synapses of a per-source or explicit rule.
+/// How many of a fixed_total_number projection's `n` synapses end on each group of targets
+/// (`sizes`: the target population's partitions, in order). Every pair (source, target) is
+/// equally likely: the counts are multinomial when multapses are allowed and multivariate
+/// hypergeometric over the distinct pairs when they are not.
+pub fn split_total(
+    proj: &ProjectionDef,
+    index: usize,
+    seed: u64,
+    n_source: usize,
+    sizes: &[usize],
+) -> Vec<usize> {
+    use rand_distr::{Binomial, Distribution, Hypergeometric};
+    let Rule::FixedTotalNumber { n } = proj.rule else {
+        unreachable!("fixed_total_number only")
+    };
+    let same = proj.source == proj.target && !proj.allow_autapses;
+    let per_target = (n_source - usize::from(same && n_source > 0)) as u64;
+    let mut rng = stream(seed, Purpose::Connect, index as u64, u64::MAX);
+    let mut left = n as u64;
+    let mut pairs_left: u64 = sizes.iter().map(|&s| s as u64 * per_target).sum();
+    let mut out = Vec::with_capacity(sizes.len());
+    for &size in sizes {
+        let pairs = size as u64 * per_target;
+        let k = if left == 0 || pairs == 0 {
+            0
+        } else if pairs == pairs_left {
+            left
+        } else if proj.allow_multapses {
+            let p = pairs as f64 / pairs_left as f64;
+            Binomial::new(left, p)
+                .expect("0 <= p <= 1")
+                .sample(&mut rng)
+        } else {
+            Hypergeometric::new(pairs_left, pairs, left)
+                .expect("checked: n is at most the number of distinct pairs")
+                .sample(&mut rng)
+        };
+        out.push(k as usize);
+        left -= k;
+        pairs_left -= pairs;
+    }
+    out
+}
+
+/// The `count` synapses of a fixed_total_number projection that end on the targets `targets`
+/// (the target population's partition number `part`), from that partition's own stream: each
+/// synapse joins a source and a target drawn uniformly (no autapse, and no repeated pair unless
+/// multapses are allowed).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_total_in(
+    proj: &ProjectionDef,
+    index: usize,
+    seed: u64,
+    dt: f64,
+    n_source: usize,
+    targets: std::ops::Range<usize>,
+    count: usize,
+    part: usize,
+) -> Result<Vec<Drawn>, BuildError> {
+    let ctx = Ctx::new(proj, index, dt);
+    let mut rng = stream(
+        seed,
+        Purpose::Connect,
+        index as u64,
+        u64::MAX - 1 - part as u64,
+    );
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        let i = rng.random_range(0..n_source) as u32;
+        let j = rng.random_range(targets.clone()) as u32;
+        if ctx.same_pop && !proj.allow_autapses && i == j {
+            continue;
+        }
+        if !proj.allow_multapses && !seen.insert((i, j)) {
+            continue;
+        }
+        ctx.push(&mut rng, i, j, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Draws all synapses of a per-source or explicit rule (fixed_total_number: [`split_total`] and
+/// [`draw_total_in`]).
 pub fn draw_global(
     proj: &ProjectionDef,
     index: usize,
@@ -222,12 +312,7 @@ pub fn draw_global(
     n_source: usize,
     n_target: usize,
 ) -> Result<Vec<Drawn>, BuildError> {
-    let ctx = Ctx {
-        proj,
-        index,
-        dt,
-        same_pop: proj.source == proj.target,
-    };
+    let ctx = Ctx::new(proj, index, dt);
     let mut out = Vec::new();
     match &proj.rule {
         Rule::FixedOutdegree { outdegree } => {
@@ -237,25 +322,6 @@ pub fn draw_global(
                 for j in partners(&mut rng, n_target, *outdegree, skip, proj.allow_multapses) {
                     ctx.push(&mut rng, i as u32, j, &mut out)?;
                 }
-            }
-        }
-        Rule::FixedTotalNumber { n } => {
-            let mut rng = stream(seed, Purpose::Connect, index as u64, u64::MAX);
-            let mut seen = std::collections::HashSet::new();
-            let mut pairs = Vec::with_capacity(*n);
-            while pairs.len() < *n {
-                let i = rng.random_range(0..n_source) as u32;
-                let j = rng.random_range(0..n_target) as u32;
-                if ctx.same_pop && !proj.allow_autapses && i == j {
-                    continue;
-                }
-                if !proj.allow_multapses && !seen.insert((i, j)) {
-                    continue;
-                }
-                pairs.push((i, j));
-            }
-            for (i, j) in pairs {
-                ctx.push(&mut rng, i, j, &mut out)?;
             }
         }
         Rule::Explicit {
@@ -296,7 +362,7 @@ pub fn draw_global(
                 });
             }
         }
-        _ => unreachable!("per-target rule"),
+        _ => unreachable!("per-target rule or fixed_total_number"),
     }
     Ok(out)
 }

@@ -2,10 +2,11 @@
 //! allocated, so that a model too large for the machine is refused with the reason instead of
 //! being killed midway through its construction.
 //!
-//! The peak comes during construction: the synapses of global rules (`fixed_total_number`,
-//! `fixed_outdegree`, `explicit`) are all drawn first as 12-byte pairs (with the 16-byte draws of
-//! the largest such projection alongside), then each partition turns its pairs into its 8-byte
-//! synapse store, with as many partitions in progress as threads. Add the ring buffers, neuron
+//! The peak comes during construction: the synapses of global rules (`fixed_outdegree`,
+//! `explicit`) are all drawn first as 12-byte pairs (with the 16-byte draws of the largest such
+//! projection alongside), then each partition draws its per-target and `fixed_total_number`
+//! synapses and turns its pairs into its 8-byte synapse store, with as many partitions in progress
+//! as threads. Add the ring buffers, neuron
 //! state and the process itself.
 
 use crate::connect::is_per_target;
@@ -85,7 +86,8 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
             (None, None) => 8.0,
         };
         store += s * per_synapse;
-        if is_per_target(&proj.rule) {
+        // fixed_total_number is drawn partition by partition too, after its counts are split
+        if is_per_target(&proj.rule) || matches!(proj.rule, Rule::FixedTotalNumber { .. }) {
             per_target[proj.target] += s;
         } else {
             global[proj.target] += s;

@@ -1,6 +1,9 @@
 //! Building a network into partitions and running it in min-delay intervals.
 
-use crate::connect::{check_rule, delay_steps, draw_global, draw_per_target, is_per_target, Drawn};
+use crate::connect::{
+    check_rule, delay_steps, draw_global, draw_per_target, draw_total_in, is_per_target,
+    split_total, Drawn,
+};
 use crate::homeostasis::{AstrocyteState, ThresholdRule};
 use crate::input::{CurrentDrive, PoissonDrive, PoissonSampler};
 use crate::network::{BuildError, InputKind, NetworkDef, Place, Rule};
@@ -335,6 +338,8 @@ impl Simulation {
         // partition draws its per-target projections in projection order and turns its pairs
         // into its CSR at once, so that only the partitions being built hold 12-byte pairs
         let mut global: Vec<Vec<(usize, Vec<(u32, Synapse)>)>> = vec![Vec::new(); partitions.len()];
+        // fixed_total_number: per partition, (projection, synapses ending there)
+        let mut totals: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions.len()];
         let mut targeting: Vec<Vec<usize>> = vec![Vec::new(); populations.len()];
         for (ji, proj) in def.projections.iter().enumerate() {
             let place = Place::Projection(ji);
@@ -391,7 +396,14 @@ impl Simulation {
                 }
             }
             targeting[proj.target].push(ji);
-            if !is_per_target(&proj.rule) {
+            if let Rule::FixedTotalNumber { .. } = proj.rule {
+                let tparts = tgt.partitions.clone();
+                let sizes: Vec<usize> = tparts.clone().map(|k| partitions[k].len()).collect();
+                let counts = split_total(proj, ji, def.seed, src.size, &sizes);
+                for (k, count) in tparts.zip(counts) {
+                    totals[k].push((ji, count));
+                }
+            } else if !is_per_target(&proj.rule) {
                 let tparts = tgt.partitions.clone();
                 let size = partitions[tparts.start].len();
                 for part in tparts.clone() {
@@ -419,7 +431,8 @@ impl Simulation {
         > = partitions
             .par_iter()
             .zip(global.into_par_iter())
-            .map(|(p, mut global)| {
+            .enumerate()
+            .map(|(pi, (p, mut global))| {
                 let mut pairs: Vec<(u32, Synapse)> = Vec::new();
                 let mut plastic = Vec::new();
                 let mut ojas = Vec::new();
@@ -443,6 +456,21 @@ impl Simulation {
                             let drawn = draw_per_target(proj, ji, def.seed, dt, src.size, range)?;
                             out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
                         }
+                    } else if let Some(&(_, count)) = totals[pi].iter().find(|t| t.0 == ji) {
+                        let (first, last) = (p.offset as usize, p.offset as usize + p.len());
+                        let part = pi - populations[proj.target].partitions.start;
+                        let drawn = draw_total_in(
+                            proj,
+                            ji,
+                            def.seed,
+                            dt,
+                            src.size,
+                            first..last,
+                            count,
+                            part,
+                        )?;
+                        out.reserve(drawn.len());
+                        out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
                     } else {
                         let k = global.iter().position(|g| g.0 == ji).expect("drawn");
                         out.append(&mut global[k].1);

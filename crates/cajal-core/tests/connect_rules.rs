@@ -1,6 +1,8 @@
 //! Connection rules draw what they promise: counts, exclusions and reproducibility.
 
-use cajal_core::connect::{check_rule, draw_global, draw_per_target, Drawn};
+use cajal_core::connect::{
+    check_rule, draw_global, draw_per_target, draw_total_in, split_total, Drawn,
+};
 use cajal_core::{Dist, ProjectionDef, Rule};
 use std::collections::{HashMap, HashSet};
 
@@ -70,10 +72,54 @@ fn fixed_outdegree_and_total_number_make_exact_counts() {
     d.iter()
         .for_each(|s| *out.entry(s.source).or_default() += 1);
     assert!(out.len() == 20 && out.values().all(|&k| k == 7));
-    let p = proj(Rule::FixedTotalNumber { n: 123 }, true, false, false);
-    let d = draw_global(&p, 0, 1, 0.1, 20, 20).unwrap();
-    assert_eq!(d.len(), 123);
-    assert!(d.iter().all(|s| s.source != s.target));
+    // fixed_total_number: split over target groups, then drawn group by group
+    for multapses in [false, true] {
+        let p = proj(Rule::FixedTotalNumber { n: 123 }, true, false, multapses);
+        let sizes = [7, 7, 6];
+        let counts = split_total(&p, 0, 1, 20, &sizes);
+        assert_eq!(counts.iter().sum::<usize>(), 123);
+        let mut d = Vec::new();
+        let mut first = 0;
+        for (k, (&size, &count)) in sizes.iter().zip(&counts).enumerate() {
+            let part = draw_total_in(&p, 0, 1, 0.1, 20, first..first + size, count, k).unwrap();
+            assert!(part
+                .iter()
+                .all(|s| (first..first + size).contains(&(s.target as usize))));
+            d.extend(part);
+            first += size;
+        }
+        assert_eq!(d.len(), 123);
+        assert!(d.iter().all(|s| s.source != s.target));
+        if !multapses {
+            let distinct: std::collections::HashSet<(u32, u32)> =
+                d.iter().map(|s| (s.source, s.target)).collect();
+            assert_eq!(distinct.len(), 123);
+        }
+    }
+}
+
+#[test]
+fn fixed_total_number_spreads_over_target_groups_as_their_pairs() {
+    // 10^4 synapses over groups of 10, 30 and 60 targets: multinomial counts with p 0.1, 0.3,
+    // 0.6 (sd 30, 46, 49); distinct pairs (10^4 of 200 · 100): hypergeometric, closer
+    for multapses in [true, false] {
+        let p = proj(Rule::FixedTotalNumber { n: 10_000 }, false, true, multapses);
+        let counts = split_total(&p, 3, 9, 200, &[10, 30, 60]);
+        assert_eq!(counts.iter().sum::<usize>(), 10_000);
+        for (c, share) in counts.iter().zip([0.1f64, 0.3, 0.6]) {
+            let sd = (10_000.0 * share * (1.0 - share)).sqrt();
+            assert!(
+                (*c as f64 - 10_000.0 * share).abs() < 5.0 * sd,
+                "multapses {multapses}: {counts:?}"
+            );
+        }
+    }
+    // all pairs taken: every group gets exactly its pairs
+    let p = proj(Rule::FixedTotalNumber { n: 200 * 100 }, false, true, false);
+    assert_eq!(
+        split_total(&p, 3, 9, 200, &[10, 30, 60]),
+        vec![2000, 6000, 12000]
+    );
 }
 
 #[test]
