@@ -3,10 +3,11 @@
 //! Rules defined per target (all_to_all, one_to_one, pairwise_bernoulli, fixed_indegree) draw each
 //! target's synapses from a stream keyed by (seed, projection, target), so every partition draws
 //! its own targets independently and in parallel. Rules defined per source (fixed_outdegree) use a
-//! stream keyed by the source. fixed_total_number first splits its total over the target
-//! partitions (one stream for the projection: multinomial, or multivariate hypergeometric when
-//! pairs must be distinct), then each partition draws its share from its own stream, in parallel
-//! and without the whole projection ever being held at once. Weights and delays are drawn from
+//! stream keyed by the source. fixed_total_number first splits its total over blocks of
+//! `BLOCK_SIZE` targets (one stream for the projection: multinomial, or multivariate
+//! hypergeometric when pairs must be distinct), then each block draws its share from its own
+//! stream, in parallel and without the whole projection ever being held at once; blocks, unlike
+//! partitions, do not depend on the thread count. Weights and delays are drawn from
 //! the same stream, right after the connections of that target, source or partition.
 
 use crate::network::{BuildError, Place, ProjectionDef, Rule};
@@ -221,7 +222,7 @@ pub fn draw_per_target(
 }
 
 /// How many of a fixed_total_number projection's `n` synapses end on each group of targets
-/// (`sizes`: the target population's partitions, in order). Every pair (source, target) is
+/// (`sizes`: the target population's blocks, in order). Every pair (source, target) is
 /// equally likely: the counts are multinomial when multapses are allowed and multivariate
 /// hypergeometric over the distinct pairs when they are not.
 pub fn split_total(
@@ -265,7 +266,7 @@ pub fn split_total(
 }
 
 /// The `count` synapses of a fixed_total_number projection that end on the targets `targets`
-/// (the target population's partition number `part`), from that partition's own stream: each
+/// (the target population's block number `part`), from that block's own stream: each
 /// synapse joins a source and a target drawn uniformly (no autapse, and no repeated pair unless
 /// multapses are allowed).
 #[allow(clippy::too_many_arguments)]

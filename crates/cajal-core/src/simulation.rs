@@ -338,8 +338,9 @@ impl Simulation {
         // partition draws its per-target projections in projection order and turns its pairs
         // into its CSR at once, so that only the partitions being built hold 12-byte pairs
         let mut global: Vec<Vec<(usize, Vec<(u32, Synapse)>)>> = vec![Vec::new(); partitions.len()];
-        // fixed_total_number: per partition, (projection, synapses ending there)
-        let mut totals: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions.len()];
+        // fixed_total_number: per projection, the synapses ending on each block of BLOCK_SIZE
+        // targets (blocks, unlike partitions, do not depend on the thread count)
+        let mut totals: Vec<Option<Vec<usize>>> = vec![None; def.projections.len()];
         let mut targeting: Vec<Vec<usize>> = vec![Vec::new(); populations.len()];
         for (ji, proj) in def.projections.iter().enumerate() {
             let place = Place::Projection(ji);
@@ -397,12 +398,11 @@ impl Simulation {
             }
             targeting[proj.target].push(ji);
             if let Rule::FixedTotalNumber { .. } = proj.rule {
-                let tparts = tgt.partitions.clone();
-                let sizes: Vec<usize> = tparts.clone().map(|k| partitions[k].len()).collect();
-                let counts = split_total(proj, ji, def.seed, src.size, &sizes);
-                for (k, count) in tparts.zip(counts) {
-                    totals[k].push((ji, count));
-                }
+                let sizes: Vec<usize> = (0..tgt.size)
+                    .step_by(BLOCK_SIZE)
+                    .map(|lo| BLOCK_SIZE.min(tgt.size - lo))
+                    .collect();
+                totals[ji] = Some(split_total(proj, ji, def.seed, src.size, &sizes));
             } else if !is_per_target(&proj.rule) {
                 let tparts = tgt.partitions.clone();
                 let size = partitions[tparts.start].len();
@@ -431,8 +431,7 @@ impl Simulation {
         > = partitions
             .par_iter()
             .zip(global.into_par_iter())
-            .enumerate()
-            .map(|(pi, (p, mut global))| {
+            .map(|(p, mut global)| {
                 let mut pairs: Vec<(u32, Synapse)> = Vec::new();
                 let mut plastic = Vec::new();
                 let mut ojas = Vec::new();
@@ -456,21 +455,25 @@ impl Simulation {
                             let drawn = draw_per_target(proj, ji, def.seed, dt, src.size, range)?;
                             out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
                         }
-                    } else if let Some(&(_, count)) = totals[pi].iter().find(|t| t.0 == ji) {
+                    } else if let Some(counts) = &totals[ji] {
+                        // the partition's blocks, each from its own stream
                         let (first, last) = (p.offset as usize, p.offset as usize + p.len());
-                        let part = pi - populations[proj.target].partitions.start;
-                        let drawn = draw_total_in(
-                            proj,
-                            ji,
-                            def.seed,
-                            dt,
-                            src.size,
-                            first..last,
-                            count,
-                            part,
-                        )?;
-                        out.reserve(drawn.len());
-                        out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
+                        for lo in (first..last).step_by(BLOCK_SIZE) {
+                            let block = lo / BLOCK_SIZE;
+                            let hi = (lo + BLOCK_SIZE).min(last);
+                            let drawn = draw_total_in(
+                                proj,
+                                ji,
+                                def.seed,
+                                dt,
+                                src.size,
+                                lo..hi,
+                                counts[block],
+                                block,
+                            )?;
+                            out.reserve(drawn.len());
+                            out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
+                        }
                     } else {
                         let k = global.iter().position(|g| g.0 == ji).expect("drawn");
                         out.append(&mut global[k].1);

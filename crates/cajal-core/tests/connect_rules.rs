@@ -211,3 +211,50 @@ fn explicit_lists_are_taken_as_given_and_checked() {
             .contains("outside")
     );
 }
+
+/// fixed_total_number splits its synapses over blocks of 1024 targets, not over partitions (whose
+/// size depends on the thread count): 5,000 targets are cut into partitions of 3, 2 and 1 blocks
+/// at 1, 2 and 3 threads, and the drawn synapses are the same.
+#[test]
+fn fixed_total_number_draws_the_same_synapses_for_any_thread_count() {
+    use cajal_core::{ModelKind, NetworkDef, PopulationDef, Simulation};
+    let pop = |name: &str, kind, size| PopulationDef {
+        name: name.into(),
+        kind,
+        size,
+        params: Default::default(),
+        initial: vec![],
+        spike_times: vec![],
+        threshold: None,
+    };
+    for multapses in [true, false] {
+        let mut p = proj(Rule::FixedTotalNumber { n: 30_000 }, false, true, multapses);
+        p.delay = Dist::Uniform {
+            low: 1.0,
+            high: 3.0,
+        };
+        let def = NetworkDef {
+            dt: 0.1,
+            seed: 4,
+            populations: vec![
+                pop("src", ModelKind::PoissonSource, 700),
+                pop("tgt", ModelKind::IafPscDelta, 5000),
+            ],
+            projections: vec![p],
+            inputs: vec![],
+            records: vec![],
+            astrocytes: vec![],
+        };
+        let drawn = |threads| Simulation::build(&def, threads).unwrap().connections();
+        let one = drawn(1);
+        assert_eq!(one.len(), 30_000);
+        assert_eq!(one, drawn(2), "multapses {multapses}: 1 and 2 threads");
+        assert_eq!(one, drawn(3), "multapses {multapses}: 1 and 3 threads");
+        // every block of targets got some
+        let mut per_block = [0usize; 5];
+        for c in &one {
+            per_block[(c.1 as usize - 700) / 1024] += 1;
+        }
+        assert!(per_block.iter().all(|&k| k > 3000), "{per_block:?}");
+    }
+}
