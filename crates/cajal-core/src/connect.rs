@@ -8,7 +8,7 @@
 //! hypergeometric when pairs must be distinct), then each block draws its share from its own
 //! stream, in parallel and without the whole projection ever being held at once; blocks, unlike
 //! partitions, do not depend on the thread count. Weights and delays are drawn from
-//! the same stream, right after the connections of that target, source or partition.
+//! the same stream, right after the connections of that target, source or block.
 
 use crate::network::{BuildError, Place, ProjectionDef, Rule};
 use crate::rng::{stream, Purpose, Stream};
