@@ -13,6 +13,7 @@
 //! (decaying with `tau_theta` over presentation and rest). All spikes act one step later.
 
 use crate::encode::{poisson_rate, SpikeRaster};
+use crate::refill;
 use serde::{Deserialize, Serialize};
 
 /// Input coding and presentation schedule.
@@ -451,22 +452,14 @@ impl DiehlCookState {
             c.excitatory.w_to_inhibitory,
             c.inhibitory.w_to_excitatory,
         );
-        sc.v_exc.clear();
-        sc.v_exc.resize(n, ex.v_rest);
-        sc.v_inh.clear();
-        sc.v_inh.resize(n, inh.v_rest);
-        sc.ref_exc.clear();
-        sc.ref_exc.resize(n, 0);
-        sc.ref_inh.clear();
-        sc.ref_inh.resize(n, 0);
-        sc.drive_exc.clear();
-        sc.drive_exc.resize(n, 0.0);
-        sc.x_pre.clear();
-        sc.x_pre.resize(self.inputs, 0.0);
-        sc.x_post.clear();
-        sc.x_post.resize(n, 0.0);
-        sc.counts.clear();
-        sc.counts.resize(n, 0);
+        refill(&mut sc.v_exc, n, ex.v_rest);
+        refill(&mut sc.v_inh, n, inh.v_rest);
+        refill(&mut sc.ref_exc, n, 0);
+        refill(&mut sc.ref_inh, n, 0);
+        refill(&mut sc.drive_exc, n, 0.0);
+        refill(&mut sc.x_pre, self.inputs, 0.0);
+        refill(&mut sc.x_post, n, 0.0);
+        refill(&mut sc.counts, n, 0);
         sc.spiked_exc.clear();
         sc.spiked_inh.clear();
         sc.spikes.clear();

@@ -32,3 +32,19 @@ pub(crate) fn non_negative(name: &str, v: f64) -> Result<(), String> {
         Err(format!("{name} must be a finite number >= 0 (got {v})"))
     }
 }
+
+/// A fraction in [0, 1], or a message naming the field.
+pub(crate) fn fraction(name: &str, v: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("{name} must lie in [0, 1] (got {v})"))
+    }
+}
+
+/// Empties a scratch buffer and fills it with `n` copies of `x`, keeping its allocation (the
+/// buffers of one presentation are reused for the next).
+pub(crate) fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}

@@ -14,6 +14,7 @@
 
 use crate::encode::{poisson_rate, regular_rate};
 use crate::readout::ReadoutConfig;
+use crate::refill;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -150,14 +151,7 @@ pub struct LiquidConfig {
 impl LiquidConfig {
     /// Checks every parameter: the offending field and what is allowed.
     pub fn validate(&self) -> Result<(), String> {
-        use crate::positive as pos;
-        let prob = |name: &str, v: f64| {
-            if (0.0..=1.0).contains(&v) {
-                Ok(())
-            } else {
-                Err(format!("{name} must lie in [0, 1] (got {v})"))
-            }
-        };
+        use crate::{fraction as prob, non_negative, positive as pos};
         let s = &self.schedule;
         pos("schedule.dt", s.dt)?;
         pos("schedule.presentation", s.presentation)?;
@@ -175,17 +169,11 @@ impl LiquidConfig {
         prob("liquid.inhibitory_fraction", l.inhibitory_fraction)?;
         prob("liquid.input_p", l.input_p)?;
         prob("liquid.input_inhibitory", l.input_inhibitory)?;
-        if !(l.input_lambda.is_finite() && l.input_lambda >= 0.0) {
-            return Err(
-                "liquid.input_lambda must be a finite number of pixels >= 0 (0: none)".into(),
-            );
-        }
+        non_negative("liquid.input_lambda", l.input_lambda)?;
         pos("liquid.lambda", l.lambda)?;
         pos("liquid.tau_m", l.tau_m)?;
         pos("liquid.v_th", l.v_th)?;
-        if !(l.t_ref.is_finite() && l.t_ref >= 0.0) {
-            return Err("liquid.t_ref must be a finite number >= 0".into());
-        }
+        non_negative("liquid.t_ref", l.t_ref)?;
         for (k, &c) in l.c.iter().enumerate() {
             prob(&format!("liquid.c[{k}]"), c)?;
         }
@@ -418,18 +406,13 @@ impl Liquid {
         let trace_decay = (-s.dt / a.tau_stdp).exp() as f32;
         let astro_rate = s.dt / a.tau;
         let (w_in, a_plus, w_max) = (l.w_in as f32, a.a_plus as f32, a.w_max as f32);
-        sc.v.clear();
-        sc.v.resize(n, 0.0);
-        sc.refractory.clear();
-        sc.refractory.resize(n, 0);
-        sc.drive.clear();
-        sc.drive.resize(n, 0.0);
-        sc.trace.clear();
-        sc.trace.resize(n, 0.0);
+        refill(&mut sc.v, n, 0.0);
+        refill(&mut sc.refractory, n, 0);
+        refill(&mut sc.drive, n, 0.0);
+        refill(&mut sc.trace, n, 0.0);
         sc.spiked.clear();
         let bins = s.bins.max(1);
-        counts.clear();
-        counts.resize(n * bins, 0);
+        refill(counts, n * bins, 0);
         for k in 0..steps {
             // inputs of step k: spikes of step k - 1
             if k > 0 {
