@@ -670,19 +670,14 @@ impl PlasticProjection {
             let d = self.delay[k] as i64;
             let last = self.post_last[i];
             // the common case in a tight loop: nothing pending, one span, the newest spike's o1
-            let quick = match &whole {
-                Some(span) if last <= start - d => self
-                    .apply_span(span, self.weight[k], self.elig[k])
-                    .map(|(u, c)| {
-                        let o1 = if last == NEVER {
-                            0.0
-                        } else {
-                            self.post_o1[i] * self.rule.post1.over(t - d - last)
-                        };
-                        (u, c, o1)
-                    }),
-                _ => None,
-            };
+            let quick = self.settle_silent(&whole, k, start).map(|(u, c)| {
+                let o1 = if last == NEVER {
+                    0.0
+                } else {
+                    self.post_o1[i] * self.rule.post1.over(t - d - last)
+                };
+                (u, c, o1)
+            });
             let (u, c, o1) = match quick {
                 Some(v) => v,
                 None => self.settle_for_pre(k, s, t),
@@ -690,6 +685,18 @@ impl PlasticProjection {
             self.elig[k] = c - a_minus * o1;
             self.weight[k] = u;
         }
+    }
+
+    /// Reward-modulated synapse `k` across `whole` (the span from `start`, its source's last spike
+    /// or the flush) when its target has not fired since: the common case, which needs no
+    /// history; `None` otherwise, or when a bound may be reached inside the span.
+    #[inline(always)]
+    fn settle_silent(&self, whole: &Option<DopaSpan>, k: usize, start: i64) -> Option<(f64, f64)> {
+        let span = whole.as_ref()?;
+        if self.post_last[self.target[k] as usize] > start - self.delay[k] as i64 {
+            return None;
+        }
+        self.apply_span(span, self.weight[k], self.elig[k])
     }
 
     /// Reward-modulated synapse `k` of source `s` brought to `t` the general way, with the
@@ -790,16 +797,9 @@ impl PlasticProjection {
             // as in `eligibility_run`: one span for the synapses whose target has been silent
             let whole = integral.then(|| self.dopa_span(start, until));
             for k in self.runs[s] as usize..self.runs[s + 1] as usize {
-                let quick = match &whole {
-                    Some(span)
-                        if self.post_last[self.target[k] as usize]
-                            <= start - self.delay[k] as i64 =>
-                    {
-                        self.apply_span(span, self.weight[k], self.elig[k])
-                    }
-                    _ => None,
-                };
-                let (u, c) = quick.unwrap_or_else(|| self.settle(k, s, until));
+                let (u, c) = self
+                    .settle_silent(&whole, k, start)
+                    .unwrap_or_else(|| self.settle(k, s, until));
                 self.weight[k] = u;
                 if !self.elig.is_empty() {
                     self.elig[k] = c;
