@@ -449,9 +449,11 @@ fn compare_with_dense(rule: PlasticityDef, seed: u64, threads: usize, w: (f64, f
             poisson_times(&mut rng, r, t_max)
         })
         .collect();
+    // the postsynaptic drive at 20 Hz or more: 2.5 s at 12 Hz left a neuron with 20 spikes or
+    // fewer now and then (seed 555309), which the check below refuses
     let drive: Vec<Vec<f64>> = (0..n_post)
         .map(|_| {
-            let r = rng.random_range(12.0..40.0);
+            let r = rng.random_range(20.0..40.0);
             poisson_times(&mut rng, r, t_max)
         })
         .collect();
