@@ -294,16 +294,15 @@ impl Partition {
             let slot = (k % slots) as usize;
             let row = slot * n..(slot + 1) * n;
             self.spiked.clear();
+            // reads this step's ring row and leaves it zero
             self.dynamics.step(
                 k,
-                &self.ring_ex[row.clone()],
-                &self.ring_in[row.clone()],
+                &mut self.ring_ex[row.clone()],
+                &mut self.ring_in[row],
                 current,
                 &mut self.rng,
                 &mut self.spiked,
             );
-            self.ring_ex[row.clone()].iter_mut().for_each(|x| *x = 0.0);
-            self.ring_in[row].iter_mut().for_each(|x| *x = 0.0);
             if let Some(rule) = &self.threshold {
                 let theta = self.dynamics.theta_mut().expect("checked at build");
                 rule.step(theta, &self.spiked);

@@ -2,6 +2,7 @@
 //! `iaf_psc_delta`, `iaf_psc_exp`, `iaf_psc_alpha` (NEST semantics and update order).
 
 use super::current;
+use super::kernels::{delta_update, exp_update, DeltaKernel, ExpKernel, ExpState, Firing};
 use super::params::{refractory_steps, reset_below_threshold, ParamError, Params};
 use super::propagators::{p30, p31, p32};
 
@@ -46,45 +47,35 @@ impl IafPscDelta {
         })
     }
 
+    /// One step; `ex` and `inh` (this step's input, mV) are read and left zero.
     pub(crate) fn step(
         &mut self,
-        ex: &[f64],
-        inh: &[f64],
+        ex: &mut [f64],
+        inh: &mut [f64],
         cur: Option<&[f64]>,
         spiked: &mut Vec<u32>,
     ) {
-        // Branch-free update (so the loop vectorises), then a threshold pass; the arithmetic
-        // is the same, term by term, as the plain per-neuron form.
         let n = self.v_m.len();
-        let (e_l, p33, p30, i_e, v_min) = (self.e_l, self.p33, self.p30, self.i_e, self.v_min);
-        let update = |v: &mut f64, r: &mut u32, ex: f64, inh: f64, c: f64| {
-            let free = *r == 0;
-            let nv = (e_l + (*v - e_l) * p33 + p30 * (i_e + c) + ex + inh).max(v_min);
-            *v = if free { nv } else { *v };
-            *r -= u32::from(!free);
+        let kernel = DeltaKernel {
+            e_l: self.e_l,
+            p33: self.p33,
+            p30: self.p30,
+            i_e: self.i_e,
+            v_min: self.v_min,
+            fire: Firing {
+                v_th: self.v_th,
+                v_reset: self.v_reset,
+                ref_steps: self.ref_steps,
+            },
         };
-        let (v, r) = (&mut self.v_m[..n], &mut self.refractory[..n]);
-        let (ex, inh) = (&ex[..n], &inh[..n]);
-        match cur {
-            None => {
-                for i in 0..n {
-                    update(&mut v[i], &mut r[i], ex[i], inh[i], 0.0);
-                }
-            }
-            Some(c) => {
-                let c = &c[..n];
-                for i in 0..n {
-                    update(&mut v[i], &mut r[i], ex[i], inh[i], c[i]);
-                }
-            }
-        }
-        threshold(
-            v,
-            r,
-            self.v_th,
+        delta_update(
+            &kernel,
+            &mut self.v_m[..n],
+            &mut self.refractory[..n],
+            &mut ex[..n],
+            &mut inh[..n],
+            cur.map_or(&[], |c| &c[..n]),
             &self.theta,
-            self.v_reset,
-            self.ref_steps,
             spiked,
         );
     }
@@ -145,40 +136,43 @@ impl IafPscExp {
         })
     }
 
+    /// One step; `ex` and `inh` (this step's input, pA) are read and left zero.
     pub(crate) fn step(
         &mut self,
-        ex: &[f64],
-        inh: &[f64],
+        ex: &mut [f64],
+        inh: &mut [f64],
         cur: Option<&[f64]>,
         spiked: &mut Vec<u32>,
     ) {
-        // Branch-free update (so the loop vectorises), then a threshold pass; the arithmetic
-        // is the same, term by term, as the plain per-neuron form.
         let n = self.v_m.len();
-        let (e_l, p33, p30, i_e) = (self.e_l, self.p33, self.p30, self.i_e);
-        let (p21_ex, p21_in, p11_ex, p11_in) = (self.p21_ex, self.p21_in, self.p11_ex, self.p11_in);
-        let v = &mut self.v_m[..n];
-        let r = &mut self.refractory[..n];
-        let (ie, ii) = (&mut self.i_syn_ex[..n], &mut self.i_syn_in[..n]);
-        let (ex, inh) = (&ex[..n], &inh[..n]);
-        let c: &[f64] = cur.map_or(&[], |c| &c[..n]);
-        let has_cur = !c.is_empty();
-        for i in 0..n {
-            let ci = if has_cur { c[i] } else { 0.0 };
-            let free = r[i] == 0;
-            let nv = e_l + (v[i] - e_l) * p33 + ie[i] * p21_ex + ii[i] * p21_in + (i_e + ci) * p30;
-            v[i] = if free { nv } else { v[i] };
-            r[i] -= u32::from(!free);
-            ie[i] = ie[i] * p11_ex + ex[i];
-            ii[i] = ii[i] * p11_in + inh[i];
-        }
-        threshold(
-            v,
-            r,
-            self.v_th,
+        let kernel = ExpKernel {
+            e_l: self.e_l,
+            p33: self.p33,
+            p30: self.p30,
+            i_e: self.i_e,
+            p11_ex: self.p11_ex,
+            p11_in: self.p11_in,
+            p21_ex: self.p21_ex,
+            p21_in: self.p21_in,
+            fire: Firing {
+                v_th: self.v_th,
+                v_reset: self.v_reset,
+                ref_steps: self.ref_steps,
+            },
+        };
+        let state = ExpState {
+            v: &mut self.v_m[..n],
+            r: &mut self.refractory[..n],
+            ie: &mut self.i_syn_ex[..n],
+            ii: &mut self.i_syn_in[..n],
+        };
+        exp_update(
+            &kernel,
+            state,
+            &mut ex[..n],
+            &mut inh[..n],
+            cur.map_or(&[], |c| &c[..n]),
             &self.theta,
-            self.v_reset,
-            self.ref_steps,
             spiked,
         );
     }
@@ -294,39 +288,6 @@ impl IafPscAlpha {
                 self.refractory[i] = self.ref_steps;
                 self.v_m[i] = self.v_reset;
                 spiked.push(i as u32);
-            }
-        }
-    }
-}
-
-/// The threshold pass shared by the integrate-and-fire models: neurons at or above `v_th` (plus
-/// their `theta`, when there is one) spike,
-/// are reset and become refractory for `ref_steps`.
-#[inline]
-fn threshold(
-    v: &mut [f64],
-    r: &mut [u32],
-    v_th: f64,
-    theta: &[f64],
-    v_reset: f64,
-    ref_steps: u32,
-    spiked: &mut Vec<u32>,
-) {
-    let mut fire = |i: usize, v: &mut f64, r: &mut u32| {
-        *r = ref_steps;
-        *v = v_reset;
-        spiked.push(i as u32);
-    };
-    if theta.is_empty() {
-        for (i, (v, r)) in v.iter_mut().zip(r.iter_mut()).enumerate() {
-            if *v >= v_th {
-                fire(i, v, r);
-            }
-        }
-    } else {
-        for (i, ((v, r), th)) in v.iter_mut().zip(r.iter_mut()).zip(theta).enumerate() {
-            if *v >= v_th + th {
-                fire(i, v, r);
             }
         }
     }

@@ -5,6 +5,7 @@
 //! neuron.
 
 mod iaf_psc;
+mod kernels;
 mod nonlinear;
 pub mod params;
 pub mod propagators;
@@ -282,19 +283,20 @@ impl Dynamics {
     /// excitatory (positive) and inhibitory (negative) input weights arriving in this step,
     /// `current` an injected current (pA) or none, `rng` the random streams of the neurons' blocks
     /// (one per [`crate::partition::BLOCK_SIZE`] neurons); local indices of neurons that spiked
-    /// are pushed.
+    /// are pushed. `ex` and `inh` are left zero (the ring slot is free for a later step).
     pub fn step(
         &mut self,
         step: u64,
-        ex: &[f64],
-        inh: &[f64],
+        ex: &mut [f64],
+        inh: &mut [f64],
         current: Option<&[f64]>,
         rng: &mut [crate::rng::Stream],
         spiked: &mut Vec<u32>,
     ) {
         match self {
-            Dynamics::IafPscDelta(m) => m.step(ex, inh, current, spiked),
-            Dynamics::IafPscExp(m) => m.step(ex, inh, current, spiked),
+            // these two zero the input as they read it
+            Dynamics::IafPscDelta(m) => return m.step(ex, inh, current, spiked),
+            Dynamics::IafPscExp(m) => return m.step(ex, inh, current, spiked),
             Dynamics::IafPscAlpha(m) => m.step(ex, inh, current, spiked),
             Dynamics::IafCondExp(m) => m.step(ex, inh, current, spiked),
             Dynamics::AeifCondExp(m) => m.step(ex, inh, current, spiked),
@@ -314,6 +316,8 @@ impl Dynamics {
             }
             Dynamics::PoissonSource(src) => src.step(step, rng, spiked),
         }
+        ex.fill(0.0);
+        inh.fill(0.0);
     }
 
     /// The threshold offsets `theta` (mV), allocated (zero) on first use; `None` for models
