@@ -188,6 +188,11 @@ impl Partition {
         for (i, sp) in spikes.iter().enumerate() {
             // The runs of successive spikes lie far apart: fetch the start of a later spike's run
             // while this one is delivered (with it, the default model simulates 1.5x faster).
+            // (and, twice as far ahead, where a spike's run starts: that index is a miss too
+            // once the neuron state has pushed it out of cache)
+            if let Some(far) = spikes.get(i + 2 * PREFETCH_AHEAD) {
+                self.csr.prefetch_index(far.sender);
+            }
             if let Some(ahead) = spikes.get(i + PREFETCH_AHEAD) {
                 self.csr.prefetch_run(ahead.sender);
                 for pl in &self.plastic {
@@ -263,10 +268,9 @@ impl Partition {
                     None => {
                         for (block, rng) in row.chunks_mut(BLOCK_SIZE).zip(self.rng.iter_mut()) {
                             for x in block.iter_mut() {
-                                let c = drive.sampler.sample(rng);
-                                if c > 0 {
-                                    *x += c as f64 * drive.weight;
-                                }
+                                // added even when 0 (x + 0 is x): a test would be mispredicted
+                                // about half the time
+                                *x += drive.sampler.sample(rng) as f64 * drive.weight;
                             }
                         }
                     }

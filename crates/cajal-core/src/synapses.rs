@@ -89,6 +89,24 @@ impl Csr {
         let _ = s;
     }
 
+    /// Hints the processor to fetch the index entry of source `s` (where its run starts), so
+    /// that a later [`Csr::prefetch_run`] of the same source does not wait for it.
+    #[inline]
+    pub fn prefetch_index(&self, s: u32) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let p = self.runs[s as usize..].as_ptr() as *const i8;
+            // SAFETY: `p` points into `runs`; prefetching never faults.
+            #[allow(unused_unsafe)]
+            unsafe {
+                _mm_prefetch(p, _MM_HINT_T0)
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = s;
+    }
+
     /// The longest delay stored (steps), 0 when empty.
     pub fn max_delay(&self) -> u16 {
         self.synapses.iter().map(|s| s.delay).max().unwrap_or(0)
