@@ -64,8 +64,14 @@ impl PoissonSampler {
     #[inline]
     fn invert(&self, u: f64) -> u32 {
         let mut k = self.guide[((u * GUIDE as f64) as usize).min(GUIDE - 1)] as usize;
-        while k < self.cdf.len() && u >= self.cdf[k] {
-            k += 1;
+        // The guide's bucket nearly always holds at most one step of the CDF: take it without a
+        // branch (whether it is taken is a coin flip, which a branch would mispredict), then
+        // search on in the rare buckets that hold more.
+        if k < self.cdf.len() {
+            k += usize::from(u >= self.cdf[k]);
+            while k < self.cdf.len() && u >= self.cdf[k] {
+                k += 1;
+            }
         }
         k as u32
     }
