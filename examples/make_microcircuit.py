@@ -6,11 +6,12 @@ Usage: python3 examples/make_microcircuit.py [--scale 1.0] [--out examples/micro
 Parameters are those of the paper (Cereb. Cortex 24:785) as used by NEST's Potjans_2014 example:
 8 populations of iaf_psc_exp neurons (L2/3, L4, L5, L6, excitatory and inhibitory); the
 connection probabilities of the paper's Table 5 turned into total synapse numbers
-K = ln(1 - C) / ln(1 - 1 / (N_pre N_post)) drawn with fixed_total_number (multapses allowed, no
-autapses); PSC amplitudes of 87.81 pA (0.15 mV PSP) with 10 % relative spread, g = -4, doubled
-for L4E -> L2/3E; delays 1.5 ms (excitatory) and 0.75 ms (inhibitory) with 50 % spread, redrawn
-below dt; Poisson background of 8 Hz per external input (K_ext per population); V_m starting at
-N(-58, 10) mV.
+K = ln(1 - C) / ln(1 - 1 / (N_pre N_post)) drawn with fixed_total_number (multapses and autapses
+allowed, NEST's defaults, as in the reference implementation); PSC amplitudes of 87.81 pA
+(0.15 mV PSP) with 10 % relative spread, g = -4, doubled for L4E -> L2/3E; delays 1.5 ms
+(excitatory) and 0.75 ms (inhibitory) with 50 % spread, redrawn below half a step and rounded to
+the grid (so at least dt, as the reference implementation does); Poisson background of 8 Hz per
+external input (K_ext per population); V_m starting at N(-58, 10) mV.
 
 --scale s < 1 keeps every neuron's in-degree and scales the population sizes (and so the total
 synapse numbers) by s, which preserves mean inputs: a smaller model for tests and quick looks.
@@ -82,8 +83,8 @@ def main():
                       f'weight = {{ distribution = "normal_clipped", mean = {w:.4f}, '
                       f"std = {sd:.4f}, low = {lo}, high = {hi} }}",
                       f'delay = {{ distribution = "normal_clipped", mean = {d_mean}, '
-                      f"std = {d_mean * 0.5}, low = {DT}, high = 1000.0 }}",
-                      "allow_autapses = false", "allow_multapses = true"]
+                      f"std = {d_mean * 0.5}, low = {DT / 2}, high = 1000.0 }}",
+                      "allow_autapses = true", "allow_multapses = true"]
     for name, kext in zip(POPS, K_EXT):
         lines += ["", "[[input]]", 'type = "poisson_generator"', f'target = "{name}"',
                   f"rate = {BG_RATE * kext}", f"weight = {W_EXC}", "delay = 1.5"]
