@@ -27,6 +27,7 @@
 //! assert!(sim.spike_trains(0).times.len() > 5);
 //! ```
 
+mod balance;
 pub mod checkpoint;
 pub mod connect;
 pub mod dist;

@@ -1,5 +1,6 @@
 //! Building a network into partitions and running it in min-delay intervals.
 
+use crate::balance::Balance;
 use crate::connect::{
     check_rule, delay_steps, draw_global, draw_per_target, draw_total_in, is_per_target,
     split_total, Drawn,
@@ -13,6 +14,7 @@ use crate::plasticity::{OjaProjection, PlasticProjection};
 use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// A state variable became NaN or infinite: the model is numerically unstable.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -103,7 +105,7 @@ pub struct Simulation {
     pub(crate) populations: Vec<PopulationInfo>,
     pub(crate) partitions: Vec<Partition>,
     pub(crate) pending: Vec<Spike>,
-    pub(crate) pool: rayon::ThreadPool,
+    pub(crate) pool: Arc<rayon::ThreadPool>,
     pub(crate) threads: usize,
     pub(crate) synapses: u64,
 }
@@ -168,6 +170,25 @@ pub(crate) fn partition_size(size: usize, threads: usize) -> usize {
     per * BLOCK_SIZE
 }
 
+/// Non-finite checks (each 1 ms of biological time) between two calls of a run's progress.
+const PROGRESS_CHECKS: u64 = 10;
+
+/// What a run carries from interval to interval.
+struct RunState {
+    /// Step at which the run ends.
+    end: u64,
+    /// Steps between non-finite checks (1 ms).
+    check_every: u64,
+    /// Step of the last clean check.
+    last_check: u64,
+    /// Periods at which intervals must end (plasticity flushes and snapshots).
+    cuts: Vec<u64>,
+    /// Spikes emitted in the last interval, to be delivered at the start of the next.
+    pending: Vec<Spike>,
+    /// The deal of partitions to threads (several threads only).
+    balance: Option<Balance>,
+}
+
 fn grid_steps(t: f64, dt: f64) -> Option<u64> {
     let s = t / dt;
     let r = s.round();
@@ -205,7 +226,7 @@ impl Simulation {
                 populations,
                 partitions,
                 pending: Vec::new(),
-                pool,
+                pool: Arc::new(pool),
                 threads,
                 synapses,
             },
@@ -1052,12 +1073,12 @@ impl Simulation {
         Ok(())
     }
 
-    /// Simulates `duration_ms` more (rounded to steps), calling `progress(done, total)` after
-    /// each interval. The state is checked for non-finite values at least every millisecond of
-    /// biological time (and at the end); a NaN or infinite value stops the run there with a
-    /// [`NumericalError`] naming the population, neuron, variable and time. The simulation then
-    /// stands at the end of the interval in which it was found, and what was recorded so far can
-    /// still be read.
+    /// Simulates `duration_ms` more (rounded to steps), calling `progress(done, total)` at least
+    /// every 10 ms of biological time (after the interval that reaches it) and at the end. The
+    /// state is checked for non-finite values at least every millisecond of biological time
+    /// (and at the end); a NaN or infinite value stops the run there with a [`NumericalError`]
+    /// naming the population, neuron, variable and time. The simulation then stands at the end
+    /// of the interval in which it was found, and what was recorded so far can still be read.
     pub fn run(
         &mut self,
         duration_ms: f64,
@@ -1067,50 +1088,74 @@ impl Simulation {
         let start = self.step;
         let end = start + steps;
         let check_every = ((1.0 / self.dt).round() as u64).max(1);
-        let mut last_check = self.step;
-        let mut pending = std::mem::take(&mut self.pending);
-        let cuts = self.interval_cuts();
+        let mut run = RunState {
+            end,
+            check_every,
+            last_check: self.step,
+            cuts: self.interval_cuts(),
+            pending: std::mem::take(&mut self.pending),
+            balance: (self.threads > 1).then(|| Balance::new(&self.partitions, self.threads)),
+        };
         while self.step < end {
+            let until = self.step + PROGRESS_CHECKS * check_every;
+            let outcome = if self.threads > 1 {
+                // The loop itself runs on a worker of the pool: each interval's parallel part
+                // then starts and ends without waking a thread outside it (with one interval
+                // per step, those wake-ups had left the workers idle a tenth of the time).
+                let pool = Arc::clone(&self.pool);
+                pool.install(|| self.advance_until(until, &mut run))
+            } else {
+                self.advance_until(until, &mut run)
+            };
+            if let Err(e) = outcome {
+                self.pending = run.pending;
+                return Err(e);
+            }
+            progress(self.step - start, steps);
+        }
+        // deliver what is in flight now, so plastic weights reflect every spike so far (the
+        // inputs land in ring slots of later steps, exactly as at the next interval's start)
+        let mut pending = run.pending;
+        self.deliver_now(&pending);
+        pending.clear();
+        self.pending = pending;
+        Ok(())
+    }
+
+    /// Simulates whole intervals until step `until` (or the run's end) is reached.
+    fn advance_until(&mut self, until: u64, run: &mut RunState) -> Result<(), NumericalError> {
+        while self.step < until.min(run.end) {
             let from = self.step;
             // intervals end on a fixed grid (multiples of the interval), so that a run split at
             // any multiple of it batches its spikes exactly as an unsplit one
-            let mut to = ((from / self.interval + 1) * self.interval).min(end);
+            let mut to = ((from / self.interval + 1) * self.interval).min(run.end);
             // plastic synapses flush and snapshot at fixed times: intervals end there
-            for &c in &cuts {
+            for &c in &run.cuts {
                 to = to.min((from / c + 1) * c);
             }
             let parts = &mut self.partitions;
-            let spikes = &pending;
+            let spikes = &run.pending;
             let interval = |p: &mut Partition| {
                 p.deliver(spikes, from);
                 p.advance(from, to);
             };
-            if self.threads == 1 {
-                // no pool dispatch: with short intervals it costs more than the work
-                parts.iter_mut().for_each(interval);
-            } else {
-                self.pool
-                    .install(|| parts.par_iter_mut().for_each(interval));
+            match &mut run.balance {
+                // one group of partitions per thread, of equal measured cost
+                Some(b) => b.run(parts, &self.pool, &interval),
+                None => parts.iter_mut().for_each(interval),
             }
-            pending.clear();
+            run.pending.clear();
             for p in self.partitions.iter_mut() {
-                pending.append(&mut p.out);
+                run.pending.append(&mut p.out);
             }
             self.step = to;
-            if to - last_check >= check_every || to == end {
-                if let Some(e) = self.first_non_finite(last_check) {
-                    self.pending = pending;
+            if to - run.last_check >= run.check_every || to == run.end {
+                if let Some(e) = self.first_non_finite(run.last_check) {
                     return Err(e);
                 }
-                last_check = to;
+                run.last_check = to;
             }
-            progress(to - start, steps);
         }
-        // deliver what is in flight now, so plastic weights reflect every spike so far (the
-        // inputs land in ring slots of later steps, exactly as at the next interval's start)
-        self.deliver_now(&pending);
-        pending.clear();
-        self.pending = pending;
         Ok(())
     }
 
