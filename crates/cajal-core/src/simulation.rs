@@ -185,7 +185,7 @@ struct RunState {
     cuts: Vec<u64>,
     /// Spikes emitted in the last interval, to be delivered at the start of the next.
     pending: Vec<Spike>,
-    /// The deal of partitions to threads (several threads only).
+    /// The order in which threads take the partitions (several threads only).
     balance: Option<Balance>,
 }
 
@@ -1140,7 +1140,7 @@ impl Simulation {
                 p.advance(from, to);
             };
             match &mut run.balance {
-                // one group of partitions per thread, of equal measured cost
+                // threads take partitions from a list, most costly first
                 Some(b) => b.run(parts, &self.pool, &interval),
                 None => parts.iter_mut().for_each(interval),
             }
