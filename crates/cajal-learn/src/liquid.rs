@@ -108,6 +108,10 @@ pub struct AstrocyteParams {
     pub images: usize,
     /// w_a: weight of the spike balance.
     pub w: f64,
+    /// Weight of the liquid's spikes in the balance when it differs from `w` (the input's
+    /// weight): a larger liquid spikes more for the same input, and `w * 2000 / N` keeps the
+    /// astrocyte of an N-neuron liquid where `w` holds that of a 2,000-neuron one.
+    pub w_liquid: Option<f64>,
     /// b_a: bias.
     pub bias: f64,
     /// τ_a (ms).
@@ -125,6 +129,7 @@ impl Default for AstrocyteParams {
         AstrocyteParams {
             images: 2000,
             w: 0.003,
+            w_liquid: None,
             bias: 0.0,
             tau: 100.0,
             a_plus: 0.05,
@@ -192,6 +197,7 @@ impl LiquidConfig {
             ("astrocyte.w", a.w),
             ("astrocyte.bias", a.bias),
             ("astrocyte.a_plus", a.a_plus),
+            ("astrocyte.w_liquid", a.w_liquid.unwrap_or(0.0)),
         ] {
             if !v.is_finite() {
                 return Err(format!("{n} must be a finite number (got {v})"));
@@ -454,8 +460,13 @@ impl Liquid {
             }
             std::mem::swap(&mut sc.spiked, &mut sc.next);
             if let Some(astro) = astro.as_deref_mut() {
-                let balance = sc.spiked.len() as f64 - raster.at(k).len() as f64;
-                astro.a += astro_rate * (a.w * balance + a.bias - astro.a);
+                let (liquid, input) = (sc.spiked.len() as f64, raster.at(k).len() as f64);
+                let drive = match a.w_liquid {
+                    // the form of the published runs, kept so that they repeat bit for bit
+                    None => a.w * (liquid - input),
+                    Some(w_liquid) => w_liquid * liquid - a.w * input,
+                };
+                astro.a += astro_rate * (drive + a.bias - astro.a);
                 let depress = astro.a.max(0.0) as f32;
                 sc.trace.iter_mut().for_each(|x| *x *= trace_decay);
                 for &i in &sc.spiked {
@@ -683,5 +694,42 @@ mod tests {
         let frozen = l.rec_weight.clone();
         l.present(&cfg, &image, &mut rng, None, &mut counts, &mut sc);
         assert_eq!(frozen, l.rec_weight);
+    }
+
+    #[test]
+    fn the_liquids_weight_in_the_astrocyte_balance_is_its_own() {
+        let run = |w_liquid: Option<f64>| {
+            let mut cfg = LiquidConfig::default();
+            cfg.astrocyte.w_liquid = w_liquid;
+            let mut l = Liquid::build(&cfg.liquid, 64, 2);
+            let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+            let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
+            let mut astro = Astrocyte { a: 0.0 };
+            let image = vec![200u8; 64];
+            l.present(
+                &cfg,
+                &image,
+                &mut rng,
+                Some(&mut astro),
+                &mut counts,
+                &mut sc,
+            );
+            (astro.a, counts.iter().sum::<u32>())
+        };
+        let (none, spikes) = run(None);
+        let (same, _) = run(Some(LiquidConfig::default().astrocyte.w));
+        let (silent_liquid, _) = run(Some(0.0));
+        let (loud_liquid, _) = run(Some(0.03));
+        assert!(spikes > 0);
+        // w_liquid = w is the default form up to rounding
+        assert!(
+            (none - same).abs() <= 1e-12 * none.abs().max(1.0),
+            "{none} {same}"
+        );
+        // the input alone pushes A below zero; the liquid's spikes push it up
+        assert!(silent_liquid < 0.0 && silent_liquid < none && none < loud_liquid);
+        let mut cfg = LiquidConfig::default();
+        cfg.astrocyte.w_liquid = Some(f64::NAN);
+        assert!(cfg.validate().unwrap_err().contains("astrocyte.w_liquid"));
     }
 }
