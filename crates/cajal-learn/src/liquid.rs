@@ -657,26 +657,39 @@ mod tests {
         assert!((9.0..14.0).contains(&per_pixel), "{per_pixel}");
     }
 
-    #[test]
-    fn stdp_with_an_astrocyte_changes_only_ee_weights_within_bounds() {
-        let cfg = LiquidConfig::default();
-        let mut l = Liquid::build(&cfg.liquid, 64, 2);
-        let before = l.rec_weight.clone();
-        let image = vec![200u8; 64];
+    /// Presents a uniformly bright 8×8 image `times` times while the liquid learns, the
+    /// astrocyte starting at `a0`; returns the astrocyte's final A and the liquid's spikes.
+    fn learn_from_bright_image(
+        l: &mut Liquid,
+        cfg: &LiquidConfig,
+        a0: f64,
+        times: usize,
+    ) -> (f64, u32) {
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
         let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
-        let mut astro = Astrocyte { a: 0.05 };
-        for _ in 0..3 {
+        let mut astro = Astrocyte { a: a0 };
+        let mut spikes = 0;
+        for _ in 0..times {
             l.present(
-                &cfg,
-                &image,
+                cfg,
+                &[200u8; 64],
                 &mut rng,
                 Some(&mut astro),
                 &mut counts,
                 &mut sc,
             );
+            spikes += counts.iter().sum::<u32>();
         }
-        assert!(counts.iter().sum::<u32>() > 0);
+        (astro.a, spikes)
+    }
+
+    #[test]
+    fn stdp_with_an_astrocyte_changes_only_ee_weights_within_bounds() {
+        let cfg = LiquidConfig::default();
+        let mut l = Liquid::build(&cfg.liquid, 64, 2);
+        let before = l.rec_weight.clone();
+        let (_, spikes) = learn_from_bright_image(&mut l, &cfg, 0.05, 3);
+        assert!(spikes > 0);
         let mut changed = 0;
         for i in 0..l.n {
             let r = l.rec_start[i] as usize..l.rec_start[i + 1] as usize;
@@ -692,7 +705,9 @@ mod tests {
         assert!(changed > 0);
         // frozen: no change
         let frozen = l.rec_weight.clone();
-        l.present(&cfg, &image, &mut rng, None, &mut counts, &mut sc);
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(2);
+        let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
+        l.present(&cfg, &[200u8; 64], &mut rng, None, &mut counts, &mut sc);
         assert_eq!(frozen, l.rec_weight);
     }
 
@@ -702,19 +717,7 @@ mod tests {
             let mut cfg = LiquidConfig::default();
             cfg.astrocyte.w_liquid = w_liquid;
             let mut l = Liquid::build(&cfg.liquid, 64, 2);
-            let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
-            let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
-            let mut astro = Astrocyte { a: 0.0 };
-            let image = vec![200u8; 64];
-            l.present(
-                &cfg,
-                &image,
-                &mut rng,
-                Some(&mut astro),
-                &mut counts,
-                &mut sc,
-            );
-            (astro.a, counts.iter().sum::<u32>())
+            learn_from_bright_image(&mut l, &cfg, 0.0, 1)
         };
         let (none, spikes) = run(None);
         let (same, _) = run(Some(LiquidConfig::default().astrocyte.w));
