@@ -8,11 +8,11 @@
 (their spikes/NAME.npz); --nest: files written by `bench/microcircuit_reference.py`.
 Rates are counted in the same window (warm-up excluded; default (500, 1500] ms).
 
-Per population it prints the mean rate of every run, the reference's mean and spread over its
-network realizations (seeds), and the Kolmogorov-Smirnov distance between the distributions of
-single-neuron rates: Cajal against each reference run, next to the distance between reference runs
-themselves (the natural variability of the model, the measure of Dasbach et al. 2021). Also shown:
-`full_mean_rates` of the reference package (one full-scale NEST run by its authors; they note
+Per population it prints the mean rate and its standard deviation over runs (network
+realizations, one per seed) for each simulator, their relative difference, and the
+Kolmogorov-Smirnov distance between the distributions of single-neuron rates: Cajal against each
+reference run, next to the distance between reference runs themselves (the natural variability
+of the model, the measure of Dasbach et al. 2021). Also shown: `full_mean_rates` of the reference package (one full-scale NEST run by its authors; they note
 that one run alone is not enough to verify against).
 
 Verdict per population: "within" when the two simulators' mean rates over seeds do not differ
