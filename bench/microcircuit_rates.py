@@ -12,8 +12,9 @@ Per population it prints the mean rate and its standard deviation over runs (net
 realizations, one per seed) for each simulator, their relative difference, and the
 Kolmogorov-Smirnov distance between the distributions of single-neuron rates: Cajal against each
 reference run, next to the distance between reference runs themselves (the natural variability
-of the model, the measure of Dasbach et al. 2021). Also shown: `full_mean_rates` of the reference package (one full-scale NEST run by its authors; they note
-that one run alone is not enough to verify against).
+of the model, the measure of Dasbach et al. 2021). Also shown: `full_mean_rates` of the
+reference package (one full-scale NEST run by its authors; they note that one run alone is not
+enough to verify against).
 
 Verdict per population: "within" when the two simulators' mean rates over seeds do not differ
 significantly (Welch's t-test over the per-seed means, p above 0.05 / 8, Bonferroni over the eight
