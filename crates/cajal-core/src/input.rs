@@ -1,7 +1,7 @@
 //! Input devices local to a partition: Poisson drive and injected currents.
 
 use crate::rng::Stream;
-use rand::Rng;
+use rand::RngCore;
 use rand_distr::{Distribution, Poisson};
 
 /// Draws Poisson counts with a fixed mean: by inversion over a precomputed table for small means
@@ -54,16 +54,41 @@ impl PoissonSampler {
     /// One draw.
     #[inline]
     pub fn sample(&self, rng: &mut Stream) -> u32 {
-        if let Some(p) = &self.large {
-            return p.sample(rng) as u32;
+        if self.large.is_some() {
+            return self.sample_large(rng);
         }
-        self.invert(rng.random())
+        self.invert_bits(rng.next_u64())
+    }
+
+    /// Large means: `rand_distr`'s sampler, kept out of line so that the table path inlines.
+    #[cold]
+    #[inline(never)]
+    fn sample_large(&self, rng: &mut Stream) -> u32 {
+        self.large.as_ref().map_or(0, |p| p.sample(rng) as u32)
+    }
+
+    /// The draw for 64 random bits `x`: the uniform number that `rng.random::<f64>()` makes of
+    /// them, `u = (x >> 11) 2^-53`, inverted; its guide bucket `floor(256 u)` is just `x`'s top
+    /// 8 bits (no float-to-integer conversion). The same counts as `invert(u)`.
+    #[inline]
+    fn invert_bits(&self, x: u64) -> u32 {
+        const _: () = assert!(GUIDE == 256, "the bucket is the top 8 bits");
+        let u = (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        self.search(u, self.guide[(x >> 56) as usize] as usize)
     }
 
     /// The count whose CDF interval holds `u` in [0, 1) (table means only).
-    #[inline]
+    #[cfg(test)]
     fn invert(&self, u: f64) -> u32 {
-        let mut k = self.guide[((u * GUIDE as f64) as usize).min(GUIDE - 1)] as usize;
+        self.search(
+            u,
+            self.guide[((u * GUIDE as f64) as usize).min(GUIDE - 1)] as usize,
+        )
+    }
+
+    /// The count whose CDF interval holds `u`, searching from the guide's start `k`.
+    #[inline]
+    fn search(&self, u: f64, mut k: usize) -> u32 {
         // The guide's bucket nearly always holds at most one step of the CDF: take it without a
         // branch (whether it is taken is a coin flip, which a branch would mispredict), then
         // search on in the rare buckets that hold more.
@@ -140,6 +165,23 @@ mod tests {
 
     use super::*;
     use crate::rng::{stream, Purpose};
+
+    #[test]
+    fn drawing_from_the_bits_gives_the_counts_of_rands_uniform_numbers() {
+        use rand::Rng;
+        for lambda in [0.05, 0.88, 3.0, 20.0] {
+            let s = PoissonSampler::new(lambda);
+            let mut a = stream(11, Purpose::Poisson, 1, 2);
+            let mut b = a.clone();
+            for _ in 0..200_000 {
+                assert_eq!(
+                    s.sample(&mut a),
+                    s.invert(b.random::<f64>()),
+                    "lambda {lambda}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn poisson_sampler_has_the_right_mean_and_variance() {
