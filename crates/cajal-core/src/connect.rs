@@ -267,8 +267,8 @@ pub fn split_total(
 
 /// The `count` synapses of a fixed_total_number projection that end on the targets `targets`
 /// (the target population's block number `part`), from that block's own stream: each
-/// synapse joins a source and a target drawn uniformly (no autapse, and no repeated pair unless
-/// multapses are allowed).
+/// synapse joins a source and a target drawn uniformly (no autapse unless autapses are allowed,
+/// and no repeated pair unless multapses are).
 #[allow(clippy::too_many_arguments)]
 pub fn draw_total_in(
     proj: &ProjectionDef,
