@@ -16,6 +16,13 @@ pub const BLOCK_SIZE: usize = 1024;
 
 /// How many spikes ahead `deliver` prefetches synapse runs.
 const PREFETCH_AHEAD: usize = 4;
+/// Synapses per 64-byte cache line.
+const SYNAPSES_PER_LINE: usize = 64 / std::mem::size_of::<crate::synapses::Synapse>();
+/// How far ahead within a run its lines are prefetched, one prefetch per line. Left to the
+/// hardware prefetcher, every run (one per spike and partition, a few hundred synapses on
+/// Brunel's network) began with misses until it recognised the stream: with this, Brunel's
+/// network simulates 20 % faster (256 and 1024 bytes: less gain).
+const RUN_PREFETCH_BYTES: usize = 512;
 
 /// A spike: the step in which it was emitted and the global id of its sender.
 #[derive(
@@ -202,7 +209,10 @@ impl Partition {
             let run = self.csr.run(sp.sender);
             events += run.len() as u64;
             let base = (sp.step % slots as u64) as usize;
-            for syn in run {
+            for (j, syn) in run.iter().enumerate() {
+                if j % SYNAPSES_PER_LINE == 0 {
+                    Csr::prefetch_ahead(run, j, RUN_PREFETCH_BYTES);
+                }
                 let mut slot = base + syn.delay as usize;
                 if slot >= slots {
                     slot -= slots;

@@ -1607,8 +1607,10 @@ impl Simulation {
 fn first_non_finite_index(values: &[f64]) -> Option<usize> {
     const CHUNK: usize = 64;
     let chunk = values.chunks(CHUNK).position(|c| {
-        c.iter()
-            .fold(false, |bad, v| bad | !(v.abs() < f64::INFINITY))
+        c.iter().fold(false, |bad, v| {
+            let finite = v.abs() < f64::INFINITY;
+            bad | !finite
+        })
     })?;
     let start = chunk * CHUNK;
     values[start..]

@@ -76,7 +76,7 @@ impl Csr {
             let b = self.runs[s as usize + 1] as usize;
             let bytes = (b - a) * std::mem::size_of::<Synapse>();
             let p = self.synapses[a..b].as_ptr() as *const i8;
-            // up to 4 cache lines; the hardware prefetcher follows the rest of the run
+            // up to 4 cache lines; `deliver` prefetches the rest as it walks the run
             for off in (0..bytes.min(256)).step_by(64) {
                 // SAFETY: `p + off` lies inside the run's slice; prefetching never faults.
                 #[allow(unused_unsafe)]
@@ -87,6 +87,24 @@ impl Csr {
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = s;
+    }
+
+    /// Hints the processor to fetch the cache line `bytes` past the start of `run[at..]`
+    /// (possibly past the run's end: a prefetch never faults and changes no result).
+    #[inline(always)]
+    pub fn prefetch_ahead(run: &[Synapse], at: usize, bytes: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let p = (run.as_ptr().wrapping_add(at) as *const i8).wrapping_add(bytes);
+            // SAFETY: prefetching never faults, whatever the address.
+            #[allow(unused_unsafe)]
+            unsafe {
+                _mm_prefetch(p, _MM_HINT_T0)
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (run, at, bytes);
     }
 
     /// Hints the processor to fetch the index entry of source `s` (where its run starts), so
