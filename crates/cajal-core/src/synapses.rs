@@ -65,19 +65,18 @@ impl Csr {
         &self.synapses[a..b]
     }
 
-    /// Hints the processor to fetch the first cache lines of source `s`'s run (no effect on
+    /// Hints the processor to fetch the first `bytes` of source `s`'s run (no effect on
     /// results; a no-op off x86-64).
     #[inline]
-    pub fn prefetch_run(&self, s: u32) {
+    pub fn prefetch_run(&self, s: u32, bytes: usize) {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
             let a = self.runs[s as usize] as usize;
             let b = self.runs[s as usize + 1] as usize;
-            let bytes = (b - a) * std::mem::size_of::<Synapse>();
+            let len = (b - a) * std::mem::size_of::<Synapse>();
             let p = self.synapses[a..b].as_ptr() as *const i8;
-            // up to 4 cache lines; `deliver` prefetches the rest as it walks the run
-            for off in (0..bytes.min(256)).step_by(64) {
+            for off in (0..len.min(bytes)).step_by(64) {
                 // SAFETY: `p + off` lies inside the run's slice; prefetching never faults.
                 #[allow(unused_unsafe)]
                 unsafe {
@@ -86,7 +85,7 @@ impl Csr {
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        let _ = s;
+        let _ = (s, bytes);
     }
 
     /// Hints the processor to fetch the cache line `bytes` past the start of `run[at..]`
