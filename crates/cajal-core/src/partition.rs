@@ -213,20 +213,41 @@ impl Partition {
             let run = self.csr.run(sp.sender);
             events += run.len() as u64;
             let base = (sp.step % slots as u64) as usize;
-            for (j, syn) in run.iter().enumerate() {
-                if j % SYNAPSES_PER_LINE == 0 {
-                    Csr::prefetch_ahead(run, j, RUN_PREFETCH_BYTES);
-                }
-                let mut slot = base + syn.delay as usize;
+            if let Some(delay) = self.csr.uniform_delay {
+                // one ring row for the whole run
+                let mut slot = base + delay as usize;
                 if slot >= slots {
                     slot -= slots;
                 }
-                let k = slot * n + syn.target as usize;
-                let w = syn.weight as f64;
-                if syn.weight >= 0.0 {
-                    self.ring_ex[k] += w;
-                } else {
-                    self.ring_in[k] += w;
+                let row = slot * n..(slot + 1) * n;
+                let (ex, inh) = (&mut self.ring_ex[row.clone()], &mut self.ring_in[row]);
+                for (j, syn) in run.iter().enumerate() {
+                    if j % SYNAPSES_PER_LINE == 0 {
+                        Csr::prefetch_ahead(run, j, RUN_PREFETCH_BYTES);
+                    }
+                    let w = syn.weight as f64;
+                    if syn.weight >= 0.0 {
+                        ex[syn.target as usize] += w;
+                    } else {
+                        inh[syn.target as usize] += w;
+                    }
+                }
+            } else {
+                for (j, syn) in run.iter().enumerate() {
+                    if j % SYNAPSES_PER_LINE == 0 {
+                        Csr::prefetch_ahead(run, j, RUN_PREFETCH_BYTES);
+                    }
+                    let mut slot = base + syn.delay as usize;
+                    if slot >= slots {
+                        slot -= slots;
+                    }
+                    let k = slot * n + syn.target as usize;
+                    let w = syn.weight as f64;
+                    if syn.weight >= 0.0 {
+                        self.ring_ex[k] += w;
+                    } else {
+                        self.ring_in[k] += w;
+                    }
                 }
             }
             for pl in &mut self.plastic {

@@ -19,6 +19,9 @@ pub struct Csr {
     pub runs: Vec<u32>,
     /// The synapses, grouped by source.
     pub synapses: Vec<Synapse>,
+    /// The delay (steps) of every synapse, when they all have the same one: delivery then
+    /// finds a spike's ring row once instead of once per synapse.
+    pub uniform_delay: Option<u16>,
 }
 
 impl Csr {
@@ -52,7 +55,13 @@ impl Csr {
             synapses[*k as usize] = syn;
             *k += 1;
         }
-        Ok(Csr { runs, synapses })
+        let first = synapses.first().map(|s| s.delay);
+        let uniform_delay = first.filter(|&d| synapses.iter().all(|s| s.delay == d));
+        Ok(Csr {
+            runs,
+            synapses,
+            uniform_delay,
+        })
     }
 
     /// The synapses of global source `s`.
@@ -162,5 +171,20 @@ mod tests {
             vec![0, 2]
         );
         assert!(csr.run(3).is_empty());
+        assert_eq!(csr.uniform_delay, Some(1));
+    }
+
+    #[test]
+    fn a_uniform_delay_is_found_only_when_every_synapse_has_it() {
+        let syn = |delay: u16| Synapse {
+            weight: 1.0,
+            target: 0,
+            delay,
+        };
+        let mixed = Csr::from_pairs(2, &[(0, syn(3)), (1, syn(3)), (1, syn(4))]).unwrap();
+        assert_eq!(mixed.uniform_delay, None);
+        let same = Csr::from_pairs(2, &[(1, syn(4)), (0, syn(4))]).unwrap();
+        assert_eq!(same.uniform_delay, Some(4));
+        assert_eq!(Csr::from_pairs(2, &[]).unwrap().uniform_delay, None);
     }
 }
