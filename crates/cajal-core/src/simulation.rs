@@ -163,13 +163,15 @@ fn expected_synapses(rule: &Rule, n_source: usize, n: usize) -> usize {
 /// Neurons per partition of a population of `size` on `threads` threads: whole blocks, at
 /// most 64 (synapse targets are 16-bit partition-local indices). Large partitions mean fewer
 /// synapse runs per spike (measured: CUBA 40,000 runs 2.5x faster than with one block per
-/// partition). One thread takes each population whole (against two partitions each: Brunel
-/// 11 %, CUBA 4,000 8 % faster); more threads get two partitions per thread and population,
-/// which the threads balance between them. Results do not depend on it.
+/// partition, and every partition a spike reaches costs a run lookup and the misses of a new
+/// stream). So each population is cut into one partition per thread, which the threads then
+/// balance between them. Measured against two per thread and population (medians of
+/// interleaved runs): one thread, Brunel 11 % and CUBA 4,000 8 % faster; two threads, Brunel
+/// 6 % and the microcircuit 5–13 % faster, CUBA 40,000 5 % slower. Results do not depend on
+/// it.
 pub(crate) fn partition_size(size: usize, threads: usize) -> usize {
     let blocks = size.div_ceil(BLOCK_SIZE);
-    let pieces = if threads <= 1 { 1 } else { 2 * threads };
-    let per = blocks.div_ceil(pieces).clamp(1, 64);
+    let per = blocks.div_ceil(threads.max(1)).clamp(1, 64);
     per * BLOCK_SIZE
 }
 
