@@ -33,6 +33,7 @@ pub mod connect;
 pub mod dist;
 pub mod homeostasis;
 pub mod input;
+mod layout;
 pub mod memory;
 pub mod network;
 pub mod neuron;

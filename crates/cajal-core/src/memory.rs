@@ -100,15 +100,13 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
     let mut fixed = BASE_BYTES;
     let mut parts: Vec<(f64, f64)> = Vec::new(); // (all synapses, global-rule synapses)
     let slots = (max_delay / dt).ceil() + 2.0;
+    let layout = crate::layout::partition_sizes(def, threads);
     for (pi, pop) in def.populations.iter().enumerate() {
-        let per = crate::simulation::partition_size(pop.size, threads);
         let n = pop.size as f64;
         fixed += 16.0 * slots * n + NEURON_BYTES * n;
-        let mut offset = 0;
-        while offset < pop.size {
-            let share = (per.min(pop.size - offset)) as f64 / n.max(1.0);
+        for &size in &layout[pi] {
+            let share = size as f64 / n.max(1.0);
             parts.push(((per_target[pi] + global[pi]) * share, global[pi] * share));
-            offset += per;
         }
     }
     // every partition indexes its runs by global source id

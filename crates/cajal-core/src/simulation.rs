@@ -160,21 +160,6 @@ fn expected_synapses(rule: &Rule, n_source: usize, n: usize) -> usize {
     }
 }
 
-/// Neurons per partition of a population of `size` on `threads` threads: whole blocks, at
-/// most 64 (synapse targets are 16-bit partition-local indices). Large partitions mean fewer
-/// synapse runs per spike (measured: CUBA 40,000 runs 2.5x faster than with one block per
-/// partition, and every partition a spike reaches costs a run lookup and the misses of a new
-/// stream). So each population is cut into one partition per thread, which the threads then
-/// balance between them. Measured against two per thread and population (medians of
-/// interleaved runs): one thread, Brunel 11 % and CUBA 4,000 8 % faster; two threads, Brunel
-/// 6 % and the microcircuit 5–13 % faster, CUBA 40,000 5 % slower. Results do not depend on
-/// it.
-pub(crate) fn partition_size(size: usize, threads: usize) -> usize {
-    let blocks = size.div_ceil(BLOCK_SIZE);
-    let per = blocks.div_ceil(threads.max(1)).clamp(1, 64);
-    per * BLOCK_SIZE
-}
-
 /// Non-finite checks (each 1 ms of biological time) between two calls of a run's progress.
 const PROGRESS_CHECKS: u64 = 10;
 
@@ -256,6 +241,7 @@ impl Simulation {
         let mut partitions = Vec::new();
         let mut gid: u64 = 0;
         let mut block: u64 = 0; // global block index: the key of a block's Poisson stream
+        let layout = crate::layout::partition_sizes(def, threads);
         for (pi, pop) in def.populations.iter().enumerate() {
             let place = Place::Population(pi);
             if def.populations[..pi].iter().any(|q| q.name == pop.name) {
@@ -271,10 +257,8 @@ impl Simulation {
             let initial = Self::initial_values(def, pi)?;
             let gen_steps = Self::generator_steps(def, pi)?;
             let first = partitions.len();
-            let part_size = partition_size(pop.size, threads);
             let mut offset = 0usize;
-            while offset < pop.size {
-                let n = part_size.min(pop.size - offset);
+            for &n in &layout[pi] {
                 let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt).map_err(|e| {
                     BuildError::new(place.clone(), format!("params.{}", e.param), e.message)
                 })?;
