@@ -23,12 +23,10 @@ pub(crate) const MAX_BLOCKS: usize = 64;
 /// guess: one per incoming synapse plus 64 for the neuron's own update.
 const NEURON_COST: f64 = 64.0;
 
-/// The sizes (neurons) of the partitions of each population of `def`, in order, for `threads`
-/// threads (at least one).
-pub(crate) fn partition_sizes(def: &NetworkDef, threads: usize) -> Vec<Vec<usize>> {
-    let threads = threads.max(1);
+/// Expected incoming synapses per neuron of each population of `def`.
+pub(crate) fn synapses_per_neuron(def: &NetworkDef) -> Vec<f64> {
     let pops = &def.populations;
-    let mut per_neuron = vec![NEURON_COST; pops.len()];
+    let mut per_neuron = vec![0.0; pops.len()];
     for proj in &def.projections {
         if let (Some(src), Some(tgt)) = (pops.get(proj.source), pops.get(proj.target)) {
             if tgt.size > 0 {
@@ -37,6 +35,18 @@ pub(crate) fn partition_sizes(def: &NetworkDef, threads: usize) -> Vec<Vec<usize
             }
         }
     }
+    per_neuron
+}
+
+/// The sizes (neurons) of the partitions of each population of `def`, in order, for `threads`
+/// threads (at least one).
+pub(crate) fn partition_sizes(def: &NetworkDef, threads: usize) -> Vec<Vec<usize>> {
+    let threads = threads.max(1);
+    let pops = &def.populations;
+    let per_neuron: Vec<f64> = synapses_per_neuron(def)
+        .into_iter()
+        .map(|s| s + NEURON_COST)
+        .collect();
     let total: f64 = pops
         .iter()
         .zip(&per_neuron)
@@ -74,6 +84,42 @@ pub(crate) fn partition_sizes(def: &NetworkDef, threads: usize) -> Vec<Vec<usize
                 sizes.push(current);
             }
             sizes
+        })
+        .collect()
+}
+
+/// Runs `work(i)` for every index of `order` on the threads of the current pool (`threads` of
+/// them), each thread taking the next index of `order` as soon as it is free, and returns the
+/// results by index. Partitions are built this way, largest first, so that the largest
+/// transient buffers exist while little else does and the memory estimate
+/// ([`crate::memory::estimate`]) can follow the same schedule.
+pub(crate) fn in_list_order<T: Send>(
+    order: &[usize],
+    threads: usize,
+    work: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let results: Vec<Mutex<Option<T>>> = order.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let take = || {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let value = work(i);
+            *results[i].lock().expect("a build task panicked") = Some(value);
+        }
+    };
+    rayon::scope(|s| {
+        for _ in 1..threads.max(1) {
+            s.spawn(|_| take());
+        }
+        take();
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .expect("a build task panicked")
+                .expect("every index is taken once")
         })
         .collect()
 }
@@ -125,6 +171,15 @@ mod tests {
             inputs: vec![],
             records: vec![],
             astrocytes: vec![],
+        }
+    }
+
+    #[test]
+    fn list_order_work_covers_every_index_once() {
+        let order = [3, 0, 2, 1];
+        for threads in 1..=3 {
+            let out = in_list_order(&order, threads, |i| i * 10);
+            assert_eq!(out, vec![0, 10, 20, 30]);
         }
     }
 

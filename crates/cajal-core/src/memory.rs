@@ -5,8 +5,8 @@
 //! The peak comes during construction: the synapses of global rules (`fixed_outdegree`,
 //! `explicit`) are all drawn first as 12-byte pairs (with the 16-byte draws of the largest such
 //! projection alongside), then each partition draws its per-target and `fixed_total_number`
-//! synapses and turns its pairs into its 8-byte synapse store, with as many partitions in progress
-//! as threads. Add the ring buffers, neuron
+//! synapses and turns its pairs into its 8-byte synapse store, largest partitions first, with as
+//! many partitions in progress as threads. Add the ring buffers, neuron
 //! state and the process itself.
 
 use crate::connect::is_per_target;
@@ -111,33 +111,52 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
     }
     // every partition indexes its runs by global source id
     fixed += 4.0 * (nodes + 1) as f64 * parts.len() as f64;
-    // construction, partition by partition, `threads` at a time: the stores of the partitions
-    // done, the global pairs still waiting, and for those in progress their pairs (12 B), their
-    // waiting global pairs and their store (8 B)
+    // construction, as `Simulation::build` does it: partitions taken largest first, each thread
+    // taking the next when it is free, time taken as proportional to synapses. A partition in
+    // progress fills its pairs (12 B per synapse drawn so far); at its end it holds them and its
+    // store (8 B) at once, then only the store. The global pairs wait until their partition is
+    // done. The peak is at the end of some partition.
+    let mut order = parts.clone();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut free_at = vec![0.0f64; threads.max(1)];
+    let jobs: Vec<(f64, f64, f64, f64)> = order // (start, end, synapses, global ones)
+        .iter()
+        .map(|&(s, g)| {
+            let t = (0..free_at.len())
+                .min_by(|&a, &b| free_at[a].total_cmp(&free_at[b]))
+                .expect("at least one thread");
+            let start = free_at[t];
+            free_at[t] = start + s.max(1.0);
+            (start, free_at[t], s, g)
+        })
+        .collect();
     let mut peak = global_pairs + largest_draw;
-    let mut done = 0.0;
-    let mut waiting = global_pairs;
-    for group in parts.chunks(threads.max(1)) {
-        let now: f64 = group.iter().map(|&(s, _)| 20.0 * s).sum();
-        peak = peak.max(done + waiting + now);
-        for &(s, g) in group {
-            done += 8.0 * s;
-            waiting -= 12.0 * g;
+    for &(_, end, s, _) in &jobs {
+        let mut at_end = waiting_and_done(&jobs, end, global_pairs) + 20.0 * s;
+        for &(start_k, end_k, _, _) in &jobs {
+            if start_k < end && end < end_k {
+                at_end += 12.0 * (end - start_k);
+            }
         }
+        peak = peak.max(at_end);
     }
-    peak = peak.max(done);
-    // the largest partitions may well be built last (work stealing decides the order)
-    let mut sizes: Vec<(f64, f64)> = parts.clone();
-    sizes.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let last: Vec<(f64, f64)> = sizes.into_iter().take(threads.max(1)).collect();
-    let last_s: f64 = last.iter().map(|p| p.0).sum();
-    let last_g: f64 = last.iter().map(|p| p.1).sum();
-    peak = peak.max(done - 8.0 * last_s + 12.0 * last_g + 20.0 * last_s);
+    let stores: f64 = parts.iter().map(|p| 8.0 * p.0).sum();
+    peak = peak.max(stores);
     MemoryEstimate {
         synapses,
         synapse_bytes: store,
         peak_bytes: fixed + peak + (store - synapses * 8.0).max(0.0),
     }
+}
+
+/// Bytes held at time `t` of the construction schedule `jobs` by the partitions done before it
+/// (their stores) and by the global pairs whose partitions are not done yet.
+fn waiting_and_done(jobs: &[(f64, f64, f64, f64)], t: f64, global_pairs: f64) -> f64 {
+    jobs.iter()
+        .filter(|j| j.1 < t)
+        .map(|&(_, _, s, g)| 8.0 * s - 12.0 * g)
+        .sum::<f64>()
+        + global_pairs
 }
 
 /// Memory the system can give now (bytes): `MemAvailable` of /proc/meminfo, where there is one.

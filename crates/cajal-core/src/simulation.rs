@@ -438,10 +438,20 @@ impl Simulation {
                 ),
                 BuildError,
             >,
-        > = partitions
-            .par_iter()
-            .zip(global.into_par_iter())
-            .map(|(p, mut global)| {
+        > = {
+            // largest expected synapse count first, each thread taking the next when free
+            let per_neuron = crate::layout::synapses_per_neuron(def);
+            let expected: Vec<f64> = partitions
+                .iter()
+                .map(|p| p.len() as f64 * per_neuron[p.population])
+                .collect();
+            let mut order: Vec<usize> = (0..partitions.len()).collect();
+            order.sort_by(|&a, &b| expected[b].total_cmp(&expected[a]).then(a.cmp(&b)));
+            let global: Vec<std::sync::Mutex<_>> =
+                global.into_iter().map(std::sync::Mutex::new).collect();
+            crate::layout::in_list_order(&order, threads, |i| {
+                let p = &partitions[i];
+                let mut global = std::mem::take(&mut *global[i].lock().expect("not poisoned"));
                 let mut pairs: Vec<(u32, Synapse)> = Vec::new();
                 let mut plastic = Vec::new();
                 let mut ojas = Vec::new();
@@ -555,7 +565,7 @@ impl Simulation {
                     .map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
                 Ok((csr, plastic, ojas, recorded))
             })
-            .collect();
+        };
         let mut synapses = 0u64;
         let mut min_delay = u16::MAX;
         let mut max_delay = 1usize;
