@@ -55,6 +55,18 @@ struct Layout {
     partitions: Vec<(usize, u32, usize)>,
 }
 
+/// Neurons per population of a layout, in population order.
+fn population_sizes(layout: &Layout) -> Vec<(usize, usize)> {
+    let mut sizes: Vec<(usize, usize)> = Vec::new();
+    for &(pop, _, n) in &layout.partitions {
+        match sizes.last_mut() {
+            Some(last) if last.0 == pop => last.1 += n,
+            _ => sizes.push((pop, n)),
+        }
+    }
+    sizes
+}
+
 #[derive(serde::Serialize)]
 struct StateRef<'a> {
     layout: Layout,
@@ -196,6 +208,12 @@ impl Simulation {
                     "seed {} and dt {} ms in the checkpoint, seed {} and dt {} ms here",
                     theirs.seed, theirs.dt, mine.seed, mine.dt
                 )
+            } else if mine.synapses == theirs.synapses
+                && population_sizes(&mine) == population_sizes(theirs)
+            {
+                "the network is the same but cut into partitions differently: the checkpoint \
+                 was written by another version of Cajal; run again from the start with this one"
+                    .to_string()
             } else {
                 "the network differs (populations, sizes or synapses); resume with the model \
                  the checkpoint was written from"
@@ -213,5 +231,32 @@ impl Simulation {
         }
         self.partitions = restored;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn population_sizes_sum_each_population_over_its_partitions() {
+        let layout = |partitions| Layout {
+            dt: 0.1,
+            seed: 1,
+            threads: 2,
+            interval: 15,
+            synapses: 100,
+            partitions,
+        };
+        let old = layout(vec![
+            (0, 0, 5120),
+            (0, 5120, 4880),
+            (1, 0, 2048),
+            (1, 2048, 452),
+        ]);
+        let new = layout(vec![(0, 0, 6144), (0, 6144, 3856), (1, 0, 2500)]);
+        assert_ne!(old, new);
+        assert_eq!(population_sizes(&old), vec![(0, 10_000), (1, 2_500)]);
+        assert_eq!(population_sizes(&old), population_sizes(&new));
     }
 }
