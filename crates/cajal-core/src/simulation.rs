@@ -452,7 +452,30 @@ impl Simulation {
             crate::layout::in_list_order(&order, threads, |i| {
                 let p = &partitions[i];
                 let mut global = std::mem::take(&mut *global[i].lock().expect("not poisoned"));
-                let mut pairs: Vec<(u32, Synapse)> = Vec::new();
+                // room for all static synapses at once: growing the list projection by
+                // projection reallocates, and the allocator may keep both copies resident
+                let (first, last) = (p.offset as usize, p.offset as usize + p.len());
+                let room: usize = targeting[p.population]
+                    .iter()
+                    .filter(|&&ji| {
+                        let proj = &def.projections[ji];
+                        proj.plasticity.is_none() && proj.oja.is_none()
+                    })
+                    .map(|&ji| {
+                        let proj = &def.projections[ji];
+                        if is_per_target(&proj.rule) {
+                            let n_src = populations[proj.source].size;
+                            expected_synapses(&proj.rule, n_src, p.len())
+                        } else if let Some(counts) = &totals[ji] {
+                            (first / BLOCK_SIZE..last.div_ceil(BLOCK_SIZE))
+                                .map(|b| counts[b])
+                                .sum()
+                        } else {
+                            global.iter().filter(|g| g.0 == ji).map(|g| g.1.len()).sum()
+                        }
+                    })
+                    .sum();
+                let mut pairs: Vec<(u32, Synapse)> = Vec::with_capacity(room);
                 let mut plastic = Vec::new();
                 let mut ojas = Vec::new();
                 let mut recorded = Vec::new();
