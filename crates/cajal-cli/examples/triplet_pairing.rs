@@ -18,21 +18,14 @@ const FREQS: [f64; 8] = [0.1, 1.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0];
 const PAIRINGS: usize = 60;
 
 fn projection(name: &str, source: usize, target: usize, weight: f64) -> ProjectionDef {
-    ProjectionDef {
-        name: name.into(),
+    ProjectionDef::new(
+        name,
         source,
         target,
-        rule: Rule::OneToOne,
-        weight: Dist::Const(weight),
-        delay: Dist::Const(DT),
-        allow_autapses: true,
-        allow_multapses: true,
-        plasticity: None,
-        record_weights: None,
-        scaling: None,
-        astrocyte: None,
-        oja: None,
-    }
+        Rule::OneToOne,
+        Dist::Const(weight),
+        Dist::Const(DT),
+    )
 }
 
 /// Relative weight change (%) for each frequency at Δt = +10 and −10 ms.

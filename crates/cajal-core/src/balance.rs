@@ -66,33 +66,17 @@ impl Balance {
         pool: &rayon::ThreadPool,
         work: &(impl Fn(&mut Partition) + Sync),
     ) {
-        // each partition is taken by exactly one thread (the counter hands out each place in
-        // the list once), so its lock is never contended: it only proves that to the compiler
-        let slots: Vec<Mutex<(&mut Partition, &mut f64)>> = parts
-            .iter_mut()
-            .zip(self.spent.iter_mut())
-            .map(Mutex::new)
-            .collect();
-        let next = AtomicUsize::new(0);
-        let order = &self.order;
-        let take = || {
-            while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let mut slot = slots[i].lock().expect("a partition's work panicked");
-                let (p, spent) = &mut *slot;
+        // each partition is taken by exactly one thread (the list hands out each place once),
+        // so its lock is never contended: it only proves that to the compiler
+        let slots: Vec<Mutex<&mut Partition>> = parts.iter_mut().map(Mutex::new).collect();
+        self.spent = pool.install(|| {
+            in_list_order(&self.order, self.threads, |i| {
+                let mut p = slots[i].lock().expect("a partition's work panicked");
                 let start = Instant::now();
-                work(p);
-                **spent = start.elapsed().as_secs_f64();
-            }
-        };
-        pool.install(|| {
-            rayon::scope(|s| {
-                for _ in 1..self.threads {
-                    s.spawn(|_| take());
-                }
-                take();
+                work(&mut p);
+                start.elapsed().as_secs_f64()
             })
         });
-        drop(slots);
         self.intervals += 1;
         if self.intervals == 1 {
             // the first measurement replaces the guess from sizes
@@ -108,9 +92,53 @@ impl Balance {
     }
 }
 
+/// Runs `work(i)` for every index of `order` on the threads of the current pool (`threads` of
+/// them), each thread taking the next index of `order` as soon as it is free, and returns the
+/// results by index. Each interval's partitions are taken this way, most costly first, and so
+/// are the partitions while they are built, largest first (so that the largest transient
+/// buffers exist while little else does, and the memory estimate, [`crate::memory::estimate`],
+/// can follow the same schedule).
+pub(crate) fn in_list_order<T: Send>(
+    order: &[usize],
+    threads: usize,
+    work: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    let results: Vec<Mutex<Option<T>>> = order.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let take = || {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let value = work(i);
+            *results[i].lock().expect("a task panicked") = Some(value);
+        }
+    };
+    rayon::scope(|s| {
+        for _ in 1..threads.max(1) {
+            s.spawn(|_| take());
+        }
+        take();
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .expect("a task panicked")
+                .expect("every index is taken once")
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_order_work_covers_every_index_once() {
+        let order = [3, 0, 2, 1];
+        for threads in 1..=3 {
+            let out = in_list_order(&order, threads, |i| i * 10);
+            assert_eq!(out, vec![0, 10, 20, 30]);
+        }
+    }
 
     #[test]
     fn the_list_starts_with_the_most_costly_partition() {

@@ -100,42 +100,6 @@ pub(crate) fn partition_sizes(def: &NetworkDef, threads: usize) -> Vec<Vec<usize
         .collect()
 }
 
-/// Runs `work(i)` for every index of `order` on the threads of the current pool (`threads` of
-/// them), each thread taking the next index of `order` as soon as it is free, and returns the
-/// results by index. Partitions are built this way, largest first, so that the largest
-/// transient buffers exist while little else does and the memory estimate
-/// ([`crate::memory::estimate`]) can follow the same schedule.
-pub(crate) fn in_list_order<T: Send>(
-    order: &[usize],
-    threads: usize,
-    work: impl Fn(usize) -> T + Sync,
-) -> Vec<T> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let results: Vec<Mutex<Option<T>>> = order.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let take = || {
-        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let value = work(i);
-            *results[i].lock().expect("a build task panicked") = Some(value);
-        }
-    };
-    rayon::scope(|s| {
-        for _ in 1..threads.max(1) {
-            s.spawn(|_| take());
-        }
-        take();
-    });
-    results
-        .into_iter()
-        .map(|r| {
-            r.into_inner()
-                .expect("a build task panicked")
-                .expect("every index is taken once")
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,20 +123,15 @@ mod tests {
             })
             .collect();
         let projections = (0..sizes.len())
-            .map(|i| ProjectionDef {
-                name: format!("p{i}->p{i}"),
-                source: i,
-                target: i,
-                rule: Rule::FixedIndegree { indegree: 10 },
-                weight: Dist::Const(0.1),
-                delay: Dist::Const(1.5),
-                allow_autapses: false,
-                allow_multapses: true,
-                plasticity: None,
-                record_weights: None,
-                scaling: None,
-                astrocyte: None,
-                oja: None,
+            .map(|i| {
+                ProjectionDef::new(
+                    format!("p{i}->p{i}"),
+                    i,
+                    i,
+                    Rule::FixedIndegree { indegree: 10 },
+                    Dist::Const(0.1),
+                    Dist::Const(1.5),
+                )
             })
             .collect();
         NetworkDef {
@@ -183,15 +142,6 @@ mod tests {
             inputs: vec![],
             records: vec![],
             astrocytes: vec![],
-        }
-    }
-
-    #[test]
-    fn list_order_work_covers_every_index_once() {
-        let order = [3, 0, 2, 1];
-        for threads in 1..=3 {
-            let out = in_list_order(&order, threads, |i| i * 10);
-            assert_eq!(out, vec![0, 10, 20, 30]);
         }
     }
 

@@ -99,6 +99,35 @@ pub struct ProjectionDef {
     pub oja: Option<crate::plasticity::OjaDef>,
 }
 
+impl ProjectionDef {
+    /// A static projection with NEST's defaults, as a model file without the optional keys
+    /// gives it: autapses and multapses allowed, no plasticity, no weight recording.
+    pub fn new(
+        name: impl Into<String>,
+        source: usize,
+        target: usize,
+        rule: Rule,
+        weight: Dist,
+        delay: Dist,
+    ) -> Self {
+        ProjectionDef {
+            name: name.into(),
+            source,
+            target,
+            rule,
+            weight,
+            delay,
+            allow_autapses: true,
+            allow_multapses: true,
+            plasticity: None,
+            record_weights: None,
+            scaling: None,
+            astrocyte: None,
+            oja: None,
+        }
+    }
+}
+
 /// What an input device injects.
 #[derive(Clone, Debug, PartialEq)]
 pub enum InputKind {

@@ -449,7 +449,7 @@ impl Simulation {
             order.sort_by(|&a, &b| expected[b].total_cmp(&expected[a]).then(a.cmp(&b)));
             let global: Vec<std::sync::Mutex<_>> =
                 global.into_iter().map(std::sync::Mutex::new).collect();
-            crate::layout::in_list_order(&order, threads, |i| {
+            crate::balance::in_list_order(&order, threads, |i| {
                 let p = &partitions[i];
                 let mut global = std::mem::take(&mut *global[i].lock().expect("not poisoned"));
                 // room for all static synapses at once: growing the list projection by

@@ -20,23 +20,16 @@ fn network(plastic: bool) -> NetworkDef {
     }
     let i = population("I", ModelKind::IafPscExp, 400, &[]);
     let src = population("src", ModelKind::PoissonSource, 300, &[("rate", 10.0)]);
-    let proj = |name: &str, s, t, w: Dist, indegree| ProjectionDef {
-        name: name.into(),
-        source: s,
-        target: t,
-        rule: Rule::FixedIndegree { indegree },
-        weight: w,
-        delay: Dist::Uniform {
+    let proj = |name: &str, s, t, w: Dist, indegree| {
+        let delay = Dist::Uniform {
             low: 1.0,
             high: 3.0,
-        },
-        allow_autapses: false,
-        allow_multapses: true,
-        plasticity: None,
-        record_weights: None,
-        scaling: None,
-        astrocyte: None,
-        oja: None,
+        };
+        let rule = Rule::FixedIndegree { indegree };
+        ProjectionDef {
+            allow_autapses: false,
+            ..ProjectionDef::new(name, s, t, rule, w, delay)
+        }
     };
     let mut projections = vec![
         proj("EE", 0, 0, Dist::Const(40.0), 50),

@@ -109,22 +109,18 @@ fn network(trains: Vec<Vec<f64>>, eta: f64) -> NetworkDef {
         seed: 2,
         populations: vec![src, population("Y", ModelKind::IafPscDelta, K, &[])],
         projections: vec![ProjectionDef {
-            name: "S->Y".into(),
-            source: 0,
-            target: 1,
-            rule: Rule::AllToAll,
-            weight: Dist::Normal {
-                mean: 0.0,
-                std: 0.1,
-            },
-            delay: Dist::Const(1.0),
-            allow_autapses: true,
-            allow_multapses: true,
-            plasticity: None,
-            record_weights: None,
-            scaling: None,
-            astrocyte: None,
             oja: Some(OjaDef { eta, every: WINDOW }),
+            ..ProjectionDef::new(
+                "S->Y",
+                0,
+                1,
+                Rule::AllToAll,
+                Dist::Normal {
+                    mean: 0.0,
+                    std: 0.1,
+                },
+                Dist::Const(1.0),
+            )
         }],
         inputs: vec![],
         records: vec![RecordDef {

@@ -45,21 +45,8 @@ fn network(
         da.spike_times = vec![times];
         populations.push(da);
     }
-    let proj = |name: &str, s, t, rule: Rule, w: Dist, d: Dist| ProjectionDef {
-        name: name.into(),
-        source: s,
-        target: t,
-        rule,
-        weight: w,
-        delay: d,
-        allow_autapses: true,
-        allow_multapses: true,
-        plasticity: None,
-        record_weights: None,
-        scaling: None,
-        astrocyte: None,
-        oja: None,
-    };
+    let proj =
+        |name: &str, s, t, rule: Rule, w: Dist, d: Dist| ProjectionDef::new(name, s, t, rule, w, d);
     let mut plastic = proj(
         "plastic",
         0,
