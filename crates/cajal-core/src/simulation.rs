@@ -415,12 +415,17 @@ impl Simulation {
                 totals[ji] = Some(split_total(proj, ji, def.seed, src.size, &sizes));
             } else if !is_per_target(&proj.rule) {
                 let tparts = tgt.partitions.clone();
-                let size = partitions[tparts.start].len();
                 for part in tparts.clone() {
                     global[part].push((ji, Vec::new()));
                 }
+                // the partitions of a population differ in size (the layout cuts thread shares
+                // across populations): a target's is the last one starting at or before it
+                let starts: Vec<u32> = partitions[tparts.clone()]
+                    .iter()
+                    .map(|p| p.offset)
+                    .collect();
                 for d in draw_global(proj, ji, def.seed, dt, src.size, tgt.size)? {
-                    let part = tparts.start + d.target as usize / size;
+                    let part = tparts.start + starts.partition_point(|&o| o <= d.target) - 1;
                     let offset = partitions[part].offset;
                     let bucket = &mut global[part].last_mut().expect("pushed above").1;
                     bucket.push(pair(src.first_gid, &d, offset));

@@ -258,3 +258,40 @@ fn fixed_total_number_draws_the_same_synapses_for_any_thread_count() {
         assert!(per_block.iter().all(|&k| k > 3000), "{per_block:?}");
     }
 }
+
+/// Global rules (`fixed_outdegree`) find each synapse's partition by where the partitions of
+/// its target population start, which need not be equal in size: on two threads the target
+/// population below is cut into 3,072 and 6,928 neurons (the first thread's share begins with
+/// the source population), and the synapses are the same as on one thread.
+#[test]
+fn fixed_outdegree_draws_the_same_synapses_onto_partitions_of_unequal_size() {
+    use cajal_core::{ModelKind, NetworkDef, PopulationDef, Simulation};
+    let pop = |name: &str, size| PopulationDef {
+        name: name.into(),
+        kind: ModelKind::IafPscDelta,
+        size,
+        params: Default::default(),
+        initial: vec![],
+        spike_times: vec![],
+        threshold: None,
+    };
+    let def = NetworkDef {
+        dt: 0.1,
+        seed: 4,
+        populations: vec![pop("src", 3000), pop("tgt", 10_000)],
+        projections: vec![proj(
+            Rule::FixedOutdegree { outdegree: 5 },
+            false,
+            true,
+            true,
+        )],
+        inputs: vec![],
+        records: vec![],
+        astrocytes: vec![],
+    };
+    let drawn = |threads| Simulation::build(&def, threads).unwrap().connections();
+    let one = drawn(1);
+    assert_eq!(one.len(), 15_000);
+    assert_eq!(one, drawn(2), "1 and 2 threads");
+    assert_eq!(one, drawn(3), "1 and 3 threads");
+}
