@@ -3,7 +3,7 @@
 use cajal_core::connect::{
     check_rule, draw_global, draw_per_target, draw_total_in, split_total, Drawn,
 };
-use cajal_core::{Dist, ProjectionDef, Rule};
+use cajal_core::{Dist, ModelKind, PopulationDef, ProjectionDef, Rule};
 use std::collections::{HashMap, HashSet};
 
 fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> ProjectionDef {
@@ -24,6 +24,19 @@ fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> Projecti
         scaling: None,
         astrocyte: None,
         oja: None,
+    }
+}
+
+/// A population of `size` neurons of `kind` with default parameters.
+fn pop(name: &str, kind: ModelKind, size: usize) -> PopulationDef {
+    PopulationDef {
+        name: name.into(),
+        kind,
+        size,
+        params: Default::default(),
+        initial: vec![],
+        spike_times: vec![],
+        threshold: None,
     }
 }
 
@@ -217,16 +230,7 @@ fn explicit_lists_are_taken_as_given_and_checked() {
 /// at 1, 2 and 3 threads, and the drawn synapses are the same.
 #[test]
 fn fixed_total_number_draws_the_same_synapses_for_any_thread_count() {
-    use cajal_core::{ModelKind, NetworkDef, PopulationDef, Simulation};
-    let pop = |name: &str, kind, size| PopulationDef {
-        name: name.into(),
-        kind,
-        size,
-        params: Default::default(),
-        initial: vec![],
-        spike_times: vec![],
-        threshold: None,
-    };
+    use cajal_core::{ModelKind, NetworkDef, Simulation};
     for multapses in [true, false] {
         let mut p = proj(Rule::FixedTotalNumber { n: 30_000 }, false, true, multapses);
         p.delay = Dist::Uniform {
@@ -265,16 +269,8 @@ fn fixed_total_number_draws_the_same_synapses_for_any_thread_count() {
 /// the source population), and the synapses are the same as on one thread.
 #[test]
 fn fixed_outdegree_draws_the_same_synapses_onto_partitions_of_unequal_size() {
-    use cajal_core::{ModelKind, NetworkDef, PopulationDef, Simulation};
-    let pop = |name: &str, size| PopulationDef {
-        name: name.into(),
-        kind: ModelKind::IafPscDelta,
-        size,
-        params: Default::default(),
-        initial: vec![],
-        spike_times: vec![],
-        threshold: None,
-    };
+    use cajal_core::{NetworkDef, Simulation};
+    let pop = |name: &str, size| pop(name, ModelKind::IafPscDelta, size);
     let def = NetworkDef {
         dt: 0.1,
         seed: 4,
