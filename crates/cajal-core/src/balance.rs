@@ -1,55 +1,138 @@
-//! In which order the worker threads take the partitions of an interval.
+//! In which order the worker threads take the work of an interval, and in what pieces.
 //!
 //! Every interval ends with all threads waiting for the slowest. Left to rayon's work stealing,
 //! whose pieces are whole partitions of unequal cost, a thread sat idle at the end of most
 //! intervals: on the full-scale microcircuit with two threads, about a tenth of the simulation's
-//! CPU time. Here the threads take partitions one at a time from a shared list, the most costly
-//! first (greedy list scheduling, "longest processing time first"), so that the last ones to be
-//! taken are the cheapest and the threads finish close together. A partition's cost is its
+//! CPU time. Here the threads take pieces ([`Unit`]s) one at a time from a shared list, the most
+//! costly first (greedy list scheduling, "longest processing time first"), so that the last ones
+//! to be taken are the cheapest and the threads finish close together. A piece's cost is its
 //! measured wall time per interval (a moving average), and the list is re-sorted every
-//! [`RESORT_EVERY`] intervals. Partitions are independent within an interval, so the order
-//! changes no result, only the time.
+//! [`RESORT_EVERY`] intervals.
+//!
+//! The pieces are either every partition alone or every group of partitions whole (see
+//! [`crate::layout::group_sizes`]): a group delivers each spike from one stretch of its store,
+//! which saves about 120 ns per spike and partition beyond the first, but leaves the list less
+//! freedom to even out the threads. Which is faster depends on how the activity is spread over
+//! the network, which nothing tells before it runs, so both are timed: each in turn for
+//! [`TRIAL`] intervals, then the faster for [`STAY`], then the other again for [`TRIAL`], and so
+//! on. Measured on two threads (medians of interleaved runs): Brunel's network (rates alike
+//! everywhere) is faster with its groups, the 0.1-scale microcircuit (rates from 0.3 to 8 Hz)
+//! much slower (0.63 -> 0.98 s). Partitions are independent within an interval, and a
+//! partition receives its input in the same order in either piece, so neither the order nor
+//! the pieces change any result, only the time.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::partition::Partition;
+use crate::synapses::Csr;
+
+/// Consecutive partitions whose static synapses share one store.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Group {
+    /// Indices of its partitions.
+    pub(crate) parts: Range<usize>,
+    /// Their static synapses.
+    pub(crate) csr: Csr,
+}
+
+/// A piece of an interval's work, taken by one thread: consecutive partitions of one group,
+/// whose input is delivered in one pass over its store, then advanced.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Unit {
+    /// Indices of its partitions.
+    pub(crate) parts: Range<usize>,
+    /// Its group.
+    pub(crate) group: usize,
+    /// Index of its first partition within the group.
+    pub(crate) first: usize,
+}
+
+/// The pieces of `groups`: each group whole, or (`whole` false) each partition alone.
+pub(crate) fn units(groups: &[Group], whole: bool) -> Vec<Unit> {
+    let mut out = Vec::new();
+    for (gi, g) in groups.iter().enumerate() {
+        if whole {
+            out.push(Unit {
+                parts: g.parts.clone(),
+                group: gi,
+                first: 0,
+            });
+        } else {
+            out.extend(g.parts.clone().map(|i| Unit {
+                parts: i..i + 1,
+                group: gi,
+                first: i - g.parts.start,
+            }));
+        }
+    }
+    out
+}
+
+/// `parts` cut into the mutable slices of `units` (consecutive ranges covering it in order).
+pub(crate) fn split_units<'a>(
+    mut parts: &'a mut [Partition],
+    units: &[Unit],
+) -> Vec<&'a mut [Partition]> {
+    let mut out = Vec::with_capacity(units.len());
+    for u in units {
+        let (head, tail) = std::mem::take(&mut parts).split_at_mut(u.parts.len());
+        out.push(head);
+        parts = tail;
+    }
+    out
+}
 
 /// Intervals between two sorts of the list.
 const RESORT_EVERY: u32 = 64;
-/// Weight of the newest interval in a partition's moving average cost.
+/// Weight of the newest interval in a piece's moving average cost.
 const NEWEST: f64 = 0.1;
+/// Intervals (and at least [`TRIAL_SECONDS`] of wall time) for which the other way of cutting
+/// the work is timed.
+const TRIAL: u32 = 32;
+/// The shortest trial: a window of a few milliseconds is moved by any disturbance of the machine.
+const TRIAL_SECONDS: f64 = 0.01;
+/// How much longer the faster way is kept than the other is timed, at first; each time the other
+/// loses again, twice as long, up to [`MAX_STAY`] (a way much slower for the network, as the
+/// groups are for the microcircuit, then costs little).
+const STAY: u32 = 15;
+/// The longest stay, in trials.
+const MAX_STAY: u32 = 16 * STAY;
+/// How much faster the other way must have been to be taken (against noise between windows).
+const MARGIN: f64 = 0.97;
 
-/// The order in which partitions are taken and the costs it is made from.
-pub(crate) struct Balance {
-    threads: usize,
-    /// Expected seconds per interval of each partition (before the first measurement, a guess
+/// One way of cutting an interval's work: its pieces, their costs and the order of the list.
+struct Plan {
+    units: Vec<Unit>,
+    /// Expected seconds per interval of each piece (before the first measurement, a guess
     /// from its synapse and neuron counts, in arbitrary units).
     cost: Vec<f64>,
-    /// Seconds each partition took in the last interval.
-    spent: Vec<f64>,
-    /// Partition indices, most costly first.
+    /// Piece indices, most costly first.
     order: Vec<usize>,
     intervals: u32,
 }
 
-impl Balance {
-    /// A first order for `parts`, from their sizes, for `threads` threads.
-    pub(crate) fn new(parts: &[Partition], threads: usize) -> Self {
-        let cost = parts
+impl Plan {
+    fn new(units: Vec<Unit>, parts: &[Partition], groups: &[Group]) -> Self {
+        let cost = units
             .iter()
-            .map(|p| p.csr.synapses.len() as f64 + 64.0 * p.len() as f64)
+            .map(|u| {
+                let neurons = |r: Range<usize>| parts[r].iter().map(Partition::len).sum::<usize>();
+                let g = &groups[u.group];
+                let share = neurons(u.parts.clone()) as f64 / neurons(g.parts.clone()) as f64;
+                g.csr.synapses.len() as f64 * share + 64.0 * neurons(u.parts.clone()) as f64
+            })
             .collect();
-        let mut b = Balance {
-            threads: threads.max(1),
+        let mut plan = Plan {
+            order: (0..units.len()).collect(),
+            units,
             cost,
-            spent: vec![0.0; parts.len()],
-            order: (0..parts.len()).collect(),
             intervals: 0,
         };
-        b.sort();
-        b
+        plan.sort();
+        plan
     }
 
     /// Most costly first; ties by index, so the order is reproducible for given costs.
@@ -59,35 +142,130 @@ impl Balance {
             .sort_by(|&a, &b| cost[b].total_cmp(&cost[a]).then(a.cmp(&b)));
     }
 
-    /// Runs `work` on every partition, on the threads of `pool`, and updates the costs.
-    pub(crate) fn run(
-        &mut self,
-        parts: &mut [Partition],
-        pool: &rayon::ThreadPool,
-        work: &(impl Fn(&mut Partition) + Sync),
-    ) {
-        // each partition is taken by exactly one thread (the list hands out each place once),
-        // so its lock is never contended: it only proves that to the compiler
-        let slots: Vec<Mutex<&mut Partition>> = parts.iter_mut().map(Mutex::new).collect();
-        self.spent = pool.install(|| {
-            in_list_order(&self.order, self.threads, |i| {
-                let mut p = slots[i].lock().expect("a partition's work panicked");
-                let start = Instant::now();
-                work(&mut p);
-                start.elapsed().as_secs_f64()
-            })
-        });
+    /// Takes the seconds each piece took in the last interval into its cost.
+    fn note(&mut self, spent: &[f64]) {
         self.intervals += 1;
         if self.intervals == 1 {
             // the first measurement replaces the guess from sizes
-            self.cost.copy_from_slice(&self.spent);
+            self.cost.copy_from_slice(spent);
         } else {
-            for (c, &s) in self.cost.iter_mut().zip(&self.spent) {
+            for (c, &s) in self.cost.iter_mut().zip(spent) {
                 *c += NEWEST * (s - *c);
             }
         }
         if self.intervals % RESORT_EVERY == 1 {
             self.sort();
+        }
+    }
+}
+
+/// The ways of cutting the work, the one in use, and their timings.
+pub(crate) struct Balance {
+    threads: usize,
+    /// Every partition alone, then (when some group has several partitions) every group whole.
+    plans: Vec<Plan>,
+    /// The plan in use.
+    current: usize,
+    /// Whether the current plan is being timed against the other.
+    trial: bool,
+    /// Intervals and wall seconds of the current window so far.
+    counted: u32,
+    window: f64,
+    /// Mean wall seconds per interval of each plan's last window (NaN before its first).
+    mean: Vec<f64>,
+    /// How many trials long the faster plan is kept now.
+    stay: u32,
+    /// Whether the first window, which times nothing, is over.
+    warm: bool,
+}
+
+impl Balance {
+    /// The pieces of `parts` in `groups` and a first order for them, for `threads` threads.
+    pub(crate) fn new(parts: &[Partition], groups: &[Group], threads: usize) -> Self {
+        let mut plans = vec![Plan::new(units(groups, false), parts, groups)];
+        if groups.iter().any(|g| g.parts.len() > 1) {
+            plans.push(Plan::new(units(groups, true), parts, groups));
+        }
+        Balance {
+            threads: threads.max(1),
+            mean: vec![f64::NAN; plans.len()],
+            plans,
+            current: 0,
+            trial: true,
+            counted: 0,
+            window: 0.0,
+            stay: STAY,
+            warm: false,
+        }
+    }
+
+    /// Runs `work` on every piece (its partitions, its group's store and the index of its first
+    /// partition in the group), on the threads of `pool`, and updates the costs and timings.
+    pub(crate) fn run(
+        &mut self,
+        parts: &mut [Partition],
+        groups: &[Group],
+        pool: &rayon::ThreadPool,
+        work: &(impl Fn(&mut [Partition], &Csr, usize) + Sync),
+    ) {
+        let plan = &mut self.plans[self.current];
+        // each piece is taken by exactly one thread (the list hands out each place once), so
+        // its lock is never contended: it only proves that to the compiler
+        let slots: Vec<Mutex<&mut [Partition]>> = split_units(parts, &plan.units)
+            .into_iter()
+            .map(Mutex::new)
+            .collect();
+        let start = Instant::now();
+        let spent = pool.install(|| {
+            in_list_order(&plan.order, self.threads, |i| {
+                let u = &plan.units[i];
+                let mut p = slots[i].lock().expect("a partition's work panicked");
+                let start = Instant::now();
+                work(&mut p, &groups[u.group].csr, u.first);
+                start.elapsed().as_secs_f64()
+            })
+        });
+        let wall = start.elapsed().as_secs_f64();
+        plan.note(&spent);
+        self.time(wall);
+    }
+
+    /// Counts an interval of `wall` seconds into the current window, and at the window's end
+    /// chooses the plan for the next.
+    fn time(&mut self, wall: f64) {
+        if self.plans.len() < 2 {
+            return;
+        }
+        self.window += wall;
+        self.counted += 1;
+        let scale = if self.trial { 1 } else { self.stay };
+        if self.counted < TRIAL * scale || self.window < TRIAL_SECONDS * scale as f64 {
+            return;
+        }
+        let mean = self.window / self.counted as f64;
+        self.window = 0.0;
+        self.counted = 0;
+        if !self.warm {
+            // the first intervals (pages touched for the first time, caches cold) time
+            // neither plan
+            self.warm = true;
+            return;
+        }
+        self.mean[self.current] = mean;
+        let other = 1 - self.current;
+        if self.trial && !self.mean[other].is_nan() {
+            // the plan on trial against the one kept before: the faster is kept, and the
+            // longer the more often the same one wins
+            if self.mean[self.current] < MARGIN * self.mean[other] {
+                self.stay = STAY;
+            } else {
+                self.current = other;
+                self.stay = (2 * self.stay).min(MAX_STAY);
+            }
+            self.trial = false;
+        } else {
+            self.current = other;
+            self.trial = true;
         }
     }
 }
@@ -141,15 +319,75 @@ mod tests {
     }
 
     #[test]
-    fn the_list_starts_with_the_most_costly_partition() {
-        let mut b = Balance {
-            threads: 2,
+    fn the_list_starts_with_the_most_costly_piece() {
+        let mut plan = Plan {
+            units: Vec::new(),
             cost: vec![5.0, 8.0, 3.0, 8.0, 2.0],
-            spent: vec![0.0; 5],
             order: (0..5).collect(),
             intervals: 0,
         };
-        b.sort();
-        assert_eq!(b.order, vec![1, 3, 0, 2, 4]);
+        plan.sort();
+        assert_eq!(plan.order, vec![1, 3, 0, 2, 4]);
+    }
+
+    #[test]
+    fn pieces_are_partitions_alone_or_groups_whole() {
+        let group = |parts: Range<usize>| Group {
+            parts,
+            csr: Csr::default(),
+        };
+        let groups = [group(0..1), group(1..3)];
+        let unit = |parts: Range<usize>, group, first| Unit {
+            parts,
+            group,
+            first,
+        };
+        assert_eq!(
+            units(&groups, true),
+            vec![unit(0..1, 0, 0), unit(1..3, 1, 0)]
+        );
+        assert_eq!(
+            units(&groups, false),
+            vec![unit(0..1, 0, 0), unit(1..2, 1, 0), unit(2..3, 1, 1)]
+        );
+    }
+
+    #[test]
+    fn the_faster_plan_is_kept_after_both_are_timed() {
+        let plan = || Plan {
+            units: Vec::new(),
+            cost: Vec::new(),
+            order: Vec::new(),
+            intervals: 0,
+        };
+        let mut b = Balance {
+            threads: 2,
+            plans: vec![plan(), plan()],
+            current: 0,
+            trial: true,
+            counted: 0,
+            window: 0.0,
+            mean: vec![f64::NAN; 2],
+            stay: STAY,
+            warm: true,
+        };
+        // plan 0 takes 2 s per interval, plan 1 takes 1 s
+        let mut used = Vec::new();
+        for _ in 0..(2 * TRIAL + STAY * TRIAL + TRIAL + 2 * STAY * TRIAL) {
+            used.push(b.current);
+            b.time(if b.current == 0 { 2.0 } else { 1.0 });
+        }
+        let n = TRIAL as usize;
+        assert!(used[..n].iter().all(|&p| p == 0));
+        assert!(used[n..2 * n].iter().all(|&p| p == 1));
+        // the faster kept (STAY trials long), then the slower is timed again, loses, and the
+        // faster is kept twice as long as before
+        let stay = (STAY * TRIAL) as usize;
+        assert!(used[2 * n..2 * n + stay].iter().all(|&p| p == 1));
+        let retried = 2 * n + stay;
+        assert!(used[retried..retried + n].iter().all(|&p| p == 0));
+        assert!(used[retried + n..].iter().all(|&p| p == 1));
+        assert_eq!(used.len() - retried - n, 2 * stay);
+        assert_eq!(b.stay, 2 * STAY);
     }
 }

@@ -226,7 +226,6 @@ impl Simulation {
         // static synapses are not saved: they are the ones just rebuilt
         let mut restored = ck.state.partitions;
         for (new, built) in restored.iter_mut().zip(self.partitions.iter_mut()) {
-            new.csr = std::mem::take(&mut built.csr);
             new.recorded_static = std::mem::take(&mut built.recorded_static);
         }
         self.partitions = restored;

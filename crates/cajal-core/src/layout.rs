@@ -11,7 +11,12 @@
 //! whose costs pair up to within 2 %; cutting each population into one piece per thread gave
 //! four, of which the best pairing was 10 % apart. The threads still take the partitions in
 //! order of measured cost ([`crate::balance`]), which corrects a poor estimate somewhat. The
-//! layout never changes results: blocks keep their random streams wherever they are cut.
+//! partitions of one share are also grouped ([`group_sizes`]) so that they keep their static
+//! synapses in one store, each source's runs side by side: a thread delivering a spike to a
+//! whole group then reads one stretch of memory instead of one per partition (Brunel on one
+//! thread, where excitatory and inhibitory partitions form one group: 1.75 -> 1.56 s, nine
+//! interleaved runs; on two, 1.05 -> 1.01 s). The layout never changes results: blocks keep
+//! their random streams wherever they are cut.
 
 use crate::memory::expected;
 use crate::network::NetworkDef;
@@ -48,6 +53,43 @@ pub(crate) fn synapses_per_neuron(def: &NetworkDef) -> Vec<f64> {
 /// The sizes (neurons) of the partitions of each population of `def`, in order, for `threads`
 /// threads (at least one).
 pub(crate) fn partition_sizes(def: &NetworkDef, threads: usize) -> Vec<Vec<usize>> {
+    cut(def, threads)
+        .into_iter()
+        .map(|pop| pop.into_iter().map(|(size, _)| size).collect())
+        .collect()
+}
+
+/// How many consecutive partitions (in the order of [`partition_sizes`], populations one after
+/// another) form each group that shares one synapse store ([`crate::synapses::Csr`]) and is
+/// taken by one thread at a time: the partitions of one thread's share, packed in order into
+/// groups of at most about [`MAX_SYNAPSES`] expected synapses (the store of a group is made by
+/// copying its partitions' stores, so this also bounds the memory that copy needs).
+pub(crate) fn group_sizes(def: &NetworkDef, threads: usize) -> Vec<usize> {
+    let synapses = synapses_per_neuron(def);
+    let mut groups: Vec<usize> = Vec::new();
+    let mut last: Option<(usize, f64)> = None; // the current group's share and synapses
+    for (pi, pop) in cut(def, threads).into_iter().enumerate() {
+        for (size, share) in pop {
+            let s = size as f64 * synapses[pi];
+            match (&mut last, groups.last_mut()) {
+                (Some((g_share, g_syn)), Some(count))
+                    if *g_share == share && *g_syn + s <= MAX_SYNAPSES =>
+                {
+                    *count += 1;
+                    *g_syn += s;
+                }
+                _ => {
+                    groups.push(1);
+                    last = Some((share, s));
+                }
+            }
+        }
+    }
+    groups
+}
+
+/// Each population's partitions as (neurons, index of the thread share they belong to).
+fn cut(def: &NetworkDef, threads: usize) -> Vec<Vec<(usize, usize)>> {
     let threads = threads.max(1);
     let pops = &def.populations;
     let synapses = synapses_per_neuron(def);
@@ -78,22 +120,22 @@ pub(crate) fn partition_sizes(def: &NetworkDef, threads: usize) -> Vec<Vec<usize
                 // the next thread's share starts here when that leaves this one nearer its
                 // target than taking the block would
                 if thread + 1 < threads && taken + cost / 2.0 > share {
-                    thread += 1;
-                    taken = 0.0;
                     if current > 0 {
-                        sizes.push(current);
+                        sizes.push((current, thread));
                         current = 0;
                     }
+                    thread += 1;
+                    taken = 0.0;
                 }
                 if current == max_blocks * BLOCK_SIZE {
-                    sizes.push(current);
+                    sizes.push((current, thread));
                     current = 0;
                 }
                 current += n;
                 taken += cost;
             }
             if current > 0 {
-                sizes.push(current);
+                sizes.push((current, thread));
             }
             sizes
         })
@@ -181,5 +223,23 @@ mod tests {
                 "{threads}: {sizes:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_threads_partitions_share_one_group_up_to_the_synapse_limit() {
+        let def = brunel_like(&[10_000, 2_500]);
+        // one thread: excitatory and inhibitory together; two: 6,144 | 3,856 + 2,500
+        assert_eq!(group_sizes(&def, 1), vec![2]);
+        assert_eq!(group_sizes(&def, 2), vec![1, 2]);
+        for threads in 1..=8 {
+            let partitions: usize = partition_sizes(&def, threads).iter().map(Vec::len).sum();
+            let groups = group_sizes(&def, threads);
+            assert_eq!(groups.iter().sum::<usize>(), partitions, "{threads}");
+            assert!(groups.len() <= threads, "{threads}: {groups:?}");
+        }
+        // 1.0e7 synapses per block: partitions of 3 blocks (3.1e7 synapses) stay alone
+        let mut big = brunel_like(&[10_000]);
+        big.projections[0].rule = crate::network::Rule::FixedIndegree { indegree: 10_000 };
+        assert_eq!(group_sizes(&big, 1), vec![1, 1, 1, 1]);
     }
 }

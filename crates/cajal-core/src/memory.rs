@@ -6,8 +6,9 @@
 //! `explicit`) are all drawn first as 12-byte pairs (with the 16-byte draws of the largest such
 //! projection alongside), then each partition draws its per-target and `fixed_total_number`
 //! synapses and turns its pairs into its 8-byte synapse store, largest partitions first, with as
-//! many partitions in progress as threads. Add the ring buffers, neuron
-//! state and the process itself.
+//! many partitions in progress as threads; then the stores of each group of partitions are
+//! copied into one, a group at a time. Add the ring buffers, neuron state and the process
+//! itself.
 
 use crate::connect::is_per_target;
 use crate::network::{NetworkDef, Rule};
@@ -141,7 +142,18 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
         peak = peak.max(at_end);
     }
     let stores: f64 = parts.iter().map(|p| 8.0 * p.0).sum();
-    peak = peak.max(stores);
+    // then the stores of each group of several partitions are copied into one, a group at a
+    // time: all stores and the largest such group's copy at once
+    let mut largest_copy: f64 = 0.0;
+    let mut next = 0;
+    for k in crate::layout::group_sizes(def, threads) {
+        if k > 1 {
+            let group: f64 = parts[next..next + k].iter().map(|p| 8.0 * p.0).sum();
+            largest_copy = largest_copy.max(group);
+        }
+        next += k;
+    }
+    peak = peak.max(stores + largest_copy);
     MemoryEstimate {
         synapses,
         synapse_bytes: store,

@@ -1,6 +1,6 @@
 //! Building a network into partitions and running it in min-delay intervals.
 
-use crate::balance::Balance;
+use crate::balance::{split_units, units, Balance, Group, Unit};
 use crate::connect::{
     check_rule, delay_steps, draw_global, draw_per_target, draw_total_in, is_per_target,
     split_total, Drawn,
@@ -9,7 +9,7 @@ use crate::homeostasis::{AstrocyteState, ThresholdRule};
 use crate::input::{CurrentDrive, PoissonDrive, PoissonSampler};
 use crate::network::{BuildError, InputKind, NetworkDef, Place, Rule};
 use crate::neuron::{Dynamics, ModelKind};
-use crate::partition::{Partition, Spike, StateBuffer, BLOCK_SIZE};
+use crate::partition::{deliver, Partition, Spike, StateBuffer, BLOCK_SIZE};
 use crate::plasticity::{OjaProjection, PlasticProjection};
 use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
@@ -104,6 +104,11 @@ pub struct Simulation {
     pub(crate) interval: u64,
     pub(crate) populations: Vec<PopulationInfo>,
     pub(crate) partitions: Vec<Partition>,
+    /// The partitions grouped, with their static synapses.
+    pub(crate) groups: Vec<Group>,
+    /// How the threads share the work of an interval (several threads only; kept from run to
+    /// run, with its measurements).
+    pub(crate) balance: Option<Balance>,
     pub(crate) pending: Vec<Spike>,
     pub(crate) pool: Arc<rayon::ThreadPool>,
     pub(crate) threads: usize,
@@ -175,8 +180,6 @@ struct RunState {
     cuts: Vec<u64>,
     /// Spikes emitted in the last interval, to be delivered at the start of the next.
     pending: Vec<Spike>,
-    /// The order in which threads take the partitions (several threads only).
-    balance: Option<Balance>,
 }
 
 fn grid_steps(t: f64, dt: f64) -> Option<u64> {
@@ -208,13 +211,15 @@ impl Simulation {
             .map_err(|e| BuildError::new(Place::Network, "threads", e.to_string()))?;
         let threads = pool.current_num_threads();
         pool.install(|| Self::build_in_pool(def, threads)).map(
-            |(populations, partitions, interval, synapses)| Simulation {
+            |(populations, partitions, groups, interval, synapses)| Simulation {
                 dt: def.dt,
                 seed: def.seed,
                 step: 0,
                 interval,
                 populations,
                 partitions,
+                groups,
+                balance: None,
                 pending: Vec::new(),
                 pool: Arc::new(pool),
                 threads,
@@ -227,7 +232,7 @@ impl Simulation {
     fn build_in_pool(
         def: &NetworkDef,
         threads: usize,
-    ) -> Result<(Vec<PopulationInfo>, Vec<Partition>, u64, u64), BuildError> {
+    ) -> Result<(Vec<PopulationInfo>, Vec<Partition>, Vec<Group>, u64, u64), BuildError> {
         let dt = def.dt;
         if !(dt.is_finite() && dt > 0.0) {
             return Err(BuildError::new(
@@ -597,17 +602,18 @@ impl Simulation {
         let mut synapses = 0u64;
         let mut min_delay = u16::MAX;
         let mut max_delay = 1usize;
+        let mut stores = Vec::with_capacity(partitions.len());
         for (p, built) in partitions.iter_mut().zip(built) {
             let (csr, plastic, ojas, recorded) = built?;
-            p.csr = csr;
             p.plastic = plastic;
             p.oja = ojas;
             p.recorded_static = recorded;
-            synapses += p.csr.synapses.len() as u64;
-            if let Some(d) = p.csr.synapses.iter().map(|s| s.delay).min() {
+            synapses += csr.synapses.len() as u64;
+            if let Some(d) = csr.synapses.iter().map(|s| s.delay).min() {
                 min_delay = min_delay.min(d);
             }
-            max_delay = max_delay.max(p.csr.max_delay() as usize);
+            max_delay = max_delay.max(csr.max_delay() as usize);
+            stores.push(csr);
             for o in &p.oja {
                 synapses += o.len() as u64;
                 min_delay = min_delay.min(o.delay() as u16);
@@ -628,13 +634,26 @@ impl Simulation {
             Self::attach_record(def, ri, &populations, &mut partitions)?;
         }
         partitions.par_iter_mut().for_each(|p| p.finish(max_delay));
+        // the stores of each group's partitions become one, a group at a time (each copy
+        // needs its group's synapses twice over while it is made)
+        let mut stores = stores.into_iter();
+        let mut groups = Vec::new();
+        for k in crate::layout::group_sizes(def, threads) {
+            let first = groups.last().map_or(0, |g: &Group| g.parts.end);
+            let csr = Csr::interleave(stores.by_ref().take(k).collect())
+                .map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
+            groups.push(Group {
+                parts: first..first + k,
+                csr,
+            });
+        }
         // with no synapses, any interval is exact; 10 ms keeps progress updates frequent
         let interval = if min_delay == u16::MAX {
             ((10.0 / dt).round() as u64).max(1)
         } else {
             min_delay as u64
         };
-        Ok((populations, partitions, interval, synapses))
+        Ok((populations, partitions, groups, interval, synapses))
     }
 
     /// Oja's rule needs a full matrix onto one block; synaptic scaling and astrocytes need a
@@ -1121,8 +1140,10 @@ impl Simulation {
             last_check: self.step,
             cuts: self.interval_cuts(),
             pending: std::mem::take(&mut self.pending),
-            balance: (self.threads > 1).then(|| Balance::new(&self.partitions, self.threads)),
         };
+        if self.threads > 1 && self.balance.is_none() {
+            self.balance = Some(Balance::new(&self.partitions, &self.groups, self.threads));
+        }
         while self.step < end {
             let until = self.step + PROGRESS_CHECKS * check_every;
             let outcome = if self.threads > 1 {
@@ -1162,14 +1183,22 @@ impl Simulation {
             }
             let parts = &mut self.partitions;
             let spikes = &run.pending;
-            let interval = |p: &mut Partition| {
-                p.deliver(spikes, from);
-                p.advance(from, to);
+            let interval = |piece: &mut [Partition], csr: &Csr, first: usize| {
+                deliver(piece, csr, first, spikes, from);
+                for p in piece.iter_mut() {
+                    p.advance(from, to);
+                }
             };
-            match &mut run.balance {
-                // threads take partitions from a list, most costly first
-                Some(b) => b.run(parts, &self.pool, &interval),
-                None => parts.iter_mut().for_each(interval),
+            match &mut self.balance {
+                // threads take pieces of the work from a list, most costly first
+                Some(b) => b.run(parts, &self.groups, &self.pool, &interval),
+                // one thread takes every group whole
+                None => {
+                    let whole = units(&self.groups, true);
+                    for (piece, u) in split_units(parts, &whole).into_iter().zip(&whole) {
+                        interval(piece, &self.groups[u.group].csr, u.first);
+                    }
+                }
             }
             run.pending.clear();
             for p in self.partitions.iter_mut() {
@@ -1188,12 +1217,17 @@ impl Simulation {
 
     fn deliver_now(&mut self, spikes: &[Spike]) {
         let now = self.step;
-        let parts = &mut self.partitions;
+        let whole = units(&self.groups, true);
+        let pieces = split_units(&mut self.partitions, &whole);
+        let groups = &self.groups;
+        let work = |(piece, u): (&mut [Partition], &Unit)| {
+            deliver(piece, &groups[u.group].csr, u.first, spikes, now)
+        };
         if self.threads == 1 {
-            parts.iter_mut().for_each(|p| p.deliver(spikes, now));
+            pieces.into_iter().zip(&whole).for_each(work);
         } else {
             self.pool
-                .install(|| parts.par_iter_mut().for_each(|p| p.deliver(spikes, now)));
+                .install(|| pieces.into_par_iter().zip(&whole).for_each(work));
         }
     }
 
@@ -1293,15 +1327,20 @@ impl Simulation {
     /// Bytes held by synapse storage (runs and synapses, plastic ones with their traces and
     /// spike histories), for memory reports.
     pub fn synapse_bytes(&self) -> u64 {
-        self.partitions
+        let stores: usize = self
+            .groups
+            .iter()
+            .map(|g| g.csr.runs.len() * 4 + g.csr.synapses.len() * std::mem::size_of::<Synapse>())
+            .sum();
+        let plastic: usize = self
+            .partitions
             .iter()
             .map(|p| {
-                (p.csr.runs.len() * 4
-                    + p.csr.synapses.len() * std::mem::size_of::<Synapse>()
-                    + p.plastic.iter().map(|pl| pl.bytes()).sum::<usize>()
-                    + p.oja.iter().map(|o| o.bytes()).sum::<usize>()) as u64
+                p.plastic.iter().map(|pl| pl.bytes()).sum::<usize>()
+                    + p.oja.iter().map(|o| o.bytes()).sum::<usize>()
             })
-            .sum()
+            .sum();
+        (stores + plastic) as u64
     }
 
     /// Recorded spikes of population `pop`, ordered by time then sender.
@@ -1345,9 +1384,13 @@ impl Simulation {
     /// ground-truth connectome that connectivity inference is scored against.
     pub fn connections(&self) -> Vec<(u32, u32, f32, f64)> {
         let mut all = Vec::with_capacity(self.synapses as usize);
-        for p in &self.partitions {
-            for s in 0..p.csr.runs.len().saturating_sub(1) {
-                for syn in p.csr.run(s as u32) {
+        let group_of = self
+            .groups
+            .iter()
+            .flat_map(|g| g.parts.clone().map(move |i| (g, i - g.parts.start)));
+        for (p, (g, j)) in self.partitions.iter().zip(group_of) {
+            for s in 0..g.csr.n_sources() {
+                for syn in g.csr.run(s as u32, j) {
                     all.push((
                         s as u32,
                         p.first_gid + syn.target as u32,
