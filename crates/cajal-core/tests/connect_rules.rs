@@ -230,30 +230,21 @@ fn explicit_lists_are_taken_as_given_and_checked() {
 /// at 1, 2 and 3 threads, and the drawn synapses are the same.
 #[test]
 fn fixed_total_number_draws_the_same_synapses_for_any_thread_count() {
-    use cajal_core::{ModelKind, NetworkDef, Simulation};
     for multapses in [true, false] {
         let mut p = proj(Rule::FixedTotalNumber { n: 30_000 }, false, true, multapses);
         p.delay = Dist::Uniform {
             low: 1.0,
             high: 3.0,
         };
-        let def = NetworkDef {
-            dt: 0.1,
-            seed: 4,
-            populations: vec![
+        let def = network(
+            vec![
                 pop("src", ModelKind::PoissonSource, 700),
                 pop("tgt", ModelKind::IafPscDelta, 5000),
             ],
-            projections: vec![p],
-            inputs: vec![],
-            records: vec![],
-            astrocytes: vec![],
-        };
-        let drawn = |threads| Simulation::build(&def, threads).unwrap().connections();
-        let one = drawn(1);
+            p,
+        );
+        let one = drawn_alike_on_1_2_3_threads(&def, &format!("multapses {multapses}"));
         assert_eq!(one.len(), 30_000);
-        assert_eq!(one, drawn(2), "multapses {multapses}: 1 and 2 threads");
-        assert_eq!(one, drawn(3), "multapses {multapses}: 1 and 3 threads");
         // every block of targets got some
         let mut per_block = [0usize; 5];
         for c in &one {
@@ -269,25 +260,41 @@ fn fixed_total_number_draws_the_same_synapses_for_any_thread_count() {
 /// the source population), and the synapses are the same as on one thread.
 #[test]
 fn fixed_outdegree_draws_the_same_synapses_onto_partitions_of_unequal_size() {
-    use cajal_core::{NetworkDef, Simulation};
     let pop = |name: &str, size| pop(name, ModelKind::IafPscDelta, size);
-    let def = NetworkDef {
+    let def = network(
+        vec![pop("src", 3000), pop("tgt", 10_000)],
+        proj(Rule::FixedOutdegree { outdegree: 5 }, false, true, true),
+    );
+    let one = drawn_alike_on_1_2_3_threads(&def, "fixed_outdegree");
+    assert_eq!(one.len(), 15_000);
+}
+
+/// A network of `populations` with the one projection `p` (dt 0.1 ms, seed 4).
+fn network(populations: Vec<PopulationDef>, p: ProjectionDef) -> cajal_core::NetworkDef {
+    cajal_core::NetworkDef {
         dt: 0.1,
         seed: 4,
-        populations: vec![pop("src", 3000), pop("tgt", 10_000)],
-        projections: vec![proj(
-            Rule::FixedOutdegree { outdegree: 5 },
-            false,
-            true,
-            true,
-        )],
+        populations,
+        projections: vec![p],
         inputs: vec![],
         records: vec![],
         astrocytes: vec![],
+    }
+}
+
+/// The synapses `def` draws, checked to be the same whether it is built on 1, 2 or 3 threads
+/// (`what` names the case in a failure).
+fn drawn_alike_on_1_2_3_threads(
+    def: &cajal_core::NetworkDef,
+    what: &str,
+) -> Vec<(u32, u32, f32, f64)> {
+    let drawn = |threads| {
+        cajal_core::Simulation::build(def, threads)
+            .unwrap()
+            .connections()
     };
-    let drawn = |threads| Simulation::build(&def, threads).unwrap().connections();
     let one = drawn(1);
-    assert_eq!(one.len(), 15_000);
-    assert_eq!(one, drawn(2), "1 and 2 threads");
-    assert_eq!(one, drawn(3), "1 and 3 threads");
+    assert_eq!(one, drawn(2), "{what}: 1 and 2 threads");
+    assert_eq!(one, drawn(3), "{what}: 1 and 3 threads");
+    one
 }
