@@ -30,7 +30,7 @@ use crate::partition::Partition;
 use crate::synapses::Csr;
 
 /// Consecutive partitions whose static synapses share one store.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Group {
     /// Indices of its partitions.
     pub(crate) parts: Range<usize>,
@@ -71,18 +71,19 @@ pub(crate) fn units(groups: &[Group], whole: bool) -> Vec<Unit> {
     out
 }
 
-/// `parts` cut into the mutable slices of `units` (consecutive ranges covering it in order).
-pub(crate) fn split_units<'a>(
-    mut parts: &'a mut [Partition],
-    units: &[Unit],
-) -> Vec<&'a mut [Partition]> {
-    let mut out = Vec::with_capacity(units.len());
-    for u in units {
-        let (head, tail) = std::mem::take(&mut parts).split_at_mut(u.parts.len());
-        out.push(head);
-        parts = tail;
-    }
-    out
+/// `parts` cut into consecutive mutable slices of the lengths `lens` (which cover it in order:
+/// the partitions of each group, or of each piece).
+pub(crate) fn split(
+    mut parts: &mut [Partition],
+    lens: impl IntoIterator<Item = usize>,
+) -> Vec<&mut [Partition]> {
+    lens.into_iter()
+        .map(|n| {
+            let (head, tail) = std::mem::take(&mut parts).split_at_mut(n);
+            parts = tail;
+            head
+        })
+        .collect()
 }
 
 /// Intervals between two sorts of the list.
@@ -211,10 +212,11 @@ impl Balance {
         let plan = &mut self.plans[self.current];
         // each piece is taken by exactly one thread (the list hands out each place once), so
         // its lock is never contended: it only proves that to the compiler
-        let slots: Vec<Mutex<&mut [Partition]>> = split_units(parts, &plan.units)
-            .into_iter()
-            .map(Mutex::new)
-            .collect();
+        let slots: Vec<Mutex<&mut [Partition]>> =
+            split(parts, plan.units.iter().map(|u| u.parts.len()))
+                .into_iter()
+                .map(Mutex::new)
+                .collect();
         let start = Instant::now();
         let spent = pool.install(|| {
             in_list_order(&plan.order, self.threads, |i| {

@@ -1,6 +1,6 @@
 //! Building a network into partitions and running it in min-delay intervals.
 
-use crate::balance::{split_units, units, Balance, Group, Unit};
+use crate::balance::{split, Balance, Group};
 use crate::connect::{
     check_rule, delay_steps, draw_global, draw_per_target, draw_total_in, is_per_target,
     split_total, Drawn,
@@ -1194,9 +1194,9 @@ impl Simulation {
                 Some(b) => b.run(parts, &self.groups, &self.pool, &interval),
                 // one thread takes every group whole
                 None => {
-                    let whole = units(&self.groups, true);
-                    for (piece, u) in split_units(parts, &whole).into_iter().zip(&whole) {
-                        interval(piece, &self.groups[u.group].csr, u.first);
+                    let lens = self.groups.iter().map(|g| g.parts.len());
+                    for (piece, g) in split(parts, lens).into_iter().zip(&self.groups) {
+                        interval(piece, &g.csr, 0);
                     }
                 }
             }
@@ -1217,17 +1217,14 @@ impl Simulation {
 
     fn deliver_now(&mut self, spikes: &[Spike]) {
         let now = self.step;
-        let whole = units(&self.groups, true);
-        let pieces = split_units(&mut self.partitions, &whole);
-        let groups = &self.groups;
-        let work = |(piece, u): (&mut [Partition], &Unit)| {
-            deliver(piece, &groups[u.group].csr, u.first, spikes, now)
-        };
+        let lens = self.groups.iter().map(|g| g.parts.len());
+        let pieces = split(&mut self.partitions, lens);
+        let work = |(piece, g): (&mut [Partition], &Group)| deliver(piece, &g.csr, 0, spikes, now);
         if self.threads == 1 {
-            pieces.into_iter().zip(&whole).for_each(work);
+            pieces.into_iter().zip(&self.groups).for_each(work);
         } else {
             self.pool
-                .install(|| pieces.into_par_iter().zip(&whole).for_each(work));
+                .install(|| pieces.into_par_iter().zip(&self.groups).for_each(work));
         }
     }
 
