@@ -31,6 +31,7 @@ mod balance;
 pub mod checkpoint;
 pub mod connect;
 pub mod dist;
+mod finite;
 pub mod homeostasis;
 pub mod input;
 mod layout;

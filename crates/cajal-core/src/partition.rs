@@ -174,6 +174,9 @@ pub struct Partition {
     pub events: u64,
     /// How the neurons' thresholds move, if they do.
     pub(crate) threshold: Option<crate::homeostasis::ThresholdRule>,
+    /// The first non-finite state value found by the last check: variable, index, value.
+    #[serde(skip)]
+    pub(crate) non_finite: Option<(&'static str, usize, f64)>,
     spiked: Vec<u32>,
 }
 
@@ -215,6 +218,7 @@ impl Partition {
             block_out: vec![Vec::new(); n.div_ceil(BLOCK_SIZE).max(1)],
             events: 0,
             threshold: None,
+            non_finite: None,
             spiked: Vec::new(),
         }
     }
@@ -315,6 +319,12 @@ impl Partition {
         for block in self.block_out.iter_mut() {
             self.out.append(block);
         }
+    }
+
+    /// Looks for NaN or infinities in `variables` of the state and keeps the first found in
+    /// `non_finite` (called right after [`Partition::advance`], while the state is in cache).
+    pub(crate) fn check_finite(&mut self, variables: &[&'static str]) {
+        self.non_finite = crate::finite::first_non_finite(&self.dynamics, variables);
     }
 
     fn advance_steps(&mut self, from: u64, to: u64) {

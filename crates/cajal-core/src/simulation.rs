@@ -15,6 +15,7 @@ use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
 use rayon::prelude::*;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A state variable became NaN or infinite: the model is numerically unstable.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -165,8 +166,9 @@ fn expected_synapses(rule: &Rule, n_source: usize, n: usize) -> usize {
     }
 }
 
-/// Non-finite checks (each 1 ms of biological time) between two calls of a run's progress.
-const PROGRESS_CHECKS: u64 = 10;
+/// Wall seconds between two calls of a run's progress. Each return to the caller for one costs
+/// the threads a hand-over (on two threads, the loop moves out of the pool and back in).
+const PROGRESS_EVERY_S: f64 = 0.1;
 
 /// What a run carries from interval to interval.
 struct RunState {
@@ -1145,7 +1147,7 @@ impl Simulation {
             self.balance = Some(Balance::new(&self.partitions, &self.groups, self.threads));
         }
         while self.step < end {
-            let until = self.step + PROGRESS_CHECKS * check_every;
+            let until = Instant::now() + Duration::from_secs_f64(PROGRESS_EVERY_S);
             let outcome = if self.threads > 1 {
                 // The loop itself runs on a worker of the pool: each interval's parallel part
                 // then starts and ends without waking a thread outside it (with one interval
@@ -1170,9 +1172,11 @@ impl Simulation {
         Ok(())
     }
 
-    /// Simulates whole intervals until step `until` (or the run's end) is reached.
-    fn advance_until(&mut self, until: u64, run: &mut RunState) -> Result<(), NumericalError> {
-        while self.step < until.min(run.end) {
+    /// Simulates whole intervals until the run's end, or the first interval end after the
+    /// wall-clock time `until` (the intervals do not depend on it).
+    fn advance_until(&mut self, until: Instant, run: &mut RunState) -> Result<(), NumericalError> {
+        // at least one interval per call, however slow
+        while self.step < run.end {
             let from = self.step;
             // intervals end on a fixed grid (multiples of the interval), so that a run split at
             // any multiple of it batches its spikes exactly as an unsplit one
@@ -1181,12 +1185,17 @@ impl Simulation {
             for &c in &run.cuts {
                 to = to.min((from / c + 1) * c);
             }
+            let check = to - run.last_check >= run.check_every || to == run.end;
             let parts = &mut self.partitions;
+            let populations = &self.populations;
             let spikes = &run.pending;
             let interval = |piece: &mut [Partition], csr: &Csr, first: usize| {
                 deliver(piece, csr, first, spikes, from);
                 for p in piece.iter_mut() {
                     p.advance(from, to);
+                    if check {
+                        p.check_finite(populations[p.population].kind.state_variables());
+                    }
                 }
             };
             match &mut self.balance {
@@ -1205,11 +1214,14 @@ impl Simulation {
                 run.pending.append(&mut p.out);
             }
             self.step = to;
-            if to - run.last_check >= run.check_every || to == run.end {
+            if check {
                 if let Some(e) = self.first_non_finite(run.last_check) {
                     return Err(e);
                 }
                 run.last_check = to;
+            }
+            if Instant::now() >= until {
+                break;
             }
         }
         Ok(())
@@ -1247,21 +1259,18 @@ impl Simulation {
         cuts
     }
 
-    /// The first non-finite state value, if any, as an error (`since`: the last clean check).
+    /// The first non-finite state value found by the partitions' last check, if any, as an
+    /// error (`since`: the last clean check).
     fn first_non_finite(&self, since: u64) -> Option<NumericalError> {
         self.partitions.iter().find_map(|p| {
-            let kind = self.populations[p.population].kind;
-            kind.state_variables().iter().find_map(|&name| {
-                let values = p.dynamics.variable(name)?;
-                let i = first_non_finite_index(values)?;
-                Some(NumericalError {
-                    population: self.populations[p.population].name.clone(),
-                    neuron: p.offset as usize + i,
-                    variable: name.to_string(),
-                    value: values[i],
-                    last_finite_ms: since as f64 * self.dt,
-                    time_ms: self.step as f64 * self.dt,
-                })
+            let (variable, i, value) = p.non_finite?;
+            Some(NumericalError {
+                population: self.populations[p.population].name.clone(),
+                neuron: p.offset as usize + i,
+                variable: variable.to_string(),
+                value,
+                last_finite_ms: since as f64 * self.dt,
+                time_ms: self.step as f64 * self.dt,
             })
         })
     }
@@ -1662,51 +1671,5 @@ impl Simulation {
             out.extend_from_slice(p.dynamics.variable(variable)?);
         }
         Some(out)
-    }
-}
-
-/// Index of the first NaN or infinity in `values`: a branch-free test per 64 values (which
-/// vectorises), then a search inside the first chunk that has one. The test is a float
-/// comparison, `|v| < inf` (false for NaN and both infinities): `is_finite` compiles to 64-bit
-/// integer comparisons, which SSE2 lacks and emulates at several times the cost. Compiled for
-/// x86-64 and AVX2, chosen at run time.
-#[multiversion::multiversion(targets("x86_64+avx2"))]
-fn first_non_finite_index(values: &[f64]) -> Option<usize> {
-    const CHUNK: usize = 64;
-    let chunk = values.chunks(CHUNK).position(|c| {
-        c.iter().fold(false, |bad, v| {
-            let finite = v.abs() < f64::INFINITY;
-            bad | !finite
-        })
-    })?;
-    let start = chunk * CHUNK;
-    values[start..]
-        .iter()
-        .position(|v| !v.is_finite())
-        .map(|i| start + i)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::first_non_finite_index;
-
-    #[test]
-    fn first_non_finite_index_finds_the_first_bad_value_anywhere() {
-        let mut v = vec![1.0; 200];
-        assert_eq!(first_non_finite_index(&v), None);
-        assert_eq!(first_non_finite_index(&[]), None);
-        for (at, bad) in [
-            (0, f64::NAN),
-            (63, f64::INFINITY),
-            (64, f64::NEG_INFINITY),
-            (199, f64::NAN),
-        ] {
-            v[at] = bad;
-            if at + 70 < v.len() {
-                v[at + 70] = f64::NAN; // a later one, in another chunk, must not win
-            }
-            assert_eq!(first_non_finite_index(&v), Some(at), "bad value at {at}");
-            v.iter_mut().for_each(|x| *x = 1.0);
-        }
     }
 }
