@@ -1,0 +1,629 @@
+//! Building a network definition into partitions: drawing the synapses of every projection in
+//! parallel, one partition (or block of targets) at a time, and checking the learning rules.
+
+use super::{grid_steps, period_steps, PopulationInfo, RecordedStatic, Simulation};
+use crate::balance::Group;
+use crate::connect::{
+    check_rule, draw_global, draw_per_target, draw_total_in, is_per_target, split_total, Drawn,
+};
+use crate::homeostasis::{AstrocyteState, ThresholdRule};
+use crate::network::{BuildError, NetworkDef, Place, Rule};
+use crate::neuron::Dynamics;
+use crate::partition::{Partition, BLOCK_SIZE};
+use crate::plasticity::{OjaProjection, PlasticProjection};
+use crate::rng::{stream, Purpose};
+use crate::synapses::{Csr, Synapse};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// The stored form of a drawn synapse: its global source and the synapse with a partition-local
+/// target.
+fn pair(src_first_gid: u32, d: &Drawn, offset: u32) -> (u32, Synapse) {
+    (
+        src_first_gid + d.source,
+        Synapse {
+            weight: d.weight,
+            target: (d.target - offset) as u16,
+            delay: d.delay,
+        },
+    )
+}
+
+/// About how many synapses a per-target rule makes onto `n` targets (to reserve memory once): the
+/// expected count, with a margin of about 4 standard deviations where it is random.
+fn expected_synapses(rule: &Rule, n_source: usize, n: usize) -> usize {
+    let m = crate::memory::expected(rule, n_source, n);
+    match rule {
+        Rule::PairwiseBernoulli { .. } => (m + 4.0 * m.sqrt() + 16.0) as usize,
+        Rule::AllToAll | Rule::OneToOne | Rule::FixedIndegree { .. } => m as usize,
+        _ => 0,
+    }
+}
+
+impl Simulation {
+    /// Builds `def` on `threads` worker threads (0: as many as cores).
+    pub fn build(def: &NetworkDef, threads: usize) -> Result<Simulation, BuildError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| BuildError::new(Place::Network, "threads", e.to_string()))?;
+        let threads = pool.current_num_threads();
+        pool.install(|| Self::build_in_pool(def, threads)).map(
+            |(populations, partitions, groups, interval, synapses)| Simulation {
+                dt: def.dt,
+                seed: def.seed,
+                step: 0,
+                interval,
+                populations,
+                partitions,
+                groups,
+                balance: None,
+                pending: Vec::new(),
+                pool: Arc::new(pool),
+                threads,
+                synapses,
+            },
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn build_in_pool(
+        def: &NetworkDef,
+        threads: usize,
+    ) -> Result<(Vec<PopulationInfo>, Vec<Partition>, Vec<Group>, u64, u64), BuildError> {
+        let dt = def.dt;
+        if !(dt.is_finite() && dt > 0.0) {
+            return Err(BuildError::new(
+                Place::Network,
+                "dt",
+                format!("dt must be > 0 ms (got {dt})"),
+            ));
+        }
+        // populations and partitions
+        let mut populations = Vec::new();
+        let mut partitions = Vec::new();
+        let mut gid: u64 = 0;
+        let mut block: u64 = 0; // global block index: the key of a block's Poisson stream
+        let layout = crate::layout::partition_sizes(def, threads);
+        for (pi, pop) in def.populations.iter().enumerate() {
+            let place = Place::Population(pi);
+            if def.populations[..pi].iter().any(|q| q.name == pop.name) {
+                return Err(BuildError::new(
+                    place,
+                    "name",
+                    format!("population name '{}' is used twice", pop.name),
+                ));
+            }
+            if pop.size == 0 {
+                return Err(BuildError::new(place, "size", "size must be at least 1"));
+            }
+            let initial = Self::initial_values(def, pi)?;
+            let gen_steps = Self::generator_steps(def, pi)?;
+            let first = partitions.len();
+            let mut offset = 0usize;
+            for &n in &layout[pi] {
+                let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt).map_err(|e| {
+                    BuildError::new(place.clone(), format!("params.{}", e.param), e.message)
+                })?;
+                let threshold = match &pop.threshold {
+                    None => None,
+                    Some(th) => {
+                        if !pop.kind.has_theta() {
+                            return Err(BuildError::new(
+                                place,
+                                "threshold",
+                                format!(
+                                    "{} has no movable threshold; use an integrate-and-fire \
+                                     model (iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, \
+                                     iaf_cond_exp)",
+                                    pop.kind.name()
+                                ),
+                            ));
+                        }
+                        th.validate().map_err(|(f, m)| {
+                            BuildError::new(place.clone(), format!("threshold.{f}"), m)
+                        })?;
+                        dynamics.theta_mut();
+                        Some(ThresholdRule::new(th, dt))
+                    }
+                };
+                for (name, values) in &initial {
+                    dynamics
+                        .variable_mut(name)
+                        .expect("checked")
+                        .copy_from_slice(&values[offset..offset + n]);
+                }
+                if let (Dynamics::SpikeGenerator(g), Some(steps)) = (&mut dynamics, &gen_steps) {
+                    g.steps = steps[offset..offset + n].to_vec();
+                }
+                let rng = (0..n.div_ceil(BLOCK_SIZE))
+                    .map(|b| stream(def.seed, Purpose::Poisson, block + b as u64, 0))
+                    .collect();
+                block += n.div_ceil(BLOCK_SIZE) as u64;
+                let mut part = Partition::new(
+                    pi,
+                    offset as u32,
+                    (gid + offset as u64) as u32,
+                    dynamics,
+                    n,
+                    rng,
+                );
+                part.threshold = threshold;
+                partitions.push(part);
+                offset += n;
+            }
+            populations.push(PopulationInfo {
+                name: pop.name.clone(),
+                kind: pop.kind,
+                size: pop.size,
+                first_gid: gid as u32,
+                partitions: first..partitions.len(),
+            });
+            gid += pop.size as u64;
+            if gid > u32::MAX as u64 {
+                return Err(BuildError::new(
+                    place,
+                    "size",
+                    "more than 2^32 neurons in total",
+                ));
+            }
+        }
+        let n_nodes = gid as usize;
+
+        for (ai, astro) in def.astrocytes.iter().enumerate() {
+            let place = Place::Astrocyte(ai);
+            astro
+                .validate(dt)
+                .map_err(|(f, m)| BuildError::new(place.clone(), f, m))?;
+            for (field, list) in [("liquid", &astro.liquid), ("input", &astro.input)] {
+                if list.iter().any(|&p| p >= populations.len()) {
+                    return Err(BuildError::new(place, field, "unknown population"));
+                }
+            }
+        }
+        let astro_ranges = |list: &[usize]| -> Vec<(u32, u32)> {
+            list.iter()
+                .map(|&p| (populations[p].first_gid, populations[p].size as u32))
+                .collect()
+        };
+
+        // synapses: projections are checked and global rules drawn first; then each target
+        // partition draws its per-target projections in projection order and turns its pairs
+        // into its CSR at once, so that only the partitions being built hold 12-byte pairs
+        let mut global: Vec<Vec<(usize, Vec<(u32, Synapse)>)>> = vec![Vec::new(); partitions.len()];
+        // fixed_total_number: per projection, the synapses ending on each block of BLOCK_SIZE
+        // targets (blocks, unlike partitions, do not depend on the thread count)
+        let mut totals: Vec<Option<Vec<usize>>> = vec![None; def.projections.len()];
+        let mut targeting: Vec<Vec<usize>> = vec![Vec::new(); populations.len()];
+        for (ji, proj) in def.projections.iter().enumerate() {
+            let place = Place::Projection(ji);
+            let (Some(src), Some(tgt)) =
+                (populations.get(proj.source), populations.get(proj.target))
+            else {
+                return Err(BuildError::new(place, "source", "unknown population"));
+            };
+            if tgt.kind.is_source() {
+                return Err(BuildError::new(
+                    place,
+                    "target",
+                    format!(
+                        "'{}' is a {} and cannot receive synapses",
+                        tgt.name,
+                        tgt.kind.name()
+                    ),
+                ));
+            }
+            proj.weight
+                .validate()
+                .map_err(|m| BuildError::new(place.clone(), "weight", m))?;
+            proj.delay
+                .validate()
+                .map_err(|m| BuildError::new(place.clone(), "delay", m))?;
+            if proj.delay.range().1 < dt * 0.5 {
+                return Err(BuildError::new(
+                    place,
+                    "delay",
+                    format!(
+                        "delays must be at least dt = {dt} ms (got at most {} ms)",
+                        proj.delay.range().1
+                    ),
+                ));
+            }
+            check_rule(proj, ji, src.size, tgt.size)?;
+            if let Some(rule) = &proj.plasticity {
+                Self::check_plastic(proj, ji, rule, &populations)?;
+            }
+            Self::check_learning(def, proj, ji)?;
+            if let Some(every) = proj.record_weights {
+                if every.is_nan()
+                    || every <= 0.0
+                    || (every.is_finite() && grid_steps(every, dt).is_none())
+                {
+                    return Err(BuildError::new(
+                        place,
+                        "record_weights",
+                        format!(
+                            "the weight recording interval must be a positive multiple of \
+                             dt = {dt} ms (got {every})"
+                        ),
+                    ));
+                }
+            }
+            targeting[proj.target].push(ji);
+            if let Rule::FixedTotalNumber { .. } = proj.rule {
+                let sizes: Vec<usize> = (0..tgt.size)
+                    .step_by(BLOCK_SIZE)
+                    .map(|lo| BLOCK_SIZE.min(tgt.size - lo))
+                    .collect();
+                totals[ji] = Some(split_total(proj, ji, def.seed, src.size, &sizes));
+            } else if !is_per_target(&proj.rule) {
+                let tparts = tgt.partitions.clone();
+                for part in tparts.clone() {
+                    global[part].push((ji, Vec::new()));
+                }
+                // the partitions of a population differ in size (the layout cuts thread shares
+                // across populations): a target's is the last one starting at or before it
+                let starts: Vec<u32> = partitions[tparts.clone()]
+                    .iter()
+                    .map(|p| p.offset)
+                    .collect();
+                for d in draw_global(proj, ji, def.seed, dt, src.size, tgt.size)? {
+                    let part = tparts.start + starts.partition_point(|&o| o <= d.target) - 1;
+                    let offset = partitions[part].offset;
+                    let bucket = &mut global[part].last_mut().expect("pushed above").1;
+                    bucket.push(pair(src.first_gid, &d, offset));
+                }
+            }
+        }
+        #[allow(clippy::type_complexity)]
+        let built: Vec<
+            Result<
+                (
+                    Csr,
+                    Vec<PlasticProjection>,
+                    Vec<OjaProjection>,
+                    Vec<RecordedStatic>,
+                ),
+                BuildError,
+            >,
+        > = {
+            // largest expected synapse count first, each thread taking the next when free
+            let per_neuron = crate::layout::synapses_per_neuron(def);
+            let expected: Vec<f64> = partitions
+                .iter()
+                .map(|p| p.len() as f64 * per_neuron[p.population])
+                .collect();
+            let mut order: Vec<usize> = (0..partitions.len()).collect();
+            order.sort_by(|&a, &b| expected[b].total_cmp(&expected[a]).then(a.cmp(&b)));
+            let global: Vec<std::sync::Mutex<_>> =
+                global.into_iter().map(std::sync::Mutex::new).collect();
+            crate::balance::in_list_order(&order, threads, |i| {
+                let p = &partitions[i];
+                let mut global = std::mem::take(&mut *global[i].lock().expect("not poisoned"));
+                // room for all static synapses at once: growing the list projection by
+                // projection reallocates, and the allocator may keep both copies resident
+                let (first, last) = (p.offset as usize, p.offset as usize + p.len());
+                let room: usize = targeting[p.population]
+                    .iter()
+                    .filter(|&&ji| {
+                        let proj = &def.projections[ji];
+                        proj.plasticity.is_none() && proj.oja.is_none()
+                    })
+                    .map(|&ji| {
+                        let proj = &def.projections[ji];
+                        if is_per_target(&proj.rule) {
+                            let n_src = populations[proj.source].size;
+                            expected_synapses(&proj.rule, n_src, p.len())
+                        } else if let Some(counts) = &totals[ji] {
+                            (first / BLOCK_SIZE..last.div_ceil(BLOCK_SIZE))
+                                .map(|b| counts[b])
+                                .sum()
+                        } else {
+                            global.iter().filter(|g| g.0 == ji).map(|g| g.1.len()).sum()
+                        }
+                    })
+                    .sum();
+                let mut pairs: Vec<(u32, Synapse)> = Vec::with_capacity(room);
+                let mut plastic = Vec::new();
+                let mut ojas = Vec::new();
+                let mut recorded = Vec::new();
+                for &ji in &targeting[p.population] {
+                    let proj = &def.projections[ji];
+                    let src = &populations[proj.source];
+                    let mut drawn_pairs: Vec<(u32, Synapse)> = Vec::new();
+                    let out = if proj.plasticity.is_some() || proj.oja.is_some() {
+                        &mut drawn_pairs
+                    } else {
+                        &mut pairs
+                    };
+                    let start_len = out.len();
+                    if is_per_target(&proj.rule) {
+                        out.reserve(expected_synapses(&proj.rule, src.size, p.len()));
+                        // a few targets at a time, so the drawn list stays small
+                        let (first, last) = (p.offset as usize, p.offset as usize + p.len());
+                        for lo in (first..last).step_by(256) {
+                            let range = lo..(lo + 256).min(last);
+                            let drawn = draw_per_target(proj, ji, def.seed, dt, src.size, range)?;
+                            out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
+                        }
+                    } else if let Some(counts) = &totals[ji] {
+                        // the partition's blocks, each from its own stream
+                        let (first, last) = (p.offset as usize, p.offset as usize + p.len());
+                        for lo in (first..last).step_by(BLOCK_SIZE) {
+                            let block = lo / BLOCK_SIZE;
+                            let hi = (lo + BLOCK_SIZE).min(last);
+                            let drawn = draw_total_in(
+                                proj,
+                                ji,
+                                def.seed,
+                                dt,
+                                src.size,
+                                lo..hi,
+                                counts[block],
+                                block,
+                            )?;
+                            out.reserve(drawn.len());
+                            out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
+                        }
+                    } else {
+                        let k = global.iter().position(|g| g.0 == ji).expect("drawn");
+                        out.append(&mut global[k].1);
+                    }
+                    // plastic synapses, and copies of recorded static ones, by source index
+                    let local = |pairs: &[(u32, Synapse)]| -> Vec<(u32, u16, f32, u16)> {
+                        pairs
+                            .iter()
+                            .map(|(g, s)| (g - src.first_gid, s.target, s.weight, s.delay))
+                            .collect()
+                    };
+                    if proj.plasticity.is_none() && proj.record_weights.is_some() {
+                        // static weights never change: keep a copy for the weight files
+                        recorded.push(RecordedStatic {
+                            projection: ji,
+                            synapses: local(&out[start_len..]),
+                        });
+                    }
+                    if let Some(rule) = &proj.plasticity {
+                        let syn = local(&drawn_pairs);
+                        let modulator = rule
+                            .modulator()
+                            .map(|m| (populations[m].first_gid, populations[m].size as u32));
+                        let mut pl = PlasticProjection::new(
+                            ji,
+                            rule,
+                            dt,
+                            src.first_gid,
+                            src.size as u32,
+                            p.len(),
+                            &syn,
+                            modulator,
+                        );
+                        if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
+                            pl.record_every(((every / dt).round() as u64).max(1));
+                        }
+                        if let Some(sc) = &proj.scaling {
+                            pl.scale_every(sc.target, ((sc.every / dt).round() as u64).max(1));
+                        }
+                        if let Some(ai) = proj.astrocyte {
+                            let a = &def.astrocytes[ai];
+                            pl.set_astrocyte(AstrocyteState::new(
+                                ai,
+                                a,
+                                astro_ranges(&a.liquid),
+                                astro_ranges(&a.input),
+                                dt,
+                            ));
+                        }
+                        plastic.push(pl);
+                    }
+                    if let Some(o) = &proj.oja {
+                        let n_src = src.size;
+                        let mut w = vec![0.0; p.len() * n_src];
+                        for (g, s) in &drawn_pairs {
+                            w[s.target as usize * n_src + (g - src.first_gid) as usize] +=
+                                s.weight as f64;
+                        }
+                        let delay = drawn_pairs.first().map_or(1, |(_, s)| s.delay as usize);
+                        let mut oja =
+                            OjaProjection::new(ji, o, dt, src.first_gid, n_src, p.len(), w, delay);
+                        if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
+                            oja.record_every(((every / dt).round() as u64).max(1));
+                        }
+                        ojas.push(oja);
+                    }
+                }
+                let csr = Csr::from_pairs(n_nodes, &pairs)
+                    .map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
+                Ok((csr, plastic, ojas, recorded))
+            })
+        };
+        let mut synapses = 0u64;
+        let mut min_delay = u16::MAX;
+        let mut max_delay = 1usize;
+        let mut stores = Vec::with_capacity(partitions.len());
+        for (p, built) in partitions.iter_mut().zip(built) {
+            let (csr, plastic, ojas, recorded) = built?;
+            p.plastic = plastic;
+            p.oja = ojas;
+            p.recorded_static = recorded;
+            synapses += csr.synapses.len() as u64;
+            if let Some(d) = csr.synapses.iter().map(|s| s.delay).min() {
+                min_delay = min_delay.min(d);
+            }
+            max_delay = max_delay.max(csr.max_delay() as usize);
+            stores.push(csr);
+            for o in &p.oja {
+                synapses += o.len() as u64;
+                min_delay = min_delay.min(o.delay() as u16);
+                max_delay = max_delay.max(o.delay());
+            }
+            for pl in &p.plastic {
+                synapses += pl.len() as u64;
+                if let Some(d) = pl.min_delay() {
+                    min_delay = min_delay.min(d);
+                    max_delay = max_delay.max(pl.max_delay() as usize);
+                }
+            }
+        }
+        for (ii, _) in def.inputs.iter().enumerate() {
+            max_delay = max_delay.max(Self::attach_input(def, ii, &populations, &mut partitions)?);
+        }
+        for (ri, _) in def.records.iter().enumerate() {
+            Self::attach_record(def, ri, &populations, &mut partitions)?;
+        }
+        partitions.par_iter_mut().for_each(|p| p.finish(max_delay));
+        // the stores of each group's partitions become one, a group at a time (each copy
+        // needs its group's synapses twice over while it is made)
+        let mut stores = stores.into_iter();
+        let mut groups = Vec::new();
+        for k in crate::layout::group_sizes(def, threads) {
+            let first = groups.last().map_or(0, |g: &Group| g.parts.end);
+            let csr = Csr::interleave(stores.by_ref().take(k).collect())
+                .map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
+            groups.push(Group {
+                parts: first..first + k,
+                csr,
+            });
+        }
+        // with no synapses, any interval is exact; 10 ms keeps progress updates frequent
+        let interval = if min_delay == u16::MAX {
+            ((10.0 / dt).round() as u64).max(1)
+        } else {
+            min_delay as u64
+        };
+        Ok((populations, partitions, groups, interval, synapses))
+    }
+
+    /// Oja's rule needs a full matrix onto one block; synaptic scaling and astrocytes need a
+    /// plastic projection (and the astrocyte pair STDP).
+    fn check_learning(
+        def: &NetworkDef,
+        proj: &crate::network::ProjectionDef,
+        ji: usize,
+    ) -> Result<(), BuildError> {
+        let place = Place::Projection(ji);
+        if let Some(o) = &proj.oja {
+            let fail = |m: String| Err(BuildError::new(place.clone(), "plasticity", m));
+            if proj.plasticity.is_some() {
+                return fail("a projection has one plasticity rule".into());
+            }
+            if proj.rule != crate::network::Rule::AllToAll {
+                return fail(format!(
+                    "oja_subspace learns a full weight matrix: use rule = \"all_to_all\" (got {})",
+                    proj.rule.name()
+                ));
+            }
+            if !proj.delay.is_const() {
+                return fail("oja_subspace needs one delay for all synapses (a constant)".into());
+            }
+            let tgt = &def.populations[proj.target];
+            if tgt.size > BLOCK_SIZE {
+                return fail(format!(
+                    "oja_subspace needs all targets in one block: at most {BLOCK_SIZE} neurons \
+                     (got {})",
+                    tgt.size
+                ));
+            }
+            if !(o.eta.is_finite() && o.eta > 0.0) {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.eta",
+                    format!("eta must be a finite number > 0 (got {})", o.eta),
+                ));
+            }
+            period_steps(&place, "plasticity.every", o.every, def.dt)?;
+        }
+        if let Some(sc) = &proj.scaling {
+            if proj.plasticity.is_none() {
+                return Err(BuildError::new(
+                    place,
+                    "scaling",
+                    "synaptic scaling applies to plastic projections (static weights never \
+                     change: draw them with the sum you want instead)",
+                ));
+            }
+            if !(sc.target.is_finite() && sc.target > 0.0) {
+                return Err(BuildError::new(
+                    place,
+                    "scaling.target",
+                    format!(
+                        "target must be a finite sum of weight magnitudes > 0 (got {})",
+                        sc.target
+                    ),
+                ));
+            }
+            period_steps(&place, "scaling.every", sc.every, def.dt)?;
+        }
+        if let Some(ai) = proj.astrocyte {
+            let pair = matches!(
+                proj.plasticity,
+                Some(crate::plasticity::PlasticityDef::Stdp {
+                    symmetric: false,
+                    ..
+                })
+            );
+            if !pair {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.astrocyte",
+                    "an astrocyte sets the depression rate of pair STDP (model = \"stdp\"); \
+                     this projection has another rule or none",
+                ));
+            }
+            if ai >= def.astrocytes.len() {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.astrocyte",
+                    "unknown astrocyte",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A plastic projection's weights must have one sign, Wmax's, and lie within its bounds.
+    fn check_plastic(
+        proj: &crate::network::ProjectionDef,
+        ji: usize,
+        rule: &crate::plasticity::PlasticityDef,
+        populations: &[PopulationInfo],
+    ) -> Result<(), BuildError> {
+        let place = Place::Projection(ji);
+        let (lo, hi) = proj.weight.range();
+        let w_max = rule.w_max();
+        let (mag_lo, mag_hi) = if w_max > 0.0 { (lo, hi) } else { (-hi, -lo) };
+        if mag_lo < 0.0 {
+            return Err(BuildError::new(
+                place,
+                "weight",
+                format!(
+                    "plastic weights keep their sign (Dale's law) and must share Wmax's sign \
+                     (Wmax = {w_max}); this weight ranges over [{lo}, {hi}]: use a weight of \
+                     one sign (e.g. uniform or normal_clipped)"
+                ),
+            ));
+        }
+        if mag_hi > w_max.abs() || mag_lo < rule.w_min() {
+            return Err(BuildError::new(
+                place,
+                "weight",
+                format!(
+                    "the initial weights ([{lo}, {hi}]) must lie within the rule's bounds \
+                     (magnitudes {} to {}); change the weight or Wmax/Wmin",
+                    rule.w_min(),
+                    w_max.abs()
+                ),
+            ));
+        }
+        if let Some(m) = rule.modulator() {
+            if m >= populations.len() {
+                return Err(BuildError::new(
+                    place,
+                    "plasticity.modulator",
+                    "unknown population",
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,410 @@
+//! Reading a simulation: its clock and sizes, recorded spikes, state traces, weights and
+//! statistics, and spike times added from outside.
+
+use super::{
+    grid_steps, PopulationInfo, PopulationStats, ProjectionWeights, ScheduleError, Simulation,
+    SpikeTrains, StateTrace,
+};
+use crate::neuron::{Dynamics, ModelKind};
+use crate::partition::Partition;
+use crate::synapses::Synapse;
+
+impl Simulation {
+    /// Time step (ms).
+    pub fn dt(&self) -> f64 {
+        self.dt
+    }
+
+    /// Global seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Steps simulated so far.
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    /// Simulated time so far (ms).
+    pub fn time_ms(&self) -> f64 {
+        self.step as f64 * self.dt
+    }
+
+    /// Worker threads.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Length of a communication interval (steps): the shortest synaptic delay.
+    pub fn interval_steps(&self) -> u64 {
+        self.interval
+    }
+
+    /// Populations, in definition order.
+    pub fn populations(&self) -> &[PopulationInfo] {
+        &self.populations
+    }
+
+    /// Index of the population named `name`.
+    pub fn population_index(&self, name: &str) -> Option<usize> {
+        self.populations.iter().position(|p| p.name == name)
+    }
+
+    /// Total neurons (and spike generators).
+    pub fn neurons(&self) -> usize {
+        self.populations.iter().map(|p| p.size).sum()
+    }
+
+    /// Total synapses.
+    pub fn synapses(&self) -> u64 {
+        self.synapses
+    }
+
+    /// Synaptic events delivered so far (spikes times their out-degree).
+    pub fn synaptic_events(&self) -> u64 {
+        self.partitions.iter().map(|p| p.events).sum()
+    }
+
+    /// Bytes held by synapse storage (runs and synapses, plastic ones with their traces and
+    /// spike histories), for memory reports.
+    pub fn synapse_bytes(&self) -> u64 {
+        let stores: usize = self
+            .groups
+            .iter()
+            .map(|g| g.csr.runs.len() * 4 + g.csr.synapses.len() * std::mem::size_of::<Synapse>())
+            .sum();
+        let plastic: usize = self
+            .partitions
+            .iter()
+            .map(|p| {
+                p.plastic.iter().map(|pl| pl.bytes()).sum::<usize>()
+                    + p.oja.iter().map(|o| o.bytes()).sum::<usize>()
+            })
+            .sum();
+        (stores + plastic) as u64
+    }
+
+    /// Recorded spikes of population `pop`, ordered by time then sender.
+    pub fn spike_trains(&self, pop: usize) -> SpikeTrains {
+        let mut all: Vec<(u64, u32)> = Vec::new();
+        for p in &self.partitions[self.populations[pop].partitions.clone()] {
+            all.extend_from_slice(&p.recorded);
+        }
+        all.sort_unstable();
+        SpikeTrains {
+            times: all.iter().map(|&(s, _)| (s + 1) as f64 * self.dt).collect(),
+            senders: all.iter().map(|&(_, i)| i).collect(),
+        }
+    }
+
+    /// Number of neurons of population `pop` whose spikes are recorded.
+    pub fn recorded_neurons(&self, pop: usize) -> usize {
+        self.partitions[self.populations[pop].partitions.clone()]
+            .iter()
+            .map(|p| p.record_mask.iter().filter(|&&m| m).count())
+            .sum()
+    }
+
+    /// Indices (within the population) of the neurons of `pop` whose spikes are recorded, in order.
+    pub fn recorded_ids(&self, pop: usize) -> Vec<u32> {
+        let info = &self.populations[pop];
+        let mut ids = Vec::new();
+        for p in &self.partitions[info.partitions.clone()] {
+            for (i, &m) in p.record_mask.iter().enumerate() {
+                if m {
+                    ids.push(p.first_gid - info.first_gid + i as u32);
+                }
+            }
+        }
+        ids
+    }
+
+    /// Every synapse of the network (plastic ones with their current weight) as
+    /// `(source gid, target gid, weight, delay ms)`, sorted by
+    /// target then source (global ids count the populations in order from 0). This is the
+    /// ground-truth connectome that connectivity inference is scored against.
+    pub fn connections(&self) -> Vec<(u32, u32, f32, f64)> {
+        let mut all = Vec::with_capacity(self.synapses as usize);
+        let group_of = self
+            .groups
+            .iter()
+            .flat_map(|g| g.parts.clone().map(move |i| (g, i - g.parts.start)));
+        for (p, (g, j)) in self.partitions.iter().zip(group_of) {
+            for s in 0..g.csr.n_sources() {
+                for syn in g.csr.run(s as u32, j) {
+                    all.push((
+                        s as u32,
+                        p.first_gid + syn.target as u32,
+                        syn.weight,
+                        syn.delay as f64 * self.dt,
+                    ));
+                }
+            }
+            for o in &p.oja {
+                for (s, t, w) in o.synapses() {
+                    all.push((
+                        o.src_first_gid() + s,
+                        p.first_gid + t as u32,
+                        w as f32,
+                        o.delay() as f64 * self.dt,
+                    ));
+                }
+            }
+            for pl in &p.plastic {
+                let w = pl.weights_at(self.step as i64 - 1);
+                for ((s, t, d), w) in pl.synapses().zip(w) {
+                    all.push((
+                        pl.src_first_gid + s,
+                        p.first_gid + t as u32,
+                        w as f32,
+                        d as f64 * self.dt,
+                    ));
+                }
+            }
+        }
+        all.sort_by_key(|&(s, t, _, _)| (t, s));
+        all
+    }
+
+    /// Weights of projection `ji` (by index in the network definition): for plastic projections
+    /// as they stand now with the recorded snapshots, for static ones when their weights were
+    /// asked to be recorded. `None` for a static projection without `record_weights`.
+    pub fn weights(&self, ji: usize) -> Option<ProjectionWeights> {
+        let mut out = ProjectionWeights::default();
+        let mut found = false;
+        let now = self.step as i64 - 1;
+        for p in &self.partitions {
+            for pl in p.plastic.iter().filter(|pl| pl.projection == ji) {
+                found = true;
+                for (s, t, d) in pl.synapses() {
+                    out.sources.push(s);
+                    out.targets.push(p.offset + t as u32);
+                    out.delays_ms.push(d as f64 * self.dt);
+                }
+                out.weights.extend(pl.weights_at(now));
+                if out.history.is_empty() {
+                    out.times_ms = pl
+                        .snapshots
+                        .iter()
+                        .map(|s| s.step as f64 * self.dt)
+                        .collect();
+                    out.history = vec![Vec::new(); pl.snapshots.len()];
+                }
+                for (row, snap) in out.history.iter_mut().zip(&pl.snapshots) {
+                    row.extend_from_slice(&snap.weights);
+                }
+            }
+            for o in p.oja.iter().filter(|o| o.projection == ji) {
+                found = true;
+                for (s, t, w) in o.synapses() {
+                    out.sources.push(s);
+                    out.targets.push(p.offset + t as u32);
+                    out.delays_ms.push(o.delay() as f64 * self.dt);
+                    out.weights.push(w);
+                }
+                out.times_ms = o
+                    .snapshots
+                    .iter()
+                    .map(|s| s.step as f64 * self.dt)
+                    .collect();
+                out.history = o.snapshots.iter().map(|s| s.weights.clone()).collect();
+            }
+            for r in p.recorded_static.iter().filter(|r| r.projection == ji) {
+                found = true;
+                for &(s, t, w, d) in &r.synapses {
+                    out.sources.push(s);
+                    out.targets.push(p.offset + t as u32);
+                    out.delays_ms.push(d as f64 * self.dt);
+                    out.weights.push(w as f64);
+                }
+            }
+        }
+        found.then_some(out)
+    }
+
+    /// Astrocyte `ai`'s value `A` over time as `(times ms, values)`, sampled every millisecond
+    /// (each value holds at the start of its time step); `None` if no projection uses it.
+    pub fn astrocyte_trace(&self, ai: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+        self.partitions
+            .iter()
+            .flat_map(|p| &p.plastic)
+            .find_map(|pl| {
+                let (i, tr) = pl.astrocyte_trace()?;
+                (i == ai).then(|| {
+                    (
+                        tr.iter().map(|&(s, _)| s as f64 * self.dt).collect(),
+                        tr.iter().map(|&(_, a)| a).collect(),
+                    )
+                })
+            })
+    }
+
+    /// True when population `pop` records spikes.
+    pub fn records_spikes(&self, pop: usize) -> bool {
+        self.partitions[self.populations[pop].partitions.clone()]
+            .iter()
+            .any(|p| !p.record_mask.is_empty())
+    }
+
+    /// Sampled state of population `pop`, if it has a state recorder.
+    pub fn state_trace(&self, pop: usize) -> Option<StateTrace> {
+        let parts: Vec<&Partition> = self.partitions[self.populations[pop].partitions.clone()]
+            .iter()
+            .filter(|p| p.state.is_some())
+            .collect();
+        let first = parts.first()?.state.as_ref()?;
+        let names = first.variables.clone();
+        // rows: (step, sender, partition, position)
+        let mut rows: Vec<(u64, u32, usize, usize)> = Vec::new();
+        for (pi, p) in parts.iter().enumerate() {
+            let st = p.state.as_ref().expect("filtered");
+            for (si, &step) in st.steps.iter().enumerate() {
+                for (ni, &i) in st.neurons.iter().enumerate() {
+                    rows.push((step, p.offset + i, pi, si * st.neurons.len() + ni));
+                }
+            }
+        }
+        rows.sort_unstable();
+        let variables = names
+            .iter()
+            .enumerate()
+            .map(|(vi, n)| {
+                let vals = rows.iter().map(|&(_, _, pi, k)| {
+                    parts[pi].state.as_ref().expect("filtered").values[vi][k]
+                });
+                (n.clone(), vals.collect())
+            })
+            .collect();
+        Some(StateTrace {
+            times: rows
+                .iter()
+                .map(|&(s, ..)| (s + 1) as f64 * self.dt)
+                .collect(),
+            senders: rows.iter().map(|&(_, i, ..)| i).collect(),
+            variables,
+        })
+    }
+
+    /// Spike count, mean rate and mean ISI CV of population `pop` over the simulated time.
+    pub fn population_stats(&self, pop: usize) -> PopulationStats {
+        let info = &self.populations[pop];
+        let mut spikes = 0u64;
+        let (mut cv_sum, mut cv_n) = (0.0, 0usize);
+        for p in &self.partitions[info.partitions.clone()] {
+            let st = &p.stats;
+            for i in 0..p.len() {
+                spikes += st.count[i] as u64;
+                if st.count[i] >= 3 {
+                    let n = (st.count[i] - 1) as f64;
+                    let mean = st.isi_sum[i] / n;
+                    let var = (st.isi_sq[i] / n - mean * mean).max(0.0);
+                    cv_sum += var.sqrt() / mean;
+                    cv_n += 1;
+                }
+            }
+        }
+        let t_s = self.time_ms() / 1000.0;
+        PopulationStats {
+            spikes,
+            rate_hz: if t_s > 0.0 {
+                spikes as f64 / (info.size as f64 * t_s)
+            } else {
+                0.0
+            },
+            cv_isi: if cv_n > 0 {
+                cv_sum / cv_n as f64
+            } else {
+                f64::NAN
+            },
+        }
+    }
+
+    /// Adds spikes at `times_ms` to neuron `neuron` of spike-generator population `pop` between
+    /// two [`Simulation::run`] calls: the closed-loop way to stimulate, or to deliver a reward
+    /// (a reward-modulated projection releases dopamine at each spike of its modulator
+    /// population). Each time must be on the dt grid and later than the current time (the spike
+    /// at `t` is emitted in the step that ends at `t`, so `t` ≥ now + dt).
+    pub fn add_spike_times(
+        &mut self,
+        pop: usize,
+        neuron: usize,
+        times_ms: &[f64],
+    ) -> Result<(), ScheduleError> {
+        let err = |population: String, message: String| ScheduleError {
+            population,
+            neuron,
+            message,
+        };
+        let Some(info) = self.populations.get(pop) else {
+            return Err(err(
+                format!("#{pop}"),
+                format!("there are {} populations", self.populations.len()),
+            ));
+        };
+        let name = info.name.clone();
+        if info.kind != ModelKind::SpikeGenerator {
+            return Err(err(
+                name,
+                format!(
+                    "it is a {}, only a spike_generator takes spike times",
+                    info.kind.name()
+                ),
+            ));
+        }
+        if neuron >= info.size {
+            return Err(err(
+                name,
+                format!("the population has {} neurons", info.size),
+            ));
+        }
+        let (now, dt) = (self.step, self.dt);
+        let mut steps = Vec::with_capacity(times_ms.len());
+        for &t in times_ms {
+            match grid_steps(t, dt).filter(|&s| t.is_finite() && s > now) {
+                Some(s) => steps.push(s - 1),
+                None => {
+                    return Err(err(
+                        name,
+                        format!(
+                            "spike time {t} ms must be a multiple of dt = {dt} ms and later \
+                             than the current time {} ms",
+                            now as f64 * dt
+                        ),
+                    ))
+                }
+            }
+        }
+        let range = info.partitions.clone();
+        for p in &mut self.partitions[range] {
+            let local = neuron.wrapping_sub(p.offset as usize);
+            if local >= p.len() {
+                continue;
+            }
+            let Dynamics::SpikeGenerator(g) = &mut p.dynamics else {
+                unreachable!("a spike_generator population has generator dynamics");
+            };
+            let list = &mut g.steps[local];
+            list.extend_from_slice(&steps);
+            // every step already emitted is before `now`: only the pending ones need ordering
+            list[g.cursor[local]..].sort_unstable();
+        }
+        Ok(())
+    }
+
+    /// Spike counts of every neuron of population `pop`.
+    pub fn spike_counts(&self, pop: usize) -> Vec<u32> {
+        self.partitions[self.populations[pop].partitions.clone()]
+            .iter()
+            .flat_map(|p| p.stats.count.iter().copied())
+            .collect()
+    }
+
+    /// Current value of a state variable of every neuron of population `pop`.
+    pub fn state_now(&self, pop: usize, variable: &str) -> Option<Vec<f64>> {
+        let mut out = Vec::new();
+        for p in &self.partitions[self.populations[pop].partitions.clone()] {
+            out.extend_from_slice(p.dynamics.variable(variable)?);
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,336 @@
+//! A network built into partitions (`build.rs`, with its inputs and recorders in `devices.rs`),
+//! run in min-delay intervals (here), and read back (`inspect.rs`).
+
+mod build;
+mod devices;
+mod inspect;
+
+use crate::balance::{split, Balance, Group};
+use crate::network::{BuildError, Place};
+use crate::neuron::ModelKind;
+use crate::partition::{deliver, Partition, Spike};
+use crate::synapses::Csr;
+use rayon::prelude::*;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A state variable became NaN or infinite: the model is numerically unstable.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error(
+    "population '{population}', neuron {neuron}: {variable} is {value} at t = {time_ms} ms \
+     (all state was finite at t = {last_finite_ms} ms); the model is numerically unstable \
+     there: lower dt, the weights or the input currents, or check the neuron parameters"
+)]
+pub struct NumericalError {
+    /// Population name.
+    pub population: String,
+    /// Neuron index within the population.
+    pub neuron: usize,
+    /// State variable.
+    pub variable: String,
+    /// Its value (NaN or ±inf).
+    pub value: f64,
+    /// Time of the last check that found every value finite (ms).
+    pub last_finite_ms: f64,
+    /// Time at which the value was found (ms).
+    pub time_ms: f64,
+}
+
+/// Spikes could not be added to a spike generator (see [`Simulation::add_spike_times`]).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("adding spikes to population '{population}', neuron {neuron}: {message}")]
+pub struct ScheduleError {
+    /// Population name (or index, when there is no such population).
+    pub population: String,
+    /// Neuron index within the population.
+    pub neuron: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// What the simulation knows about a population.
+#[derive(Clone, Debug)]
+pub struct PopulationInfo {
+    /// Name.
+    pub name: String,
+    /// Model.
+    pub kind: ModelKind,
+    /// Number of neurons.
+    pub size: usize,
+    /// Global id of its first neuron.
+    pub first_gid: u32,
+    /// Its partitions: `partitions.start..partitions.end`.
+    pub partitions: std::ops::Range<usize>,
+}
+
+/// Recorded spikes of one population, ordered by time then sender.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpikeTrains {
+    /// Spike times (ms).
+    pub times: Vec<f64>,
+    /// Senders (index within the population).
+    pub senders: Vec<u32>,
+}
+
+/// Sampled state of one population, ordered by time then sender (NEST multimeter layout).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StateTrace {
+    /// Sample times (ms), one entry per (time, neuron).
+    pub times: Vec<f64>,
+    /// Neuron index within the population, one entry per (time, neuron).
+    pub senders: Vec<u32>,
+    /// One array per variable, aligned with `times`.
+    pub variables: Vec<(String, Vec<f64>)>,
+}
+
+/// Summary statistics of one population over the simulated time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationStats {
+    /// Spikes emitted by all its neurons.
+    pub spikes: u64,
+    /// Mean rate per neuron (Hz).
+    pub rate_hz: f64,
+    /// Mean over neurons with at least 3 spikes of std(ISI)/mean(ISI); NaN if none.
+    pub cv_isi: f64,
+}
+
+/// A built network, ready to run.
+pub struct Simulation {
+    pub(crate) dt: f64,
+    pub(crate) seed: u64,
+    pub(crate) step: u64,
+    pub(crate) interval: u64,
+    pub(crate) populations: Vec<PopulationInfo>,
+    pub(crate) partitions: Vec<Partition>,
+    /// The partitions grouped, with their static synapses.
+    pub(crate) groups: Vec<Group>,
+    /// How the threads share the work of an interval (several threads only; kept from run to
+    /// run, with its measurements).
+    pub(crate) balance: Option<Balance>,
+    pub(crate) pending: Vec<Spike>,
+    pub(crate) pool: Arc<rayon::ThreadPool>,
+    pub(crate) threads: usize,
+    pub(crate) synapses: u64,
+}
+
+/// The synapses of a static projection whose weights are recorded, as built on one partition.
+#[derive(Clone, Debug, Default)]
+pub struct RecordedStatic {
+    /// Projection index.
+    pub projection: usize,
+    /// `(source index, local target, weight, delay steps)`.
+    pub synapses: Vec<(u32, u16, f32, u16)>,
+}
+
+/// Weights of one projection: every synapse, now and at each recorded time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectionWeights {
+    /// Source neuron (index within the source population) of each synapse.
+    pub sources: Vec<u32>,
+    /// Target neuron (index within the target population) of each synapse.
+    pub targets: Vec<u32>,
+    /// Delay of each synapse (ms).
+    pub delays_ms: Vec<f64>,
+    /// Weights now (every event so far applied).
+    pub weights: Vec<f64>,
+    /// Times of the snapshots (ms).
+    pub times_ms: Vec<f64>,
+    /// One row of weights per snapshot, aligned with `sources`.
+    pub history: Vec<Vec<f64>>,
+}
+
+/// Wall seconds between two calls of a run's progress. Each return to the caller for one costs
+/// the threads a hand-over (on two threads, the loop moves out of the pool and back in).
+const PROGRESS_EVERY_S: f64 = 0.1;
+
+/// What a run carries from interval to interval.
+struct RunState {
+    /// Step at which the run ends.
+    end: u64,
+    /// Steps between non-finite checks (1 ms).
+    check_every: u64,
+    /// Step of the last clean check.
+    last_check: u64,
+    /// Periods at which intervals must end (plasticity flushes and snapshots).
+    cuts: Vec<u64>,
+    /// Spikes emitted in the last interval, to be delivered at the start of the next.
+    pending: Vec<Spike>,
+}
+
+fn grid_steps(t: f64, dt: f64) -> Option<u64> {
+    let s = t / dt;
+    let r = s.round();
+    ((s - r).abs() <= 1e-6 * r.max(1.0) && r >= 0.0).then_some(r as u64)
+}
+
+/// The steps in a period of `t` ms, which the model file gives as `field` of `place` and must be a
+/// positive multiple of `dt`.
+fn period_steps(place: &Place, field: &str, t: f64, dt: f64) -> Result<u64, BuildError> {
+    match grid_steps(t, dt) {
+        Some(s) if s >= 1 => Ok(s),
+        _ => {
+            let name = field.rsplit('.').next().unwrap_or(field);
+            Err(BuildError::new(
+                place.clone(),
+                field,
+                format!("{name} must be a positive multiple of dt = {dt} ms (got {t})"),
+            ))
+        }
+    }
+}
+
+impl Simulation {
+    /// Simulates `duration_ms` more (rounded to steps), calling `progress(done, total)` about
+    /// every 0.1 s of wall time (after the interval that reaches it) and at the end. The
+    /// state is checked for non-finite values at least every millisecond of biological time
+    /// (and at the end); a NaN or infinite value stops the run there with a [`NumericalError`]
+    /// naming the population, neuron, variable and time. The simulation then stands at the end
+    /// of the interval in which it was found, and what was recorded so far can still be read.
+    pub fn run(
+        &mut self,
+        duration_ms: f64,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<(), NumericalError> {
+        let steps = (duration_ms / self.dt).round().max(0.0) as u64;
+        let start = self.step;
+        let end = start + steps;
+        let check_every = ((1.0 / self.dt).round() as u64).max(1);
+        let mut run = RunState {
+            end,
+            check_every,
+            last_check: self.step,
+            cuts: self.interval_cuts(),
+            pending: std::mem::take(&mut self.pending),
+        };
+        if self.threads > 1 && self.balance.is_none() {
+            self.balance = Some(Balance::new(&self.partitions, &self.groups, self.threads));
+        }
+        while self.step < end {
+            let until = Instant::now() + Duration::from_secs_f64(PROGRESS_EVERY_S);
+            let outcome = if self.threads > 1 {
+                // The loop itself runs on a worker of the pool: each interval's parallel part
+                // then starts and ends without waking a thread outside it (with one interval
+                // per step, those wake-ups had left the workers idle a tenth of the time).
+                let pool = Arc::clone(&self.pool);
+                pool.install(|| self.advance_until(until, &mut run))
+            } else {
+                self.advance_until(until, &mut run)
+            };
+            if let Err(e) = outcome {
+                self.pending = run.pending;
+                return Err(e);
+            }
+            progress(self.step - start, steps);
+        }
+        // deliver what is in flight now, so plastic weights reflect every spike so far (the
+        // inputs land in ring slots of later steps, exactly as at the next interval's start)
+        let mut pending = run.pending;
+        self.deliver_now(&pending);
+        pending.clear();
+        self.pending = pending;
+        Ok(())
+    }
+
+    /// Simulates whole intervals until the run's end, or the first interval end after the
+    /// wall-clock time `until` (the intervals do not depend on it).
+    fn advance_until(&mut self, until: Instant, run: &mut RunState) -> Result<(), NumericalError> {
+        // at least one interval per call, however slow
+        while self.step < run.end {
+            let from = self.step;
+            // intervals end on a fixed grid (multiples of the interval), so that a run split at
+            // any multiple of it batches its spikes exactly as an unsplit one
+            let mut to = ((from / self.interval + 1) * self.interval).min(run.end);
+            // plastic synapses flush and snapshot at fixed times: intervals end there
+            for &c in &run.cuts {
+                to = to.min((from / c + 1) * c);
+            }
+            let check = to - run.last_check >= run.check_every || to == run.end;
+            let parts = &mut self.partitions;
+            let populations = &self.populations;
+            let spikes = &run.pending;
+            let interval = |piece: &mut [Partition], csr: &Csr, first: usize| {
+                deliver(piece, csr, first, spikes, from);
+                for p in piece.iter_mut() {
+                    p.advance(from, to);
+                    if check {
+                        p.check_finite(populations[p.population].kind.state_variables());
+                    }
+                }
+            };
+            match &mut self.balance {
+                // threads take pieces of the work from a list, most costly first
+                Some(b) => b.run(parts, &self.groups, &self.pool, &interval),
+                // one thread takes every group whole
+                None => {
+                    let lens = self.groups.iter().map(|g| g.parts.len());
+                    for (piece, g) in split(parts, lens).into_iter().zip(&self.groups) {
+                        interval(piece, &g.csr, 0);
+                    }
+                }
+            }
+            run.pending.clear();
+            for p in self.partitions.iter_mut() {
+                run.pending.append(&mut p.out);
+            }
+            self.step = to;
+            if check {
+                if let Some(e) = self.first_non_finite(run.last_check) {
+                    return Err(e);
+                }
+                run.last_check = to;
+            }
+            if Instant::now() >= until {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn deliver_now(&mut self, spikes: &[Spike]) {
+        let now = self.step;
+        let lens = self.groups.iter().map(|g| g.parts.len());
+        let pieces = split(&mut self.partitions, lens);
+        let work = |(piece, g): (&mut [Partition], &Group)| deliver(piece, &g.csr, 0, spikes, now);
+        if self.threads == 1 {
+            pieces.into_iter().zip(&self.groups).for_each(work);
+        } else {
+            self.pool
+                .install(|| pieces.into_par_iter().zip(&self.groups).for_each(work));
+        }
+    }
+
+    /// Step multiples at which intervals must end (plastic flushes and weight snapshots).
+    fn interval_cuts(&self) -> Vec<u64> {
+        let mut cuts: Vec<u64> = Vec::new();
+        for p in &self.partitions {
+            for pl in &p.plastic {
+                cuts.push(pl.flush_every());
+                cuts.extend(pl.snapshot_every());
+                cuts.extend(pl.scaling_every());
+            }
+            for o in &p.oja {
+                cuts.push(o.every());
+                cuts.extend(o.snapshot_every());
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts
+    }
+
+    /// The first non-finite state value found by the partitions' last check, if any, as an
+    /// error (`since`: the last clean check).
+    fn first_non_finite(&self, since: u64) -> Option<NumericalError> {
+        self.partitions.iter().find_map(|p| {
+            let (variable, i, value) = p.non_finite?;
+            Some(NumericalError {
+                population: self.populations[p.population].name.clone(),
+                neuron: p.offset as usize + i,
+                variable: variable.to_string(),
+                value,
+                last_finite_ms: since as f64 * self.dt,
+                time_ms: self.step as f64 * self.dt,
+            })
+        })
+    }
+}
