@@ -22,7 +22,7 @@ pub(crate) fn first_non_finite(
 /// integer comparisons, which SSE2 lacks and emulates at several times the cost. Compiled for
 /// x86-64 and AVX2, chosen at run time.
 #[multiversion::multiversion(targets("x86_64+avx2"))]
-pub(crate) fn first_non_finite_index(values: &[f64]) -> Option<usize> {
+fn first_non_finite_index(values: &[f64]) -> Option<usize> {
     const CHUNK: usize = 64;
     let chunk = values.chunks(CHUNK).position(|c| {
         c.iter().fold(false, |bad, v| {
