@@ -104,7 +104,7 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
     let layout = crate::layout::partition_sizes(def, threads);
     for (pi, pop) in def.populations.iter().enumerate() {
         let n = pop.size as f64;
-        fixed += 16.0 * slots * n + NEURON_BYTES * n;
+        fixed += 8.0 * pop.kind.input_rings() as f64 * slots * n + NEURON_BYTES * n;
         for &size in &layout[pi] {
             let share = size as f64 / n.max(1.0);
             parts.push(((per_target[pi] + global[pi]) * share, global[pi] * share));

@@ -31,21 +31,34 @@ const SYNAPSES_PER_LINE: usize = 64 / std::mem::size_of::<Synapse>();
 const RUN_PREFETCH_BYTES: usize = 768;
 
 /// Adds the weights of the synapses of `run` into the ring buffers, each at `index(synapse)`,
-/// the excitatory (weight >= 0) into `ex`, the others into `inh`; the run is prefetched
-/// [`RUN_PREFETCH_BYTES`] ahead as it is read.
+/// the excitatory (weight >= 0) into `ex`, the others into `inh`, or all into `ex` when `inh` is
+/// empty (one ring); the run is prefetched [`RUN_PREFETCH_BYTES`] ahead as it is read.
 #[inline(always)]
 fn add_run(run: &[Synapse], ex: &mut [f64], inh: &mut [f64], index: impl Fn(&Synapse) -> usize) {
+    if inh.is_empty() {
+        walk(run, |syn| ex[index(syn)] += syn.weight as f64);
+    } else {
+        walk(run, |syn| {
+            let k = index(syn);
+            let w = syn.weight as f64;
+            if syn.weight >= 0.0 {
+                ex[k] += w;
+            } else {
+                inh[k] += w;
+            }
+        });
+    }
+}
+
+/// Calls `add` on each synapse of `run`, prefetching [`RUN_PREFETCH_BYTES`] ahead once per
+/// cache line.
+#[inline(always)]
+fn walk(run: &[Synapse], mut add: impl FnMut(&Synapse)) {
     for (j, syn) in run.iter().enumerate() {
         if j % SYNAPSES_PER_LINE == 0 {
             Csr::prefetch_ahead(run, j, RUN_PREFETCH_BYTES);
         }
-        let k = index(syn);
-        let w = syn.weight as f64;
-        if syn.weight >= 0.0 {
-            ex[k] += w;
-        } else {
-            inh[k] += w;
-        }
+        add(syn);
     }
 }
 
@@ -148,7 +161,7 @@ pub struct Partition {
     pub slots: usize,
     /// Excitatory input per (slot, neuron): `slot * n + neuron`.
     pub ring_ex: Vec<f64>,
-    /// Inhibitory input per (slot, neuron).
+    /// Inhibitory input per (slot, neuron); empty when the model takes all input from `ring_ex`.
     pub ring_in: Vec<f64>,
     /// Poisson drives.
     pub poisson: Vec<PoissonDrive>,
@@ -233,12 +246,17 @@ impl Partition {
         self.len() == 0
     }
 
-    /// Sizes the ring buffers for delays up to `max_delay` steps.
-    pub fn finish(&mut self, max_delay: usize) {
+    /// Sizes the ring buffers for delays up to `max_delay` steps: `rings` of them (1: all input
+    /// in `ring_ex`, see [`crate::ModelKind::input_rings`]).
+    pub fn finish(&mut self, max_delay: usize, rings: usize) {
         self.slots = max_delay + 1;
         let n = self.len();
         self.ring_ex = vec![0.0; self.slots * n];
-        self.ring_in = vec![0.0; self.slots * n];
+        self.ring_in = if rings == 1 {
+            Vec::new()
+        } else {
+            vec![0.0; self.slots * n]
+        };
         if !self.currents.is_empty() {
             self.current = vec![0.0; n];
         }
@@ -336,7 +354,7 @@ impl Partition {
                     continue;
                 }
                 let slot = ((k + drive.delay as u64) % slots) as usize;
-                let ring = if drive.weight >= 0.0 {
+                let ring = if drive.weight >= 0.0 || self.ring_in.is_empty() {
                     &mut self.ring_ex
                 } else {
                     &mut self.ring_in
@@ -376,11 +394,16 @@ impl Partition {
             let slot = (k % slots) as usize;
             let row = slot * n..(slot + 1) * n;
             self.spiked.clear();
-            // reads this step's ring row and leaves it zero
+            // reads this step's ring row(s) and leaves them zero
+            let inh = if self.ring_in.is_empty() {
+                &mut [][..]
+            } else {
+                &mut self.ring_in[row.clone()]
+            };
             self.dynamics.step(
                 k,
-                &mut self.ring_ex[row.clone()],
-                &mut self.ring_in[row],
+                &mut self.ring_ex[row],
+                inh,
                 current,
                 &mut self.rng,
                 &mut self.spiked,

@@ -44,6 +44,8 @@ fn single_input_spike_matches_closed_form_psp() {
     let (e_l, tau_m, tau_s, c_m) = (-65.0, 10.0, 2.0, 250.0);
     for (kind, w) in [
         (ModelKind::IafPscDelta, 0.5),
+        // inhibitory: iaf_psc_delta keeps one ring for both signs
+        (ModelKind::IafPscDelta, -0.5),
         (ModelKind::IafPscExp, 1000.0),
         (ModelKind::IafPscAlpha, 1000.0),
     ] {
@@ -62,7 +64,7 @@ fn single_input_spike_matches_closed_form_psp() {
         let (times, v, _) = trace(&def, 100.0, 1);
         let t_a = t_spike + delay;
         let peak = (0..1000)
-            .map(|k| psp(kind, w, tau_m, tau_s, c_m, k as f64 * 0.1))
+            .map(|k| psp(kind, w, tau_m, tau_s, c_m, k as f64 * 0.1).abs())
             .fold(0.0, f64::max);
         assert!(
             peak > 0.1,

@@ -47,7 +47,8 @@ impl IafPscDelta {
         })
     }
 
-    /// One step; `ex` and `inh` (this step's input, mV) are read and left zero.
+    /// One step; `ex` and `inh` (this step's input, mV; `inh` empty when one ring holds both)
+    /// are read and left zero.
     pub(crate) fn step(
         &mut self,
         ex: &mut [f64],
@@ -73,7 +74,7 @@ impl IafPscDelta {
             &mut self.v_m[..n],
             &mut self.refractory[..n],
             &mut ex[..n],
-            &mut inh[..n],
+            inh,
             cur.map_or(&[], |c| &c[..n]),
             &self.theta,
             spiked,

@@ -108,6 +108,16 @@ impl ModelKind {
         }
     }
 
+    /// Ring buffers of input a partition of this model keeps: one where excitatory and
+    /// inhibitory input enter the state alike (`iaf_psc_delta` adds both to V_m), so that
+    /// delivery touches half the memory; two where they decay with their own time constants.
+    pub fn input_rings(self) -> usize {
+        match self {
+            ModelKind::IafPscDelta => 1,
+            _ => 2,
+        }
+    }
+
     /// The state variables that can be recorded and given initial values.
     pub fn state_variables(self) -> &'static [&'static str] {
         match self {

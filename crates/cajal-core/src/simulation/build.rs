@@ -471,7 +471,9 @@ impl Simulation {
         for (ri, _) in def.records.iter().enumerate() {
             Self::attach_record(def, ri, &populations, &mut partitions)?;
         }
-        partitions.par_iter_mut().for_each(|p| p.finish(max_delay));
+        partitions
+            .par_iter_mut()
+            .for_each(|p| p.finish(max_delay, populations[p.population].kind.input_rings()));
         // the stores of each group's partitions become one, a group at a time (each copy
         // needs its group's synapses twice over while it is made)
         let mut stores = stores.into_iter();
