@@ -30,6 +30,21 @@ const SYNAPSES_PER_LINE: usize = 64 / std::mem::size_of::<Synapse>();
 /// 0.98, 0.92, 0.87, 0.87 s on 2.
 const RUN_PREFETCH_BYTES: usize = 768;
 
+/// The ring buffer that input of this sign goes to: `ex` for excitatory input (`excitatory`),
+/// else `inh`, unless `inh` is empty (the model keeps one ring for both kinds, see
+/// [`crate::ModelKind::input_rings`]).
+pub(crate) fn input_ring<'a>(
+    ex: &'a mut [f64],
+    inh: &'a mut [f64],
+    excitatory: bool,
+) -> &'a mut [f64] {
+    if excitatory || inh.is_empty() {
+        ex
+    } else {
+        inh
+    }
+}
+
 /// Adds the weights of the synapses of `run` into the ring buffers, each at `index(synapse)`,
 /// the excitatory (weight >= 0) into `ex`, the others into `inh`, or all into `ex` when `inh` is
 /// empty (one ring); the run is prefetched [`RUN_PREFETCH_BYTES`] ahead as it is read.
@@ -354,11 +369,7 @@ impl Partition {
                     continue;
                 }
                 let slot = ((k + drive.delay as u64) % slots) as usize;
-                let ring = if drive.weight >= 0.0 || self.ring_in.is_empty() {
-                    &mut self.ring_ex
-                } else {
-                    &mut self.ring_in
-                };
+                let ring = input_ring(&mut self.ring_ex, &mut self.ring_in, drive.weight >= 0.0);
                 let row = &mut ring[slot * n..(slot + 1) * n];
                 match &drive.targets {
                     None => {

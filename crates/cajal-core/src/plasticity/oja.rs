@@ -145,12 +145,7 @@ impl OjaProjection {
             let slot = (sp.step as usize + self.delay) % slots;
             for i in 0..self.n_tgt {
                 let w = self.w[i * self.n_src + j];
-                // (`ring_in` empty: one ring for both kinds of input)
-                if w >= 0.0 || ring_in.is_empty() {
-                    ring_ex[slot * n + i] += w;
-                } else {
-                    ring_in[slot * n + i] += w;
-                }
+                crate::partition::input_ring(ring_ex, ring_in, w >= 0.0)[slot * n + i] += w;
             }
             events += self.n_tgt as u64;
         }

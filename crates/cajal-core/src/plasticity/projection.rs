@@ -587,12 +587,7 @@ impl PlasticProjection {
             (Some(dx), l) if l != NEVER => self.r2[s] * dx.over(t - l),
             _ => 0.0,
         };
-        // (one ring, `ring_in` empty: the model adds both kinds of input alike)
-        let ring = if self.sign >= 0.0 || ring_in.is_empty() {
-            ring_ex
-        } else {
-            ring_in
-        };
+        let ring = crate::partition::input_ring(ring_ex, ring_in, self.sign >= 0.0);
         let base = t as usize % slots;
         let astro_rate = self.astrocyte.as_ref().map(|a| a.at(t));
         if self.rule.is_dopamine() {
