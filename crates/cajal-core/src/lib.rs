@@ -30,6 +30,7 @@
 mod balance;
 pub mod checkpoint;
 pub mod connect;
+mod crew;
 pub mod dist;
 mod finite;
 pub mod homeostasis;

@@ -60,6 +60,7 @@ impl Simulation {
                 balance: None,
                 pending: Vec::new(),
                 pool: Arc::new(pool),
+                crew: None,
                 threads,
                 synapses,
             },

@@ -6,6 +6,7 @@ mod devices;
 mod inspect;
 
 use crate::balance::{split, Balance, Group};
+use crate::crew::Crew;
 use crate::network::{BuildError, Place};
 use crate::neuron::ModelKind;
 use crate::partition::{deliver, Partition, Spike};
@@ -109,6 +110,8 @@ pub struct Simulation {
     pub(crate) balance: Option<Balance>,
     pub(crate) pending: Vec<Spike>,
     pub(crate) pool: Arc<rayon::ThreadPool>,
+    /// The helper threads of a run (made at the first run on several threads, then kept).
+    pub(crate) crew: Option<Crew>,
     pub(crate) threads: usize,
     pub(crate) synapses: u64,
 }
@@ -139,8 +142,8 @@ pub struct ProjectionWeights {
     pub history: Vec<Vec<f64>>,
 }
 
-/// Wall seconds between two calls of a run's progress. Each return to the caller for one costs
-/// the threads a hand-over (on two threads, the loop moves out of the pool and back in).
+/// Wall seconds between two calls of a run's progress. The other threads wait while the calling
+/// thread reports, spinning at first and then blocking (`crew.rs`).
 const PROGRESS_EVERY_S: f64 = 0.1;
 
 /// What a run carries from interval to interval.
@@ -205,22 +208,24 @@ impl Simulation {
         if self.threads > 1 && self.balance.is_none() {
             self.balance = Some(Balance::new(&self.partitions, &self.groups, self.threads));
         }
-        while self.step < end {
+        // the calling thread runs the loop and takes its share of each interval's work; the
+        // other threads are a crew that waits between intervals spinning (`crew.rs`)
+        let mut crew = self
+            .crew
+            .take()
+            .unwrap_or_else(|| Crew::new(self.threads - 1));
+        let mut outcome = Ok(());
+        while self.step < end && outcome.is_ok() {
             let until = Instant::now() + Duration::from_secs_f64(PROGRESS_EVERY_S);
-            let outcome = if self.threads > 1 {
-                // The loop itself runs on a worker of the pool: each interval's parallel part
-                // then starts and ends without waking a thread outside it (with one interval
-                // per step, those wake-ups had left the workers idle a tenth of the time).
-                let pool = Arc::clone(&self.pool);
-                pool.install(|| self.advance_until(until, &mut run))
-            } else {
-                self.advance_until(until, &mut run)
-            };
-            if let Err(e) = outcome {
-                self.pending = run.pending;
-                return Err(e);
+            outcome = self.advance_until(until, &mut run, &mut crew);
+            if outcome.is_ok() {
+                progress(self.step - start, steps);
             }
-            progress(self.step - start, steps);
+        }
+        self.crew = Some(crew);
+        if let Err(e) = outcome {
+            self.pending = run.pending;
+            return Err(e);
         }
         // deliver what is in flight now, so plastic weights reflect every spike so far (the
         // inputs land in ring slots of later steps, exactly as at the next interval's start)
@@ -233,7 +238,12 @@ impl Simulation {
 
     /// Simulates whole intervals until the run's end, or the first interval end after the
     /// wall-clock time `until` (the intervals do not depend on it).
-    fn advance_until(&mut self, until: Instant, run: &mut RunState) -> Result<(), NumericalError> {
+    fn advance_until(
+        &mut self,
+        until: Instant,
+        run: &mut RunState,
+        crew: &mut Crew,
+    ) -> Result<(), NumericalError> {
         // at least one interval per call, however slow
         while self.step < run.end {
             let from = self.step;
@@ -259,7 +269,7 @@ impl Simulation {
             };
             match &mut self.balance {
                 // threads take pieces of the work from a list, most costly first
-                Some(b) => b.run(parts, &self.groups, &self.pool, &interval),
+                Some(b) => b.run(parts, &self.groups, crew, &interval),
                 // one thread takes every group whole
                 None => {
                     let lens = self.groups.iter().map(|g| g.parts.len());
