@@ -129,7 +129,7 @@ impl Plan {
                 let neurons = |r: Range<usize>| parts[r].iter().map(Partition::len).sum::<usize>();
                 let g = &groups[u.group];
                 let share = neurons(u.parts.clone()) as f64 / neurons(g.parts.clone()) as f64;
-                g.csr.synapses.len() as f64 * share + 64.0 * neurons(u.parts.clone()) as f64
+                g.csr.len() as f64 * share + 64.0 * neurons(u.parts.clone()) as f64
             })
             .collect();
         let mut plan = Plan {

@@ -8,7 +8,7 @@ use crate::input::{CurrentDrive, PoissonDrive};
 use crate::neuron::Dynamics;
 use crate::plasticity::PlasticProjection;
 use crate::rng::Stream;
-use crate::synapses::{Csr, Synapse};
+use crate::synapses::{Csr, Run, Synapse};
 
 /// Neurons per block. A population is cut into blocks of this size; each block has its own
 /// Poisson random stream, and spikes are exchanged in block order. A partition holds a whole
@@ -18,8 +18,6 @@ pub const BLOCK_SIZE: usize = 1024;
 
 /// How many spikes ahead `deliver` prefetches synapse runs.
 const PREFETCH_AHEAD: usize = 4;
-/// Synapses per 64-byte cache line.
-const SYNAPSES_PER_LINE: usize = 64 / std::mem::size_of::<Synapse>();
 /// How far ahead synapse runs are prefetched: the first bytes of a run [`PREFETCH_AHEAD`]
 /// spikes ahead, then, as `deliver` walks it, the line this far ahead, one prefetch per line.
 /// Left to the hardware prefetcher, every run (one per spike and partition, a few hundred
@@ -65,15 +63,16 @@ fn add_run(run: &[Synapse], ex: &mut [f64], inh: &mut [f64], index: impl Fn(&Syn
     }
 }
 
-/// Calls `add` on each synapse of `run`, prefetching [`RUN_PREFETCH_BYTES`] ahead once per
+/// Calls `add` on each element of `run`, prefetching [`RUN_PREFETCH_BYTES`] ahead once per
 /// cache line.
 #[inline(always)]
-fn walk(run: &[Synapse], mut add: impl FnMut(&Synapse)) {
-    for (j, syn) in run.iter().enumerate() {
-        if j % SYNAPSES_PER_LINE == 0 {
+fn walk<T>(run: &[T], mut add: impl FnMut(&T)) {
+    let per_line = 64 / std::mem::size_of::<T>().max(1);
+    for (j, x) in run.iter().enumerate() {
+        if j % per_line == 0 {
             Csr::prefetch_ahead(run, j, RUN_PREFETCH_BYTES);
         }
-        add(syn);
+        add(x);
     }
 }
 
@@ -290,7 +289,7 @@ impl Partition {
     /// the sender's onto this partition; `uniform_delay`: their delay when it is the same for
     /// every static synapse of the partition), then the plastic ones, updated on the way.
     #[inline(always)]
-    fn deliver_spike(&mut self, sp: &Spike, run: &[Synapse], uniform_delay: Option<u16>) {
+    fn deliver_spike(&mut self, sp: &Spike, run: Run<'_>, uniform_delay: Option<u16>) {
         let n = self.len();
         let slots = self.slots;
         self.events += run.len() as u64;
@@ -305,14 +304,32 @@ impl Partition {
         };
         // where a synapse's input goes: with one delay for the whole partition the ring row
         // is found once per spike, not once per synapse
-        match uniform_delay {
-            Some(delay) => {
+        match (run, uniform_delay) {
+            (
+                Run::Shared {
+                    targets,
+                    weight,
+                    delay,
+                },
+                _,
+            ) => {
+                // one weight: one ring, and the run is only its targets
+                let row = slot_of(delay) * n;
+                let ring = if weight >= 0.0 || self.ring_in.is_empty() {
+                    &mut self.ring_ex
+                } else {
+                    &mut self.ring_in
+                };
+                let (ring, w) = (&mut ring[row..row + n], weight as f64);
+                walk(targets, |&t| ring[t as usize] += w);
+            }
+            (Run::Full(run), Some(delay)) => {
                 let row = slot_of(delay) * n;
                 add_run(run, &mut self.ring_ex, &mut self.ring_in, |s| {
                     row + s.target as usize
                 })
             }
-            None => add_run(run, &mut self.ring_ex, &mut self.ring_in, |s| {
+            (Run::Full(run), None) => add_run(run, &mut self.ring_ex, &mut self.ring_in, |s| {
                 slot_of(s.delay) * n + s.target as usize
             }),
         }

@@ -24,12 +24,77 @@ pub struct Csr {
     /// `runs[s * k + j]..runs[s * k + j + 1]` indexes the synapses of source `s` onto the
     /// group's partition `j`.
     pub runs: Vec<u32>,
-    /// The synapses, grouped by source, then partition.
+    /// The synapses, grouped by source, then partition (empty when [`Csr::compact`] holds them).
     pub synapses: Vec<Synapse>,
     /// Per partition of the group: the delay (steps) of every one of its synapses, when they
     /// all have the same one (delivery then finds a spike's ring row once instead of once per
     /// synapse).
     pub uniform_delay: Vec<Option<u16>>,
+    /// The same synapses in 2 bytes each instead of 8, when every partition of the group has
+    /// one delay and every run one weight (as in networks whose projections have fixed weights
+    /// and delays, such as Brunel's and the CUBA benchmark).
+    pub compact: Option<Compact>,
+}
+
+/// Synapses stored as their targets alone: the weight is the run's, the delay the partition's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compact {
+    /// Weight of each run, indexed as `runs` is.
+    pub weights: Vec<f32>,
+    /// Target index within the owning partition, in the order of [`Csr::synapses`].
+    pub targets: Vec<u16>,
+}
+
+/// The synapses of one source onto one partition.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Run<'a> {
+    /// Each with its weight and delay.
+    Full(&'a [Synapse]),
+    /// Targets sharing one weight and one delay.
+    Shared {
+        /// Target indices within the partition.
+        targets: &'a [u16],
+        /// Their weight.
+        weight: f32,
+        /// Their delay (steps).
+        delay: u16,
+    },
+}
+
+impl<'a> Run<'a> {
+    /// Number of synapses.
+    pub fn len(&self) -> usize {
+        match self {
+            Run::Full(s) => s.len(),
+            Run::Shared { targets, .. } => targets.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The synapses, each as stored in full.
+    pub fn iter(self) -> impl Iterator<Item = Synapse> + 'a {
+        let (full, shared) = match self {
+            Run::Full(s) => (s, None),
+            Run::Shared {
+                targets,
+                weight,
+                delay,
+            } => (&[][..], Some((targets, weight, delay))),
+        };
+        full.iter()
+            .copied()
+            .chain(shared.into_iter().flat_map(|(targets, weight, delay)| {
+                targets.iter().map(move |&target| Synapse {
+                    weight,
+                    target,
+                    delay,
+                })
+            }))
+    }
 }
 
 impl Default for Csr {
@@ -40,6 +105,7 @@ impl Default for Csr {
             runs: Vec::new(),
             synapses: Vec::new(),
             uniform_delay: vec![None],
+            compact: None,
         }
     }
 }
@@ -82,12 +148,14 @@ impl Csr {
             runs,
             synapses,
             uniform_delay: vec![uniform_delay],
+            compact: None,
         })
     }
 
     /// One CSR for the partitions of `each` (one CSR per partition, all over the same sources),
     /// each source's runs placed next to each other in partition order.
     pub fn interleave(each: Vec<Csr>) -> Result<Csr, String> {
+        debug_assert!(each.iter().all(|c| c.compact.is_none()));
         if each.len() == 1 {
             return Ok(each.into_iter().next().expect("one"));
         }
@@ -105,7 +173,7 @@ impl Csr {
         for s in 0..n_sources as u32 {
             for c in &each {
                 if (s as usize) < c.n_sources() {
-                    synapses.extend_from_slice(c.run(s, 0));
+                    synapses.extend_from_slice(c.full_run(s, 0));
                 }
                 runs.push(synapses.len() as u32);
             }
@@ -115,7 +183,49 @@ impl Csr {
             runs,
             synapses,
             uniform_delay: each.iter().map(|c| c.uniform_delay[0]).collect(),
+            compact: None,
         })
+    }
+
+    /// This store in its [`Compact`] form when every partition has one delay and every run one
+    /// weight (the same bits), otherwise unchanged. Delivery adds the same weights in the same
+    /// order either way.
+    pub fn compacted(mut self) -> Csr {
+        if self.compact.is_some() || self.uniform_delay.iter().any(Option::is_none) {
+            return self;
+        }
+        let mut weights = Vec::with_capacity(self.runs.len().saturating_sub(1));
+        for w in self.runs.windows(2) {
+            let run = &self.synapses[w[0] as usize..w[1] as usize];
+            let first = run.first().map_or(0.0, |s| s.weight);
+            if run.iter().any(|s| s.weight.to_bits() != first.to_bits()) {
+                return self;
+            }
+            weights.push(first);
+        }
+        let targets = self.synapses.iter().map(|s| s.target).collect();
+        self.synapses = Vec::new();
+        self.compact = Some(Compact { weights, targets });
+        self
+    }
+
+    /// Number of synapses.
+    pub fn len(&self) -> usize {
+        self.runs.last().map_or(0, |&n| n as usize)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held: the run index and the synapses.
+    pub fn bytes(&self) -> usize {
+        let compact = self
+            .compact
+            .as_ref()
+            .map_or(0, |c| c.weights.len() * 4 + c.targets.len() * 2);
+        self.runs.len() * 4 + self.synapses.len() * std::mem::size_of::<Synapse>() + compact
     }
 
     /// Number of source ids indexed.
@@ -125,10 +235,23 @@ impl Csr {
 
     /// The synapses of global source `s` onto the group's partition `part`.
     #[inline]
-    pub fn run(&self, s: u32, part: usize) -> &[Synapse] {
+    pub fn run(&self, s: u32, part: usize) -> Run<'_> {
         let i = s as usize * self.parts + part;
         let (a, b) = (self.runs[i] as usize, self.runs[i + 1] as usize);
-        &self.synapses[a..b]
+        match &self.compact {
+            None => Run::Full(&self.synapses[a..b]),
+            Some(c) => Run::Shared {
+                targets: &c.targets[a..b],
+                weight: c.weights[i],
+                delay: self.uniform_delay[part].unwrap_or(0),
+            },
+        }
+    }
+
+    /// [`Csr::run`] of a store not compacted.
+    fn full_run(&self, s: u32, part: usize) -> &[Synapse] {
+        let i = s as usize * self.parts + part;
+        &self.synapses[self.runs[i] as usize..self.runs[i + 1] as usize]
     }
 
     /// Hints the processor to fetch the first `bytes` of source `s`'s runs onto the group's
@@ -140,8 +263,13 @@ impl Csr {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
             let a = self.runs[s as usize * self.parts + parts.start] as usize;
             let b = self.runs[s as usize * self.parts + parts.end] as usize;
-            let len = (b - a) * std::mem::size_of::<Synapse>();
-            let p = self.synapses[a..b].as_ptr() as *const i8;
+            let (p, len) = match &self.compact {
+                None => (
+                    self.synapses[a..b].as_ptr() as *const i8,
+                    (b - a) * std::mem::size_of::<Synapse>(),
+                ),
+                Some(c) => (c.targets[a..b].as_ptr() as *const i8, (b - a) * 2),
+            };
             for off in (0..len.min(bytes)).step_by(64) {
                 // SAFETY: `p + off` lies inside the run's slice; prefetching never faults.
                 #[allow(unused_unsafe)]
@@ -157,7 +285,7 @@ impl Csr {
     /// Hints the processor to fetch the cache line `bytes` past the start of `run[at..]`
     /// (possibly past the run's end: a prefetch never faults and changes no result).
     #[inline(always)]
-    pub fn prefetch_ahead(run: &[Synapse], at: usize, bytes: usize) {
+    pub fn prefetch_ahead<T>(run: &[T], at: usize, bytes: usize) {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
@@ -193,7 +321,16 @@ impl Csr {
 
     /// The longest delay stored (steps), 0 when empty.
     pub fn max_delay(&self) -> u16 {
-        self.synapses.iter().map(|s| s.delay).max().unwrap_or(0)
+        match &self.compact {
+            None => self.synapses.iter().map(|s| s.delay).max().unwrap_or(0),
+            Some(_) => self
+                .uniform_delay
+                .iter()
+                .flatten()
+                .copied()
+                .max()
+                .unwrap_or(0),
+        }
     }
 }
 
@@ -266,5 +403,48 @@ mod tests {
         let targets: Vec<u16> = both.synapses.iter().map(|s| s.target).collect();
         assert_eq!(targets, vec![0, 2, 8, 1, 7]);
         assert_eq!(Csr::interleave(vec![a.clone()]).unwrap().runs, a.runs);
+    }
+
+    #[test]
+    fn a_store_of_one_weight_per_run_and_one_delay_per_partition_is_kept_as_targets() {
+        let syn = |t: u16, weight: f32, delay: u16| Synapse {
+            weight,
+            target: t,
+            delay,
+        };
+        let a = Csr::from_pairs(
+            3,
+            &[
+                (0, syn(0, 0.5, 2)),
+                (2, syn(1, -1.0, 2)),
+                (0, syn(2, 0.5, 2)),
+            ],
+        );
+        let b = Csr::from_pairs(3, &[(2, syn(7, 3.0, 1)), (1, syn(8, 0.25, 1))]);
+        let full = Csr::interleave(vec![a.unwrap(), b.unwrap()]).unwrap();
+        let compact = full.clone().compacted();
+        assert!(compact.synapses.is_empty());
+        assert_eq!(
+            compact.compact.as_ref().unwrap().targets,
+            vec![0, 2, 8, 1, 7]
+        );
+        assert_eq!((compact.len(), full.len()), (5, 5));
+        assert!(compact.bytes() < full.bytes());
+        assert_eq!(compact.max_delay(), full.max_delay());
+        for s in 0..3 {
+            for part in 0..2 {
+                let (c, f) = (compact.run(s, part), full.run(s, part));
+                assert!(matches!(c, Run::Shared { .. }) && matches!(f, Run::Full(_)));
+                assert_eq!(c.iter().collect::<Vec<_>>(), f.iter().collect::<Vec<_>>());
+            }
+        }
+        // two weights in one run, or two delays in one partition: kept in full
+        let mixed_weight = Csr::from_pairs(2, &[(0, syn(0, 0.5, 1)), (0, syn(1, 0.75, 1))]);
+        let mixed_delay = Csr::from_pairs(2, &[(0, syn(0, 0.5, 1)), (1, syn(1, 0.5, 2))]);
+        for c in [mixed_weight.unwrap(), mixed_delay.unwrap()] {
+            let kept = c.clone().compacted();
+            assert!(kept.compact.is_none());
+            assert_eq!(kept.synapses, c.synapses);
+        }
     }
 }

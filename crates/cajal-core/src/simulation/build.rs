@@ -482,7 +482,8 @@ impl Simulation {
         for k in crate::layout::group_sizes(def, threads) {
             let first = groups.last().map_or(0, |g: &Group| g.parts.end);
             let csr = Csr::interleave(stores.by_ref().take(k).collect())
-                .map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
+                .map_err(|m| BuildError::new(Place::Network, "synapses", m))?
+                .compacted();
             groups.push(Group {
                 parts: first..first + k,
                 csr,

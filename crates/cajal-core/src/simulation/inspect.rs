@@ -7,7 +7,6 @@ use super::{
 };
 use crate::neuron::{Dynamics, ModelKind};
 use crate::partition::Partition;
-use crate::synapses::Synapse;
 
 impl Simulation {
     /// Time step (ms).
@@ -68,11 +67,7 @@ impl Simulation {
     /// Bytes held by synapse storage (runs and synapses, plastic ones with their traces and
     /// spike histories), for memory reports.
     pub fn synapse_bytes(&self) -> u64 {
-        let stores: usize = self
-            .groups
-            .iter()
-            .map(|g| g.csr.runs.len() * 4 + g.csr.synapses.len() * std::mem::size_of::<Synapse>())
-            .sum();
+        let stores: usize = self.groups.iter().map(|g| g.csr.bytes()).sum();
         let plastic: usize = self
             .partitions
             .iter()
@@ -131,7 +126,7 @@ impl Simulation {
             .flat_map(|g| g.parts.clone().map(move |i| (g, i - g.parts.start)));
         for (p, (g, j)) in self.partitions.iter().zip(group_of) {
             for s in 0..g.csr.n_sources() {
-                for syn in g.csr.run(s as u32, j) {
+                for syn in g.csr.run(s as u32, j).iter() {
                     all.push((
                         s as u32,
                         p.first_gid + syn.target as u32,
