@@ -8,9 +8,10 @@ Usage (from the repository root, after `cargo build --release`):
 Without a model file the default (embedded) Brunel network runs. Each pair runs the model on the
 first thread count, then at once on the second, so that a slow spell of a shared machine falls on
 both runs of a pair more often than on one; the speed-up of a pair is the ratio of the two
-simulate times (`summary.json`'s `wall_s.simulate`). Prints every pair, then the median, the range
-and the median simulate times, and checks that the two runs of a pair wrote the same spikes (the
-engine's results do not depend on the thread count).
+simulate times (`summary.json`'s `wall_s.simulate`). Prints every pair (with both runs' build
+times and peak resident memory), then the median, the range and the median simulate times, and
+checks that the two runs of a pair wrote the same spikes (the engine's results do not depend on
+the thread count).
 """
 import argparse
 import filecmp
@@ -74,6 +75,8 @@ def main():
             outs = {t: os.path.join(tmp, f"t{t}") for t in (ta, tb)}
             sums = {t: run(args.cajal, model, t, args.duration, outs[t]) for t in (ta, tb)}
             sim = {t: sums[t]["wall_s"]["simulate"] for t in (ta, tb)}
+            build = {t: sums[t]["wall_s"]["build"] for t in (ta, tb)}
+            rss = {t: sums[t].get("peak_rss_bytes") for t in (ta, tb)}
             ratio = sim[ta] / sim[tb]
             same = same_spikes(outs[ta], outs[tb])
             for t in (ta, tb):
@@ -81,12 +84,16 @@ def main():
             ratios.append(ratio)
             print(f"pair {i}: {ta} thread(s) {sim[ta]:.3f} s, {tb} thread(s) {sim[tb]:.3f} s, "
                   f"speed-up {ratio:.3f}x" + ("" if same is None else
-                                              f", spikes {'identical' if same else 'DIFFERENT'}"),
-                  flush=True)
+                                              f", spikes {'identical' if same else 'DIFFERENT'}")
+                  + f" (build {build[ta]:.2f} / {build[tb]:.2f} s, peak RSS "
+                  + " / ".join("?" if rss[t] is None else f"{rss[t] / 1e9:.2f} GB" for t in (ta, tb))
+                  + ")", flush=True)
             if args.out:
                 with open(args.out, "a") as f:
                     f.write(json.dumps({"pair": i, "model": args.model or "default", "threads": [ta, tb],
                                         "simulate_s": [sim[ta], sim[tb]], "speedup": ratio,
+                                        "build_s": [build[ta], build[tb]],
+                                        "peak_rss_bytes": [rss[ta], rss[tb]],
                                         "same_spikes": same}) + "\n")
             if same is False:
                 sys.exit("the two thread counts gave different spikes")

@@ -236,7 +236,7 @@ impl Balance {
         let start = Instant::now();
         let spent = own_pieces_first(
             &plan.lists,
-            |take| crew.broadcast(take),
+            |take| crew.offer(take),
             |i| {
                 let u = &plan.units[i];
                 let mut p = slots[i].lock().expect("a partition's work panicked");
@@ -291,17 +291,18 @@ impl Balance {
 }
 
 /// Runs `work(i)` for every piece `i` in `lists` and returns the results by piece; `lists[t]`
-/// holds the pieces that thread `t` takes first, in order, and `on_every_thread(take)` must run
-/// `take(t)` once on each thread `t` of `0..lists.len()` and return when all are done. A thread
+/// holds the pieces that thread `t` takes first, in order, and `on_threads(take)` must run
+/// `take(0)` on the calling thread and may run `take(t)` on other threads `t` of
+/// `0..lists.len()` (at most once each), returning when all that started it are done. A thread
 /// done with its own list takes what is left of the others' from their ends (their cheapest
-/// pieces). Each piece is run exactly once, so neither the lists nor the threads' speed change
+/// pieces), so the calling thread alone leaves nothing undone. Each piece is run exactly once, so neither the lists nor the threads' speed change
 /// any result. A piece stays on one thread from interval to interval unless taken over, so its
 /// partitions' state stays in that processor's cache: with pieces handed out afresh each
 /// interval, CUBA 4,000 on two threads (10,000 intervals of a few microseconds) ran slower
 /// than on one.
 pub(crate) fn own_pieces_first<T: Send>(
     lists: &[Vec<usize>],
-    on_every_thread: impl FnOnce(&(dyn Fn(usize) + Sync)),
+    on_threads: impl FnOnce(&(dyn Fn(usize) + Sync)),
     work: impl Fn(usize) -> T + Sync,
 ) -> Vec<T> {
     let n = lists.iter().map(Vec::len).sum();
@@ -322,7 +323,7 @@ pub(crate) fn own_pieces_first<T: Send>(
                 .for_each(|&i| run(i));
         }
     };
-    on_every_thread(&take);
+    on_threads(&take);
     collect(results)
 }
 
@@ -405,7 +406,7 @@ mod tests {
             let runs: Vec<AtomicUsize> = (0..6).map(|_| AtomicUsize::new(0)).collect();
             let out = own_pieces_first(
                 lists,
-                |take| crew.broadcast(take),
+                |take| crew.offer(take),
                 |i| {
                     runs[i].fetch_add(1, Ordering::Relaxed);
                     i * 10
