@@ -13,7 +13,8 @@ fn report(what: &str, mut ns: Vec<u64>) {
     ns.sort_unstable();
     let at = |q: f64| ns[((ns.len() - 1) as f64 * q) as usize] as f64 / 1e3;
     println!(
-        "{what:<38} median {:>8.2} µs   p90 {:>8.2}   p99 {:>8.2}   max {:>9.2}   ({} round trips)",
+        "{what:<38} median {:>8.2} µs   p90 {:>8.2}   p99 {:>8.2}   max {:>9.2}   \
+         ({} round trips)",
         at(0.5),
         at(0.9),
         at(0.99),

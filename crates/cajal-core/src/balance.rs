@@ -290,16 +290,14 @@ impl Balance {
     }
 }
 
-/// Runs `work(i)` for every piece `i` in `lists` and returns the results by piece; `lists[t]`
-/// holds the pieces that thread `t` takes first, in order, and `on_threads(take)` must run
-/// `take(0)` on the calling thread and may run `take(t)` on other threads `t` of
-/// `0..lists.len()` (at most once each), returning when all that started it are done. A thread
-/// done with its own list takes what is left of the others' from their ends (their cheapest
-/// pieces), so the calling thread alone leaves nothing undone. Each piece is run exactly once, so neither the lists nor the threads' speed change
-/// any result. A piece stays on one thread from interval to interval unless taken over, so its
-/// partitions' state stays in that processor's cache: with pieces handed out afresh each
-/// interval, CUBA 4,000 on two threads (10,000 intervals of a few microseconds) ran slower
-/// than on one.
+/// Runs `work(i)` for every piece `i` in `lists` and returns the results by piece; `lists[t]` holds
+/// the pieces that thread `t` takes first, in order, and `on_threads(take)` must run `take(0)` on
+/// the calling thread and may run `take(t)` on other threads `t` of `0..lists.len()` (at most once
+/// each), returning when all that started it are done. A thread done with its own list takes what
+/// is left of the others' from their ends (their cheapest pieces), so the calling thread alone
+/// leaves nothing undone. Each piece is run exactly once, so neither the lists nor the threads'
+/// speed change any result. A piece stays on one thread from interval to interval unless taken
+/// over, so its partitions' state can stay in that processor's cache.
 pub(crate) fn own_pieces_first<T: Send>(
     lists: &[Vec<usize>],
     on_threads: impl FnOnce(&(dyn Fn(usize) + Sync)),

@@ -7,11 +7,11 @@
 //! idle, and on a virtual machine waking it again takes long: on the 2-core development VM a
 //! hand-over to a blocked thread and back took 51 µs (median; 90 µs at the 99th percentile),
 //! one between two spinning threads 0.12 µs (`cargo run --release --example handover -p
-//! cajal-core`, 2026-12-01). With one interval per millisecond, that is several percent of the run lost
-//! twice per interval. The helpers here spin between intervals for up to [`SPIN`], then block
+//! cajal-core`, 2026-12-01). With one interval per millisecond, that is several percent of the run
+//! lost twice per interval. The helpers here spin between intervals for up to [`SPIN`], then block
 //! until the next job. They live as long as the simulation that owns the crew: helpers started
-//! afresh for every call of [`crate::Simulation::run`] (every 100 ms of a `cajal run`) now and
-//! then began on the processor of the calling thread, and such a run stalled for 10–40 ms.
+//! afresh for every call of [`crate::Simulation::run`] (every 100 ms of a `cajal run`) now and then
+//! began on the processor of the calling thread, and such a run stalled for 10–40 ms.
 //!
 //! The work of an interval is a closure that borrows the simulation's state for that interval
 //! only. [`Crew::offer`] runs it on the calling thread and offers it to the helpers: a helper
@@ -41,6 +41,7 @@ type Job = *const (dyn Fn(usize) + Sync + 'static);
 /// Bit of [`Shared::state`] set when the calling thread has closed the current job to late
 /// helpers; below it, the number of helpers running the job; above it, the job's number.
 const CLOSED: u64 = 1 << 31;
+/// The bits of [`Shared::state`] that count the helpers running the current job.
 const RUNNING: u64 = CLOSED - 1;
 
 /// What the calling thread and the helpers share.

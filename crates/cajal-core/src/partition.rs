@@ -315,11 +315,7 @@ impl Partition {
             ) => {
                 // one weight: one ring, and the run is only its targets
                 let row = slot_of(delay) * n;
-                let ring = if weight >= 0.0 || self.ring_in.is_empty() {
-                    &mut self.ring_ex
-                } else {
-                    &mut self.ring_in
-                };
+                let ring = input_ring(&mut self.ring_ex, &mut self.ring_in, weight >= 0.0);
                 let (ring, w) = (&mut ring[row..row + n], weight as f64);
                 walk(targets, |&t| ring[t as usize] += w);
             }
