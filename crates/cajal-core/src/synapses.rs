@@ -319,18 +319,22 @@ impl Csr {
         let _ = (s, part);
     }
 
+    /// The delays stored (steps): each synapse's, or each partition's where they are compact.
+    fn delays(&self) -> Box<dyn Iterator<Item = u16> + '_> {
+        match &self.compact {
+            None => Box::new(self.synapses.iter().map(|s| s.delay)),
+            Some(_) => Box::new(self.uniform_delay.iter().flatten().copied()),
+        }
+    }
+
     /// The longest delay stored (steps), 0 when empty.
     pub fn max_delay(&self) -> u16 {
-        match &self.compact {
-            None => self.synapses.iter().map(|s| s.delay).max().unwrap_or(0),
-            Some(_) => self
-                .uniform_delay
-                .iter()
-                .flatten()
-                .copied()
-                .max()
-                .unwrap_or(0),
-        }
+        self.delays().max().unwrap_or(0)
+    }
+
+    /// The shortest delay stored (steps), `None` when empty.
+    pub fn min_delay(&self) -> Option<u16> {
+        self.delays().min()
     }
 }
 
@@ -431,6 +435,7 @@ mod tests {
         assert_eq!((compact.len(), full.len()), (5, 5));
         assert!(compact.bytes() < full.bytes());
         assert_eq!(compact.max_delay(), full.max_delay());
+        assert_eq!(compact.min_delay(), full.min_delay());
         for s in 0..3 {
             for part in 0..2 {
                 let (c, f) = (compact.run(s, part), full.run(s, part));

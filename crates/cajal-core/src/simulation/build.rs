@@ -447,8 +447,8 @@ impl Simulation {
             p.plastic = plastic;
             p.oja = ojas;
             p.recorded_static = recorded;
-            synapses += csr.synapses.len() as u64;
-            if let Some(d) = csr.synapses.iter().map(|s| s.delay).min() {
+            synapses += csr.len() as u64;
+            if let Some(d) = csr.min_delay() {
                 min_delay = min_delay.min(d);
             }
             max_delay = max_delay.max(csr.max_delay() as usize);
