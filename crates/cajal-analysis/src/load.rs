@@ -125,7 +125,7 @@ fn load_run(dir: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> {
     };
     let mut first_gid = 0u32;
     for p in &summary.populations {
-        let f = dir.join("spikes").join(format!("{}.npz", p.name));
+        let f = cajal_data::RunFolder::new(dir).spikes(&p.name);
         if f.exists() {
             let times = read_npz_numbers(&f, "times")?;
             let senders = read_npz_numbers(&f, "senders")?;

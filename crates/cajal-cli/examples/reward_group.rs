@@ -133,8 +133,13 @@ pub struct Outcome {
 pub fn experiment(seconds: f64, reward_a: bool, seed: u64) -> anyhow::Result<Outcome> {
     let def = network(seed)?;
     let mut sim = Simulation::build(&def, 1).context("building the network")?;
-    let total =
-        |sim: &Simulation, pop| -> u64 { sim.spike_counts(pop).iter().map(|&c| c as u64).sum() };
+    let total = |sim: &Simulation, pop| -> u64 {
+        sim.spike_counts(sim.population_ids()[pop])
+            .unwrap()
+            .iter()
+            .map(|&c| c as u64)
+            .sum()
+    };
     let windows = (seconds * 1000.0 / WINDOW_MS).round() as usize;
     let per_block = (BLOCK_S * 1000.0 / WINDOW_MS).round() as usize;
     let (mut last_a, mut last_b) = (0u64, 0u64);
@@ -150,7 +155,11 @@ pub fn experiment(seconds: f64, reward_a: bool, seed: u64) -> anyhow::Result<Out
         let count = if reward_a { da } else { db } as f64;
         if w >= WARM_UP && count > mean + REWARD_SD * var.sqrt() {
             rewards += 1;
-            sim.add_spike_times(DOPAMINE, 0, &[sim.time_ms() + REWARD_DELAY_MS])?;
+            sim.add_spike_times(
+                sim.population_ids()[DOPAMINE],
+                0,
+                &[sim.time_ms() + REWARD_DELAY_MS],
+            )?;
         }
         // running mean and variance of the rewarded group's count (plain averages at first)
         let alpha = if w < WARM_UP {
@@ -173,7 +182,11 @@ pub fn experiment(seconds: f64, reward_a: bool, seed: u64) -> anyhow::Result<Out
         }
     }
     let mean_weight = |j: usize| {
-        let w = sim.weights(j).expect("a plastic projection").weights;
+        let w = sim
+            .weights(sim.projection_ids()[j].0)
+            .unwrap()
+            .expect("a plastic projection")
+            .weights;
         w.iter().sum::<f64>() / w.len() as f64
     };
     Ok(Outcome {

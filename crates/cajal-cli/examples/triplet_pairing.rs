@@ -85,12 +85,18 @@ fn experiment() -> anyhow::Result<Vec<(f64, f64, f64)>> {
     let mut sim = Simulation::build(&def, 1)?;
     let t_end = 100.0 + PAIRINGS as f64 * 1000.0 / FREQS[0] + 100.0;
     sim.run(t_end, |_, _| {})?;
-    let fired = sim.population_stats(2).spikes;
+    let fired = sim
+        .population_stats(sim.population_ids()[2])
+        .unwrap()
+        .spikes;
     anyhow::ensure!(
         fired == (n * PAIRINGS) as u64,
         "every pairing must fire its neuron ({fired} spikes)"
     );
-    let w = sim.weights(0).expect("plastic");
+    let w = sim
+        .weights(sim.projection_ids()[0].0)
+        .unwrap()
+        .expect("plastic");
     let change = |j: usize| {
         let k = w
             .sources

@@ -180,7 +180,7 @@ fn main() -> ExitCode {
 
 fn check(path: &std::path::Path) -> Result<(), Failure> {
     let (model, text, file) = load(&Some(path.to_path_buf()))?;
-    let est = cajal_core::memory::estimate(&model.def, 0);
+    let est = cajal_core::memory::estimate(model.def(), 0);
     println!(
         "{file}: about {:.3e} synapses; estimated peak memory {:.1} MB on all cores",
         est.synapses,
@@ -205,7 +205,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let (out, threads, quiet) = (args.out.as_path(), args.threads, args.quiet);
     let (mut model, text, file) = load(&args.model)?;
     if let Some(s) = args.seed {
-        model.def.seed = s;
+        model.network.set_seed(s);
     }
     if let Some(d) = args.duration {
         if !(d.is_finite() && d >= 0.0) {
@@ -236,7 +236,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             .as_ref()
             .and_then(|p| p.parent().map(|d| d.to_path_buf())),
         model_text: text.clone(),
-        seed: model.def.seed,
+        seed: model.def().seed,
         duration: model.duration,
         out: out.to_path_buf(),
         no_plot: args.no_plot,
@@ -319,7 +319,7 @@ fn simulate(
     if let Err(e) = outcome {
         // keep what was simulated: outputs up to the failure, marked partial
         summary.partial = true;
-        output::write_all(out, sim, &model.def, &summary, plot)?;
+        output::write_all(out, sim, model.def(), &summary, plot)?;
         return Err(anyhow::anyhow!(
             "{e}\n(outputs up to t = {} ms are in {}, summary.json has \"partial\": true)",
             sim.time_ms(),
@@ -329,7 +329,7 @@ fn simulate(
     }
     if stopped {
         summary.partial = true;
-        output::write_all(out, sim, &model.def, &summary, plot)?;
+        output::write_all(out, sim, model.def(), &summary, plot)?;
         return Err(Failure {
             code: 130,
             error: anyhow::anyhow!(
@@ -341,7 +341,7 @@ fn simulate(
             ),
         });
     }
-    output::write_all(out, sim, &model.def, &summary, plot)?;
+    output::write_all(out, sim, model.def(), &summary, plot)?;
     if record.save_connectivity {
         output::write_connectivity(out, sim)?;
     }
@@ -389,7 +389,7 @@ fn check_memory(
         (None, Some(a)) => (a, "available on this machine"),
         (None, None) => return Ok(()),
     };
-    let est = cajal_core::memory::estimate(&model.def, threads);
+    let est = cajal_core::memory::estimate(model.def(), threads);
     if est.peak_bytes > limit {
         let gib = |b: f64| b / 1024f64.powi(3);
         return Err(bad_input(format!(
@@ -439,7 +439,7 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
         record.model_dir.as_deref(),
     )
     .map_err(bad_input)?;
-    model.def.seed = record.seed;
+    model.network.set_seed(record.seed);
     model.duration = record.duration;
     check_memory(&model, ck.threads(), None)?;
     std::fs::create_dir_all(&record.out)

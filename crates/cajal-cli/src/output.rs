@@ -2,7 +2,7 @@
 //! weights/<projection>.npz, astrocytes/<astrocyte>.npz.
 
 use cajal_core::Simulation;
-use cajal_data::{write_atomic, write_npz, NpzArray};
+use cajal_data::{write_atomic, write_npz, NpzArray, RunFolder};
 use serde::Serialize;
 use std::path::Path;
 
@@ -75,9 +75,11 @@ impl Summary {
         let populations = sim
             .populations()
             .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let st = sim.population_stats(i);
+            .zip(sim.population_ids())
+            .map(|(p, id)| {
+                let st = sim
+                    .population_stats(id)
+                    .expect("the simulation's own handle");
                 PopulationSummary {
                     name: p.name.clone(),
                     model: p.kind.name().to_string(),
@@ -115,7 +117,7 @@ impl Summary {
             },
             peak_rss_bytes: peak_rss_bytes(),
             rss_bytes: status_kib("VmRSS:"),
-            memory_estimate_bytes: cajal_core::memory::estimate(&model.def, sim.threads())
+            memory_estimate_bytes: cajal_core::memory::estimate(model.def(), sim.threads())
                 .peak_bytes
                 .round(),
             synapse_bytes: sim.synapse_bytes(),
@@ -164,21 +166,6 @@ impl Summary {
     }
 }
 
-/// A name made safe for a file name: `->` becomes `_to_`, anything but letters, digits and `-_.`
-/// becomes `_`.
-fn file_stem(name: &str) -> String {
-    name.replace("->", "_to_")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 /// Writes summary.json and the NPZ files of every recorded population.
 pub fn write_all(
     out: &Path,
@@ -187,13 +174,14 @@ pub fn write_all(
     summary: &Summary,
     plot: bool,
 ) -> anyhow::Result<()> {
+    let folder = RunFolder::new(out);
     write_weights(out, sim, def, plot)?;
-    for (ai, astro) in def.astrocytes.iter().enumerate() {
-        if let Some((times, values)) = sim.astrocyte_trace(ai) {
-            let dir = out.join("astrocytes");
-            std::fs::create_dir_all(&dir)?;
+    for (id, name) in sim.astrocyte_ids() {
+        if let Some((times, values)) = sim.astrocyte_trace(id)? {
+            let file = folder.astrocyte(name);
+            std::fs::create_dir_all(file.parent().expect("in a folder"))?;
             write_npz(
-                &dir.join(format!("{}.npz", file_stem(&astro.name))),
+                &file,
                 &[
                     ("times", NpzArray::F64(&times)),
                     ("values", NpzArray::F64(&values)),
@@ -201,23 +189,23 @@ pub fn write_all(
             )?;
         }
     }
-    for (i, p) in sim.populations().iter().enumerate() {
-        if sim.records_spikes(i) {
-            let dir = out.join("spikes");
-            std::fs::create_dir_all(&dir)?;
-            let s = sim.spike_trains(i);
+    for (p, id) in sim.populations().iter().zip(sim.population_ids()) {
+        if sim.records_spikes(id)? {
+            let file = folder.spikes(&p.name);
+            std::fs::create_dir_all(file.parent().expect("in a folder"))?;
+            let s = sim.spike_trains(id)?;
             write_npz(
-                &dir.join(format!("{}.npz", p.name)),
+                &file,
                 &[
                     ("times", NpzArray::F64(&s.times)),
                     ("senders", NpzArray::U32(&s.senders)),
-                    ("neurons", NpzArray::U32(&sim.recorded_ids(i))),
+                    ("neurons", NpzArray::U32(&sim.recorded_ids(id)?)),
                 ],
             )?;
         }
-        if let Some(st) = sim.state_trace(i) {
-            let dir = out.join("state");
-            std::fs::create_dir_all(&dir)?;
+        if let Some(st) = sim.state_trace(id)? {
+            let file = folder.state(&p.name);
+            std::fs::create_dir_all(file.parent().expect("in a folder"))?;
             let mut arrays = vec![
                 ("times", NpzArray::F64(&st.times)),
                 ("senders", NpzArray::U32(&st.senders)),
@@ -225,11 +213,11 @@ pub fn write_all(
             for (name, v) in &st.variables {
                 arrays.push((name.as_str(), NpzArray::F64(v)));
             }
-            write_npz(&dir.join(format!("{}.npz", p.name)), &arrays)?;
+            write_npz(&file, &arrays)?;
         }
     }
     let json = serde_json::to_string_pretty(summary)?;
-    write_atomic(&out.join("summary.json"), |f| {
+    write_atomic(&folder.summary(), |f| {
         use std::io::Write;
         f.write_all(json.as_bytes())?;
         f.write_all(b"\n")
@@ -247,13 +235,14 @@ pub fn write_weights(
     def: &cajal_core::NetworkDef,
     plot: bool,
 ) -> anyhow::Result<()> {
-    for (ji, proj) in def.projections.iter().enumerate() {
+    let folder = RunFolder::new(out);
+    for ((id, _), proj) in sim.projection_ids().into_iter().zip(&def.projections) {
         if proj.record_weights.is_none() {
             continue;
         }
-        let Some(w) = sim.weights(ji) else { continue };
-        let dir = out.join("weights");
-        std::fs::create_dir_all(&dir)?;
+        let Some(w) = sim.weights(id)? else { continue };
+        let file = folder.weights(&proj.name);
+        std::fs::create_dir_all(file.parent().expect("in a folder"))?;
         let flat: Vec<f64> = w.history.concat();
         let mut arrays = vec![
             ("sources", NpzArray::U32(&w.sources)),
@@ -268,8 +257,7 @@ pub fn write_weights(
                 NpzArray::F64Matrix(&flat, w.times_ms.len(), w.weights.len()),
             ));
         }
-        let name = file_stem(&proj.name);
-        write_npz(&dir.join(format!("{name}.npz")), &arrays)?;
+        write_npz(&file, &arrays)?;
         if plot && !w.weights.is_empty() {
             let (lo, hi) = match &proj.plasticity {
                 Some(rule) => {
@@ -283,7 +271,7 @@ pub fn write_weights(
                 }
             };
             crate::figures::weight_histogram(
-                &dir.join(format!("{name}.png")),
+                &folder.weights_figure(&proj.name),
                 &w.weights,
                 (lo, hi),
                 &format!(
@@ -306,7 +294,7 @@ pub fn write_connectivity(out: &Path, sim: &Simulation) -> anyhow::Result<()> {
     let weights: Vec<f64> = c.iter().map(|x| x.2 as f64).collect();
     let delays: Vec<f64> = c.iter().map(|x| x.3).collect();
     write_npz(
-        &out.join("connectivity.npz"),
+        &RunFolder::new(out).connectivity(),
         &[
             ("sources", NpzArray::U32(&sources)),
             ("targets", NpzArray::U32(&targets)),

@@ -47,8 +47,9 @@ fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn s
     let text = register_font();
     let t_end = sim.time_ms().max(sim.dt());
     // a sample of at most 200 neurons in all, shared among the recorded populations by size
-    let recorded: Vec<usize> = (0..sim.populations().len())
-        .filter(|&i| sim.records_spikes(i))
+    let ids = sim.population_ids();
+    let recorded: Vec<usize> = (0..ids.len())
+        .filter(|&i| sim.records_spikes(ids[i]).unwrap_or(false))
         .collect();
     let total: usize = recorded.iter().map(|&i| sim.populations()[i].size).sum();
     let mut rows = 0usize;
@@ -64,7 +65,7 @@ fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn s
         let p = &sim.populations()[i];
         let share = ((200 * p.size) as f64 / total.max(1) as f64).ceil() as usize;
         let take = share.clamp(1, p.size) as u32;
-        let s = sim.spike_trains(i);
+        let s = sim.spike_trains(ids[i])?;
         let pts: Vec<(f64, f64)> = s
             .times
             .iter()
@@ -90,7 +91,7 @@ fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn s
     // population rate per recorded neuron (Hz)
     let n_rec: usize = recorded
         .iter()
-        .map(|&i| sim.recorded_neurons(i))
+        .map(|&i| sim.recorded_neurons(ids[i]).unwrap_or(0))
         .sum::<usize>()
         .max(1);
     rate.iter_mut()

@@ -10,7 +10,7 @@
 //! partitions, do not depend on the thread count. Weights and delays are drawn from
 //! the same stream, right after the connections of that target, source or block.
 
-use crate::network::{BuildError, Place, ProjectionDef, Rule};
+use crate::network::{BuildError, ErrorKind, Place, ProjectionDef, Rule};
 use crate::rng::{stream, Purpose, Stream};
 use rand::seq::index;
 use rand::Rng;
@@ -68,7 +68,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn err(&self, field: &str, message: String) -> BuildError {
-        BuildError::new(Place::Projection(self.index), field, message)
+        BuildError::new(
+            ErrorKind::InvalidValue,
+            Place::Projection(self.index),
+            field,
+            message,
+        )
+        .named(&self.proj.name)
     }
 
     fn push(
@@ -334,14 +340,6 @@ pub fn draw_global(
             let mut rng = stream(seed, Purpose::Connect, index as u64, u64::MAX);
             for k in 0..sources.len() {
                 let (i, j) = (sources[k], targets[k]);
-                if i as usize >= n_source || j as usize >= n_target {
-                    return Err(ctx.err(
-                        "file",
-                        format!(
-                            "row {k}: pair ({i}, {j}) is outside the populations (sizes {n_source} and {n_target})"
-                        ),
-                    ));
-                }
                 let w = match weights {
                     Some(w) => w[k],
                     None => proj.weight.sample(&mut rng),
@@ -350,6 +348,7 @@ pub fn draw_global(
                     Some(d) => d[k],
                     None => proj.delay.sample(&mut rng),
                 };
+                // the listed values were checked when the projection was added; drawn ones here
                 let delay =
                     delay_steps(d, dt).map_err(|m| ctx.err("delay", format!("row {k}: {m}")))?;
                 if !w.is_finite() {
@@ -368,67 +367,6 @@ pub fn draw_global(
     Ok(out)
 }
 
-/// Checks a rule against the population sizes before drawing (so that impossible requests are
-/// refused with a message instead of looping or panicking).
-pub fn check_rule(
-    proj: &ProjectionDef,
-    index: usize,
-    n_source: usize,
-    n_target: usize,
-) -> Result<(), BuildError> {
-    let err = |field: &str, m: String| BuildError::new(Place::Projection(index), field, m);
-    let same = proj.source == proj.target && !proj.allow_autapses;
-    let avail_src = if same {
-        n_source.saturating_sub(1)
-    } else {
-        n_source
-    };
-    let avail_tgt = if same {
-        n_target.saturating_sub(1)
-    } else {
-        n_target
-    };
-    match &proj.rule {
-        Rule::OneToOne if n_source != n_target => Err(err(
-            "rule",
-            format!("one_to_one needs populations of equal size (got {n_source} and {n_target})"),
-        )),
-        Rule::PairwiseBernoulli { p } if !(0.0..=1.0).contains(p) => {
-            Err(err("p", format!("p must be a probability in [0, 1] (got {p})")))
-        }
-        Rule::FixedIndegree { indegree } if *indegree > 0 && avail_src == 0 => {
-            Err(err("indegree", "there is no source neuron to draw from".into()))
-        }
-        Rule::FixedIndegree { indegree } if !proj.allow_multapses && *indegree > avail_src => Err(err(
-            "indegree",
-            format!(
-                "indegree {indegree} exceeds the {avail_src} available sources; allow multapses or lower it"
-            ),
-        )),
-        Rule::FixedOutdegree { outdegree } if *outdegree > 0 && avail_tgt == 0 => {
-            Err(err("outdegree", "there is no target neuron to draw from".into()))
-        }
-        Rule::FixedOutdegree { outdegree } if !proj.allow_multapses && *outdegree > avail_tgt => Err(err(
-            "outdegree",
-            format!(
-                "outdegree {outdegree} exceeds the {avail_tgt} available targets; allow multapses or lower it"
-            ),
-        )),
-        Rule::FixedTotalNumber { n } if *n > 0 && (n_source == 0 || n_target == 0 || (same && n_source < 2)) => {
-            Err(err("n", "there are no pairs to draw from".into()))
-        }
-        Rule::FixedTotalNumber { n } if !proj.allow_multapses && (*n as u128) > (avail_src as u128) * (n_target as u128) => {
-            Err(err("n", format!("n {n} exceeds the number of distinct pairs; allow multapses or lower it")))
-        }
-        Rule::Explicit { sources, targets, weights, delays } => {
-            if sources.len() != targets.len()
-                || weights.as_ref().is_some_and(|w| w.len() != sources.len())
-                || delays.as_ref().is_some_and(|d| d.len() != sources.len())
-            {
-                return Err(err("file", "columns of the connection list differ in length".into()));
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
+#[cfg(test)]
+#[path = "connect_tests.rs"]
+mod tests;

@@ -1,56 +1,68 @@
 //! Cajal's simulation engine.
 //!
-//! A network ([`NetworkDef`]) is cut into fixed partitions of one population each; a partition
-//! owns its neurons' state (structure of arrays), their input ring buffers and every synapse that
-//! ends on them (compressed by source). The simulation advances all partitions in parallel for one
-//! min-delay interval, then hands the interval's spikes to every partition, which adds them into its
-//! own buffers. Nothing is shared mutably, so results are identical for any number of threads.
+//! A [`Network`] is described through typed calls, each checked where its values enter, and
+//! built into a [`Simulation`]: every population is cut into partitions that own their neurons'
+//! state (structure of arrays), their input ring buffers and every synapse that ends on them
+//! (compressed by source). The simulation advances all partitions in parallel for one min-delay
+//! interval, then hands the interval's spikes to every partition, which adds them into its own
+//! buffers. Nothing is shared mutably, so results are identical for any number of threads.
+//!
+//! Brunel's (2000) network in the asynchronous irregular regime (the default model,
+//! `examples/brunel_ai.toml`), scaled down tenfold here:
 //!
 //! ```
-//! use cajal_core::{NetworkDef, PopulationDef, InputDef, InputKind, RecordDef, Selection, ModelKind, Simulation};
-//! let def = NetworkDef {
-//!     dt: 0.1,
-//!     seed: 1,
-//!     populations: vec![PopulationDef {
-//!         name: "n".into(), kind: ModelKind::IafPscDelta, size: 1,
-//!         params: Default::default(), initial: vec![], spike_times: vec![], threshold: None,
-//!     }],
-//!     projections: vec![],
-//!     inputs: vec![InputDef { kind: InputKind::Dc { amplitude: 500.0 }, target: 0, neurons: None,
-//!                             start: 0.0, stop: f64::INFINITY }],
-//!     records: vec![RecordDef { population: 0, spikes: true, neurons: Selection::All,
-//!                               variables: vec![], interval: 1.0 }],
-//!     astrocytes: vec![],
-//! };
-//! let mut sim = Simulation::build(&def, 1).unwrap();
-//! sim.run(100.0, |_, _| {}).unwrap();
-//! assert!(sim.spike_trains(0).times.len() > 5);
+//! use cajal_core::{Input, ModelKind, Network, Population, Projection, Record, Rule};
+//! let mut net = Network::new(0.1, 1)?; // dt (ms), seed
+//! let lif = |name, size| Population::new(name, ModelKind::IafPscDelta, size)
+//!     .param("E_L", 0.0).param("C_m", 1.0).param("tau_m", 20.0).param("t_ref", 2.0)
+//!     .param("V_th", 20.0).param("V_reset", 10.0).initial("V_m", 0.0);
+//! let (e, i) = (net.add_population(lif("E", 1000))?, net.add_population(lif("I", 250))?);
+//! for (source, target, indegree, weight) in [(e, e, 100, 0.1), (e, i, 100, 0.1), (i, e, 25, -0.5), (i, i, 25, -0.5)] {
+//!     net.connect(Projection::new(source, target, Rule::FixedIndegree { indegree })
+//!         .weight(weight).delay(1.5))?;
+//! }
+//! for pop in [e, i] {
+//!     net.add_input(Input::poisson(20_000.0, 0.1, 1.5).onto(pop))?;
+//!     net.add_record(Record::spikes(pop))?;
+//! }
+//! let mut sim = net.build(2)?; // threads; the spikes are the same for any count
+//! sim.run(200.0, |_done, _total| {})?;
+//! assert!(sim.population_stats(e)?.rate_hz > 5.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! A [`NetworkDef`] (the same network as plain data, which model files produce) goes through the
+//! same checks with [`Network::from_def`].
 
 mod balance;
+mod builder;
 pub mod checkpoint;
-pub mod connect;
+mod connect;
 mod crew;
 pub mod dist;
+pub mod error;
 mod finite;
 pub mod homeostasis;
-pub mod input;
+mod input;
 mod layout;
 pub mod memory;
 pub mod network;
 pub mod neuron;
-pub mod partition;
+mod partition;
 pub mod plasticity;
 pub mod rng;
 pub mod simulation;
-pub mod synapses;
+mod synapses;
 
+pub use builder::{
+    AstrocyteId, Input, Network, Population, PopulationId, Projection, ProjectionId, Record,
+};
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use dist::Dist;
+pub use error::{BuildError, ErrorKind, Place};
 pub use homeostasis::{AstrocyteDef, ScalingDef, ThresholdDef};
 pub use network::{
-    BuildError, InputDef, InputKind, NetworkDef, Place, PopulationDef, ProjectionDef, RecordDef,
-    Rule, Selection,
+    InputDef, InputKind, NetworkDef, PopulationDef, ProjectionDef, RecordDef, Rule, Selection,
 };
 pub use neuron::ModelKind;
 pub use plasticity::{OjaDef, Pairing, PlasticityDef};

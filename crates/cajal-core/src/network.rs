@@ -214,41 +214,4 @@ pub struct NetworkDef {
     pub astrocytes: Vec<crate::homeostasis::AstrocyteDef>,
 }
 
-/// Where in a [`NetworkDef`] a build error lies.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Place {
-    /// The network as a whole (dt, seed).
-    Network,
-    /// Population i.
-    Population(usize),
-    /// Projection i.
-    Projection(usize),
-    /// Input i.
-    Input(usize),
-    /// Recorder i.
-    Record(usize),
-    /// Astrocyte i.
-    Astrocyte(usize),
-}
-
-/// An impossible network: where, which field, and what is wrong.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{place:?}, {field}: {message}")]
-pub struct BuildError {
-    /// Which item.
-    pub place: Place,
-    /// Which field of it (e.g. `params.tau_m`, `p`, `delay`).
-    pub field: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl BuildError {
-    pub(crate) fn new(place: Place, field: impl Into<String>, message: impl Into<String>) -> Self {
-        BuildError {
-            place,
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::error::{BuildError, ErrorKind, Place};

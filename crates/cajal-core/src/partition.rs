@@ -255,11 +255,6 @@ impl Partition {
         self.stats.count.len()
     }
 
-    /// True for an empty partition.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Sizes the ring buffers for delays up to `max_delay` steps: `rings` of them (1: all input
     /// in `ring_ex`, see [`crate::ModelKind::input_rings`]).
     pub fn finish(&mut self, max_delay: usize, rings: usize) {

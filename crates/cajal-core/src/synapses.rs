@@ -70,11 +70,6 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The synapses, each as stored in full.
     pub fn iter(self) -> impl Iterator<Item = Synapse> + 'a {
         let (full, shared) = match self {
@@ -212,11 +207,6 @@ impl Csr {
     /// Number of synapses.
     pub fn len(&self) -> usize {
         self.runs.last().map_or(0, |&n| n as usize)
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Bytes held: the run index and the synapses.
@@ -369,7 +359,7 @@ mod tests {
             csr.run(2, 0).iter().map(|s| s.target).collect::<Vec<_>>(),
             vec![0, 2]
         );
-        assert!(csr.run(3, 0).is_empty());
+        assert_eq!(csr.run(3, 0).len(), 0);
         assert_eq!(csr.uniform_delay, vec![Some(1)]);
     }
 

@@ -134,22 +134,47 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
 
             let what = format!("plastic {plastic}, {threads} threads");
             assert!(
-                whole.spike_trains(0).times.len() > 1000,
+                whole
+                    .spike_trains(whole.population_ids()[0])
+                    .unwrap()
+                    .times
+                    .len()
+                    > 1000,
                 "{what}: E must fire"
             );
             for pop in 0..2 {
-                assert_eq!(whole.spike_trains(pop), resumed.spike_trains(pop), "{what}");
+                assert_eq!(
+                    whole.spike_trains(whole.population_ids()[pop]).unwrap(),
+                    resumed.spike_trains(resumed.population_ids()[pop]).unwrap(),
+                    "{what}"
+                );
             }
-            assert_eq!(whole.state_trace(0), resumed.state_trace(0), "{what}: V_m");
             assert_eq!(
-                whole.state_now(0, "V_m"),
-                resumed.state_now(0, "V_m"),
+                whole.state_trace(whole.population_ids()[0]).unwrap(),
+                resumed.state_trace(resumed.population_ids()[0]).unwrap(),
+                "{what}: V_m"
+            );
+            assert_eq!(
+                whole.state_now(whole.population_ids()[0], "V_m").ok(),
+                resumed.state_now(resumed.population_ids()[0], "V_m").ok(),
                 "{what}"
             );
             if plastic {
-                assert_eq!(whole.weights(4), resumed.weights(4), "{what}: weights");
-                assert_eq!(whole.state_now(0, "theta"), resumed.state_now(0, "theta"));
-                assert_eq!(whole.astrocyte_trace(0), resumed.astrocyte_trace(0));
+                assert_eq!(
+                    whole.weights(whole.projection_ids()[4].0).unwrap(),
+                    resumed.weights(resumed.projection_ids()[4].0).unwrap(),
+                    "{what}: weights"
+                );
+                assert_eq!(
+                    whole.state_now(whole.population_ids()[0], "theta").ok(),
+                    resumed.state_now(resumed.population_ids()[0], "theta").ok()
+                );
+                assert_eq!(
+                    whole.astrocyte_trace(whole.astrocyte_ids()[0].0).unwrap(),
+                    resumed
+                        .astrocyte_trace(resumed.astrocyte_ids()[0].0)
+                        .unwrap()
+                );
             }
         }
     }
@@ -202,14 +227,22 @@ fn resuming_reward_modulated_synapses_equals_an_uninterrupted_run() {
         let mut resumed = Simulation::build(&def, threads).unwrap();
         resumed.restore(ck).unwrap();
         resumed.run(t, |_, _| {}).unwrap();
-        let start = Simulation::build(&def, threads).unwrap().weights(4);
+        let fresh = Simulation::build(&def, threads).unwrap();
+        let start = fresh.weights(fresh.projection_ids()[4].0).unwrap();
         assert_ne!(
-            whole.weights(4),
+            whole.weights(whole.projection_ids()[4].0).unwrap(),
             start,
             "{threads} threads: the weights must change"
         );
-        assert_eq!(whole.weights(4), resumed.weights(4), "{threads} threads");
-        assert_eq!(whole.spike_trains(0), resumed.spike_trains(0));
+        assert_eq!(
+            whole.weights(whole.projection_ids()[4].0).unwrap(),
+            resumed.weights(resumed.projection_ids()[4].0).unwrap(),
+            "{threads} threads"
+        );
+        assert_eq!(
+            whole.spike_trains(whole.population_ids()[0]).unwrap(),
+            resumed.spike_trains(resumed.population_ids()[0]).unwrap()
+        );
     }
 }
 

@@ -21,10 +21,12 @@ fn added_spikes_are_emitted_at_their_times() {
     let mut sim = Simulation::build(&network(), 1).unwrap();
     sim.run(10.0, |_, _| {}).unwrap();
     // before and after a spike planned at build time, and at the first possible step
-    sim.add_spike_times(0, 2, &[50.0, 20.0]).unwrap();
-    sim.add_spike_times(0, 1, &[10.1]).unwrap();
+    sim.add_spike_times(sim.population_ids()[0], 2, &[50.0, 20.0])
+        .unwrap();
+    sim.add_spike_times(sim.population_ids()[0], 1, &[10.1])
+        .unwrap();
     sim.run(60.0, |_, _| {}).unwrap();
-    let trains = sim.spike_trains(0);
+    let trains = sim.spike_trains(sim.population_ids()[0]).unwrap();
     let mut got: Vec<(u32, f64)> = trains
         .senders
         .iter()
@@ -43,15 +45,40 @@ fn bad_requests_are_refused_with_the_reason() {
     let mut sim = Simulation::build(&network(), 1).unwrap();
     sim.run(10.0, |_, _| {}).unwrap();
     let msg = |r: Result<(), ScheduleError>| r.unwrap_err().to_string();
-    assert!(msg(sim.add_spike_times(0, 0, &[10.0])).contains("later than the current time 10 ms"));
-    assert!(msg(sim.add_spike_times(0, 0, &[12.34])).contains("multiple of dt"));
-    assert!(msg(sim.add_spike_times(0, 0, &[f64::NAN])).contains("multiple of dt"));
-    assert!(msg(sim.add_spike_times(0, 3, &[20.0])).contains("has 3 neurons"));
-    assert!(msg(sim.add_spike_times(1, 0, &[20.0])).contains("only a spike_generator"));
-    assert!(msg(sim.add_spike_times(7, 0, &[20.0])).contains("there are 2 populations"));
+    assert!(
+        msg(sim.add_spike_times(sim.population_ids()[0], 0, &[10.0]))
+            .contains("later than the current time 10 ms")
+    );
+    assert!(
+        msg(sim.add_spike_times(sim.population_ids()[0], 0, &[12.34])).contains("multiple of dt")
+    );
+    assert!(
+        msg(sim.add_spike_times(sim.population_ids()[0], 0, &[f64::NAN]))
+            .contains("multiple of dt")
+    );
+    assert!(
+        msg(sim.add_spike_times(sim.population_ids()[0], 3, &[20.0])).contains("has 3 neurons")
+    );
+    assert!(
+        msg(sim.add_spike_times(sim.population_ids()[1], 0, &[20.0]))
+            .contains("only a spike_generator")
+    );
+    let other = Simulation::build(&network(), 1).unwrap();
+    assert!(
+        msg(sim.add_spike_times(other.population_ids()[0], 0, &[20.0]))
+            .contains("belongs to another network")
+    );
     // one bad time refuses the whole request
-    assert!(msg(sim.add_spike_times(0, 1, &[20.0, 5.0])).contains("later than"));
+    assert!(
+        msg(sim.add_spike_times(sim.population_ids()[0], 1, &[20.0, 5.0])).contains("later than")
+    );
     // nothing was added by the refused requests: only the planned spikes at 5 and 40 ms
     sim.run(50.0, |_, _| {}).unwrap();
-    assert_eq!(sim.spike_trains(0).times.len(), 2);
+    assert_eq!(
+        sim.spike_trains(sim.population_ids()[0])
+            .unwrap()
+            .times
+            .len(),
+        2
+    );
 }

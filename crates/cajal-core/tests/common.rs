@@ -79,12 +79,19 @@ pub fn lone_neuron(kind: ModelKind, p: &[(&str, f64)], dt: f64, interval: f64) -
 pub fn trace(def: &NetworkDef, t: f64, pop: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut sim = Simulation::build(def, 1).expect("builds");
     sim.run(t, |_, _| {}).expect("finite state");
-    let st = sim.state_trace(pop).expect("recorded");
+    let st = sim
+        .state_trace(sim.population_ids()[pop])
+        .unwrap()
+        .expect("recorded");
     let v = st
         .variables
         .into_iter()
         .find(|(n, _)| n == "V_m")
         .unwrap()
         .1;
-    (st.times, v, sim.spike_trains(pop).times)
+    (
+        st.times,
+        v,
+        sim.spike_trains(sim.population_ids()[pop]).unwrap().times,
+    )
 }

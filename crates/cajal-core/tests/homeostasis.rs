@@ -20,8 +20,8 @@ fn adaptive_threshold_follows_its_analytic_trajectory() {
     def.records[0].variables = vec!["theta".into()];
     let mut sim = Simulation::build(&def, 1).unwrap();
     sim.run(1000.0, |_, _| {}).unwrap();
-    let spikes = sim.spike_trains(0).times;
-    let st = sim.state_trace(0).unwrap();
+    let spikes = sim.spike_trains(sim.population_ids()[0]).unwrap().times;
+    let st = sim.state_trace(sim.population_ids()[0]).unwrap().unwrap();
     let theta = &st.variables[0].1;
     assert!(spikes.len() > 10, "the neuron must fire ({})", spikes.len());
     let mut worst: f64 = 0.0;
@@ -55,8 +55,16 @@ fn adaptive_threshold_follows_its_analytic_trajectory() {
     plain.run(1000.0, |_, _| {}).unwrap();
     shifted.run(1000.0, |_, _| {}).unwrap();
     let (a, b) = (
-        plain.spike_trains(0).times.len(),
-        shifted.spike_trains(0).times.len(),
+        plain
+            .spike_trains(plain.population_ids()[0])
+            .unwrap()
+            .times
+            .len(),
+        shifted
+            .spike_trains(shifted.population_ids()[0])
+            .unwrap()
+            .times
+            .len(),
     );
     assert!(
         b > 0 && b < a,
@@ -95,7 +103,8 @@ fn intrinsic_plasticity_brings_each_neuron_to_the_target_rate() {
         Simulation::build(&def, 1).unwrap()
     };
     let count = |sim: &Simulation, p: usize, from: f64| {
-        sim.spike_trains(p)
+        sim.spike_trains(sim.population_ids()[p])
+            .unwrap()
             .times
             .iter()
             .filter(|&&t| t > from)
@@ -121,7 +130,16 @@ fn intrinsic_plasticity_brings_each_neuron_to_the_target_rate() {
     }
     // stronger drive, higher threshold
     let th: Vec<f64> = (0..3)
-        .map(|p| *with.state_trace(p).unwrap().variables[0].1.last().unwrap())
+        .map(|p| {
+            *with
+                .state_trace(with.population_ids()[p])
+                .unwrap()
+                .unwrap()
+                .variables[0]
+                .1
+                .last()
+                .unwrap()
+        })
         .collect();
     assert!(th[0] < th[1] && th[1] < th[2], "final theta {th:?} mV");
 }

@@ -148,21 +148,26 @@ fn oja_learns_the_principal_subspace_and_equals_its_equations() {
     let t_max = 200_000.0;
     let eta = 0.0005;
     let def = network(source_trains(11, t_max), eta);
-    let w0 = matrix(&Simulation::build(&def, 1).unwrap().weights(0).unwrap());
+    let fresh = Simulation::build(&def, 1).unwrap();
+    let w0 = matrix(&fresh.weights(fresh.projection_ids()[0].0).unwrap().unwrap());
     let mut one = Simulation::build(&def, 1).unwrap();
     // split unevenly: the updates happen at fixed times all the same
     one.run(12_345.6, |_, _| {}).unwrap();
     one.run(t_max - 12_345.6, |_, _| {}).unwrap();
-    let got = matrix(&one.weights(0).unwrap());
+    let got = matrix(&one.weights(one.projection_ids()[0].0).unwrap().unwrap());
     let mut two = Simulation::build(&def, 2).unwrap();
     two.run(t_max, |_, _| {}).unwrap();
-    assert_eq!(matrix(&two.weights(0).unwrap()), got, "2 threads, one run");
+    assert_eq!(
+        matrix(&two.weights(two.projection_ids()[0].0).unwrap().unwrap()),
+        got,
+        "2 threads, one run"
+    );
 
     // counts per window from the recorded spikes
     let windows = (t_max / WINDOW) as usize;
     let per = (WINDOW / DT).round() as i64;
     let mut x = vec![vec![0.0; N_SRC]; windows];
-    let tr = one.spike_trains(0);
+    let tr = one.spike_trains(one.population_ids()[0]).unwrap();
     for (t, s) in tr.times.iter().zip(&tr.senders) {
         let step = (t / DT).round() as i64 - 1;
         x[(step / per) as usize][*s as usize] += 1.0;

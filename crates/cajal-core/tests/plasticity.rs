@@ -95,7 +95,7 @@ fn network(
 /// Spike steps per neuron of population `pop` (a spike recorded at time t was emitted in step
 /// t/dt − 1).
 fn steps_of(sim: &Simulation, pop: usize, n: usize) -> Vec<Vec<i64>> {
-    let tr = sim.spike_trains(pop);
+    let tr = sim.spike_trains(sim.population_ids()[pop]).unwrap();
     let mut out = vec![Vec::new(); n];
     for (t, s) in tr.times.iter().zip(&tr.senders) {
         out[*s as usize].push((t / DT).round() as i64 - 1);
@@ -140,7 +140,7 @@ fn pair_window_matches_the_analytic_window() {
         sim.run(300.0, |_, _| {}).unwrap();
         let pre_s = steps_of(&sim, 0, offsets.len());
         let post_s = steps_of(&sim, 2, offsets.len());
-        let w = sim.weights(0).unwrap();
+        let w = sim.weights(sim.projection_ids()[0].0).unwrap().unwrap();
         let (tau_p, tau_m, lambda, alpha, w_max) = (16.8, 33.7, 0.01, 1.2, 10.0);
         let mut worst: f64 = 0.0;
         for (k, &src) in w.sources.iter().enumerate() {
@@ -197,7 +197,7 @@ fn nearest_and_all_to_all_pair_triplets_as_theory_says() {
         );
         let mut sim = Simulation::build(&def, 1).unwrap();
         sim.run(200.0, |_, _| {}).unwrap();
-        let w = sim.weights(0).unwrap();
+        let w = sim.weights(sim.projection_ids()[0].0).unwrap().unwrap();
         let got = [w.weights[0] - w0, w.weights[1] - w0];
         for (g, e) in got.iter().zip([e0, e1]) {
             assert!(
@@ -472,10 +472,10 @@ fn compare_with_dense(rule: PlasticityDef, seed: u64, threads: usize, w: (f64, f
         post_s.iter().all(|p| p.len() > 20),
         "post neurons must fire"
     );
-    let got = sim.weights(0).unwrap();
+    let got = sim.weights(sim.projection_ids()[0].0).unwrap().unwrap();
     // initial weights: from a twin built but not run
     let twin = Simulation::build(&def, threads).unwrap();
-    let init = twin.weights(0).unwrap();
+    let init = twin.weights(twin.projection_ids()[0].0).unwrap().unwrap();
     let mut worst: f64 = 0.0;
     let mut changed = 0;
     for k in 0..got.weights.len() {
@@ -609,7 +609,7 @@ fn pairing_frequency_curve(preset: &str) -> Vec<(f64, f64, f64)> {
     );
     let mut sim = Simulation::build(&def, 1).unwrap();
     sim.run(100.0 + 60.0 * 10_000.0 + 100.0, |_, _| {}).unwrap();
-    let w = sim.weights(0).unwrap();
+    let w = sim.weights(sim.projection_ids()[0].0).unwrap().unwrap();
     let n_post = steps_of(&sim, 2, 10);
     assert!(
         n_post.iter().all(|p| p.len() == 60),
@@ -706,11 +706,9 @@ fn compare_homeostasis_with_dense(seed: u64, threads: usize, astro: bool, scale:
         def.projections[0].astrocyte = Some(0);
     }
     let (sim, steps, pre_s, post_s) = run_split(&def, threads, t_max, n_pre, n_post);
-    let got = sim.weights(0).unwrap();
-    let init = Simulation::build(&def, threads)
-        .unwrap()
-        .weights(0)
-        .unwrap();
+    let got = sim.weights(sim.projection_ids()[0].0).unwrap().unwrap();
+    let fresh = Simulation::build(&def, threads).unwrap();
+    let init = fresh.weights(fresh.projection_ids()[0].0).unwrap().unwrap();
     // the astrocyte from the recorded spikes: A at the start of each step
     let a_steps: Vec<f64> = {
         let mut n = vec![0.0; steps as usize];
@@ -810,7 +808,7 @@ fn scaled_weights_sum_to_the_target_at_every_scaling() {
     def.projections[0].record_weights = Some(100.0);
     let mut sim = Simulation::build(&def, 1).unwrap();
     sim.run(1050.0, |_, _| {}).unwrap();
-    let w = sim.weights(0).unwrap();
+    let w = sim.weights(sim.projection_ids()[0].0).unwrap().unwrap();
     assert_eq!(w.history.len(), 11, "snapshots at 0, 100, …, 1000 ms");
     for (row, t) in w.history.iter().zip(&w.times_ms) {
         let mut sums = [0.0; 4];

@@ -4,6 +4,8 @@
 
 pub mod frame;
 pub mod idx;
+pub mod run_folder;
+pub use run_folder::{file_stem, RunFolder};
 
 use ndarray::{Array1, Array2};
 use ndarray_npy::{NpzWriter, ReadNpyExt};

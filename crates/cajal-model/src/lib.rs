@@ -1,18 +1,18 @@
 //! Cajal model files: the TOML schema, validation with errors that name `file:line:column` and the
-//! key, and building a [`cajal_core::NetworkDef`] from a file.
+//! key, and describing the file's network through [`cajal_core::Network`], whose checks
+//! give every value's error (located here in the file).
 //!
 //! ```
 //! let model = cajal_model::load_str(cajal_model::DEFAULT_MODEL, "brunel.toml", None).unwrap();
-//! assert_eq!(model.def.populations.len(), 2);
+//! assert_eq!(model.def().populations.len(), 2);
 //! ```
 
 pub mod locate;
 pub mod schema;
 
-use cajal_core::network::{BuildError, Place};
 use cajal_core::{
-    AstrocyteDef, Dist, InputDef, InputKind, ModelKind, NetworkDef, OjaDef, PopulationDef,
-    ProjectionDef, RecordDef, Rule, ScalingDef, Selection, ThresholdDef,
+    BuildError, Dist, ErrorKind, Input, ModelKind, Network, NetworkDef, OjaDef, Place, Population,
+    PopulationId, Projection, Record, Rule, ScalingDef, Selection, ThresholdDef,
 };
 use locate::{line_col, render, span_of, Seg};
 use schema::{ModelFile, NeuronSelection, SpikeTimes, ValueSpec};
@@ -36,19 +36,29 @@ pub struct ModelError {
     pub key: String,
     /// What is wrong and how to fix it.
     pub message: String,
+    /// The builder's kind of error, where the builder refused a value (`None` for mistakes of
+    /// the file itself: syntax, unknown keys, unknown names).
+    pub kind: Option<ErrorKind>,
 }
 
-/// A loaded model: the network and how long to run it.
+/// A loaded model: the network (checked by the builder) and how long to run it.
 #[derive(Debug, Clone)]
 pub struct Model {
     /// Name from the file (or the file's stem).
     pub name: String,
     /// Description from the file.
     pub description: String,
-    /// The network.
-    pub def: NetworkDef,
+    /// The network, every value checked.
+    pub network: Network,
     /// Simulated time (ms).
     pub duration: f64,
+}
+
+impl Model {
+    /// The network as plain data.
+    pub fn def(&self) -> &NetworkDef {
+        self.network.def()
+    }
 }
 
 struct Ctx<'a> {
@@ -67,25 +77,30 @@ impl Ctx<'_> {
             column,
             key: render(&path),
             message: message.into(),
+            kind: None,
         }
     }
 
+    /// A builder error at the key its place and field name in the file.
     fn located(&self, e: BuildError) -> ModelError {
         let fields: Vec<Seg> = e
             .field
             .split('.')
+            .filter(|s| !s.is_empty())
             .map(|s| Seg::Key(s.to_string()))
             .collect();
         let mut path = match e.place {
-            Place::Network => path!["simulation"],
             Place::Population(i) => path!["population", i],
             Place::Projection(i) => path!["projection", i],
             Place::Input(i) => path!["input", i],
             Place::Record(i) => path!["record", i],
             Place::Astrocyte(i) => path!["astrocyte", i],
+            _ => path!["simulation"],
         };
         path.extend(fields);
-        self.error(path, e.message)
+        let mut located = self.error(path, e.message);
+        located.kind = Some(e.kind);
+        located
     }
 }
 
@@ -98,82 +113,72 @@ pub fn load_file(path: &Path) -> Result<Model, ModelError> {
         column: 0,
         key: String::new(),
         message: format!("cannot read the model file: {e}"),
+        kind: None,
     })?;
     load_str(&text, &file, path.parent())
 }
 
-fn pick_population(
-    ctx: &Ctx,
-    names: &[String],
-    name: &str,
-    at: Vec<Seg>,
-) -> Result<usize, ModelError> {
-    names.iter().position(|n| n == name).ok_or_else(|| {
-        ctx.error(
-            at,
-            format!(
-                "unknown population '{name}'; the populations are: {}",
-                names.join(", ")
-            ),
-        )
-    })
-}
-
+/// A value or distribution as written in the file (the distribution's name and parameter names
+/// are the file's business; its values are checked by the builder).
 fn dist(ctx: &Ctx, v: &ValueSpec, at: Vec<Seg>) -> Result<Dist, ModelError> {
-    let d = match v {
-        ValueSpec::Const(x) => Dist::Const(*x),
-        ValueSpec::Dist(name, p) => {
-            let need = |keys: &[&str]| -> Result<Vec<f64>, ModelError> {
-                for k in p.keys() {
-                    if !keys.contains(&k.as_str()) {
-                        return Err(ctx.error(
-                            at.clone(),
-                            format!(
-                                "'{k}' is not a parameter of the {name} distribution ({})",
-                                keys.join(", ")
-                            ),
-                        ));
-                    }
-                }
-                keys.iter()
-                    .map(|k| {
-                        p.get(*k).copied().ok_or_else(|| {
-                            ctx.error(
-                                at.clone(),
-                                format!("the {name} distribution needs {}", keys.join(", ")),
-                            )
-                        })
-                    })
-                    .collect()
-            };
-            match name.as_str() {
-                "uniform" => {
-                    let v = need(&["low", "high"])?;
-                    Dist::Uniform { low: v[0], high: v[1] }
-                }
-                "normal" => {
-                    let v = need(&["mean", "std"])?;
-                    Dist::Normal { mean: v[0], std: v[1] }
-                }
-                "lognormal" => {
-                    let v = need(&["mu", "sigma"])?;
-                    Dist::LogNormal { mu: v[0], sigma: v[1] }
-                }
-                "normal_clipped" => {
-                    let v = need(&["mean", "std", "low", "high"])?;
-                    Dist::NormalClipped { mean: v[0], std: v[1], low: v[2], high: v[3] }
-                }
-                other => {
-                    return Err(ctx.error(
-                        at,
-                        format!("unknown distribution '{other}'; use uniform, normal, lognormal or normal_clipped"),
-                    ))
-                }
-            }
+    let (name, p) = match v {
+        ValueSpec::Const(x) => return Ok(Dist::Const(*x)),
+        ValueSpec::Dist(name, p) => (name, p),
+    };
+    let keys: &[&str] = match name.as_str() {
+        "uniform" => &["low", "high"],
+        "normal" => &["mean", "std"],
+        "lognormal" => &["mu", "sigma"],
+        "normal_clipped" => &["mean", "std", "low", "high"],
+        other => {
+            return Err(ctx.error(
+                at,
+                format!(
+                "unknown distribution '{other}'; use uniform, normal, lognormal or normal_clipped"
+            ),
+            ))
         }
     };
-    d.validate().map_err(|m| ctx.error(at, m))?;
-    Ok(d)
+    if let Some(k) = p.keys().find(|k| !keys.contains(&k.as_str())) {
+        return Err(ctx.error(
+            at,
+            format!(
+                "'{k}' is not a parameter of the {name} distribution ({})",
+                keys.join(", ")
+            ),
+        ));
+    }
+    let v: Vec<f64> = keys
+        .iter()
+        .map(|k| {
+            p.get(*k).copied().ok_or_else(|| {
+                ctx.error(
+                    at.clone(),
+                    format!("the {name} distribution needs {}", keys.join(", ")),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(match name.as_str() {
+        "uniform" => Dist::Uniform {
+            low: v[0],
+            high: v[1],
+        },
+        "normal" => Dist::Normal {
+            mean: v[0],
+            std: v[1],
+        },
+        "lognormal" => Dist::LogNormal {
+            mu: v[0],
+            sigma: v[1],
+        },
+        _ => Dist::NormalClipped {
+            mean: v[0],
+            std: v[1],
+            low: v[2],
+            high: v[3],
+        },
+    })
 }
 
 fn count(
@@ -187,6 +192,27 @@ fn count(
         None => Err(ctx.error(at, format!("rule {rule} needs {key} = <whole number>"))),
         Some(x) if x < 0 => Err(ctx.error(at, format!("{key} must be >= 0 (got {x})"))),
         Some(x) => Ok(x as usize),
+    }
+}
+
+/// The populations' handles by name, for the tables that refer to them.
+struct Names {
+    names: Vec<String>,
+    ids: Vec<PopulationId>,
+}
+
+impl Names {
+    fn pick(&self, ctx: &Ctx, name: &str, at: Vec<Seg>) -> Result<PopulationId, ModelError> {
+        let i = self.names.iter().position(|n| n == name).ok_or_else(|| {
+            ctx.error(
+                at,
+                format!(
+                    "unknown population '{name}'; the populations are: {}",
+                    self.names.join(", ")
+                ),
+            )
+        })?;
+        Ok(self.ids[i])
     }
 }
 
@@ -212,17 +238,17 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
             column,
             key: String::new(),
             message: e.message().trim().to_string(),
+            kind: None,
         }
     })?;
     ctx.doc = toml_edit::ImDocument::parse(text.to_string()).ok();
     let ctx = ctx;
     let sim = &parsed.simulation;
-    if !(sim.dt.is_finite() && sim.dt > 0.0) {
-        return Err(ctx.error(
-            path!["simulation", "dt"],
-            format!("dt must be a positive number of ms (got {})", sim.dt),
-        ));
-    }
+    let mut net = Network::new(sim.dt, sim.seed).map_err(|e| {
+        let mut err = ctx.error(path!["simulation", "dt"], e.message);
+        err.kind = Some(e.kind);
+        err
+    })?;
     if !(sim.duration.is_finite() && sim.duration >= 0.0) {
         return Err(ctx.error(
             path!["simulation", "duration"],
@@ -235,9 +261,32 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
     if parsed.population.is_empty() {
         return Err(ctx.error(vec![], "the model has no [[population]]; add at least one"));
     }
-    let names: Vec<String> = parsed.population.iter().map(|p| p.name.clone()).collect();
+    let names = add_populations(&ctx, &parsed, &mut net)?;
+    add_astrocytes(&ctx, &parsed, &names, &mut net)?;
+    for i in 0..parsed.projection.len() {
+        add_projection(&ctx, &parsed, i, &names, base, &mut net)?;
+    }
+    add_inputs(&ctx, &parsed, &names, &mut net)?;
+    add_records(&ctx, &parsed, &names, &mut net)?;
+    let name = parsed.name.clone().unwrap_or_else(|| {
+        Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into())
+    });
+    Ok(Model {
+        name,
+        description: parsed.description.clone().unwrap_or_default(),
+        network: net,
+        duration: sim.duration,
+    })
+}
 
-    let mut populations = Vec::new();
+fn add_populations(ctx: &Ctx, parsed: &ModelFile, net: &mut Network) -> Result<Names, ModelError> {
+    let mut names = Names {
+        names: Vec::new(),
+        ids: Vec::new(),
+    };
     for (i, p) in parsed.population.iter().enumerate() {
         let kind = ModelKind::from_name(&p.model).ok_or_else(|| {
             let known: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
@@ -250,314 +299,337 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
                 ),
             )
         })?;
-        let mut initial = Vec::new();
-        for (k, v) in &p.initial {
-            initial.push((
-                k.clone(),
-                dist(&ctx, v, path!["population", i, "initial", k.as_str()])?,
-            ));
+        let mut pop = Population::new(p.name.clone(), kind, p.size);
+        for (k, v) in &p.params {
+            pop = pop.param(k, *v);
         }
-        let spike_times = match &p.spike_times {
+        for (k, v) in &p.initial {
+            pop = pop.initial(
+                k,
+                dist(ctx, v, path!["population", i, "initial", k.as_str()])?,
+            );
+        }
+        pop = pop.spike_times(match &p.spike_times {
             None => vec![],
             Some(SpikeTimes::Shared(v)) => vec![v.clone()],
             Some(SpikeTimes::PerNeuron(v)) => v.clone(),
-        };
-        let threshold = match &p.threshold {
-            None => None,
-            Some(th) => {
-                let at = |k: &str| path!["population", i, "threshold", k];
-                let need = |v: Option<f64>, k: &str| {
-                    v.ok_or_else(|| {
-                        ctx.error(
-                            at("model"),
-                            format!("threshold model '{}' needs {k} = <number>", th.model),
-                        )
-                    })
-                };
-                let (def, own) = match th.model.as_str() {
-                    "adaptive" => (
-                        ThresholdDef::Adaptive {
-                            theta_plus: need(th.theta_plus, "theta_plus")?,
-                            tau_theta: th.tau_theta.unwrap_or(f64::INFINITY),
-                        },
-                        ["theta_plus", "tau_theta"],
-                    ),
-                    "target_rate" => (
-                        ThresholdDef::TargetRate {
-                            eta: need(th.eta, "eta")?,
-                            rate: need(th.rate, "rate")?,
-                        },
-                        ["eta", "rate"],
-                    ),
-                    other => {
-                        return Err(ctx.error(
-                            at("model"),
-                            format!(
-                                "unknown threshold model '{other}'; use adaptive (theta_plus, \
-                                 tau_theta) or target_rate (eta, rate)"
-                            ),
-                        ))
-                    }
-                };
-                let given = [
-                    ("theta_plus", th.theta_plus.is_some()),
-                    ("tau_theta", th.tau_theta.is_some()),
-                    ("eta", th.eta.is_some()),
-                    ("rate", th.rate.is_some()),
-                ];
-                if let Some((k, _)) = given.iter().find(|(k, g)| *g && !own.contains(k)) {
-                    return Err(ctx.error(
-                        at(k),
-                        format!("'{k}' does not apply to threshold model {}", th.model),
-                    ));
-                }
-                Some(def)
-            }
-        };
-        populations.push(PopulationDef {
-            threshold,
-            name: p.name.clone(),
-            kind,
-            size: p.size,
-            params: p.params.clone(),
-            initial,
-            spike_times,
         });
+        if let Some(th) = &p.threshold {
+            pop = pop.threshold(threshold(ctx, th, i)?);
+        }
+        let id = net.add_population(pop).map_err(|e| ctx.located(e))?;
+        names.names.push(p.name.clone());
+        names.ids.push(id);
     }
+    Ok(names)
+}
 
-    let mut projections = Vec::new();
-    for (i, pr) in parsed.projection.iter().enumerate() {
-        let at = |k: &str| path!["projection", i, k];
-        let source = pick_population(&ctx, &names, &pr.source, at("source"))?;
-        let target = pick_population(&ctx, &names, &pr.target, at("target"))?;
-        let rule = match pr.rule.as_str() {
-            "all_to_all" => Rule::AllToAll,
-            "one_to_one" => Rule::OneToOne,
-            "pairwise_bernoulli" => {
-                let p = pr.p.ok_or_else(|| ctx.error(at("rule"), "rule pairwise_bernoulli needs p = <probability>"))?;
-                if !(0.0..=1.0).contains(&p) {
-                    return Err(ctx.error(at("p"), format!("p must be a probability in [0, 1] (got {p})")));
-                }
-                Rule::PairwiseBernoulli { p }
-            }
-            "fixed_indegree" => Rule::FixedIndegree { indegree: count(&ctx, pr.indegree, &pr.rule, "indegree", at("rule"))? },
-            "fixed_outdegree" => {
-                Rule::FixedOutdegree { outdegree: count(&ctx, pr.outdegree, &pr.rule, "outdegree", at("rule"))? }
-            }
-            "fixed_total_number" => Rule::FixedTotalNumber { n: count(&ctx, pr.n, &pr.rule, "n", at("rule"))? },
-            "explicit" => {
-                let f = pr.file.as_ref().ok_or_else(|| ctx.error(at("rule"), "rule explicit needs file = \"connections.csv\""))?;
-                let fp: PathBuf = match base {
-                    Some(b) if Path::new(f).is_relative() => b.join(f),
-                    _ => PathBuf::from(f),
-                };
-                let list = cajal_data::read_connection_list(&fp).map_err(|e| ctx.error(at("file"), e.to_string()))?;
-                Rule::Explicit { sources: list.sources, targets: list.targets, weights: list.weights, delays: list.delays }
-            }
-            other => {
-                return Err(ctx.error(
-                    at("rule"),
-                    format!(
-                        "unknown rule '{other}'; use all_to_all, one_to_one, pairwise_bernoulli, fixed_indegree, \
-                         fixed_outdegree, fixed_total_number or explicit"
-                    ),
-                ))
-            }
-        };
-        // a parameter of another rule is a mistake worth naming
-        let extras = [
-            ("p", pr.p.is_some()),
-            ("indegree", pr.indegree.is_some()),
-            ("outdegree", pr.outdegree.is_some()),
-            ("n", pr.n.is_some()),
-            ("file", pr.file.is_some()),
-        ];
-        let wanted = match &rule {
-            Rule::PairwiseBernoulli { .. } => "p",
-            Rule::FixedIndegree { .. } => "indegree",
-            Rule::FixedOutdegree { .. } => "outdegree",
-            Rule::FixedTotalNumber { .. } => "n",
-            Rule::Explicit { .. } => "file",
-            _ => "",
-        };
-        if let Some((k, _)) = extras.iter().find(|(k, given)| *given && *k != wanted) {
-            return Err(ctx.error(at(k), format!("'{k}' does not apply to rule {}", pr.rule)));
-        }
-        let weight = match &pr.weight {
-            Some(w) => dist(&ctx, w, at("weight"))?,
-            None => Dist::Const(1.0),
-        };
-        let delay = match &pr.delay {
-            Some(d) => dist(&ctx, d, at("delay"))?,
-            None => Dist::Const(1.0),
-        };
-        let (lo, _) = delay.range();
-        if delay.is_const() && lo < sim.dt * 0.5 {
+fn threshold(ctx: &Ctx, th: &schema::ThresholdSpec, i: usize) -> Result<ThresholdDef, ModelError> {
+    let at = |k: &str| path!["population", i, "threshold", k];
+    let need = |v: Option<f64>, k: &str| {
+        v.ok_or_else(|| {
+            ctx.error(
+                at("model"),
+                format!("threshold model '{}' needs {k} = <number>", th.model),
+            )
+        })
+    };
+    let (def, own) = match th.model.as_str() {
+        "adaptive" => (
+            ThresholdDef::Adaptive {
+                theta_plus: need(th.theta_plus, "theta_plus")?,
+                tau_theta: th.tau_theta.unwrap_or(f64::INFINITY),
+            },
+            ["theta_plus", "tau_theta"],
+        ),
+        "target_rate" => (
+            ThresholdDef::TargetRate {
+                eta: need(th.eta, "eta")?,
+                rate: need(th.rate, "rate")?,
+            },
+            ["eta", "rate"],
+        ),
+        other => {
             return Err(ctx.error(
-                at("delay"),
+                at("model"),
                 format!(
-                    "delay {lo} ms is shorter than dt = {} ms; delays must be at least dt",
-                    sim.dt
+                    "unknown threshold model '{other}'; use adaptive (theta_plus, \
+                     tau_theta) or target_rate (eta, rate)"
                 ),
-            ));
+            ))
         }
-        let oja = match &pr.plasticity {
-            Some(spec) if spec.model == "oja_subspace" || spec.model == "oja" => {
-                let at = |k: &str| path!["projection", i, "plasticity", k];
-                for (k, given) in [
-                    ("pairing", spec.pairing.is_some()),
-                    ("preset", spec.preset.is_some()),
-                    ("modulator", spec.modulator.is_some()),
-                    ("astrocyte", spec.astrocyte.is_some()),
-                ] {
-                    if given {
-                        return Err(
-                            ctx.error(at(k), format!("'{k}' does not apply to oja_subspace"))
-                        );
-                    }
-                }
-                if let Some(k) = spec
-                    .params
-                    .keys()
-                    .find(|k| !["eta", "every"].contains(&k.as_str()))
-                {
-                    return Err(ctx.error(
-                        at(k),
-                        format!("'{k}' is not a parameter of oja_subspace; its parameters are: eta, every"),
-                    ));
-                }
-                Some(OjaDef {
-                    eta: spec.params.get("eta").copied().unwrap_or(1e-3),
-                    every: spec.params.get("every").copied().unwrap_or(100.0),
-                })
-            }
-            _ => None,
+    };
+    let given = [
+        ("theta_plus", th.theta_plus.is_some()),
+        ("tau_theta", th.tau_theta.is_some()),
+        ("eta", th.eta.is_some()),
+        ("rate", th.rate.is_some()),
+    ];
+    if let Some((k, _)) = given.iter().find(|(k, g)| *g && !own.contains(k)) {
+        return Err(ctx.error(
+            at(k),
+            format!("'{k}' does not apply to threshold model {}", th.model),
+        ));
+    }
+    Ok(def)
+}
+
+fn add_astrocytes(
+    ctx: &Ctx,
+    parsed: &ModelFile,
+    names: &Names,
+    net: &mut Network,
+) -> Result<(), ModelError> {
+    for (i, a) in parsed.astrocyte.iter().enumerate() {
+        let pick = |list: &[String], key: &str| -> Result<Vec<PopulationId>, ModelError> {
+            list.iter()
+                .map(|n| names.pick(ctx, n, path!["astrocyte", i, key]))
+                .collect()
         };
-        let plasticity = match &pr.plasticity {
-            None => None,
-            Some(_) if oja.is_some() => None,
-            Some(spec) => {
-                let modulator = match &spec.modulator {
-                    Some(m) => Some(pick_population(
-                        &ctx,
-                        &names,
-                        m,
-                        path!["projection", i, "plasticity", "modulator"],
-                    )?),
-                    None => None,
-                };
-                let def = cajal_core::PlasticityDef::from_params(
-                    &spec.model,
-                    &spec.params,
-                    spec.pairing.as_deref(),
-                    spec.preset.as_deref(),
-                    modulator,
+        let (liquid, input) = (pick(&a.liquid, "liquid")?, pick(&a.input, "input")?);
+        let initial = a.initial.unwrap_or(a.bias);
+        net.add_astrocyte(a.name.clone(), &liquid, &input, a.w, a.bias, a.tau, initial)
+            .map_err(|e| ctx.located(e))?;
+    }
+    Ok(())
+}
+
+fn connection_rule(
+    ctx: &Ctx,
+    pr: &schema::ProjectionSpec,
+    i: usize,
+    base: Option<&Path>,
+) -> Result<Rule, ModelError> {
+    let at = |k: &str| path!["projection", i, k];
+    let rule = match pr.rule.as_str() {
+        "all_to_all" => Rule::AllToAll,
+        "one_to_one" => Rule::OneToOne,
+        "pairwise_bernoulli" => {
+            let p = pr.p.ok_or_else(|| {
+                ctx.error(
+                    at("rule"),
+                    "rule pairwise_bernoulli needs p = <probability>",
                 )
-                .map_err(|e| {
+            })?;
+            Rule::PairwiseBernoulli { p }
+        }
+        "fixed_indegree" => Rule::FixedIndegree {
+            indegree: count(ctx, pr.indegree, &pr.rule, "indegree", at("rule"))?,
+        },
+        "fixed_outdegree" => Rule::FixedOutdegree {
+            outdegree: count(ctx, pr.outdegree, &pr.rule, "outdegree", at("rule"))?,
+        },
+        "fixed_total_number" => Rule::FixedTotalNumber {
+            n: count(ctx, pr.n, &pr.rule, "n", at("rule"))?,
+        },
+        "explicit" => {
+            let f = pr.file.as_ref().ok_or_else(|| {
+                ctx.error(at("rule"), "rule explicit needs file = \"connections.csv\"")
+            })?;
+            let fp: PathBuf = match base {
+                Some(b) if Path::new(f).is_relative() => b.join(f),
+                _ => PathBuf::from(f),
+            };
+            let list = cajal_data::read_connection_list(&fp)
+                .map_err(|e| ctx.error(at("file"), e.to_string()))?;
+            Rule::Explicit {
+                sources: list.sources,
+                targets: list.targets,
+                weights: list.weights,
+                delays: list.delays,
+            }
+        }
+        other => {
+            return Err(ctx.error(
+                at("rule"),
+                format!(
+                    "unknown rule '{other}'; use all_to_all, one_to_one, pairwise_bernoulli, \
+                     fixed_indegree, fixed_outdegree, fixed_total_number or explicit"
+                ),
+            ))
+        }
+    };
+    // a parameter of another rule is a mistake worth naming
+    let extras = [
+        ("p", pr.p.is_some()),
+        ("indegree", pr.indegree.is_some()),
+        ("outdegree", pr.outdegree.is_some()),
+        ("n", pr.n.is_some()),
+        ("file", pr.file.is_some()),
+    ];
+    let wanted = match &rule {
+        Rule::PairwiseBernoulli { .. } => "p",
+        Rule::FixedIndegree { .. } => "indegree",
+        Rule::FixedOutdegree { .. } => "outdegree",
+        Rule::FixedTotalNumber { .. } => "n",
+        Rule::Explicit { .. } => "file",
+        _ => "",
+    };
+    if let Some((k, _)) = extras.iter().find(|(k, given)| *given && *k != wanted) {
+        return Err(ctx.error(at(k), format!("'{k}' does not apply to rule {}", pr.rule)));
+    }
+    Ok(rule)
+}
+
+fn oja_rule(ctx: &Ctx, spec: &schema::PlasticitySpec, i: usize) -> Result<OjaDef, ModelError> {
+    let at = |k: &str| path!["projection", i, "plasticity", k];
+    for (k, given) in [
+        ("pairing", spec.pairing.is_some()),
+        ("preset", spec.preset.is_some()),
+        ("modulator", spec.modulator.is_some()),
+        ("astrocyte", spec.astrocyte.is_some()),
+    ] {
+        if given {
+            return Err(ctx.error(at(k), format!("'{k}' does not apply to oja_subspace")));
+        }
+    }
+    if let Some(k) = spec
+        .params
+        .keys()
+        .find(|k| !["eta", "every"].contains(&k.as_str()))
+    {
+        return Err(ctx.error(
+            at(k),
+            format!("'{k}' is not a parameter of oja_subspace; its parameters are: eta, every"),
+        ));
+    }
+    Ok(OjaDef {
+        eta: spec.params.get("eta").copied().unwrap_or(1e-3),
+        every: spec.params.get("every").copied().unwrap_or(100.0),
+    })
+}
+
+fn add_projection(
+    ctx: &Ctx,
+    parsed: &ModelFile,
+    i: usize,
+    names: &Names,
+    base: Option<&Path>,
+    net: &mut Network,
+) -> Result<(), ModelError> {
+    let pr = &parsed.projection[i];
+    let at = |k: &str| path!["projection", i, k];
+    let source = names.pick(ctx, &pr.source, at("source"))?;
+    let target = names.pick(ctx, &pr.target, at("target"))?;
+    let mut proj = Projection::new(source, target, connection_rule(ctx, pr, i, base)?)
+        .name(
+            pr.name
+                .clone()
+                .unwrap_or_else(|| format!("{}->{}", pr.source, pr.target)),
+        )
+        .autapses(pr.allow_autapses)
+        .multapses(pr.allow_multapses);
+    if let Some(w) = &pr.weight {
+        proj = proj.weight(dist(ctx, w, at("weight"))?);
+    }
+    if let Some(d) = &pr.delay {
+        proj = proj.delay(dist(ctx, d, at("delay"))?);
+    }
+    match &pr.plasticity {
+        Some(spec) if spec.model == "oja_subspace" || spec.model == "oja" => {
+            proj = proj.oja(oja_rule(ctx, spec, i)?);
+        }
+        Some(spec) => {
+            let at = |k: &str| path!["projection", i, "plasticity", k];
+            let modulator = match &spec.modulator {
+                Some(m) => Some(names.pick(ctx, m, at("modulator"))?.index()),
+                None => None,
+            };
+            let rule = cajal_core::PlasticityDef::from_params(
+                &spec.model,
+                &spec.params,
+                spec.pairing.as_deref(),
+                spec.preset.as_deref(),
+                modulator,
+            )
+            .map_err(|e| ctx.error(at(e.field.as_str()), e.message))?;
+            proj = proj.plastic(rule);
+            if let Some(a) = &spec.astrocyte {
+                let found = net.astrocyte(a).ok_or_else(|| {
+                    let known: Vec<&str> =
+                        parsed.astrocyte.iter().map(|x| x.name.as_str()).collect();
                     ctx.error(
-                        path!["projection", i, "plasticity", e.field.as_str()],
-                        e.message,
+                        at("astrocyte"),
+                        format!(
+                            "unknown astrocyte '{a}'; declared: {}",
+                            if known.is_empty() {
+                                "none (add an [[astrocyte]] table)".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
                     )
                 })?;
-                Some(def)
+                proj = proj.astrocyte(found);
             }
-        };
-        let astrocyte = match pr.plasticity.as_ref().and_then(|p| p.astrocyte.as_ref()) {
-            None => None,
-            Some(a) => Some(
-                parsed
-                    .astrocyte
-                    .iter()
-                    .position(|x| &x.name == a)
-                    .ok_or_else(|| {
-                        let known: Vec<&str> =
-                            parsed.astrocyte.iter().map(|x| x.name.as_str()).collect();
-                        ctx.error(
-                            path!["projection", i, "plasticity", "astrocyte"],
-                            format!(
-                                "unknown astrocyte '{a}'; declared: {}",
-                                if known.is_empty() {
-                                    "none (add an [[astrocyte]] table)".to_string()
-                                } else {
-                                    known.join(", ")
-                                }
-                            ),
-                        )
-                    })?,
-            ),
-        };
-        let scaling = pr.scaling.as_ref().map(|sc| ScalingDef {
+        }
+        None => {}
+    }
+    if let Some(sc) = &pr.scaling {
+        proj = proj.scaling(ScalingDef {
             target: sc.target,
             every: sc.every,
         });
-        let record_weights = match pr.record_weights {
-            None | Some(schema::RecordWeights::Flag(false)) => None,
-            Some(schema::RecordWeights::Flag(true)) => Some(f64::INFINITY),
-            Some(schema::RecordWeights::Interval(x)) => {
-                if !(x > 0.0 && x.is_finite()) {
-                    return Err(ctx.error(
-                        at("record_weights"),
-                        format!("record_weights must be true or an interval > 0 ms (got {x})"),
-                    ));
-                }
-                Some(x)
-            }
-        };
-        projections.push(ProjectionDef {
-            plasticity,
-            record_weights,
-            scaling,
-            astrocyte,
-            oja,
-            name: pr
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("{}->{}", pr.source, pr.target)),
-            source,
-            target,
-            rule,
-            weight,
-            delay,
-            allow_autapses: pr.allow_autapses,
-            allow_multapses: pr.allow_multapses,
-        });
     }
-    for (i, a) in projections.iter().enumerate() {
-        if projections[..i].iter().any(|b| b.name == a.name) {
-            return Err(ctx.error(
-                path!["projection", i, "name"],
-                format!(
-                    "projection name '{}' is used twice; give each a distinct name",
-                    a.name
-                ),
-            ));
-        }
+    match pr.record_weights {
+        None | Some(schema::RecordWeights::Flag(false)) => {}
+        Some(schema::RecordWeights::Flag(true)) => proj = proj.record_weights(f64::INFINITY),
+        Some(schema::RecordWeights::Interval(x)) => proj = proj.record_weights(x),
     }
+    net.connect(proj).map_err(|e| ctx.located(e))?;
+    Ok(())
+}
 
-    let mut inputs = Vec::new();
+fn add_inputs(
+    ctx: &Ctx,
+    parsed: &ModelFile,
+    names: &Names,
+    net: &mut Network,
+) -> Result<(), ModelError> {
     for (i, inp) in parsed.input.iter().enumerate() {
         let at = |k: &str| path!["input", i, k];
-        let target = pick_population(&ctx, &names, &inp.target, at("target"))?;
+        let target = names.pick(ctx, &inp.target, at("target"))?;
         let need = |v: Option<f64>, key: &str| {
             v.ok_or_else(|| ctx.error(at("type"), format!("{} needs {key}", inp.kind)))
         };
-        let (allowed, kind): (&[&str], InputKind) = match inp.kind.as_str() {
+        let (allowed, input): (&[&str], Input) = match inp.kind.as_str() {
             "poisson_generator" => (
                 &["rate", "weight", "delay"],
-                InputKind::Poisson { rate: need(inp.rate, "rate (Hz)")?, weight: need(inp.weight, "weight")?, delay: inp.delay.unwrap_or(sim.dt) },
+                Input::poisson(
+                    need(inp.rate, "rate (Hz)")?,
+                    need(inp.weight, "weight")?,
+                    inp.delay.unwrap_or(parsed.simulation.dt),
+                ),
             ),
-            "dc_generator" => (&["amplitude"], InputKind::Dc { amplitude: need(inp.amplitude, "amplitude (pA)")? }),
-            "step_current_generator" => (
-                &["amplitude_times", "amplitude_values"],
-                InputKind::StepCurrent {
-                    times: inp.amplitude_times.clone().ok_or_else(|| ctx.error(at("type"), "step_current_generator needs amplitude_times (ms)"))?,
-                    amplitudes: inp.amplitude_values.clone().ok_or_else(|| ctx.error(at("type"), "step_current_generator needs amplitude_values (pA)"))?,
-                },
+            "dc_generator" => (
+                &["amplitude"],
+                Input::dc(need(inp.amplitude, "amplitude (pA)")?),
             ),
+            "step_current_generator" => {
+                let times = inp.amplitude_times.clone().ok_or_else(|| {
+                    ctx.error(
+                        at("type"),
+                        "step_current_generator needs amplitude_times (ms)",
+                    )
+                })?;
+                let values = inp.amplitude_values.clone().ok_or_else(|| {
+                    ctx.error(
+                        at("type"),
+                        "step_current_generator needs amplitude_values (pA)",
+                    )
+                })?;
+                (
+                    &["amplitude_times", "amplitude_values"],
+                    Input::step_current(times, values),
+                )
+            }
             other => {
                 return Err(ctx.error(
                     at("type"),
-                    format!("unknown input type '{other}'; use poisson_generator, dc_generator or step_current_generator (spike_generator is a population model)"),
+                    format!(
+                        "unknown input type '{other}'; use poisson_generator, dc_generator or \
+                         step_current_generator (spike_generator is a population model)"
+                    ),
                 ))
             }
         };
@@ -572,23 +644,23 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
         if let Some((k, _)) = given.iter().find(|(k, g)| *g && !allowed.contains(k)) {
             return Err(ctx.error(at(k), format!("'{k}' does not apply to {}", inp.kind)));
         }
-        inputs.push(InputDef {
-            kind,
-            target,
-            neurons: inp.neurons.clone(),
-            start: inp.start,
-            stop: inp.stop,
-        });
+        let mut input = input.onto(target).between(inp.start, inp.stop);
+        if let Some(list) = &inp.neurons {
+            input = input.neurons(list.clone());
+        }
+        net.add_input(input).map_err(|e| ctx.located(e))?;
     }
+    Ok(())
+}
 
-    let mut records = Vec::new();
+fn add_records(
+    ctx: &Ctx,
+    parsed: &ModelFile,
+    names: &Names,
+    net: &mut Network,
+) -> Result<(), ModelError> {
     for (i, r) in parsed.record.iter().enumerate() {
-        let population = pick_population(
-            &ctx,
-            &names,
-            &r.population,
-            path!["record", i, "population"],
-        )?;
+        let population = names.pick(ctx, &r.population, path!["record", i, "population"])?;
         let neurons = match &r.neurons {
             None => Selection::All,
             Some(NeuronSelection::Word(w)) if w == "all" => Selection::All,
@@ -607,70 +679,26 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
             Some(NeuronSelection::Count(n)) => Selection::First(*n as usize),
             Some(NeuronSelection::List(l)) => Selection::List(l.clone()),
         };
-        records.push(RecordDef {
-            population,
-            spikes: r.spikes,
-            neurons,
-            variables: r.variables.clone(),
-            interval: r.interval,
-        });
+        let variables: Vec<&str> = r.variables.iter().map(String::as_str).collect();
+        let record = Record::spikes(population)
+            .with_spikes(r.spikes)
+            .variables(&variables)
+            .neurons(neurons)
+            .interval(r.interval);
+        net.add_record(record).map_err(|e| ctx.located(e))?;
     }
-
-    let mut astrocytes = Vec::new();
-    for (i, a) in parsed.astrocyte.iter().enumerate() {
-        if parsed.astrocyte[..i].iter().any(|b| b.name == a.name) {
-            return Err(ctx.error(
-                path!["astrocyte", i, "name"],
-                format!("astrocyte name '{}' is used twice", a.name),
-            ));
-        }
-        let pick = |list: &[String], key: &str| -> Result<Vec<usize>, ModelError> {
-            list.iter()
-                .map(|n| pick_population(&ctx, &names, n, path!["astrocyte", i, key]))
-                .collect()
-        };
-        astrocytes.push(AstrocyteDef {
-            name: a.name.clone(),
-            liquid: pick(&a.liquid, "liquid")?,
-            input: pick(&a.input, "input")?,
-            w: a.w,
-            bias: a.bias,
-            tau: a.tau,
-            initial: a.initial.unwrap_or(a.bias),
-        });
-    }
-    let def = NetworkDef {
-        dt: sim.dt,
-        seed: sim.seed,
-        populations,
-        projections,
-        inputs,
-        records,
-        astrocytes,
-    };
-    let name = parsed.name.clone().unwrap_or_else(|| {
-        Path::new(file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "model".into())
-    });
-    let model = Model {
-        name,
-        description: parsed.description.clone().unwrap_or_default(),
-        def,
-        duration: sim.duration,
-    };
-    Ok(model)
+    Ok(())
 }
 
-/// Builds the model's network on `threads` threads, mapping impossible values to located errors.
+/// Builds the model's network on `threads` threads; an error found while drawing (a delay drawn
+/// below dt) is located in the file like the builder's.
 pub fn build(
     model: &Model,
     text_for_errors: &str,
     file: &str,
     threads: usize,
 ) -> Result<cajal_core::Simulation, ModelError> {
-    cajal_core::Simulation::build(&model.def, threads).map_err(|e| {
+    model.network.build(threads).map_err(|e| {
         let ctx = Ctx {
             file,
             text: text_for_errors,

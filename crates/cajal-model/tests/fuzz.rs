@@ -39,11 +39,17 @@ fn root() -> &'static Path {
 
 fn exercise(text: &str) {
     if let Ok(model) = cajal_model::load_str(text, "fuzz.toml", Some(&root().join("examples"))) {
-        let est = cajal_core::memory::estimate(&model.def, 1);
+        let est = cajal_core::memory::estimate(model.def(), 1);
         if est.peak_bytes < 40e6
-            && model.def.populations.iter().map(|p| p.size).sum::<usize>() < 5000
+            && model
+                .def()
+                .populations
+                .iter()
+                .map(|p| p.size)
+                .sum::<usize>()
+                < 5000
         {
-            let _ = cajal_core::Simulation::build(&model.def, 1);
+            let _ = model.network.build(1);
         }
     }
 }

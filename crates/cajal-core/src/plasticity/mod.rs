@@ -182,7 +182,8 @@ pub const MODELS: [&str; 4] = ["stdp", "stdp_symmetric", "stdp_triplet", "stdp_d
 impl PlasticityDef {
     /// Builds a rule from its model name, numeric parameters (NEST names), pairing
     /// (`all_to_all` | `nearest`), triplet preset and, for `stdp_dopamine`, the modulator
-    /// population index. Unknown parameters and impossible values are refused.
+    /// population index. Unknown parameters are refused here; the values are checked by
+    /// [`PlasticityDef::validate`] when the projection is added to a [`crate::Network`].
     pub fn from_params(
         model: &str,
         params: &BTreeMap<String, f64>,
@@ -312,23 +313,8 @@ impl PlasticityDef {
         for (k, v) in params {
             values.insert(k.as_str(), *v);
         }
-        for (k, v) in &values {
-            if !v.is_finite() {
-                return Err(perr(k, format!("{k} must be finite (got {v})")));
-            }
-            // time constants are positive; amplitudes not negative; Wmax, Wmin and b take a sign
-            if k.starts_with("tau") && *v <= 0.0 {
-                return Err(perr(k, format!("{k} must be > 0 ms (got {v})")));
-            }
-            if !matches!(*k, "Wmax" | "Wmin" | "b") && *v < 0.0 {
-                return Err(perr(k, format!("{k} must be >= 0 (got {v})")));
-            }
-        }
         let v = |k: &str| values[k];
-        if v("Wmax") == 0.0 {
-            return Err(perr("Wmax", "Wmax must not be 0"));
-        }
-        Ok(match canonical {
+        let def = match canonical {
             "stdp" | "stdp_nn" | "stdp_symmetric" => {
                 let symmetric = canonical == "stdp_symmetric";
                 PlasticityDef::Stdp {
@@ -359,18 +345,6 @@ impl PlasticityDef {
                 if pairing != Pairing::AllToAll {
                     return Err(perr("pairing", "stdp_dopamine pairs all-to-all only"));
                 }
-                if v("Wmin").signum() * v("Wmax").signum() < 0.0
-                    || v("Wmin").abs() > v("Wmax").abs()
-                {
-                    return Err(perr(
-                        "Wmin",
-                        format!(
-                            "Wmin ({}) must lie between 0 and Wmax ({}) with Wmax's sign",
-                            v("Wmin"),
-                            v("Wmax")
-                        ),
-                    ));
-                }
                 PlasticityDef::Dopamine {
                     tau_plus: v("tau_plus"),
                     tau_minus: v("tau_minus"),
@@ -384,7 +358,109 @@ impl PlasticityDef {
                     modulator: modulator.expect("checked above"),
                 }
             }
-        })
+        };
+        Ok(def)
+    }
+
+    /// The parameters by their NEST names, in the order of the rule's fields.
+    pub fn params(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            PlasticityDef::Stdp {
+                tau_plus,
+                tau_minus,
+                lambda,
+                alpha,
+                mu_plus,
+                mu_minus,
+                w_max,
+                ..
+            } => vec![
+                ("tau_plus", tau_plus),
+                ("tau_minus", tau_minus),
+                ("lambda", lambda),
+                ("alpha", alpha),
+                ("mu_plus", mu_plus),
+                ("mu_minus", mu_minus),
+                ("Wmax", w_max),
+            ],
+            PlasticityDef::Triplet {
+                tau_plus,
+                tau_x,
+                tau_minus,
+                tau_y,
+                a2_plus,
+                a3_plus,
+                a2_minus,
+                a3_minus,
+                w_max,
+                ..
+            } => vec![
+                ("tau_plus", tau_plus),
+                ("tau_plus_triplet", tau_x),
+                ("tau_minus", tau_minus),
+                ("tau_minus_triplet", tau_y),
+                ("Aplus", a2_plus),
+                ("Aplus_triplet", a3_plus),
+                ("Aminus", a2_minus),
+                ("Aminus_triplet", a3_minus),
+                ("Wmax", w_max),
+            ],
+            PlasticityDef::Dopamine {
+                tau_plus,
+                tau_minus,
+                a_plus,
+                a_minus,
+                tau_c,
+                tau_n,
+                b,
+                w_min,
+                w_max,
+                ..
+            } => vec![
+                ("tau_plus", tau_plus),
+                ("tau_minus", tau_minus),
+                ("A_plus", a_plus),
+                ("A_minus", a_minus),
+                ("tau_c", tau_c),
+                ("tau_n", tau_n),
+                ("b", b),
+                ("Wmin", w_min),
+                ("Wmax", w_max),
+            ],
+        }
+    }
+
+    /// Checks the values: finite, time constants > 0, amplitudes and rates >= 0, Wmax not 0,
+    /// and for `stdp_dopamine` Wmin between 0 and Wmax with Wmax's sign and all-to-all pairing.
+    /// A network checks every plastic projection with it when the projection is added.
+    pub fn validate(&self) -> Result<(), PlasticityError> {
+        for (k, v) in self.params() {
+            if !v.is_finite() {
+                return Err(perr(k, format!("{k} must be finite (got {v})")));
+            }
+            // time constants are positive; amplitudes not negative; Wmax, Wmin and b take a sign
+            if k.starts_with("tau") && v <= 0.0 {
+                return Err(perr(k, format!("{k} must be > 0 ms (got {v})")));
+            }
+            if !matches!(k, "Wmax" | "Wmin" | "b") && v < 0.0 {
+                return Err(perr(k, format!("{k} must be >= 0 (got {v})")));
+            }
+        }
+        let w_max = self.w_max();
+        if w_max == 0.0 {
+            return Err(perr("Wmax", "Wmax must not be 0"));
+        }
+        if let PlasticityDef::Dopamine { w_min, .. } = *self {
+            if w_min.signum() * w_max.signum() < 0.0 || w_min.abs() > w_max.abs() {
+                return Err(perr(
+                    "Wmin",
+                    format!(
+                        "Wmin ({w_min}) must lie between 0 and Wmax ({w_max}) with Wmax's sign"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Maximum weight (with the weights' sign).
@@ -437,9 +513,12 @@ mod tests {
     fn defaults_follow_nest_and_errors_name_the_parameter() {
         let d = PlasticityDef::from_params("stdp_synapse", &p(&[]), None, None, None).unwrap();
         assert_eq!(d.w_max(), 100.0);
-        let e = PlasticityDef::from_params("stdp", &p(&[("tau_plus", -1.0)]), None, None, None)
-            .unwrap_err();
+        // values are checked by validate (which a network runs on every plastic projection)
+        let d = PlasticityDef::from_params("stdp", &p(&[("tau_plus", -1.0)]), None, None, None)
+            .unwrap();
+        let e = d.validate().unwrap_err();
         assert_eq!(e.field, "tau_plus");
+        assert_eq!(e.message, "tau_plus must be > 0 ms (got -1)");
         let e = PlasticityDef::from_params("stdp", &p(&[("Aplus", 1.0)]), None, None, None)
             .unwrap_err();
         assert!(e.message.contains("lambda"), "{}", e.message);

@@ -1,13 +1,13 @@
 //! Building a network definition into partitions: drawing the synapses of every projection in
 //! parallel, one partition (or block of targets) at a time, and checking the learning rules.
 
-use super::{grid_steps, period_steps, PopulationInfo, RecordedStatic, Simulation};
+use super::{PopulationInfo, RecordedStatic, Simulation};
 use crate::balance::Group;
 use crate::connect::{
-    check_rule, draw_global, draw_per_target, draw_total_in, is_per_target, split_total, Drawn,
+    draw_global, draw_per_target, draw_total_in, is_per_target, split_total, Drawn,
 };
 use crate::homeostasis::{AstrocyteState, ThresholdRule};
-use crate::network::{BuildError, NetworkDef, Place, Rule};
+use crate::network::{BuildError, ErrorKind, NetworkDef, Place, Rule};
 use crate::neuron::Dynamics;
 use crate::partition::{Partition, BLOCK_SIZE};
 use crate::plasticity::{OjaProjection, PlasticProjection};
@@ -41,15 +41,46 @@ fn expected_synapses(rule: &Rule, n_source: usize, n: usize) -> usize {
 }
 
 impl Simulation {
-    /// Builds `def` on `threads` worker threads (0: as many as cores).
+    /// Builds `def` on `threads` worker threads (0: as many as cores), after checking it
+    /// exactly as [`crate::Network`] checks what is added to it
+    /// (`Network::from_def(def.clone())?.build(threads)`).
     pub fn build(def: &NetworkDef, threads: usize) -> Result<Simulation, BuildError> {
+        crate::Network::from_def(def.clone())?.build(threads)
+    }
+
+    /// [`Simulation::build`], compacting the synapse stores where they allow it if `compact`.
+    pub(super) fn build_stores(
+        def: &NetworkDef,
+        threads: usize,
+        compact: bool,
+    ) -> Result<Simulation, BuildError> {
+        let net = crate::Network::from_def(def.clone())?;
+        Self::build_checked(net.def(), threads, net.id(), compact)
+    }
+
+    /// Builds a network that [`crate::Network`] has checked.
+    pub(crate) fn build_checked(
+        def: &NetworkDef,
+        threads: usize,
+        network: u64,
+        compact: bool,
+    ) -> Result<Simulation, BuildError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .map_err(|e| BuildError::new(Place::Network, "threads", e.to_string()))?;
+            .map_err(|e| {
+                BuildError::new(
+                    ErrorKind::Resources,
+                    Place::Network,
+                    "threads",
+                    format!("cannot start {threads} threads: {e}"),
+                )
+            })?;
         let threads = pool.current_num_threads();
-        pool.install(|| Self::build_in_pool(def, threads)).map(
+        let built = pool.install(|| Self::build_in_pool(def, threads, compact));
+        built.map(
             |(populations, partitions, groups, interval, synapses)| Simulation {
+                network,
                 dt: def.dt,
                 seed: def.seed,
                 step: 0,
@@ -63,6 +94,8 @@ impl Simulation {
                 crew: None,
                 threads,
                 synapses,
+                projections: def.projections.iter().map(|p| p.name.clone()).collect(),
+                astrocytes: def.astrocytes.iter().map(|a| a.name.clone()).collect(),
             },
         )
     }
@@ -71,15 +104,9 @@ impl Simulation {
     fn build_in_pool(
         def: &NetworkDef,
         threads: usize,
+        compact: bool,
     ) -> Result<(Vec<PopulationInfo>, Vec<Partition>, Vec<Group>, u64, u64), BuildError> {
         let dt = def.dt;
-        if !(dt.is_finite() && dt > 0.0) {
-            return Err(BuildError::new(
-                Place::Network,
-                "dt",
-                format!("dt must be > 0 ms (got {dt})"),
-            ));
-        }
         // populations and partitions
         let mut populations = Vec::new();
         let mut partitions = Vec::new();
@@ -87,47 +114,18 @@ impl Simulation {
         let mut block: u64 = 0; // global block index: the key of a block's Poisson stream
         let layout = crate::layout::partition_sizes(def, threads);
         for (pi, pop) in def.populations.iter().enumerate() {
-            let place = Place::Population(pi);
-            if def.populations[..pi].iter().any(|q| q.name == pop.name) {
-                return Err(BuildError::new(
-                    place,
-                    "name",
-                    format!("population name '{}' is used twice", pop.name),
-                ));
-            }
-            if pop.size == 0 {
-                return Err(BuildError::new(place, "size", "size must be at least 1"));
-            }
-            let initial = Self::initial_values(def, pi)?;
-            let gen_steps = Self::generator_steps(def, pi)?;
+            let initial = Self::initial_values(def, pi);
+            let gen_steps = (pop.kind == crate::neuron::ModelKind::SpikeGenerator)
+                .then(|| crate::builder::check::generator_steps(dt, pop));
             let first = partitions.len();
             let mut offset = 0usize;
             for &n in &layout[pi] {
-                let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt).map_err(|e| {
-                    BuildError::new(place.clone(), format!("params.{}", e.param), e.message)
-                })?;
-                let threshold = match &pop.threshold {
-                    None => None,
-                    Some(th) => {
-                        if !pop.kind.has_theta() {
-                            return Err(BuildError::new(
-                                place,
-                                "threshold",
-                                format!(
-                                    "{} has no movable threshold; use an integrate-and-fire \
-                                     model (iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, \
-                                     iaf_cond_exp)",
-                                    pop.kind.name()
-                                ),
-                            ));
-                        }
-                        th.validate().map_err(|(f, m)| {
-                            BuildError::new(place.clone(), format!("threshold.{f}"), m)
-                        })?;
-                        dynamics.theta_mut();
-                        Some(ThresholdRule::new(th, dt))
-                    }
-                };
+                let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt)
+                    .expect("parameters checked when the population was added");
+                let threshold = pop.threshold.as_ref().map(|th| {
+                    dynamics.theta_mut();
+                    ThresholdRule::new(th, dt)
+                });
                 for (name, values) in &initial {
                     dynamics
                         .variable_mut(name)
@@ -161,27 +159,9 @@ impl Simulation {
                 partitions: first..partitions.len(),
             });
             gid += pop.size as u64;
-            if gid > u32::MAX as u64 {
-                return Err(BuildError::new(
-                    place,
-                    "size",
-                    "more than 2^32 neurons in total",
-                ));
-            }
         }
         let n_nodes = gid as usize;
 
-        for (ai, astro) in def.astrocytes.iter().enumerate() {
-            let place = Place::Astrocyte(ai);
-            astro
-                .validate(dt)
-                .map_err(|(f, m)| BuildError::new(place.clone(), f, m))?;
-            for (field, list) in [("liquid", &astro.liquid), ("input", &astro.input)] {
-                if list.iter().any(|&p| p >= populations.len()) {
-                    return Err(BuildError::new(place, field, "unknown population"));
-                }
-            }
-        }
         let astro_ranges = |list: &[usize]| -> Vec<(u32, u32)> {
             list.iter()
                 .map(|&p| (populations[p].first_gid, populations[p].size as u32))
@@ -197,59 +177,7 @@ impl Simulation {
         let mut totals: Vec<Option<Vec<usize>>> = vec![None; def.projections.len()];
         let mut targeting: Vec<Vec<usize>> = vec![Vec::new(); populations.len()];
         for (ji, proj) in def.projections.iter().enumerate() {
-            let place = Place::Projection(ji);
-            let (Some(src), Some(tgt)) =
-                (populations.get(proj.source), populations.get(proj.target))
-            else {
-                return Err(BuildError::new(place, "source", "unknown population"));
-            };
-            if tgt.kind.is_source() {
-                return Err(BuildError::new(
-                    place,
-                    "target",
-                    format!(
-                        "'{}' is a {} and cannot receive synapses",
-                        tgt.name,
-                        tgt.kind.name()
-                    ),
-                ));
-            }
-            proj.weight
-                .validate()
-                .map_err(|m| BuildError::new(place.clone(), "weight", m))?;
-            proj.delay
-                .validate()
-                .map_err(|m| BuildError::new(place.clone(), "delay", m))?;
-            if proj.delay.range().1 < dt * 0.5 {
-                return Err(BuildError::new(
-                    place,
-                    "delay",
-                    format!(
-                        "delays must be at least dt = {dt} ms (got at most {} ms)",
-                        proj.delay.range().1
-                    ),
-                ));
-            }
-            check_rule(proj, ji, src.size, tgt.size)?;
-            if let Some(rule) = &proj.plasticity {
-                Self::check_plastic(proj, ji, rule, &populations)?;
-            }
-            Self::check_learning(def, proj, ji)?;
-            if let Some(every) = proj.record_weights {
-                if every.is_nan()
-                    || every <= 0.0
-                    || (every.is_finite() && grid_steps(every, dt).is_none())
-                {
-                    return Err(BuildError::new(
-                        place,
-                        "record_weights",
-                        format!(
-                            "the weight recording interval must be a positive multiple of \
-                             dt = {dt} ms (got {every})"
-                        ),
-                    ));
-                }
-            }
+            let (src, tgt) = (&populations[proj.source], &populations[proj.target]);
             targeting[proj.target].push(ji);
             if let Rule::FixedTotalNumber { .. } = proj.rule {
                 let sizes: Vec<usize> = (0..tgt.size)
@@ -433,8 +361,9 @@ impl Simulation {
                         ojas.push(oja);
                     }
                 }
-                let csr = Csr::from_pairs(n_nodes, &pairs)
-                    .map_err(|m| BuildError::new(Place::Network, "synapses", m))?;
+                let csr = Csr::from_pairs(n_nodes, &pairs).map_err(|m| {
+                    BuildError::new(ErrorKind::TooLarge, Place::Network, "synapses", m)
+                })?;
                 Ok((csr, plastic, ojas, recorded))
             })
         };
@@ -467,10 +396,10 @@ impl Simulation {
             }
         }
         for (ii, _) in def.inputs.iter().enumerate() {
-            max_delay = max_delay.max(Self::attach_input(def, ii, &populations, &mut partitions)?);
+            max_delay = max_delay.max(Self::attach_input(def, ii, &populations, &mut partitions));
         }
         for (ri, _) in def.records.iter().enumerate() {
-            Self::attach_record(def, ri, &populations, &mut partitions)?;
+            Self::attach_record(def, ri, &populations, &mut partitions);
         }
         partitions
             .par_iter_mut()
@@ -482,8 +411,8 @@ impl Simulation {
         for k in crate::layout::group_sizes(def, threads) {
             let first = groups.last().map_or(0, |g: &Group| g.parts.end);
             let csr = Csr::interleave(stores.by_ref().take(k).collect())
-                .map_err(|m| BuildError::new(Place::Network, "synapses", m))?
-                .compacted();
+                .map_err(|m| BuildError::new(ErrorKind::TooLarge, Place::Network, "synapses", m))?;
+            let csr = if compact { csr.compacted() } else { csr };
             groups.push(Group {
                 parts: first..first + k,
                 csr,
@@ -496,138 +425,5 @@ impl Simulation {
             min_delay as u64
         };
         Ok((populations, partitions, groups, interval, synapses))
-    }
-
-    /// Oja's rule needs a full matrix onto one block; synaptic scaling and astrocytes need a
-    /// plastic projection (and the astrocyte pair STDP).
-    fn check_learning(
-        def: &NetworkDef,
-        proj: &crate::network::ProjectionDef,
-        ji: usize,
-    ) -> Result<(), BuildError> {
-        let place = Place::Projection(ji);
-        if let Some(o) = &proj.oja {
-            let fail = |m: String| Err(BuildError::new(place.clone(), "plasticity", m));
-            if proj.plasticity.is_some() {
-                return fail("a projection has one plasticity rule".into());
-            }
-            if proj.rule != crate::network::Rule::AllToAll {
-                return fail(format!(
-                    "oja_subspace learns a full weight matrix: use rule = \"all_to_all\" (got {})",
-                    proj.rule.name()
-                ));
-            }
-            if !proj.delay.is_const() {
-                return fail("oja_subspace needs one delay for all synapses (a constant)".into());
-            }
-            let tgt = &def.populations[proj.target];
-            if tgt.size > BLOCK_SIZE {
-                return fail(format!(
-                    "oja_subspace needs all targets in one block: at most {BLOCK_SIZE} neurons \
-                     (got {})",
-                    tgt.size
-                ));
-            }
-            if !(o.eta.is_finite() && o.eta > 0.0) {
-                return Err(BuildError::new(
-                    place,
-                    "plasticity.eta",
-                    format!("eta must be a finite number > 0 (got {})", o.eta),
-                ));
-            }
-            period_steps(&place, "plasticity.every", o.every, def.dt)?;
-        }
-        if let Some(sc) = &proj.scaling {
-            if proj.plasticity.is_none() {
-                return Err(BuildError::new(
-                    place,
-                    "scaling",
-                    "synaptic scaling applies to plastic projections (static weights never \
-                     change: draw them with the sum you want instead)",
-                ));
-            }
-            if !(sc.target.is_finite() && sc.target > 0.0) {
-                return Err(BuildError::new(
-                    place,
-                    "scaling.target",
-                    format!(
-                        "target must be a finite sum of weight magnitudes > 0 (got {})",
-                        sc.target
-                    ),
-                ));
-            }
-            period_steps(&place, "scaling.every", sc.every, def.dt)?;
-        }
-        if let Some(ai) = proj.astrocyte {
-            let pair = matches!(
-                proj.plasticity,
-                Some(crate::plasticity::PlasticityDef::Stdp {
-                    symmetric: false,
-                    ..
-                })
-            );
-            if !pair {
-                return Err(BuildError::new(
-                    place,
-                    "plasticity.astrocyte",
-                    "an astrocyte sets the depression rate of pair STDP (model = \"stdp\"); \
-                     this projection has another rule or none",
-                ));
-            }
-            if ai >= def.astrocytes.len() {
-                return Err(BuildError::new(
-                    place,
-                    "plasticity.astrocyte",
-                    "unknown astrocyte",
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// A plastic projection's weights must have one sign, Wmax's, and lie within its bounds.
-    fn check_plastic(
-        proj: &crate::network::ProjectionDef,
-        ji: usize,
-        rule: &crate::plasticity::PlasticityDef,
-        populations: &[PopulationInfo],
-    ) -> Result<(), BuildError> {
-        let place = Place::Projection(ji);
-        let (lo, hi) = proj.weight.range();
-        let w_max = rule.w_max();
-        let (mag_lo, mag_hi) = if w_max > 0.0 { (lo, hi) } else { (-hi, -lo) };
-        if mag_lo < 0.0 {
-            return Err(BuildError::new(
-                place,
-                "weight",
-                format!(
-                    "plastic weights keep their sign (Dale's law) and must share Wmax's sign \
-                     (Wmax = {w_max}); this weight ranges over [{lo}, {hi}]: use a weight of \
-                     one sign (e.g. uniform or normal_clipped)"
-                ),
-            ));
-        }
-        if mag_hi > w_max.abs() || mag_lo < rule.w_min() {
-            return Err(BuildError::new(
-                place,
-                "weight",
-                format!(
-                    "the initial weights ([{lo}, {hi}]) must lie within the rule's bounds \
-                     (magnitudes {} to {}); change the weight or Wmax/Wmin",
-                    rule.w_min(),
-                    w_max.abs()
-                ),
-            ));
-        }
-        if let Some(m) = rule.modulator() {
-            if m >= populations.len() {
-                return Err(BuildError::new(
-                    place,
-                    "plasticity.modulator",
-                    "unknown population",
-                ));
-            }
-        }
-        Ok(())
     }
 }

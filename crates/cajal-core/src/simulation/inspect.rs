@@ -5,10 +5,97 @@ use super::{
     grid_steps, PopulationInfo, PopulationStats, ProjectionWeights, ScheduleError, Simulation,
     SpikeTrains, StateTrace,
 };
+use crate::builder::{AstrocyteId, PopulationId, ProjectionId};
+use crate::error::{BuildError, ErrorKind, Place};
 use crate::neuron::{Dynamics, ModelKind};
 use crate::partition::Partition;
 
+fn foreign(what: &str) -> BuildError {
+    BuildError::new(
+        ErrorKind::ForeignHandle,
+        Place::Network,
+        what,
+        format!("this {what} handle belongs to another network"),
+    )
+}
+
 impl Simulation {
+    /// The population behind a handle.
+    fn info(&self, pop: PopulationId) -> Result<&PopulationInfo, BuildError> {
+        if pop.network != self.network {
+            return Err(foreign("population"));
+        }
+        self.populations
+            .get(pop.index())
+            .ok_or_else(|| foreign("population"))
+    }
+
+    /// The partitions of a population.
+    fn parts_of(&self, pop: PopulationId) -> Result<&[Partition], BuildError> {
+        let range = self.info(pop)?.partitions.clone();
+        Ok(&self.partitions[range])
+    }
+
+    /// The handle of the population named `name`.
+    pub fn population(&self, name: &str) -> Option<PopulationId> {
+        let i = self.populations.iter().position(|p| p.name == name)?;
+        Some(self.population_id(i))
+    }
+
+    /// The handles of all populations, in the order they were added.
+    pub fn population_ids(&self) -> Vec<PopulationId> {
+        (0..self.populations.len())
+            .map(|i| self.population_id(i))
+            .collect()
+    }
+
+    fn population_id(&self, i: usize) -> PopulationId {
+        PopulationId {
+            network: self.network,
+            index: i as u32,
+        }
+    }
+
+    /// Size, model, name and place in the global numbering of a population.
+    pub fn population_info(&self, pop: PopulationId) -> Result<&PopulationInfo, BuildError> {
+        self.info(pop)
+    }
+
+    /// The handle of the projection named `name`.
+    pub fn projection(&self, name: &str) -> Option<ProjectionId> {
+        let i = self.projections.iter().position(|p| p == name)?;
+        Some(ProjectionId {
+            network: self.network,
+            index: i as u32,
+        })
+    }
+
+    /// The handles and names of all projections, in the order they were added.
+    pub fn projection_ids(&self) -> Vec<(ProjectionId, &str)> {
+        let id = |i: usize| ProjectionId {
+            network: self.network,
+            index: i as u32,
+        };
+        self.projections
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (id(i), n.as_str()))
+            .collect()
+    }
+
+    /// The handles and names of all astrocytes, in the order they were added.
+    pub fn astrocyte_ids(&self) -> Vec<(AstrocyteId, &str)> {
+        let id = |i: usize| AstrocyteId {
+            network: self.network,
+            index: i as u32,
+        };
+        self.astrocytes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (id(i), n.as_str()))
+            .collect()
+    }
+
     /// Time step (ms).
     pub fn dt(&self) -> f64 {
         self.dt
@@ -44,11 +131,6 @@ impl Simulation {
         &self.populations
     }
 
-    /// Index of the population named `name`.
-    pub fn population_index(&self, name: &str) -> Option<usize> {
-        self.populations.iter().position(|p| p.name == name)
-    }
-
     /// Total neurons (and spike generators).
     pub fn neurons(&self) -> usize {
         self.populations.iter().map(|p| p.size).sum()
@@ -80,29 +162,30 @@ impl Simulation {
     }
 
     /// Recorded spikes of population `pop`, ordered by time then sender.
-    pub fn spike_trains(&self, pop: usize) -> SpikeTrains {
+    pub fn spike_trains(&self, pop: PopulationId) -> Result<SpikeTrains, BuildError> {
         let mut all: Vec<(u64, u32)> = Vec::new();
-        for p in &self.partitions[self.populations[pop].partitions.clone()] {
+        for p in self.parts_of(pop)? {
             all.extend_from_slice(&p.recorded);
         }
         all.sort_unstable();
-        SpikeTrains {
+        Ok(SpikeTrains {
             times: all.iter().map(|&(s, _)| (s + 1) as f64 * self.dt).collect(),
             senders: all.iter().map(|&(_, i)| i).collect(),
-        }
+        })
     }
 
     /// Number of neurons of population `pop` whose spikes are recorded.
-    pub fn recorded_neurons(&self, pop: usize) -> usize {
-        self.partitions[self.populations[pop].partitions.clone()]
+    pub fn recorded_neurons(&self, pop: PopulationId) -> Result<usize, BuildError> {
+        Ok(self
+            .parts_of(pop)?
             .iter()
             .map(|p| p.record_mask.iter().filter(|&&m| m).count())
-            .sum()
+            .sum())
     }
 
     /// Indices (within the population) of the neurons of `pop` whose spikes are recorded, in order.
-    pub fn recorded_ids(&self, pop: usize) -> Vec<u32> {
-        let info = &self.populations[pop];
+    pub fn recorded_ids(&self, pop: PopulationId) -> Result<Vec<u32>, BuildError> {
+        let info = self.info(pop)?;
         let mut ids = Vec::new();
         for p in &self.partitions[info.partitions.clone()] {
             for (i, &m) in p.record_mask.iter().enumerate() {
@@ -111,7 +194,7 @@ impl Simulation {
                 }
             }
         }
-        ids
+        Ok(ids)
     }
 
     /// Every synapse of the network (plastic ones with their current weight) as
@@ -161,10 +244,14 @@ impl Simulation {
         all
     }
 
-    /// Weights of projection `ji` (by index in the network definition): for plastic projections
-    /// as they stand now with the recorded snapshots, for static ones when their weights were
-    /// asked to be recorded. `None` for a static projection without `record_weights`.
-    pub fn weights(&self, ji: usize) -> Option<ProjectionWeights> {
+    /// Weights of a projection: for plastic projections as they stand now with the recorded
+    /// snapshots, for static ones when their weights were asked to be recorded. `None` for a
+    /// static projection without `record_weights`.
+    pub fn weights(&self, proj: ProjectionId) -> Result<Option<ProjectionWeights>, BuildError> {
+        if proj.network != self.network || proj.index() >= self.projections.len() {
+            return Err(foreign("projection"));
+        }
+        let ji = proj.index();
         let mut out = ProjectionWeights::default();
         let mut found = false;
         let now = self.step as i64 - 1;
@@ -214,13 +301,22 @@ impl Simulation {
                 }
             }
         }
-        found.then_some(out)
+        Ok(found.then_some(out))
     }
 
-    /// Astrocyte `ai`'s value `A` over time as `(times ms, values)`, sampled every millisecond
+    /// An astrocyte's value `A` over time as `(times ms, values)`, sampled every millisecond
     /// (each value holds at the start of its time step); `None` if no projection uses it.
-    pub fn astrocyte_trace(&self, ai: usize) -> Option<(Vec<f64>, Vec<f64>)> {
-        self.partitions
+    #[allow(clippy::type_complexity)]
+    pub fn astrocyte_trace(
+        &self,
+        astrocyte: AstrocyteId,
+    ) -> Result<Option<(Vec<f64>, Vec<f64>)>, BuildError> {
+        if astrocyte.network != self.network || astrocyte.index() >= self.astrocytes.len() {
+            return Err(foreign("astrocyte"));
+        }
+        let ai = astrocyte.index();
+        Ok(self
+            .partitions
             .iter()
             .flat_map(|p| &p.plastic)
             .find_map(|pl| {
@@ -231,23 +327,27 @@ impl Simulation {
                         tr.iter().map(|&(_, a)| a).collect(),
                     )
                 })
-            })
+            }))
     }
 
     /// True when population `pop` records spikes.
-    pub fn records_spikes(&self, pop: usize) -> bool {
-        self.partitions[self.populations[pop].partitions.clone()]
+    pub fn records_spikes(&self, pop: PopulationId) -> Result<bool, BuildError> {
+        Ok(self
+            .parts_of(pop)?
             .iter()
-            .any(|p| !p.record_mask.is_empty())
+            .any(|p| !p.record_mask.is_empty()))
     }
 
     /// Sampled state of population `pop`, if it has a state recorder.
-    pub fn state_trace(&self, pop: usize) -> Option<StateTrace> {
-        let parts: Vec<&Partition> = self.partitions[self.populations[pop].partitions.clone()]
+    pub fn state_trace(&self, pop: PopulationId) -> Result<Option<StateTrace>, BuildError> {
+        let parts: Vec<&Partition> = self
+            .parts_of(pop)?
             .iter()
             .filter(|p| p.state.is_some())
             .collect();
-        let first = parts.first()?.state.as_ref()?;
+        let Some(first) = parts.first().and_then(|p| p.state.as_ref()) else {
+            return Ok(None);
+        };
         let names = first.variables.clone();
         // rows: (step, sender, partition, position)
         let mut rows: Vec<(u64, u32, usize, usize)> = Vec::new();
@@ -270,19 +370,19 @@ impl Simulation {
                 (n.clone(), vals.collect())
             })
             .collect();
-        Some(StateTrace {
+        Ok(Some(StateTrace {
             times: rows
                 .iter()
                 .map(|&(s, ..)| (s + 1) as f64 * self.dt)
                 .collect(),
             senders: rows.iter().map(|&(_, i, ..)| i).collect(),
             variables,
-        })
+        }))
     }
 
     /// Spike count, mean rate and mean ISI CV of population `pop` over the simulated time.
-    pub fn population_stats(&self, pop: usize) -> PopulationStats {
-        let info = &self.populations[pop];
+    pub fn population_stats(&self, pop: PopulationId) -> Result<PopulationStats, BuildError> {
+        let info = self.info(pop)?;
         let mut spikes = 0u64;
         let (mut cv_sum, mut cv_n) = (0.0, 0usize);
         for p in &self.partitions[info.partitions.clone()] {
@@ -299,7 +399,7 @@ impl Simulation {
             }
         }
         let t_s = self.time_ms() / 1000.0;
-        PopulationStats {
+        Ok(PopulationStats {
             spikes,
             rate_hz: if t_s > 0.0 {
                 spikes as f64 / (info.size as f64 * t_s)
@@ -311,7 +411,7 @@ impl Simulation {
             } else {
                 f64::NAN
             },
-        }
+        })
     }
 
     /// Adds spikes at `times_ms` to neuron `neuron` of spike-generator population `pop` between
@@ -321,7 +421,7 @@ impl Simulation {
     /// at `t` is emitted in the step that ends at `t`, so `t` ≥ now + dt).
     pub fn add_spike_times(
         &mut self,
-        pop: usize,
+        pop: PopulationId,
         neuron: usize,
         times_ms: &[f64],
     ) -> Result<(), ScheduleError> {
@@ -330,10 +430,10 @@ impl Simulation {
             neuron,
             message,
         };
-        let Some(info) = self.populations.get(pop) else {
+        let Ok(info) = self.info(pop) else {
             return Err(err(
-                format!("#{pop}"),
-                format!("there are {} populations", self.populations.len()),
+                format!("#{}", pop.index()),
+                "this population handle belongs to another network".into(),
             ));
         };
         let name = info.name.clone();
@@ -387,19 +487,34 @@ impl Simulation {
     }
 
     /// Spike counts of every neuron of population `pop`.
-    pub fn spike_counts(&self, pop: usize) -> Vec<u32> {
-        self.partitions[self.populations[pop].partitions.clone()]
+    pub fn spike_counts(&self, pop: PopulationId) -> Result<Vec<u32>, BuildError> {
+        Ok(self
+            .parts_of(pop)?
             .iter()
             .flat_map(|p| p.stats.count.iter().copied())
-            .collect()
+            .collect())
     }
 
     /// Current value of a state variable of every neuron of population `pop`.
-    pub fn state_now(&self, pop: usize, variable: &str) -> Option<Vec<f64>> {
+    pub fn state_now(&self, pop: PopulationId, variable: &str) -> Result<Vec<f64>, BuildError> {
+        let info = self.info(pop)?;
         let mut out = Vec::new();
-        for p in &self.partitions[self.populations[pop].partitions.clone()] {
-            out.extend_from_slice(p.dynamics.variable(variable)?);
+        for p in self.parts_of(pop)? {
+            let values = p.dynamics.variable(variable).ok_or_else(|| {
+                BuildError::new(
+                    ErrorKind::UnknownName,
+                    Place::Population(pop.index()),
+                    "variable",
+                    format!(
+                        "{} has no state variable '{variable}'; it has: {}",
+                        info.kind.name(),
+                        info.kind.state_variables().join(", ")
+                    ),
+                )
+                .named(&info.name)
+            })?;
+            out.extend_from_slice(values);
         }
-        Some(out)
+        Ok(out)
     }
 }

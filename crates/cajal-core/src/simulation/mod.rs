@@ -3,11 +3,11 @@
 
 mod build;
 mod devices;
+mod full_store;
 mod inspect;
 
 use crate::balance::{split, Balance, Group};
 use crate::crew::Crew;
-use crate::network::{BuildError, Place};
 use crate::neuron::ModelKind;
 use crate::partition::{deliver, Partition, Spike};
 use crate::synapses::Csr;
@@ -97,6 +97,8 @@ pub struct PopulationStats {
 
 /// A built network, ready to run.
 pub struct Simulation {
+    /// The [`crate::Network`] it was built from (handles carry it).
+    network: u64,
     pub(crate) dt: f64,
     pub(crate) seed: u64,
     pub(crate) step: u64,
@@ -114,6 +116,10 @@ pub struct Simulation {
     pub(crate) crew: Option<Crew>,
     pub(crate) threads: usize,
     pub(crate) synapses: u64,
+    /// Names of the projections, in definition order (their handles' indices).
+    pub(crate) projections: Vec<String>,
+    /// Names of the astrocytes, in definition order.
+    pub(crate) astrocytes: Vec<String>,
 }
 
 /// The synapses of a static projection whose weights are recorded, as built on one partition.
@@ -160,27 +166,7 @@ struct RunState {
     pending: Vec<Spike>,
 }
 
-fn grid_steps(t: f64, dt: f64) -> Option<u64> {
-    let s = t / dt;
-    let r = s.round();
-    ((s - r).abs() <= 1e-6 * r.max(1.0) && r >= 0.0).then_some(r as u64)
-}
-
-/// The steps in a period of `t` ms, which the model file gives as `field` of `place` and must be a
-/// positive multiple of `dt`.
-fn period_steps(place: &Place, field: &str, t: f64, dt: f64) -> Result<u64, BuildError> {
-    match grid_steps(t, dt) {
-        Some(s) if s >= 1 => Ok(s),
-        _ => {
-            let name = field.rsplit('.').next().unwrap_or(field);
-            Err(BuildError::new(
-                place.clone(),
-                field,
-                format!("{name} must be a positive multiple of dt = {dt} ms (got {t})"),
-            ))
-        }
-    }
-}
+use crate::builder::check::grid_steps;
 
 impl Simulation {
     /// Simulates `duration_ms` more (rounded to steps), calling `progress(done, total)` about

@@ -1,9 +1,8 @@
 //! Connection rules draw what they promise: counts, exclusions and reproducibility.
 
-use cajal_core::connect::{
-    check_rule, draw_global, draw_per_target, draw_total_in, split_total, Drawn,
-};
-use cajal_core::{Dist, ModelKind, PopulationDef, ProjectionDef, Rule};
+use crate::builder::check::rule as check_rule;
+use crate::connect::{draw_global, draw_per_target, draw_total_in, split_total, Drawn};
+use crate::{Dist, ModelKind, PopulationDef, ProjectionDef, Rule};
 use std::collections::{HashMap, HashSet};
 
 fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> ProjectionDef {
@@ -41,7 +40,7 @@ fn pop(name: &str, kind: ModelKind, size: usize) -> PopulationDef {
 }
 
 fn per_target(p: &ProjectionDef, ns: usize, nt: usize) -> Vec<Drawn> {
-    check_rule(p, 0, ns, nt).unwrap();
+    check_rule(p, 0.1, ns, nt).unwrap();
     draw_per_target(p, 0, 42, 0.1, ns, 0..nt).unwrap()
 }
 
@@ -175,14 +174,14 @@ fn drawing_is_reproducible_and_seed_dependent() {
 #[test]
 fn impossible_requests_are_refused_before_drawing() {
     let too_many = proj(Rule::FixedIndegree { indegree: 11 }, true, false, false);
-    assert!(check_rule(&too_many, 0, 11, 11)
+    assert!(check_rule(&too_many, 0.1, 11, 11)
         .unwrap_err()
-        .message
+        .2
         .contains("exceeds"));
     let bad_p = proj(Rule::PairwiseBernoulli { p: -0.1 }, false, true, true);
-    assert!(check_rule(&bad_p, 0, 5, 5).is_err());
+    assert!(check_rule(&bad_p, 0.1, 5, 5).is_err());
     let sizes = proj(Rule::OneToOne, false, true, true);
-    assert!(check_rule(&sizes, 0, 5, 6).is_err());
+    assert!(check_rule(&sizes, 0.1, 5, 6).is_err());
     let short = ProjectionDef {
         delay: Dist::Const(0.04),
         ..proj(Rule::AllToAll, false, true, true)
@@ -217,12 +216,9 @@ fn explicit_lists_are_taken_as_given_and_checked() {
         weights: None,
         delays: None,
     };
-    assert!(
-        draw_global(&proj(outside, false, true, true), 0, 1, 0.1, 3, 2)
-            .unwrap_err()
-            .message
-            .contains("outside")
-    );
+    // refused when the projection is added, before any drawing
+    let e = check_rule(&proj(outside, false, true, true), 0.1, 3, 2).unwrap_err();
+    assert!(e.2.contains("row 0: pair (5, 0) is outside"), "{}", e.2);
 }
 
 /// fixed_total_number splits its synapses over blocks of 1024 targets, not over partitions (whose
@@ -270,8 +266,8 @@ fn fixed_outdegree_draws_the_same_synapses_onto_partitions_of_unequal_size() {
 }
 
 /// A network of `populations` with the one projection `p` (dt 0.1 ms, seed 4).
-fn network(populations: Vec<PopulationDef>, p: ProjectionDef) -> cajal_core::NetworkDef {
-    cajal_core::NetworkDef {
+fn network(populations: Vec<PopulationDef>, p: ProjectionDef) -> crate::NetworkDef {
+    crate::NetworkDef {
         dt: 0.1,
         seed: 4,
         populations,
@@ -284,12 +280,9 @@ fn network(populations: Vec<PopulationDef>, p: ProjectionDef) -> cajal_core::Net
 
 /// The synapses `def` draws, checked to be the same whether it is built on 1, 2 or 3 threads
 /// (`what` names the case in a failure).
-fn drawn_alike_on_1_2_3_threads(
-    def: &cajal_core::NetworkDef,
-    what: &str,
-) -> Vec<(u32, u32, f32, f64)> {
+fn drawn_alike_on_1_2_3_threads(def: &crate::NetworkDef, what: &str) -> Vec<(u32, u32, f32, f64)> {
     let drawn = |threads| {
-        cajal_core::Simulation::build(def, threads)
+        crate::Simulation::build(def, threads)
             .unwrap()
             .connections()
     };

@@ -1,0 +1,702 @@
+//! Every check of a network's values, each in one place: a [`crate::Network`] runs the check of
+//! an item when the item is added, so a built network needs none. Messages say what is allowed.
+
+use crate::connect::delay_steps;
+use crate::error::{BuildError, ErrorKind, Place};
+use crate::network::{InputDef, InputKind, NetworkDef, PopulationDef, ProjectionDef, RecordDef};
+use crate::network::{Rule, Selection};
+use crate::neuron::{Dynamics, ModelKind};
+use crate::partition::BLOCK_SIZE;
+use crate::plasticity::PlasticityDef;
+use crate::AstrocyteDef;
+use std::collections::BTreeMap;
+
+use ErrorKind::{Conflict, DuplicateName, InvalidValue, TooLarge, UnknownName};
+
+type Check = Result<(), BuildError>;
+
+/// The steps in `t` ms when `t` lies on the grid of `dt` (to a relative 1e-6).
+pub(crate) fn grid_steps(t: f64, dt: f64) -> Option<u64> {
+    let s = t / dt;
+    let r = s.round();
+    ((s - r).abs() <= 1e-6 * r.max(1.0) && r >= 0.0).then_some(r as u64)
+}
+
+/// The steps in a period of `t` ms, which must be a positive multiple of `dt`; the message names
+/// the last part of `field`.
+pub(crate) fn period_steps(t: f64, dt: f64, field: &str) -> Result<u64, String> {
+    match grid_steps(t, dt) {
+        Some(s) if s >= 1 && t.is_finite() => Ok(s),
+        _ => {
+            let name = field.rsplit('.').next().unwrap_or(field);
+            Err(format!(
+                "{name} must be a positive multiple of dt = {dt} ms (got {t})"
+            ))
+        }
+    }
+}
+
+/// A time in ms as whole steps from 0 (infinity: never).
+pub(crate) fn time_steps(t: f64, dt: f64) -> Result<u64, String> {
+    if t == f64::INFINITY {
+        return Ok(u64::MAX);
+    }
+    if !(t.is_finite() && t >= 0.0) {
+        return Err(format!("must be a time >= 0 ms (got {t})"));
+    }
+    Ok((t / dt).round() as u64)
+}
+
+/// The time step.
+pub(crate) fn network(dt: f64) -> Check {
+    if !(dt.is_finite() && dt > 0.0) {
+        return Err(BuildError::new(
+            InvalidValue,
+            Place::Network,
+            "dt",
+            format!("dt must be a positive number of ms (got {dt})"),
+        ));
+    }
+    Ok(())
+}
+
+/// A name of a population, projection or astrocyte: not empty, no control characters, and not
+/// already taken by another item of its sort.
+fn name(place: &Place, what: &str, name: &str, taken: bool) -> Check {
+    let fail = |kind, m: String| Err(BuildError::new(kind, place.clone(), "name", m));
+    if name.trim().is_empty() {
+        return fail(
+            InvalidValue,
+            format!("a {what} needs a name that is not blank"),
+        );
+    }
+    if name.chars().any(char::is_control) {
+        return fail(
+            InvalidValue,
+            format!("{what} name {name:?} contains a control character; remove it"),
+        );
+    }
+    if taken {
+        return fail(
+            DuplicateName,
+            format!("{what} name '{name}' is used twice; give each a distinct name"),
+        );
+    }
+    Ok(())
+}
+
+/// A population added as the `index`-th of `def`.
+pub(crate) fn population(def: &NetworkDef, index: usize, pop: &PopulationDef) -> Check {
+    let place = Place::Population(index);
+    let fail = |kind, field: &str, m: String| {
+        BuildError::new(kind, place.clone(), field, m).named(&pop.name)
+    };
+    let err = |kind, field: &str, m: String| Err(fail(kind, field, m));
+    let taken = def.populations.iter().any(|q| q.name == pop.name);
+    name(&place, "population", &pop.name, taken).map_err(|e| e.named(&pop.name))?;
+    if pop.size == 0 {
+        return err(InvalidValue, "size", "size must be at least 1".into());
+    }
+    let total: u64 = def.populations.iter().map(|q| q.size as u64).sum::<u64>() + pop.size as u64;
+    if total > u32::MAX as u64 {
+        return err(
+            TooLarge,
+            "size",
+            format!("the network would have {total} neurons; at most 2^32 - 1 are supported"),
+        );
+    }
+    // the model's own parameter checks, on one neuron
+    Dynamics::new(pop.kind, &pop.params, 1, def.dt).map_err(|e| {
+        let kind = if pop.kind.params().iter().any(|p| p.name == e.param) {
+            InvalidValue
+        } else {
+            UnknownName
+        };
+        BuildError::new(
+            kind,
+            place.clone(),
+            format!("params.{}", e.param),
+            e.message,
+        )
+        .named(&pop.name)
+    })?;
+    for (var, dist) in &pop.initial {
+        let field = format!("initial.{var}");
+        if !pop.kind.state_variables().contains(&var.as_str()) {
+            return err(
+                UnknownName,
+                &field,
+                format!(
+                    "{} has no state variable '{var}'; it has: {}",
+                    pop.kind.name(),
+                    pop.kind.state_variables().join(", ")
+                ),
+            );
+        }
+        dist.validate().map_err(|m| fail(InvalidValue, &field, m))?;
+    }
+    spike_times(def.dt, pop)
+        .map_err(|(k, m)| BuildError::new(k, place.clone(), "spike_times", m).named(&pop.name))?;
+    if let Some(th) = &pop.threshold {
+        if !pop.kind.has_theta() {
+            return err(
+                Conflict,
+                "threshold",
+                format!(
+                    "{} has no movable threshold; use an integrate-and-fire model \
+                     (iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, iaf_cond_exp)",
+                    pop.kind.name()
+                ),
+            );
+        }
+        th.validate()
+            .map_err(|(f, m)| fail(InvalidValue, &format!("threshold.{f}"), m))?;
+    }
+    Ok(())
+}
+
+/// A spike generator's times, as steps per neuron (each spike in the step before its stamp).
+pub(crate) fn generator_steps(dt: f64, pop: &PopulationDef) -> Vec<Vec<u64>> {
+    spike_times(dt, pop).expect("checked when the population was added")
+}
+
+fn spike_times(dt: f64, pop: &PopulationDef) -> Result<Vec<Vec<u64>>, (ErrorKind, String)> {
+    if pop.kind != ModelKind::SpikeGenerator {
+        if !pop.spike_times.is_empty() {
+            return Err((Conflict, "only a spike_generator takes spike_times".into()));
+        }
+        return Ok(Vec::new());
+    }
+    let lists: Vec<&Vec<f64>> = match pop.spike_times.len() {
+        0 => return Ok(vec![Vec::new(); pop.size]),
+        1 => vec![&pop.spike_times[0]; pop.size],
+        n if n == pop.size => pop.spike_times.iter().collect(),
+        n => {
+            return Err((
+                InvalidValue,
+                format!(
+                    "give one list for all neurons or one per neuron ({} lists), not {n}",
+                    pop.size
+                ),
+            ))
+        }
+    };
+    let mut out = Vec::with_capacity(lists.len());
+    for times in lists {
+        let mut steps = Vec::with_capacity(times.len());
+        for &t in times {
+            let Some(s) = grid_steps(t, dt).filter(|&s| s >= 1 && t.is_finite()) else {
+                return Err((
+                    InvalidValue,
+                    format!("spike time {t} ms must be > 0 and a multiple of dt = {dt} ms"),
+                ));
+            };
+            steps.push(s - 1);
+        }
+        steps.sort_unstable();
+        out.push(steps);
+    }
+    Ok(out)
+}
+
+/// A projection added as the `index`-th of `def` (its populations and astrocyte already there).
+pub(crate) fn projection(def: &NetworkDef, index: usize, proj: &ProjectionDef) -> Check {
+    let place = Place::Projection(index);
+    let named = |e: BuildError| e.named(&proj.name);
+    let fail = |kind, field: &str, m: String| named(BuildError::new(kind, place.clone(), field, m));
+    let err = |kind, field: &str, m: String| Err(fail(kind, field, m));
+    let taken = def.projections.iter().any(|q| q.name == proj.name);
+    name(&place, "projection", &proj.name, taken).map_err(named)?;
+    let (Some(src), Some(tgt)) = (
+        def.populations.get(proj.source),
+        def.populations.get(proj.target),
+    ) else {
+        let field = if proj.source >= def.populations.len() {
+            "source"
+        } else {
+            "target"
+        };
+        return err(UnknownName, field, "unknown population".into());
+    };
+    if tgt.kind.is_source() {
+        return err(
+            Conflict,
+            "target",
+            format!(
+                "'{}' is a {} and cannot receive synapses",
+                tgt.name,
+                tgt.kind.name()
+            ),
+        );
+    }
+    proj.weight
+        .validate()
+        .map_err(|m| fail(InvalidValue, "weight", m))?;
+    proj.delay
+        .validate()
+        .map_err(|m| fail(InvalidValue, "delay", m))?;
+    // a constant delay, or the longest a distribution can draw, must make at least one step
+    let (lo, hi) = proj.delay.range();
+    let probe = if proj.delay.is_const() { lo } else { hi };
+    delay_steps(probe, def.dt).map_err(|m| {
+        let kind = if probe > 0.0 && (probe / def.dt) > u16::MAX as f64 {
+            TooLarge
+        } else {
+            InvalidValue
+        };
+        fail(kind, "delay", m)
+    })?;
+    rule(proj, def.dt, src.size, tgt.size)
+        .map_err(|(k, f, m)| named(BuildError::new(k, place.clone(), f, m)))?;
+    if let Some(rule) = &proj.plasticity {
+        rule.validate().map_err(|e| {
+            named(BuildError::new(
+                InvalidValue,
+                place.clone(),
+                format!("plasticity.{}", e.field),
+                e.message,
+            ))
+        })?;
+        plastic_weights(proj, rule, def.populations.len())
+            .map_err(|(k, f, m)| named(BuildError::new(k, place.clone(), f, m)))?;
+    }
+    learning(def, proj).map_err(|(k, f, m)| named(BuildError::new(k, place.clone(), f, m)))?;
+    if let Some(every) = proj.record_weights {
+        if every.is_nan()
+            || every <= 0.0
+            || (every.is_finite() && grid_steps(every, def.dt).is_none())
+        {
+            return err(
+                InvalidValue,
+                "record_weights",
+                format!(
+                    "the weight recording interval must be a positive multiple of dt = {} ms \
+                     (got {every})",
+                    def.dt
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+type Failure = (ErrorKind, &'static str, String);
+
+/// A connection rule against the population sizes (so that impossible requests are refused
+/// instead of looping or panicking).
+pub(crate) fn rule(
+    proj: &ProjectionDef,
+    dt: f64,
+    n_source: usize,
+    n_target: usize,
+) -> Result<(), Failure> {
+    let same = proj.source == proj.target && !proj.allow_autapses;
+    let avail_src = if same {
+        n_source.saturating_sub(1)
+    } else {
+        n_source
+    };
+    let avail_tgt = if same {
+        n_target.saturating_sub(1)
+    } else {
+        n_target
+    };
+    match &proj.rule {
+        Rule::OneToOne if n_source != n_target => Err((
+            Conflict,
+            "rule",
+            format!("one_to_one needs populations of equal size (got {n_source} and {n_target})"),
+        )),
+        Rule::PairwiseBernoulli { p } if !(0.0..=1.0).contains(p) => Err((
+            InvalidValue,
+            "p",
+            format!("p must be a probability in [0, 1] (got {p})"),
+        )),
+        Rule::FixedIndegree { indegree } if *indegree > 0 && avail_src == 0 => {
+            Err((Conflict, "indegree", "there is no source neuron to draw from".into()))
+        }
+        Rule::FixedIndegree { indegree } if !proj.allow_multapses && *indegree > avail_src => Err((
+            Conflict,
+            "indegree",
+            format!(
+                "indegree {indegree} exceeds the {avail_src} available sources; allow multapses or lower it"
+            ),
+        )),
+        Rule::FixedOutdegree { outdegree } if *outdegree > 0 && avail_tgt == 0 => {
+            Err((Conflict, "outdegree", "there is no target neuron to draw from".into()))
+        }
+        Rule::FixedOutdegree { outdegree } if !proj.allow_multapses && *outdegree > avail_tgt => Err((
+            Conflict,
+            "outdegree",
+            format!(
+                "outdegree {outdegree} exceeds the {avail_tgt} available targets; allow multapses or lower it"
+            ),
+        )),
+        Rule::FixedTotalNumber { n } if *n > 0 && (n_source == 0 || n_target == 0 || (same && n_source < 2)) => {
+            Err((Conflict, "n", "there are no pairs to draw from".into()))
+        }
+        Rule::FixedTotalNumber { n }
+            if !proj.allow_multapses && (*n as u128) > (avail_src as u128) * (n_target as u128) =>
+        {
+            Err((Conflict, "n", format!("n {n} exceeds the number of distinct pairs; allow multapses or lower it")))
+        }
+        Rule::Explicit { sources, targets, weights, delays } => {
+            if sources.len() != targets.len()
+                || weights.as_ref().is_some_and(|w| w.len() != sources.len())
+                || delays.as_ref().is_some_and(|d| d.len() != sources.len())
+            {
+                return Err((InvalidValue, "file", "columns of the connection list differ in length".into()));
+            }
+            for (k, (&i, &j)) in sources.iter().zip(targets).enumerate() {
+                if i as usize >= n_source || j as usize >= n_target {
+                    return Err((
+                        InvalidValue,
+                        "file",
+                        format!(
+                            "row {k}: pair ({i}, {j}) is outside the populations (sizes {n_source} and {n_target})"
+                        ),
+                    ));
+                }
+            }
+            for (k, &d) in delays.iter().flatten().enumerate() {
+                delay_steps(d, dt).map_err(|m| (InvalidValue, "delay", format!("row {k}: {m}")))?;
+            }
+            if let Some((k, w)) = weights.iter().flatten().enumerate().find(|(_, w)| !w.is_finite()) {
+                return Err((InvalidValue, "weight", format!("row {k}: weight {w} is not finite")));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A plastic projection's weights must have one sign, Wmax's, and lie within its bounds.
+fn plastic_weights(
+    proj: &ProjectionDef,
+    rule: &PlasticityDef,
+    populations: usize,
+) -> Result<(), Failure> {
+    let (lo, hi) = proj.weight.range();
+    let w_max = rule.w_max();
+    let (mag_lo, mag_hi) = if w_max > 0.0 { (lo, hi) } else { (-hi, -lo) };
+    if mag_lo < 0.0 {
+        return Err((
+            Conflict,
+            "weight",
+            format!(
+                "plastic weights keep their sign (Dale's law) and must share Wmax's sign \
+                 (Wmax = {w_max}); this weight ranges over [{lo}, {hi}]: use a weight of \
+                 one sign (e.g. uniform or normal_clipped)"
+            ),
+        ));
+    }
+    if mag_hi > w_max.abs() || mag_lo < rule.w_min() {
+        return Err((
+            Conflict,
+            "weight",
+            format!(
+                "the initial weights ([{lo}, {hi}]) must lie within the rule's bounds \
+                 (magnitudes {} to {}); change the weight or Wmax/Wmin",
+                rule.w_min(),
+                w_max.abs()
+            ),
+        ));
+    }
+    if rule.modulator().is_some_and(|m| m >= populations) {
+        return Err((
+            UnknownName,
+            "plasticity.modulator",
+            "unknown population".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Oja's rule needs a full matrix onto one block; synaptic scaling and astrocytes need a
+/// plastic projection (and the astrocyte pair STDP).
+fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
+    if let Some(o) = &proj.oja {
+        if proj.plasticity.is_some() {
+            return Err((
+                Conflict,
+                "plasticity",
+                "a projection has one plasticity rule".into(),
+            ));
+        }
+        if proj.rule != Rule::AllToAll {
+            return Err((
+                Conflict,
+                "plasticity",
+                format!(
+                    "oja_subspace learns a full weight matrix: use rule = \"all_to_all\" (got {})",
+                    proj.rule.name()
+                ),
+            ));
+        }
+        if !proj.delay.is_const() {
+            return Err((
+                Conflict,
+                "plasticity",
+                "oja_subspace needs one delay for all synapses (a constant)".into(),
+            ));
+        }
+        let size = def.populations[proj.target].size;
+        if size > BLOCK_SIZE {
+            return Err((
+                Conflict,
+                "plasticity",
+                format!(
+                    "oja_subspace needs all targets in one block: at most {BLOCK_SIZE} neurons (got {size})"
+                ),
+            ));
+        }
+        if !(o.eta.is_finite() && o.eta > 0.0) {
+            return Err((
+                InvalidValue,
+                "plasticity.eta",
+                format!("eta must be a finite number > 0 (got {})", o.eta),
+            ));
+        }
+        period_steps(o.every, def.dt, "every")
+            .map_err(|m| (InvalidValue, "plasticity.every", m))?;
+    }
+    if let Some(sc) = &proj.scaling {
+        if proj.plasticity.is_none() {
+            return Err((
+                Conflict,
+                "scaling",
+                "synaptic scaling applies to plastic projections (static weights never \
+                 change: draw them with the sum you want instead)"
+                    .into(),
+            ));
+        }
+        if !(sc.target.is_finite() && sc.target > 0.0) {
+            return Err((
+                InvalidValue,
+                "scaling.target",
+                format!(
+                    "target must be a finite sum of weight magnitudes > 0 (got {})",
+                    sc.target
+                ),
+            ));
+        }
+        period_steps(sc.every, def.dt, "every").map_err(|m| (InvalidValue, "scaling.every", m))?;
+    }
+    if let Some(ai) = proj.astrocyte {
+        let pair = matches!(
+            proj.plasticity,
+            Some(PlasticityDef::Stdp {
+                symmetric: false,
+                ..
+            })
+        );
+        if !pair {
+            return Err((
+                Conflict,
+                "plasticity.astrocyte",
+                "an astrocyte sets the depression rate of pair STDP (model = \"stdp\"); \
+                 this projection has another rule or none"
+                    .into(),
+            ));
+        }
+        if ai >= def.astrocytes.len() {
+            return Err((
+                UnknownName,
+                "plasticity.astrocyte",
+                "unknown astrocyte".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An input added as the `index`-th of `def`.
+pub(crate) fn input(def: &NetworkDef, index: usize, input: &InputDef) -> Check {
+    let place = Place::Input(index);
+    let fail = |kind, field: &str, m: String| BuildError::new(kind, place.clone(), field, m);
+    let err = |kind, field: &str, m: String| Err(fail(kind, field, m));
+    let Some(pop) = def.populations.get(input.target) else {
+        return err(UnknownName, "target", "unknown population".into());
+    };
+    if pop.kind.is_source() {
+        return err(
+            Conflict,
+            "target",
+            format!("'{}' is a {} and takes no input", pop.name, pop.kind.name()),
+        );
+    }
+    let start = time_steps(input.start, def.dt).map_err(|m| fail(InvalidValue, "start", m))?;
+    let stop = time_steps(input.stop, def.dt).map_err(|m| fail(InvalidValue, "stop", m))?;
+    if stop <= start {
+        return err(
+            InvalidValue,
+            "stop",
+            format!(
+                "stop ({} ms) must be after start ({} ms)",
+                input.stop, input.start
+            ),
+        );
+    }
+    if let Some(list) = &input.neurons {
+        if let Some(bad) = list.iter().find(|&&i| i as usize >= pop.size) {
+            return err(
+                InvalidValue,
+                "neurons",
+                format!(
+                    "neuron index {bad} is outside the population (size {})",
+                    pop.size
+                ),
+            );
+        }
+    }
+    match &input.kind {
+        InputKind::Poisson {
+            rate,
+            weight,
+            delay,
+        } => {
+            if !(rate.is_finite() && *rate >= 0.0) {
+                return err(
+                    InvalidValue,
+                    "rate",
+                    format!("rate must be a finite number of Hz >= 0 (got {rate})"),
+                );
+            }
+            // the count drawn per neuron and step must stay a sane Poisson mean
+            if rate * def.dt / 1000.0 > 1e9 {
+                return err(
+                    TooLarge,
+                    "rate",
+                    format!(
+                        "rate {rate} Hz means more than 1e9 spikes per neuron and step; \
+                         use a dc_generator for such a drive"
+                    ),
+                );
+            }
+            if !weight.is_finite() {
+                return err(
+                    InvalidValue,
+                    "weight",
+                    format!("weight must be finite (got {weight})"),
+                );
+            }
+            delay_steps(*delay, def.dt).map_err(|m| fail(InvalidValue, "delay", m))?;
+        }
+        InputKind::Dc { amplitude } => {
+            if !amplitude.is_finite() {
+                return err(
+                    InvalidValue,
+                    "amplitude",
+                    format!("amplitude must be finite (got {amplitude})"),
+                );
+            }
+        }
+        InputKind::StepCurrent { times, amplitudes } => {
+            if times.len() != amplitudes.len() {
+                return err(
+                    InvalidValue,
+                    "amplitude_values",
+                    format!(
+                        "{} amplitude_times but {} amplitude_values",
+                        times.len(),
+                        amplitudes.len()
+                    ),
+                );
+            }
+            let mut prev = None;
+            for (t, a) in times.iter().zip(amplitudes) {
+                let s =
+                    time_steps(*t, def.dt).map_err(|m| fail(InvalidValue, "amplitude_times", m))?;
+                if prev.is_some_and(|p| s <= p) {
+                    return err(
+                        InvalidValue,
+                        "amplitude_times",
+                        "times must increase strictly (after rounding to the grid)".into(),
+                    );
+                }
+                prev = Some(s);
+                if !a.is_finite() {
+                    return err(
+                        InvalidValue,
+                        "amplitude_values",
+                        format!("amplitude must be finite (got {a})"),
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A recorder added as the `index`-th of `def`.
+pub(crate) fn record(def: &NetworkDef, index: usize, rec: &RecordDef) -> Check {
+    let place = Place::Record(index);
+    let fail = |kind, field: &str, m: String| BuildError::new(kind, place.clone(), field, m);
+    let err = |kind, field: &str, m: String| Err(fail(kind, field, m));
+    let Some(pop) = def.populations.get(rec.population) else {
+        return err(UnknownName, "population", "unknown population".into());
+    };
+    if def.records.iter().any(|r| r.population == rec.population) {
+        return err(
+            DuplicateName,
+            "population",
+            format!(
+                "'{}' already has a recorder; record it in one table",
+                pop.name
+            ),
+        );
+    }
+    let mut seen = BTreeMap::new();
+    for v in &rec.variables {
+        if !pop.kind.state_variables().contains(&v.as_str()) {
+            return err(
+                UnknownName,
+                "variables",
+                format!(
+                    "{} has no state variable '{v}'; it has: {}",
+                    pop.kind.name(),
+                    pop.kind.state_variables().join(", ")
+                ),
+            );
+        }
+        if seen.insert(v.as_str(), ()).is_some() {
+            return err(
+                DuplicateName,
+                "variables",
+                format!("'{v}' is listed twice; list it once"),
+            );
+        }
+    }
+    period_steps(rec.interval, def.dt, "interval")
+        .map_err(|m| fail(InvalidValue, "interval", m))?;
+    if let Selection::List(list) = &rec.neurons {
+        if let Some(bad) = list.iter().find(|&&i| i as usize >= pop.size) {
+            return err(
+                InvalidValue,
+                "neurons",
+                format!(
+                    "neuron index {bad} is outside '{}' (size {})",
+                    pop.name, pop.size
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An astrocyte added as the `index`-th of `def`.
+pub(crate) fn astrocyte(def: &NetworkDef, index: usize, a: &AstrocyteDef) -> Check {
+    let place = Place::Astrocyte(index);
+    let taken = def.astrocytes.iter().any(|b| b.name == a.name);
+    name(&place, "astrocyte", &a.name, taken).map_err(|e| e.named(&a.name))?;
+    a.validate(def.dt)
+        .map_err(|(f, m)| BuildError::new(InvalidValue, place.clone(), f, m).named(&a.name))?;
+    for (field, list) in [("liquid", &a.liquid), ("input", &a.input)] {
+        if list.iter().any(|&p| p >= def.populations.len()) {
+            return Err(
+                BuildError::new(UnknownName, place, field, "unknown population").named(&a.name),
+            );
+        }
+    }
+    Ok(())
+}
