@@ -1,7 +1,7 @@
 //! `cajal analyze` agrees with Elephant (1.2.1) on the measures both have: rates, ISI CV, CV2,
 //! LV, Fano factors, correlation coefficients, van Rossum and Victor–Purpura distances, to 1e-9
-//! relative, on a CUBA network run. validation/elephant_compare.py runs Elephant. Skipped (with a
-//! message) when Elephant is not installed.
+//! relative, on a CUBA network run. validation/elephant_compare.py runs Elephant. Without Elephant
+//! the test fails under CI (`CI=true`) and is skipped with a message elsewhere.
 
 mod support;
 use support::{cajal_ok, python_has, python_json, root};

@@ -1,12 +1,17 @@
-//! Spike times of iaf_psc_exp driven by spike_generator input agree with NEST within one step.
-//! The same model file is run by Cajal and, through validation/nest_iaf_psc_exp.py, by NEST 3.10.
-//! Skipped (with a message) when NEST is not installed.
+//! Spike times of iaf_psc_exp driven by spike_generator input agree with NEST to 1e-9 ms, spike
+//! for spike (both simulators put spikes on the same grid: the difference measured is about
+//! 6e-14 ms, floating-point rounding of step × dt). The same model file is run by Cajal and,
+//! through validation/nest_iaf_psc_exp.py, by NEST 3.10. Without NEST the test fails under CI
+//! (`CI=true`) and is skipped with a message elsewhere.
 
 mod support;
 use support::{cajal_ok, python_has, python_json, root};
 
+/// The largest difference allowed between a Cajal spike time and NEST's (ms).
+const TOLERANCE_MS: f64 = 1e-9;
+
 #[test]
-fn iaf_psc_exp_spike_times_agree_with_nest_within_one_step() {
+fn iaf_psc_exp_spike_times_agree_with_nest_to_1e_9_ms() {
     let model = root().join("validation/iaf_psc_exp_spike_input.toml");
     if !python_has("nest", "pip install nest-simulator==3.10.0 numpy==2.3.5") {
         return;
@@ -43,17 +48,17 @@ fn iaf_psc_exp_spike_times_agree_with_nest_within_one_step() {
         nest.len(),
         "spike counts differ: Cajal {cajal:?}, NEST {nest:?}"
     );
-    let worst = cajal
-        .iter()
-        .zip(&nest)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let mut worst = 0.0f64;
+    for (k, (a, b)) in cajal.iter().zip(&nest).enumerate() {
+        let d = (a - b).abs();
+        assert!(
+            d <= TOLERANCE_MS,
+            "spike {k}: Cajal {a} ms, NEST {b} ms, {d:e} ms apart (> {TOLERANCE_MS:e} ms)"
+        );
+        worst = worst.max(d);
+    }
     eprintln!(
-        "{} spikes, largest difference from NEST {worst:.2e} ms",
+        "{} spikes, each within {TOLERANCE_MS:e} ms of NEST's; largest difference {worst:e} ms",
         nest.len()
-    );
-    assert!(
-        worst <= 0.1 + 1e-9,
-        "spike times differ by {worst} ms (> one step of 0.1 ms)"
     );
 }

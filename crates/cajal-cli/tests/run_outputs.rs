@@ -167,20 +167,16 @@ fn run_writes_summary_npz_and_raster() {
     assert_eq!(&png[1..4], b"PNG");
 }
 
-/// The default model against ../shared/peers/reference_brunel.json (15 runs of Brian2 and NEST).
-/// Seeds vary the network and the drive; single seeds of Cajal fall between 37.1 and 37.7 Hz, the
-/// peers' between 36.97 and 37.55 Hz, so the test takes the mean over seeds 1-4, as the reference
-/// spread is itself over seeds and simulators.
+/// The default model against validation/reference_brunel.json (15 runs of Brian2 and NEST, a copy
+/// of ../shared/peers/reference_brunel.json: validation/README.md). Seeds vary the network and the
+/// drive; single seeds of Cajal fall between 37.1 and 37.7 Hz, the peers' between 36.97 and
+/// 37.55 Hz, so the test takes the mean over seeds 1-4, as the reference spread is itself over
+/// seeds and simulators.
 #[test]
 fn default_brunel_rate_and_cv_fall_inside_the_peer_spread() {
-    let reference =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers/reference_brunel.json");
-    let text = std::fs::read_to_string(&reference).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (the shared folder must sit beside the repository)",
-            reference.display()
-        )
-    });
+    let reference = support::root().join("validation/reference_brunel.json");
+    let text = std::fs::read_to_string(&reference)
+        .unwrap_or_else(|e| panic!("{}: {e}", reference.display()));
     let r: serde_json::Value = serde_json::from_str(&text).unwrap();
     let span = |k: &str| {
         (

@@ -29,7 +29,26 @@ pub fn cajal_ok(args: &[&str]) -> Output {
     out
 }
 
-/// True when `python3 -c "import MODULE"` works; otherwise prints why the caller skips.
+/// Whether the tests run in CI: the environment variable `CI` is `true` (as `.ci/run` and CI
+/// services set it) or `1`. There a test may not skip for want of a peer or of data.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// A test cannot check what it is for, because of `why`: under CI ([`in_ci`]) this fails the
+/// test with `why`; elsewhere it prints `SKIP: why` and returns, and the caller returns too.
+pub fn skip_unless_ci(why: &str) {
+    assert!(
+        !in_ci(),
+        "{why}; this is a CI run (CI={}), where a test may not be skipped (.ci/run installs \
+         what the tests need)",
+        std::env::var("CI").unwrap_or_default()
+    );
+    eprintln!("SKIP: {why} (under CI=true this fails the test)");
+}
+
+/// True when `python3 -c "import MODULE"` works; otherwise [`skip_unless_ci`] says what is
+/// missing and how to `install` it (a failure under CI, a skip elsewhere).
 pub fn python_has(module: &str, install: &str) -> bool {
     let ok = Command::new("python3")
         .args(["-c", &format!("import {module}")])
@@ -37,7 +56,9 @@ pub fn python_has(module: &str, install: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !ok {
-        eprintln!("SKIP: {module} is not installed ({install})");
+        skip_unless_ci(&format!(
+            "the Python module {module} is not installed ({install})"
+        ));
     }
     ok
 }
