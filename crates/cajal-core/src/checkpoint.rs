@@ -2,8 +2,13 @@
 //! spikes in flight, synapses with their plastic weights and traces, input generators, recorders
 //! and every random stream) in a versioned binary file with a checksum, written atomically.
 //!
-//! File layout (little endian): the magic `CAJALCKP`, the format version (u32), the lengths of an
-//! opaque caller block and of the state (u64 each), the CRC-32 of both (u32), then the two blocks.
+//! The format is specified in `docs/checkpoint.md`: an envelope (the magic `CAJALCKP`, the format
+//! version, the lengths of an opaque caller block and of the state, a CRC-32 of both, little
+//! endian), then the two blocks; the state is a CBOR document (RFC 8949) whose maps name every
+//! field, listed in `docs/checkpoint-schema.txt`. `tests/checkpoint_format.rs` reads a committed
+//! checkpoint of every kind of state and checks that the fields written today are the listed
+//! ones, so a saved field cannot change without a new [`FORMAT_VERSION`].
+//!
 //! The state is restored into a simulation built from the same network with the same thread count
 //! (the partition layout follows it), so that the run goes on exactly as if uninterrupted. Static
 //! synapses never change and are rebuilt identically from the network and seed, so they are not
@@ -11,13 +16,13 @@
 
 use crate::partition::{Partition, Spike};
 use crate::Simulation;
-use bincode::Options;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"CAJALCKP";
-/// Version of the checkpoint format; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the checkpoint format; files of another version are refused. Version 1 (until
+/// 2026-12) was bincode 1.3's encoding of the engine's structs; version 2 is CBOR with named fields.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Why a checkpoint cannot be written, read or restored.
 #[derive(Debug, thiserror::Error)]
@@ -136,12 +141,12 @@ impl Checkpoint {
             })
         })?;
         let (extra, state) = (blocks[0], blocks[1]);
-        // the limit bounds what decoding may allocate, whatever the file claims
-        let state: StateOwned = bincode::DefaultOptions::new()
-            .with_fixint_encoding()
-            .with_limit(state.len() as u64)
-            .deserialize(state)
-            .map_err(|e| invalid(format!("the state cannot be decoded ({e})")))?;
+        let state: StateOwned = ciborium::de::from_reader(state).map_err(|e| {
+            invalid(format!(
+                "the state cannot be decoded ({e}); the checkpoint was written by another \
+                 version of Cajal with the same format version, which should not happen"
+            ))
+        })?;
         Ok(Checkpoint {
             extra: extra.to_vec(),
             state,
@@ -167,15 +172,17 @@ impl Simulation {
 
     /// The complete state as checkpoint bytes, with the caller's block `extra`.
     pub fn checkpoint_bytes(&self, extra: &[u8]) -> Vec<u8> {
-        let state = bincode::DefaultOptions::new()
-            .with_fixint_encoding()
-            .serialize(&StateRef {
+        let mut state = Vec::new();
+        ciborium::ser::into_writer(
+            &StateRef {
                 layout: self.layout(),
                 step: self.step,
                 pending: &self.pending,
                 partitions: &self.partitions,
-            })
-            .expect("the state serialises");
+            },
+            &mut state,
+        )
+        .expect("the state serialises into memory");
         cajal_data::frame::encode(MAGIC, FORMAT_VERSION, &[extra, &state])
     }
 

@@ -1,0 +1,326 @@
+//! The checkpoint format is specified and guarded. A committed checkpoint (`tests/data/`) of a
+//! network with every kind of saved state (each neuron model, adaptive and target-rate
+//! thresholds, pair, triplet, reward-modulated and Oja plasticity, synaptic scaling, an astrocyte,
+//! Poisson, DC and step-current inputs, recorders) must still restore and continue exactly; the
+//! fields written today must be those listed in `docs/checkpoint-schema.txt`; other versions are
+//! refused by name. Changing a saved field therefore fails here until the format version is
+//! raised and the files are written anew:
+//! `CAJAL_BLESS_CHECKPOINT=1 cargo test --release -p cajal-core --test checkpoint_format`.
+
+use cajal_core::checkpoint::FORMAT_VERSION;
+use cajal_core::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 8] = b"CAJALCKP";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn golden_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/golden-v{FORMAT_VERSION}.ckpt"))
+}
+
+fn schema_path() -> PathBuf {
+    root().join("docs/checkpoint-schema.txt")
+}
+
+fn stdp(model: &str, kv: &[(&str, f64)], modulator: Option<usize>) -> PlasticityDef {
+    let p: BTreeMap<String, f64> = kv.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    PlasticityDef::from_params(model, &p, None, None, modulator).unwrap()
+}
+
+/// A small network holding every kind of state a checkpoint saves.
+fn network() -> Network {
+    let mut net = Network::new(0.1, 7).unwrap();
+    let add = |net: &mut Network, p: Population| net.add_population(p).unwrap();
+    let delta = add(
+        &mut net,
+        Population::new("delta", ModelKind::IafPscDelta, 40)
+            .param("V_th", -60.0)
+            .initial(
+                "V_m",
+                Dist::Uniform {
+                    low: -70.0,
+                    high: -60.0,
+                },
+            )
+            .threshold(ThresholdDef::Adaptive {
+                theta_plus: 0.5,
+                tau_theta: 50.0,
+            }),
+    );
+    let exp = add(
+        &mut net,
+        Population::new("exp", ModelKind::IafPscExp, 20).threshold(ThresholdDef::TargetRate {
+            eta: 0.1,
+            rate: 20.0,
+        }),
+    );
+    let alpha = add(
+        &mut net,
+        Population::new("alpha", ModelKind::IafPscAlpha, 10),
+    );
+    let cond = add(&mut net, Population::new("cond", ModelKind::IafCondExp, 10));
+    let aeif = add(
+        &mut net,
+        Population::new("aeif", ModelKind::AeifCondExp, 10),
+    );
+    let izh = add(&mut net, Population::new("izh", ModelKind::Izhikevich, 10));
+    let gen = add(
+        &mut net,
+        Population::new("gen", ModelKind::SpikeGenerator, 5)
+            .spike_times(vec![vec![5.0, 20.0, 35.0, 60.0, 80.0]]),
+    );
+    let dopa = add(
+        &mut net,
+        Population::new("dopa", ModelKind::SpikeGenerator, 1).spike_times(vec![vec![30.0, 70.0]]),
+    );
+    let src = add(
+        &mut net,
+        Population::new("src", ModelKind::PoissonSource, 30).param("rate", 40.0),
+    );
+    let astro = net
+        .add_astrocyte("glia", &[delta], &[src], 0.01, 0.02, 20.0, 0.02)
+        .unwrap();
+    let indegree = |k| Rule::FixedIndegree { indegree: k };
+    let uniform = |low, high| Dist::Uniform { low, high };
+    let connect = |net: &mut Network, p: Projection| {
+        net.connect(p).unwrap();
+    };
+    connect(
+        &mut net,
+        Projection::new(src, delta, indegree(10))
+            .weight(uniform(1.0, 3.0))
+            .delay(uniform(1.0, 2.0))
+            .plastic(stdp("stdp", &[("Wmax", 5.0), ("lambda", 0.05)], None))
+            .scaling(ScalingDef {
+                target: 20.0,
+                every: 10.0,
+            })
+            .astrocyte(astro)
+            .record_weights(10.0),
+    );
+    connect(
+        &mut net,
+        Projection::new(src, exp, indegree(10))
+            .weight(uniform(100.0, 300.0))
+            .delay(1.0)
+            .plastic(stdp(
+                "stdp_triplet",
+                &[("Wmax", 400.0), ("Aplus", 0.5)],
+                None,
+            )),
+    );
+    connect(
+        &mut net,
+        Projection::new(src, alpha, indegree(10))
+            .weight(uniform(100.0, 300.0))
+            .delay(1.5)
+            .plastic(stdp(
+                "stdp_dopamine",
+                &[("Wmax", 400.0)],
+                Some(dopa.index()),
+            )),
+    );
+    connect(
+        &mut net,
+        Projection::new(src, izh, Rule::AllToAll)
+            .weight(uniform(0.0, 0.5))
+            .delay(1.0)
+            .oja(OjaDef {
+                eta: 1e-4,
+                every: 10.0,
+            }),
+    );
+    connect(
+        &mut net,
+        Projection::new(gen, cond, Rule::AllToAll)
+            .weight(20.0)
+            .delay(0.5)
+            .record_weights(f64::INFINITY),
+    );
+    connect(
+        &mut net,
+        Projection::new(delta, aeif, indegree(5))
+            .weight(5.0)
+            .delay(2.0),
+    );
+    connect(
+        &mut net,
+        Projection::new(delta, delta, indegree(5))
+            .weight(0.5)
+            .delay(1.2),
+    );
+    net.add_input(Input::poisson(8000.0, 1.0, 1.0).onto(delta))
+        .unwrap();
+    net.add_input(Input::dc(600.0).onto(aeif)).unwrap();
+    net.add_input(Input::step_current(vec![10.0, 40.0], vec![5.0, 12.0]).onto(izh))
+        .unwrap();
+    net.add_input(Input::dc(400.0).onto(cond).between(0.0, 70.0))
+        .unwrap();
+    for pop in [delta, exp, alpha, cond, aeif, izh, gen, dopa, src] {
+        net.add_record(Record::spikes(pop).variables(if pop == delta {
+            &["V_m", "theta"]
+        } else {
+            &[]
+        }))
+        .unwrap();
+    }
+    net
+}
+
+fn spikes(sim: &Simulation) -> Vec<(Vec<f64>, Vec<u32>)> {
+    sim.population_ids()
+        .into_iter()
+        .map(|id| {
+            let s = sim.spike_trains(id).unwrap();
+            (s.times, s.senders)
+        })
+        .collect()
+}
+
+/// The fields of a CBOR document, one line per path and type (maps are structs and enum
+/// variants, named; arrays list the types of their elements under `[]`).
+fn schema(v: &ciborium::Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+    use ciborium::Value as V;
+    let kind = match v {
+        V::Integer(_) => "integer",
+        V::Float(_) => "float",
+        V::Text(_) => "text",
+        V::Bool(_) => "bool",
+        V::Null => "null",
+        V::Bytes(_) => "bytes",
+        V::Tag(..) => "tag",
+        V::Array(_) => "array",
+        V::Map(_) => "map",
+        _ => "other",
+    };
+    out.insert(format!("{path}: {kind}"));
+    match v {
+        V::Array(items) => items
+            .iter()
+            .for_each(|x| schema(x, &format!("{path}[]"), out)),
+        V::Map(entries) => {
+            for (k, x) in entries {
+                let key = match k {
+                    V::Text(t) => t.clone(),
+                    other => format!("<{other:?}>"),
+                };
+                schema(x, &format!("{path}.{key}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn schema_of(bytes: &[u8]) -> String {
+    let blocks = cajal_data::frame::decode(bytes, MAGIC, FORMAT_VERSION, 2).unwrap();
+    let value: ciborium::Value = ciborium::de::from_reader(blocks[1]).unwrap();
+    let mut lines = std::collections::BTreeSet::new();
+    schema(&value, "state", &mut lines);
+    let mut text = format!(
+        "# Fields of the state block of a Cajal checkpoint, format version {FORMAT_VERSION}\n\
+         # (docs/checkpoint.md). Written by crates/cajal-core/tests/checkpoint_format.rs from the\n\
+         # checkpoint of a network with every kind of state; do not edit by hand.\n"
+    );
+    for l in lines {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
+    let net = network();
+    let mut sim = net.build(1).unwrap();
+    sim.run(50.0, |_, _| {}).unwrap();
+    let bytes = sim.checkpoint_bytes(b"golden");
+    let now = schema_of(&bytes);
+    if std::env::var("CAJAL_BLESS_CHECKPOINT").is_ok() {
+        std::fs::write(golden_path(), &bytes).unwrap();
+        std::fs::write(schema_path(), &now).unwrap();
+    }
+    let listed = std::fs::read_to_string(schema_path()).unwrap();
+    if listed != now {
+        let gone: Vec<&str> = listed
+            .lines()
+            .filter(|l| !now.lines().any(|m| m == *l))
+            .collect();
+        let new: Vec<&str> = now
+            .lines()
+            .filter(|l| !listed.lines().any(|m| m == *l))
+            .collect();
+        panic!(
+            "the checkpoint's fields changed (no longer written: {gone:?}; new: {new:?}): raise \
+             checkpoint::FORMAT_VERSION, describe the change in docs/checkpoint.md and write the \
+             files anew with CAJAL_BLESS_CHECKPOINT=1"
+        );
+    }
+    // every kind of state is there: the schema names each model, rule and device
+    for needle in [
+        "IafPscDelta",
+        "IafPscExp",
+        "IafPscAlpha",
+        "IafCondExp",
+        "AeifCondExp",
+        "Izhikevich",
+        "SpikeGenerator",
+        "PoissonSource",
+        "Dopamine",
+        "Triplet",
+        "Stdp",
+        "threshold.drift",
+        "astrocyte",
+        "partitions[].oja[]",
+        "partitions[].currents[]",
+        "partitions[].poisson[]",
+        "partitions[].state.values",
+    ] {
+        assert!(now.contains(needle), "the golden network saves no {needle}");
+    }
+    // the committed checkpoint restores into a fresh build and goes on as if uninterrupted
+    let golden = std::fs::read(golden_path()).unwrap();
+    assert_eq!(
+        schema_of(&golden),
+        now,
+        "the committed checkpoint has other fields"
+    );
+    let ck = Checkpoint::from_bytes(&golden, &golden_path()).unwrap();
+    assert_eq!(ck.extra, b"golden");
+    assert_eq!(ck.time_ms(), 50.0);
+    let mut resumed = net.build(1).unwrap();
+    resumed.restore(ck).unwrap();
+    resumed.run(50.0, |_, _| {}).unwrap();
+    let mut whole = net.build(1).unwrap();
+    whole.run(100.0, |_, _| {}).unwrap();
+    let (a, b) = (spikes(&resumed), spikes(&whole));
+    let n: usize = a.iter().map(|s| s.0.len()).sum();
+    assert!(n > 100, "only {n} spikes: the network should be active");
+    assert_eq!(
+        a, b,
+        "the committed checkpoint does not continue the run exactly"
+    );
+}
+
+#[test]
+fn checkpoints_of_another_format_version_are_refused_by_name() {
+    let mut sim = network().build(1).unwrap();
+    sim.run(5.0, |_, _| {}).unwrap();
+    let bytes = sim.checkpoint_bytes(b"");
+    let state = &cajal_data::frame::decode(&bytes, MAGIC, FORMAT_VERSION, 2).unwrap()[1];
+    let old = cajal_data::frame::encode(MAGIC, 1, &[b"", state]);
+    let err = Checkpoint::from_bytes(&old, Path::new("old.ckpt"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "old.ckpt: checkpoint format version 1, this Cajal reads version {FORMAT_VERSION}; \
+             resume it with the Cajal version that wrote it"
+        )
+    );
+}
