@@ -41,6 +41,7 @@ mod connect;
 mod crew;
 pub mod dist;
 pub mod error;
+pub mod exchange;
 mod finite;
 pub mod homeostasis;
 mod input;
@@ -60,11 +61,13 @@ pub use builder::{
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use dist::Dist;
 pub use error::{BuildError, ErrorKind, Place};
+pub use exchange::{Communicator, Local};
 pub use homeostasis::{AstrocyteDef, ScalingDef, ThresholdDef};
 pub use network::{
     InputDef, InputKind, NetworkDef, PopulationDef, ProjectionDef, RecordDef, Rule, Selection,
 };
 pub use neuron::ModelKind;
+pub use partition::Spike;
 pub use plasticity::{OjaDef, Pairing, PlasticityDef};
 pub use simulation::{
     NumericalError, PopulationInfo, PopulationStats, ScheduleError, Simulation, SpikeTrains,

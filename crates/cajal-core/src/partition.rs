@@ -6,7 +6,7 @@
 
 use crate::input::{CurrentDrive, PoissonDrive};
 use crate::neuron::Dynamics;
-use crate::plasticity::PlasticProjection;
+use crate::plasticity::{Learning, LearningProjection, Rings};
 use crate::rng::Stream;
 use crate::synapses::{Csr, Run, Synapse};
 
@@ -99,8 +99,8 @@ pub fn deliver(parts: &mut [Partition], csr: &Csr, first: usize, spikes: &[Spike
         if let Some(ahead) = spikes.get(i + PREFETCH_AHEAD) {
             csr.prefetch_run(ahead.sender, first..first + count, RUN_PREFETCH_BYTES);
             for p in parts.iter() {
-                for pl in &p.plastic {
-                    pl.prefetch_run(ahead.sender);
+                for l in &p.learning {
+                    l.prefetch(ahead.sender);
                 }
             }
         }
@@ -164,10 +164,8 @@ pub struct Partition {
     pub first_gid: u32,
     /// Neuron state.
     pub dynamics: Dynamics,
-    /// Incoming plastic synapses, one entry per plastic projection.
-    pub plastic: Vec<PlasticProjection>,
-    /// Incoming projections learning with Oja's subspace rule.
-    pub oja: Vec<crate::plasticity::OjaProjection>,
+    /// Incoming learning projections (plastic synapses), in projection order.
+    pub learning: Vec<LearningProjection>,
     /// Copies of static synapses whose weights are recorded (static too: not in checkpoints).
     #[serde(skip)]
     pub recorded_static: Vec<crate::simulation::RecordedStatic>,
@@ -222,8 +220,7 @@ impl Partition {
             offset,
             first_gid,
             dynamics,
-            plastic: Vec::new(),
-            oja: Vec::new(),
+            learning: Vec::new(),
             recorded_static: Vec::new(),
             slots: 1,
             ring_ex: Vec::new(),
@@ -271,12 +268,21 @@ impl Partition {
         }
     }
 
-    /// Before a delivery of `spikes`: plastic projections note the modulator's and the
-    /// astrocyte's share of them.
+    /// Before a delivery of `spikes`: learning projections note what they need of them (a
+    /// modulator's and an astrocyte's share).
     fn deliver_begin(&mut self, spikes: &[Spike], now: u64) {
-        for pl in &mut self.plastic {
-            pl.note_modulator(spikes);
-            pl.note_astrocyte(spikes, now);
+        for l in &mut self.learning {
+            l.begin_delivery(spikes, now);
+        }
+    }
+
+    /// The ring buffers, for a learning projection to add into.
+    fn rings(&mut self) -> Rings<'_> {
+        Rings {
+            n: self.stats.count.len(),
+            slots: self.slots,
+            ex: &mut self.ring_ex,
+            inh: &mut self.ring_in,
         }
     }
 
@@ -324,31 +330,25 @@ impl Partition {
                 slot_of(s.delay) * n + s.target as usize
             }),
         }
-        for pl in &mut self.plastic {
-            if pl.is_source(sp.sender) {
-                self.events += pl.deliver(
-                    sp.sender,
-                    sp.step,
-                    n,
-                    slots,
-                    &mut self.ring_ex,
-                    &mut self.ring_in,
-                );
-            }
+        for l in &mut self.learning {
+            let rings = Rings {
+                n,
+                slots,
+                ex: &mut self.ring_ex,
+                inh: &mut self.ring_in,
+            };
+            self.events += l.deliver_spike(sp, rings);
         }
     }
 
-    /// After a delivery of `spikes`: plastic projections flush and snapshot when due, and
-    /// projections learning with Oja's rule take their input.
+    /// After a delivery of `spikes`: learning projections finish the interval's delivery
+    /// (STDP flushes and snapshots when due; Oja's rule takes its input).
     fn deliver_end(&mut self, spikes: &[Spike], now: u64) {
-        for pl in &mut self.plastic {
-            pl.maybe_flush(now);
-            pl.maybe_snapshot(now);
+        let mut learning = std::mem::take(&mut self.learning);
+        for l in &mut learning {
+            self.events += l.end_delivery(spikes, now, self.rings());
         }
-        let (n, slots) = (self.len(), self.slots);
-        for oja in &mut self.oja {
-            self.events += oja.deliver(spikes, now, n, slots, &mut self.ring_ex, &mut self.ring_in);
-        }
+        self.learning = learning;
     }
 
     /// Advances steps `from..to`; emitted spikes are appended to `out`, ordered by block, then
@@ -431,8 +431,8 @@ impl Partition {
                 let theta = self.dynamics.theta_mut().expect("checked at build");
                 rule.step(theta, &self.spiked);
             }
-            for pl in &mut self.plastic {
-                pl.note_post(&self.spiked, k);
+            for l in &mut self.learning {
+                l.note_post(&self.spiked, k);
             }
             for &i in &self.spiked {
                 let i = i as usize;

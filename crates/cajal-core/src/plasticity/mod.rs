@@ -11,9 +11,13 @@
 //! Weights are kept as magnitudes in `[0, |Wmax|]` with the projection's sign (Dale's law: a weight
 //! never changes sign) and in double precision.
 
+mod learning;
 mod oja;
 mod projection;
 mod rules;
+
+pub use learning::LearningProjection;
+pub(crate) use learning::{Learning, Rings};
 
 pub use oja::{OjaDef, OjaProjection};
 pub use projection::{PlasticProjection, WeightSnapshot};

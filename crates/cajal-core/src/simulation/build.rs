@@ -10,7 +10,7 @@ use crate::homeostasis::{AstrocyteState, ThresholdRule};
 use crate::network::{BuildError, ErrorKind, NetworkDef, Place, Rule};
 use crate::neuron::Dynamics;
 use crate::partition::{Partition, BLOCK_SIZE};
-use crate::plasticity::{OjaProjection, PlasticProjection};
+use crate::plasticity::{Learning, LearningProjection, OjaProjection, PlasticProjection};
 use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
 use rayon::prelude::*;
@@ -96,6 +96,7 @@ impl Simulation {
                 synapses,
                 projections: def.projections.iter().map(|p| p.name.clone()).collect(),
                 astrocytes: def.astrocytes.iter().map(|a| a.name.clone()).collect(),
+                communicator: Box::new(crate::exchange::Local),
             },
         )
     }
@@ -206,15 +207,7 @@ impl Simulation {
         }
         #[allow(clippy::type_complexity)]
         let built: Vec<
-            Result<
-                (
-                    Csr,
-                    Vec<PlasticProjection>,
-                    Vec<OjaProjection>,
-                    Vec<RecordedStatic>,
-                ),
-                BuildError,
-            >,
+            Result<(Csr, Vec<LearningProjection>, Vec<RecordedStatic>), BuildError>,
         > = {
             // largest expected synapse count first, each thread taking the next when free
             let per_neuron = crate::layout::synapses_per_neuron(def);
@@ -253,8 +246,7 @@ impl Simulation {
                     })
                     .sum();
                 let mut pairs: Vec<(u32, Synapse)> = Vec::with_capacity(room);
-                let mut plastic = Vec::new();
-                let mut ojas = Vec::new();
+                let mut learning = Vec::new();
                 let mut recorded = Vec::new();
                 for &ji in &targeting[p.population] {
                     let proj = &def.projections[ji];
@@ -343,7 +335,7 @@ impl Simulation {
                                 dt,
                             ));
                         }
-                        plastic.push(pl);
+                        learning.push(LearningProjection::Stdp(pl));
                     }
                     if let Some(o) = &proj.oja {
                         let n_src = src.size;
@@ -358,13 +350,13 @@ impl Simulation {
                         if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
                             oja.record_every(((every / dt).round() as u64).max(1));
                         }
-                        ojas.push(oja);
+                        learning.push(LearningProjection::Oja(oja));
                     }
                 }
                 let csr = Csr::from_pairs(n_nodes, &pairs).map_err(|m| {
                     BuildError::new(ErrorKind::TooLarge, Place::Network, "synapses", m)
                 })?;
-                Ok((csr, plastic, ojas, recorded))
+                Ok((csr, learning, recorded))
             })
         };
         let mut synapses = 0u64;
@@ -372,9 +364,8 @@ impl Simulation {
         let mut max_delay = 1usize;
         let mut stores = Vec::with_capacity(partitions.len());
         for (p, built) in partitions.iter_mut().zip(built) {
-            let (csr, plastic, ojas, recorded) = built?;
-            p.plastic = plastic;
-            p.oja = ojas;
+            let (csr, learning, recorded) = built?;
+            p.learning = learning;
             p.recorded_static = recorded;
             synapses += csr.len() as u64;
             if let Some(d) = csr.min_delay() {
@@ -382,16 +373,11 @@ impl Simulation {
             }
             max_delay = max_delay.max(csr.max_delay() as usize);
             stores.push(csr);
-            for o in &p.oja {
-                synapses += o.len() as u64;
-                min_delay = min_delay.min(o.delay() as u16);
-                max_delay = max_delay.max(o.delay());
-            }
-            for pl in &p.plastic {
-                synapses += pl.len() as u64;
-                if let Some(d) = pl.min_delay() {
-                    min_delay = min_delay.min(d);
-                    max_delay = max_delay.max(pl.max_delay() as usize);
+            for l in &p.learning {
+                synapses += l.len() as u64;
+                if let Some((lo, hi)) = l.delays() {
+                    min_delay = min_delay.min(lo);
+                    max_delay = max_delay.max(hi as usize);
                 }
             }
         }

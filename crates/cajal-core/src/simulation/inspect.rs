@@ -9,6 +9,7 @@ use crate::builder::{AstrocyteId, PopulationId, ProjectionId};
 use crate::error::{BuildError, ErrorKind, Place};
 use crate::neuron::{Dynamics, ModelKind};
 use crate::partition::Partition;
+use crate::plasticity::Learning;
 
 fn foreign(what: &str) -> BuildError {
     BuildError::new(
@@ -153,10 +154,7 @@ impl Simulation {
         let plastic: usize = self
             .partitions
             .iter()
-            .map(|p| {
-                p.plastic.iter().map(|pl| pl.bytes()).sum::<usize>()
-                    + p.oja.iter().map(|o| o.bytes()).sum::<usize>()
-            })
+            .map(|p| p.learning.iter().map(|l| l.bytes()).sum::<usize>())
             .sum();
         (stores + plastic) as u64
     }
@@ -218,26 +216,8 @@ impl Simulation {
                     ));
                 }
             }
-            for o in &p.oja {
-                for (s, t, w) in o.synapses() {
-                    all.push((
-                        o.src_first_gid() + s,
-                        p.first_gid + t as u32,
-                        w as f32,
-                        o.delay() as f64 * self.dt,
-                    ));
-                }
-            }
-            for pl in &p.plastic {
-                let w = pl.weights_at(self.step as i64 - 1);
-                for ((s, t, d), w) in pl.synapses().zip(w) {
-                    all.push((
-                        pl.src_first_gid + s,
-                        p.first_gid + t as u32,
-                        w as f32,
-                        d as f64 * self.dt,
-                    ));
-                }
+            for l in &p.learning {
+                l.append_connections(&mut all, p.first_gid, self.step as i64 - 1, self.dt);
             }
         }
         all.sort_by_key(|&(s, t, _, _)| (t, s));
@@ -256,40 +236,9 @@ impl Simulation {
         let mut found = false;
         let now = self.step as i64 - 1;
         for p in &self.partitions {
-            for pl in p.plastic.iter().filter(|pl| pl.projection == ji) {
+            for l in p.learning.iter().filter(|l| l.projection() == ji) {
                 found = true;
-                for (s, t, d) in pl.synapses() {
-                    out.sources.push(s);
-                    out.targets.push(p.offset + t as u32);
-                    out.delays_ms.push(d as f64 * self.dt);
-                }
-                out.weights.extend(pl.weights_at(now));
-                if out.history.is_empty() {
-                    out.times_ms = pl
-                        .snapshots
-                        .iter()
-                        .map(|s| s.step as f64 * self.dt)
-                        .collect();
-                    out.history = vec![Vec::new(); pl.snapshots.len()];
-                }
-                for (row, snap) in out.history.iter_mut().zip(&pl.snapshots) {
-                    row.extend_from_slice(&snap.weights);
-                }
-            }
-            for o in p.oja.iter().filter(|o| o.projection == ji) {
-                found = true;
-                for (s, t, w) in o.synapses() {
-                    out.sources.push(s);
-                    out.targets.push(p.offset + t as u32);
-                    out.delays_ms.push(o.delay() as f64 * self.dt);
-                    out.weights.push(w);
-                }
-                out.times_ms = o
-                    .snapshots
-                    .iter()
-                    .map(|s| s.step as f64 * self.dt)
-                    .collect();
-                out.history = o.snapshots.iter().map(|s| s.weights.clone()).collect();
+                l.append_weights(&mut out, p.offset, now, self.dt);
             }
             for r in p.recorded_static.iter().filter(|r| r.projection == ji) {
                 found = true;
@@ -318,9 +267,9 @@ impl Simulation {
         Ok(self
             .partitions
             .iter()
-            .flat_map(|p| &p.plastic)
-            .find_map(|pl| {
-                let (i, tr) = pl.astrocyte_trace()?;
+            .flat_map(|p| &p.learning)
+            .find_map(|l| {
+                let (i, tr) = l.astrocyte_trace()?;
                 (i == ai).then(|| {
                     (
                         tr.iter().map(|&(s, _)| s as f64 * self.dt).collect(),

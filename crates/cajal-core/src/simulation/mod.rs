@@ -10,6 +10,7 @@ use crate::balance::{split, Balance, Group};
 use crate::crew::Crew;
 use crate::neuron::ModelKind;
 use crate::partition::{deliver, Partition, Spike};
+use crate::plasticity::Learning;
 use crate::synapses::Csr;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -120,6 +121,8 @@ pub struct Simulation {
     pub(crate) projections: Vec<String>,
     /// Names of the astrocytes, in definition order.
     pub(crate) astrocytes: Vec<String>,
+    /// The spike exchange between processes (one process: nothing to exchange).
+    pub(crate) communicator: Box<dyn crate::exchange::Communicator>,
 }
 
 /// The synapses of a static projection whose weights are recorded, as built on one partition.
@@ -264,10 +267,12 @@ impl Simulation {
                     }
                 }
             }
+            // the exchange: this process's spikes in partition order, then everyone's
             run.pending.clear();
             for p in self.partitions.iter_mut() {
                 run.pending.append(&mut p.out);
             }
+            self.communicator.exchange(&mut run.pending);
             self.step = to;
             if check {
                 if let Some(e) = self.first_non_finite(run.last_check) {
@@ -299,14 +304,8 @@ impl Simulation {
     fn interval_cuts(&self) -> Vec<u64> {
         let mut cuts: Vec<u64> = Vec::new();
         for p in &self.partitions {
-            for pl in &p.plastic {
-                cuts.push(pl.flush_every());
-                cuts.extend(pl.snapshot_every());
-                cuts.extend(pl.scaling_every());
-            }
-            for o in &p.oja {
-                cuts.push(o.every());
-                cuts.extend(o.snapshot_every());
+            for l in &p.learning {
+                cuts.extend(l.cuts());
             }
         }
         cuts.sort_unstable();

@@ -1,0 +1,244 @@
+//! The one interface through which a partition drives the learning projections that end on it.
+//!
+//! A partition calls, in this order: [`Learning::begin_delivery`] with an interval's spikes,
+//! [`Learning::deliver_spike`] for each spike (after the spike's static synapses),
+//! [`Learning::end_delivery`], then [`Learning::note_post`] after every step it advances. A new
+//! kind of learning implements [`Learning`] and becomes a variant of [`LearningProjection`];
+//! neither the partition nor the simulation changes. The variants are an enum, not trait
+//! objects, so that a spike costs no dynamic dispatch and checkpoints name the kind.
+
+use super::{OjaProjection, PlasticProjection};
+use crate::partition::Spike;
+use crate::simulation::ProjectionWeights;
+
+/// A synapse as the connectome lists it: source gid, target gid, weight, delay (ms).
+pub(crate) type Connection = (u32, u32, f32, f64);
+
+/// A partition's input ring buffers, where synaptic input lands (`slot * n + target`).
+pub(crate) struct Rings<'a> {
+    /// Neurons of the partition.
+    pub n: usize,
+    /// Ring length in steps.
+    pub slots: usize,
+    /// Excitatory (or the only) ring.
+    pub ex: &'a mut [f64],
+    /// Inhibitory ring (empty where the model has one ring).
+    pub inh: &'a mut [f64],
+}
+
+/// What a partition asks of a learning projection.
+pub(crate) trait Learning {
+    /// Index of the projection in the network.
+    fn projection(&self) -> usize;
+    /// Before an interval's `spikes` (all emitted before step `now`) are delivered.
+    fn begin_delivery(&mut self, _spikes: &[Spike], _now: u64) {}
+    /// Delivers one spike if its sender is a source of this projection; returns the synaptic
+    /// events.
+    fn deliver_spike(&mut self, _spike: &Spike, _rings: Rings<'_>) -> u64 {
+        0
+    }
+    /// Asks the cache for what a later spike of `sender` will need.
+    fn prefetch(&self, _sender: u32) {}
+    /// After an interval's spikes are delivered; returns the synaptic events.
+    fn end_delivery(&mut self, spikes: &[Spike], now: u64, rings: Rings<'_>) -> u64;
+    /// After step `step`: the partition's neurons (local indices) that spiked.
+    fn note_post(&mut self, _spiked: &[u32], _step: u64) {}
+    /// Periods (steps) at whose multiples an interval must end.
+    fn cuts(&self) -> Vec<u64>;
+    /// Number of synapses.
+    fn len(&self) -> usize;
+    /// Shortest and longest delay (steps), if it has synapses.
+    fn delays(&self) -> Option<(u16, u16)>;
+    /// Bytes held.
+    fn bytes(&self) -> usize;
+    /// Appends its synapses and weights (targets offset by `offset`, now = step `now`).
+    fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, now: i64, dt: f64);
+    /// Appends its synapses as `(source gid, target gid, weight now, delay ms)` (the partition's
+    /// first neuron is `first_gid`).
+    fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, now: i64, dt: f64);
+    /// The astrocyte's trajectory, if one modulates it: (astrocyte index, (step, value)).
+    fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
+        None
+    }
+}
+
+/// Every kind of learning projection.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub enum LearningProjection {
+    /// The STDP family (pair, triplet, reward-modulated), event-driven.
+    Stdp(PlasticProjection),
+    /// Oja's subspace rule on windowed counts.
+    Oja(OjaProjection),
+}
+
+macro_rules! each {
+    ($self:expr, $p:ident => $body:expr) => {
+        match $self {
+            LearningProjection::Stdp($p) => $body,
+            LearningProjection::Oja($p) => $body,
+        }
+    };
+}
+
+impl Learning for LearningProjection {
+    fn projection(&self) -> usize {
+        each!(self, p => p.projection())
+    }
+    #[inline]
+    fn begin_delivery(&mut self, spikes: &[Spike], now: u64) {
+        each!(self, p => p.begin_delivery(spikes, now))
+    }
+    #[inline(always)]
+    fn deliver_spike(&mut self, spike: &Spike, rings: Rings<'_>) -> u64 {
+        each!(self, p => p.deliver_spike(spike, rings))
+    }
+    #[inline]
+    fn prefetch(&self, sender: u32) {
+        each!(self, p => p.prefetch(sender))
+    }
+    fn end_delivery(&mut self, spikes: &[Spike], now: u64, rings: Rings<'_>) -> u64 {
+        each!(self, p => p.end_delivery(spikes, now, rings))
+    }
+    #[inline]
+    fn note_post(&mut self, spiked: &[u32], step: u64) {
+        each!(self, p => p.note_post(spiked, step))
+    }
+    fn cuts(&self) -> Vec<u64> {
+        each!(self, p => p.cuts())
+    }
+    fn len(&self) -> usize {
+        each!(self, p => Learning::len(p))
+    }
+    fn delays(&self) -> Option<(u16, u16)> {
+        each!(self, p => p.delays())
+    }
+    fn bytes(&self) -> usize {
+        each!(self, p => Learning::bytes(p))
+    }
+    fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, now: i64, dt: f64) {
+        each!(self, p => p.append_weights(out, offset, now, dt))
+    }
+    fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, now: i64, dt: f64) {
+        each!(self, p => p.append_connections(out, first_gid, now, dt))
+    }
+    fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
+        each!(self, p => Learning::astrocyte_trace(p))
+    }
+}
+
+impl Learning for PlasticProjection {
+    fn projection(&self) -> usize {
+        self.projection
+    }
+    fn begin_delivery(&mut self, spikes: &[Spike], now: u64) {
+        self.note_modulator(spikes);
+        self.note_astrocyte(spikes, now);
+    }
+    #[inline(always)]
+    fn deliver_spike(&mut self, spike: &Spike, r: Rings<'_>) -> u64 {
+        if !self.is_source(spike.sender) {
+            return 0;
+        }
+        self.deliver(spike.sender, spike.step, r.n, r.slots, r.ex, r.inh)
+    }
+    fn prefetch(&self, sender: u32) {
+        self.prefetch_run(sender);
+    }
+    fn end_delivery(&mut self, _spikes: &[Spike], now: u64, _rings: Rings<'_>) -> u64 {
+        self.maybe_flush(now);
+        self.maybe_snapshot(now);
+        0
+    }
+    fn note_post(&mut self, spiked: &[u32], step: u64) {
+        PlasticProjection::note_post(self, spiked, step);
+    }
+    fn cuts(&self) -> Vec<u64> {
+        let mut cuts = vec![self.flush_every()];
+        cuts.extend(self.snapshot_every());
+        cuts.extend(self.scaling_every());
+        cuts
+    }
+    fn len(&self) -> usize {
+        PlasticProjection::len(self)
+    }
+    fn delays(&self) -> Option<(u16, u16)> {
+        Some((self.min_delay()?, self.max_delay()))
+    }
+    fn bytes(&self) -> usize {
+        PlasticProjection::bytes(self)
+    }
+    fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, now: i64, dt: f64) {
+        for (s, t, d) in self.synapses() {
+            out.sources.push(s);
+            out.targets.push(offset + t as u32);
+            out.delays_ms.push(d as f64 * dt);
+        }
+        out.weights.extend(self.weights_at(now));
+        if out.history.is_empty() {
+            out.times_ms = self.snapshots.iter().map(|s| s.step as f64 * dt).collect();
+            out.history = vec![Vec::new(); self.snapshots.len()];
+        }
+        for (row, snap) in out.history.iter_mut().zip(&self.snapshots) {
+            row.extend_from_slice(&snap.weights);
+        }
+    }
+    fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, now: i64, dt: f64) {
+        let w = self.weights_at(now);
+        for ((s, t, d), w) in self.synapses().zip(w) {
+            out.push((
+                self.src_first_gid + s,
+                first_gid + t as u32,
+                w as f32,
+                d as f64 * dt,
+            ));
+        }
+    }
+    fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
+        PlasticProjection::astrocyte_trace(self)
+    }
+}
+
+impl Learning for OjaProjection {
+    fn projection(&self) -> usize {
+        self.projection
+    }
+    fn end_delivery(&mut self, spikes: &[Spike], now: u64, r: Rings<'_>) -> u64 {
+        self.deliver(spikes, now, r.n, r.slots, r.ex, r.inh)
+    }
+    fn cuts(&self) -> Vec<u64> {
+        let mut cuts = vec![self.every()];
+        cuts.extend(self.snapshot_every());
+        cuts
+    }
+    fn len(&self) -> usize {
+        OjaProjection::len(self)
+    }
+    fn delays(&self) -> Option<(u16, u16)> {
+        let d = self.delay() as u16;
+        Some((d, d))
+    }
+    fn bytes(&self) -> usize {
+        OjaProjection::bytes(self)
+    }
+    fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, _now: i64, dt: f64) {
+        for (s, t, w) in self.synapses() {
+            out.sources.push(s);
+            out.targets.push(offset + t as u32);
+            out.delays_ms.push(self.delay() as f64 * dt);
+            out.weights.push(w);
+        }
+        out.times_ms = self.snapshots.iter().map(|s| s.step as f64 * dt).collect();
+        out.history = self.snapshots.iter().map(|s| s.weights.clone()).collect();
+    }
+    fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, _now: i64, dt: f64) {
+        for (s, t, w) in self.synapses() {
+            let delay = self.delay() as f64 * dt;
+            out.push((
+                self.src_first_gid() + s,
+                first_gid + t as u32,
+                w as f32,
+                delay,
+            ));
+        }
+    }
+}
