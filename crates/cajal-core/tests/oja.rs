@@ -257,3 +257,18 @@ fn oja_learns_the_principal_subspace_and_equals_its_equations() {
         "captured {wsum} of {tops:?}"
     );
 }
+
+/// Recorded Oja weights list each synapse once, with the snapshots aligned to them (a copy of the
+/// initial synapses was once appended as if they were static ones).
+#[test]
+fn recorded_oja_weights_list_each_synapse_once() {
+    let mut def = network(source_trains(3, 300.0), 0.0005);
+    def.projections[0].record_weights = Some(WINDOW);
+    let mut sim = Simulation::build(&def, 1).unwrap();
+    sim.run(300.0, |_, _| {}).unwrap();
+    let w = sim.weights(sim.projection_ids()[0].0).unwrap().unwrap();
+    assert_eq!(w.sources.len(), N_SRC * K);
+    assert_eq!(w.weights.len(), N_SRC * K);
+    assert!(!w.history.is_empty());
+    assert!(w.history.iter().all(|row| row.len() == N_SRC * K));
+}

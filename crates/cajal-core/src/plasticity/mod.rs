@@ -183,6 +183,116 @@ fn perr(field: &str, message: impl Into<String>) -> PlasticityError {
 /// The rule names accepted in model files (NEST names are aliases).
 pub const MODELS: [&str; 4] = ["stdp", "stdp_symmetric", "stdp_triplet", "stdp_dopamine"];
 
+/// A model name as the rule it means: `stdp`, `stdp_nn` (nearest pairing by default),
+/// `stdp_symmetric`, `stdp_triplet` or `stdp_dopamine`.
+fn canonical_model(model: &str) -> Result<&'static str, PlasticityError> {
+    Ok(match model {
+        "stdp" | "stdp_synapse" => "stdp",
+        "stdp_nn_symm_synapse" => "stdp_nn",
+        "stdp_symmetric" | "sym_stdp" => "stdp_symmetric",
+        "stdp_triplet" | "stdp_triplet_synapse" => "stdp_triplet",
+        "stdp_dopamine" | "stdp_dopamine_synapse" => "stdp_dopamine",
+        other => {
+            return Err(perr(
+                "model",
+                format!(
+                    "unknown plasticity model '{other}'; use {} (or NEST's stdp_synapse, \
+                     stdp_nn_symm_synapse, stdp_triplet_synapse, stdp_dopamine_synapse)",
+                    MODELS.join(", ")
+                ),
+            ))
+        }
+    })
+}
+
+/// The parameters a rule takes, with NEST's defaults.
+fn defaults(canonical: &str) -> &'static [(&'static str, f64)] {
+    match canonical {
+        "stdp" | "stdp_nn" => &[
+            ("tau_plus", 20.0),
+            ("tau_minus", 20.0),
+            ("lambda", 0.01),
+            ("alpha", 1.0),
+            ("mu_plus", 1.0),
+            ("mu_minus", 1.0),
+            ("Wmax", 100.0),
+        ],
+        "stdp_symmetric" => &[
+            ("tau_plus", 20.0),
+            ("tau_minus", 20.0),
+            ("lambda", 0.01),
+            ("alpha", 1.0),
+            ("mu_plus", 0.0),
+            ("Wmax", 100.0),
+        ],
+        "stdp_triplet" => &[
+            ("tau_plus", 16.8),
+            ("tau_plus_triplet", 101.0),
+            ("tau_minus", 33.7),
+            ("tau_minus_triplet", 125.0),
+            ("Aplus", 5e-10),
+            ("Aplus_triplet", 6.2e-3),
+            ("Aminus", 7e-3),
+            ("Aminus_triplet", 2.3e-4),
+            ("Wmax", 100.0),
+        ],
+        _ => &[
+            ("tau_plus", 20.0),
+            ("tau_minus", 20.0),
+            ("A_plus", 1.0),
+            ("A_minus", 1.5),
+            ("tau_c", 1000.0),
+            ("tau_n", 200.0),
+            ("b", 0.0),
+            ("Wmin", 0.0),
+            ("Wmax", 200.0),
+        ],
+    }
+}
+
+/// The pairing asked for (`all_to_all` | `nearest`), or the rule's default.
+fn pairing_of(canonical: &str, pairing: Option<&str>) -> Result<Pairing, PlasticityError> {
+    match pairing {
+        None if canonical == "stdp_nn" => Ok(Pairing::Nearest),
+        None | Some("all_to_all") => Ok(Pairing::AllToAll),
+        Some("nearest") => Ok(Pairing::Nearest),
+        Some(other) => Err(perr(
+            "pairing",
+            format!("pairing must be \"all_to_all\" or \"nearest\" (got \"{other}\")"),
+        )),
+    }
+}
+
+/// A triplet preset's values over the defaults; the preset fixes the pairing.
+fn apply_preset(
+    name: &str,
+    pairing_given: bool,
+    pairing: &mut Pairing,
+    values: &mut BTreeMap<&str, f64>,
+) -> Result<(), PlasticityError> {
+    let Some(p) = TRIPLET_PRESETS.iter().find(|p| p.0 == name) else {
+        let names: Vec<&str> = TRIPLET_PRESETS.iter().map(|p| p.0).collect();
+        return Err(perr(
+            "preset",
+            format!("unknown preset '{name}'; use one of {}", names.join(", ")),
+        ));
+    };
+    if pairing_given && *pairing != p.1 {
+        return Err(perr(
+            "pairing",
+            format!("preset {name} fixes the pairing; leave pairing out"),
+        ));
+    }
+    *pairing = p.1;
+    values.insert("tau_plus_triplet", p.2);
+    values.insert("tau_minus_triplet", p.3);
+    values.insert("Aplus", p.4);
+    values.insert("Aplus_triplet", p.5);
+    values.insert("Aminus", p.6);
+    values.insert("Aminus_triplet", p.7);
+    Ok(())
+}
+
 impl PlasticityDef {
     /// Builds a rule from its model name, numeric parameters (NEST names), pairing
     /// (`all_to_all` | `nearest`), triplet preset and, for `stdp_dopamine`, the modulator
@@ -195,36 +305,8 @@ impl PlasticityDef {
         preset: Option<&str>,
         modulator: Option<usize>,
     ) -> Result<PlasticityDef, PlasticityError> {
-        let canonical = match model {
-            "stdp" | "stdp_synapse" => "stdp",
-            "stdp_nn_symm_synapse" => "stdp_nn",
-            "stdp_symmetric" | "sym_stdp" => "stdp_symmetric",
-            "stdp_triplet" | "stdp_triplet_synapse" => "stdp_triplet",
-            "stdp_dopamine" | "stdp_dopamine_synapse" => "stdp_dopamine",
-            other => {
-                return Err(perr(
-                    "model",
-                    format!(
-                        "unknown plasticity model '{other}'; use {} (or NEST's stdp_synapse, \
-                         stdp_nn_symm_synapse, stdp_triplet_synapse, stdp_dopamine_synapse)",
-                        MODELS.join(", ")
-                    ),
-                ))
-            }
-        };
-        let pairing_given = pairing.is_some();
-        let mut pairing = match pairing {
-            None if canonical == "stdp_nn" => Pairing::Nearest,
-            None => Pairing::AllToAll,
-            Some("all_to_all") => Pairing::AllToAll,
-            Some("nearest") => Pairing::Nearest,
-            Some(other) => {
-                return Err(perr(
-                    "pairing",
-                    format!("pairing must be \"all_to_all\" or \"nearest\" (got \"{other}\")"),
-                ))
-            }
-        };
+        let canonical = canonical_model(model)?;
+        let mut pairing_used = pairing_of(canonical, pairing)?;
         if preset.is_some() && canonical != "stdp_triplet" {
             return Err(perr("preset", "presets exist for stdp_triplet only"));
         }
@@ -238,87 +320,36 @@ impl PlasticityDef {
                 },
             ));
         }
-        let allowed: &[(&str, f64)] = match canonical {
-            "stdp" | "stdp_nn" => &[
-                ("tau_plus", 20.0),
-                ("tau_minus", 20.0),
-                ("lambda", 0.01),
-                ("alpha", 1.0),
-                ("mu_plus", 1.0),
-                ("mu_minus", 1.0),
-                ("Wmax", 100.0),
-            ],
-            "stdp_symmetric" => &[
-                ("tau_plus", 20.0),
-                ("tau_minus", 20.0),
-                ("lambda", 0.01),
-                ("alpha", 1.0),
-                ("mu_plus", 0.0),
-                ("Wmax", 100.0),
-            ],
-            "stdp_triplet" => &[
-                ("tau_plus", 16.8),
-                ("tau_plus_triplet", 101.0),
-                ("tau_minus", 33.7),
-                ("tau_minus_triplet", 125.0),
-                ("Aplus", 5e-10),
-                ("Aplus_triplet", 6.2e-3),
-                ("Aminus", 7e-3),
-                ("Aminus_triplet", 2.3e-4),
-                ("Wmax", 100.0),
-            ],
-            _ => &[
-                ("tau_plus", 20.0),
-                ("tau_minus", 20.0),
-                ("A_plus", 1.0),
-                ("A_minus", 1.5),
-                ("tau_c", 1000.0),
-                ("tau_n", 200.0),
-                ("b", 0.0),
-                ("Wmin", 0.0),
-                ("Wmax", 200.0),
-            ],
-        };
-        for k in params.keys() {
-            if !allowed.iter().any(|(a, _)| a == k) {
-                let names: Vec<&str> = allowed.iter().map(|(a, _)| *a).collect();
-                return Err(perr(
-                    k,
-                    format!(
-                        "'{k}' is not a parameter of {model}; its parameters are: {}",
-                        names.join(", ")
-                    ),
-                ));
-            }
+        let allowed = defaults(canonical);
+        if let Some(k) = params.keys().find(|k| !allowed.iter().any(|(a, _)| a == k)) {
+            let names: Vec<&str> = allowed.iter().map(|(a, _)| *a).collect();
+            return Err(perr(
+                k,
+                format!(
+                    "'{k}' is not a parameter of {model}; its parameters are: {}",
+                    names.join(", ")
+                ),
+            ));
         }
         let mut values: BTreeMap<&str, f64> = allowed.iter().copied().collect();
         if let Some(name) = preset {
-            let Some(p) = TRIPLET_PRESETS.iter().find(|p| p.0 == name) else {
-                let names: Vec<&str> = TRIPLET_PRESETS.iter().map(|p| p.0).collect();
-                return Err(perr(
-                    "preset",
-                    format!("unknown preset '{name}'; use one of {}", names.join(", ")),
-                ));
-            };
-            if pairing_given && pairing != p.1 {
-                return Err(perr(
-                    "pairing",
-                    format!("preset {name} fixes the pairing; leave pairing out"),
-                ));
-            }
-            pairing = p.1;
-            values.insert("tau_plus_triplet", p.2);
-            values.insert("tau_minus_triplet", p.3);
-            values.insert("Aplus", p.4);
-            values.insert("Aplus_triplet", p.5);
-            values.insert("Aminus", p.6);
-            values.insert("Aminus_triplet", p.7);
+            apply_preset(name, pairing.is_some(), &mut pairing_used, &mut values)?;
         }
         for (k, v) in params {
             values.insert(k.as_str(), *v);
         }
+        Self::assemble(canonical, &values, pairing_used, modulator)
+    }
+
+    /// The rule `canonical` with every parameter's value.
+    fn assemble(
+        canonical: &str,
+        values: &BTreeMap<&str, f64>,
+        pairing: Pairing,
+        modulator: Option<usize>,
+    ) -> Result<PlasticityDef, PlasticityError> {
         let v = |k: &str| values[k];
-        let def = match canonical {
+        Ok(match canonical {
             "stdp" | "stdp_nn" | "stdp_symmetric" => {
                 let symmetric = canonical == "stdp_symmetric";
                 PlasticityDef::Stdp {
@@ -359,11 +390,10 @@ impl PlasticityDef {
                     b: v("b"),
                     w_min: v("Wmin"),
                     w_max: v("Wmax"),
-                    modulator: modulator.expect("checked above"),
+                    modulator: modulator.expect("checked by from_params"),
                 }
             }
-        };
-        Ok(def)
+        })
     }
 
     /// The parameters by their NEST names, in the order of the rule's fields.

@@ -107,8 +107,36 @@ impl Simulation {
         threads: usize,
         compact: bool,
     ) -> Result<(Vec<PopulationInfo>, Vec<Partition>, Vec<Group>, u64, u64), BuildError> {
+        let (populations, mut partitions) = Self::make_partitions(def, threads);
+        // synapses: global rules are drawn first; then each target partition draws its
+        // per-target projections in projection order and turns its pairs into its CSR at once,
+        // so that only the partitions being built hold 12-byte pairs
+        let (plan, global) = Plan::new(def, &populations, &partitions)?;
+        let built = plan.draw_all(&partitions, global, threads);
+        let (synapses, min_delay, mut max_delay, stores) = take_built(&mut partitions, built)?;
+        for (ii, _) in def.inputs.iter().enumerate() {
+            max_delay = max_delay.max(Self::attach_input(def, ii, &populations, &mut partitions));
+        }
+        for (ri, _) in def.records.iter().enumerate() {
+            Self::attach_record(def, ri, &populations, &mut partitions);
+        }
+        partitions
+            .par_iter_mut()
+            .for_each(|p| p.finish(max_delay, populations[p.population].kind.input_rings()));
+        let groups = group_stores(def, threads, stores, compact)?;
+        // with no synapses, any interval is exact; 10 ms keeps progress updates frequent
+        let interval = if min_delay == u16::MAX {
+            ((10.0 / def.dt).round() as u64).max(1)
+        } else {
+            min_delay as u64
+        };
+        Ok((populations, partitions, groups, interval, synapses))
+    }
+
+    /// Cuts every population into partitions (`layout.rs`) with their neurons' initial state,
+    /// generator times, thresholds and random streams; synapses come later.
+    fn make_partitions(def: &NetworkDef, threads: usize) -> (Vec<PopulationInfo>, Vec<Partition>) {
         let dt = def.dt;
-        // populations and partitions
         let mut populations = Vec::new();
         let mut partitions = Vec::new();
         let mut gid: u64 = 0;
@@ -140,14 +168,8 @@ impl Simulation {
                     .map(|b| stream(def.seed, Purpose::Poisson, block + b as u64, 0))
                     .collect();
                 block += n.div_ceil(BLOCK_SIZE) as u64;
-                let mut part = Partition::new(
-                    pi,
-                    offset as u32,
-                    (gid + offset as u64) as u32,
-                    dynamics,
-                    n,
-                    rng,
-                );
+                let gid_first = (gid + offset as u64) as u32;
+                let mut part = Partition::new(pi, offset as u32, gid_first, dynamics, n, rng);
                 part.threshold = threshold;
                 partitions.push(part);
                 offset += n;
@@ -161,20 +183,40 @@ impl Simulation {
             });
             gid += pop.size as u64;
         }
-        let n_nodes = gid as usize;
+        (populations, partitions)
+    }
+}
 
-        let astro_ranges = |list: &[usize]| -> Vec<(u32, u32)> {
-            list.iter()
-                .map(|&p| (populations[p].first_gid, populations[p].size as u32))
-                .collect()
-        };
+/// Drawn synapses as (global source, synapse with a partition-local target).
+type Pairs = Vec<(u32, Synapse)>;
 
-        // synapses: projections are checked and global rules drawn first; then each target
-        // partition draws its per-target projections in projection order and turns its pairs
-        // into its CSR at once, so that only the partitions being built hold 12-byte pairs
-        let mut global: Vec<Vec<(usize, Vec<(u32, Synapse)>)>> = vec![Vec::new(); partitions.len()];
-        // fixed_total_number: per projection, the synapses ending on each block of BLOCK_SIZE
-        // targets (blocks, unlike partitions, do not depend on the thread count)
+/// What a partition's synapses become: its static store, its learning projections and copies of
+/// its recorded static synapses.
+type Built = (Csr, Vec<LearningProjection>, Vec<RecordedStatic>);
+
+/// What drawing any partition's synapses needs, shared by the threads that draw them.
+struct Plan<'a> {
+    def: &'a NetworkDef,
+    populations: &'a [PopulationInfo],
+    /// fixed_total_number: per projection, the synapses ending on each block of `BLOCK_SIZE`
+    /// targets (blocks, unlike partitions, do not depend on the thread count).
+    totals: Vec<Option<Vec<usize>>>,
+    /// The projections ending on each population, in projection order.
+    targeting: Vec<Vec<usize>>,
+    /// Neurons in the network.
+    n_nodes: usize,
+}
+
+impl<'a> Plan<'a> {
+    /// Splits the fixed_total_number projections over blocks and draws the global rules
+    /// (fixed_outdegree, explicit): their synapses, per target partition and projection.
+    #[allow(clippy::type_complexity)]
+    fn new(
+        def: &'a NetworkDef,
+        populations: &'a [PopulationInfo],
+        partitions: &[Partition],
+    ) -> Result<(Plan<'a>, Vec<Vec<(usize, Pairs)>>), BuildError> {
+        let mut global: Vec<Vec<(usize, Pairs)>> = vec![Vec::new(); partitions.len()];
         let mut totals: Vec<Option<Vec<usize>>> = vec![None; def.projections.len()];
         let mut targeting: Vec<Vec<usize>> = vec![Vec::new(); populations.len()];
         for (ji, proj) in def.projections.iter().enumerate() {
@@ -197,7 +239,7 @@ impl Simulation {
                     .iter()
                     .map(|p| p.offset)
                     .collect();
-                for d in draw_global(proj, ji, def.seed, dt, src.size, tgt.size)? {
+                for d in draw_global(proj, ji, def.seed, def.dt, src.size, tgt.size)? {
                     let part = tparts.start + starts.partition_point(|&o| o <= d.target) - 1;
                     let offset = partitions[part].offset;
                     let bucket = &mut global[part].last_mut().expect("pushed above").1;
@@ -205,211 +247,266 @@ impl Simulation {
                 }
             }
         }
-        #[allow(clippy::type_complexity)]
-        let built: Vec<
-            Result<(Csr, Vec<LearningProjection>, Vec<RecordedStatic>), BuildError>,
-        > = {
-            // largest expected synapse count first, each thread taking the next when free
-            let per_neuron = crate::layout::synapses_per_neuron(def);
-            let expected: Vec<f64> = partitions
-                .iter()
-                .map(|p| p.len() as f64 * per_neuron[p.population])
-                .collect();
-            let mut order: Vec<usize> = (0..partitions.len()).collect();
-            order.sort_by(|&a, &b| expected[b].total_cmp(&expected[a]).then(a.cmp(&b)));
-            let global: Vec<std::sync::Mutex<_>> =
-                global.into_iter().map(std::sync::Mutex::new).collect();
-            crate::balance::in_list_order(&order, threads, |i| {
-                let p = &partitions[i];
-                let mut global = std::mem::take(&mut *global[i].lock().expect("not poisoned"));
-                // room for all static synapses at once: growing the list projection by
-                // projection reallocates, and the allocator may keep both copies resident
-                let (first, last) = (p.offset as usize, p.offset as usize + p.len());
-                let room: usize = targeting[p.population]
-                    .iter()
-                    .filter(|&&ji| {
-                        let proj = &def.projections[ji];
-                        proj.plasticity.is_none() && proj.oja.is_none()
-                    })
-                    .map(|&ji| {
-                        let proj = &def.projections[ji];
-                        if is_per_target(&proj.rule) {
-                            let n_src = populations[proj.source].size;
-                            expected_synapses(&proj.rule, n_src, p.len())
-                        } else if let Some(counts) = &totals[ji] {
-                            (first / BLOCK_SIZE..last.div_ceil(BLOCK_SIZE))
-                                .map(|b| counts[b])
-                                .sum()
-                        } else {
-                            global.iter().filter(|g| g.0 == ji).map(|g| g.1.len()).sum()
-                        }
-                    })
-                    .sum();
-                let mut pairs: Vec<(u32, Synapse)> = Vec::with_capacity(room);
-                let mut learning = Vec::new();
-                let mut recorded = Vec::new();
-                for &ji in &targeting[p.population] {
-                    let proj = &def.projections[ji];
-                    let src = &populations[proj.source];
-                    let mut drawn_pairs: Vec<(u32, Synapse)> = Vec::new();
-                    let out = if proj.plasticity.is_some() || proj.oja.is_some() {
-                        &mut drawn_pairs
-                    } else {
-                        &mut pairs
-                    };
-                    let start_len = out.len();
-                    if is_per_target(&proj.rule) {
-                        out.reserve(expected_synapses(&proj.rule, src.size, p.len()));
-                        // a few targets at a time, so the drawn list stays small
-                        let (first, last) = (p.offset as usize, p.offset as usize + p.len());
-                        for lo in (first..last).step_by(256) {
-                            let range = lo..(lo + 256).min(last);
-                            let drawn = draw_per_target(proj, ji, def.seed, dt, src.size, range)?;
-                            out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
-                        }
-                    } else if let Some(counts) = &totals[ji] {
-                        // the partition's blocks, each from its own stream
-                        let (first, last) = (p.offset as usize, p.offset as usize + p.len());
-                        for lo in (first..last).step_by(BLOCK_SIZE) {
-                            let block = lo / BLOCK_SIZE;
-                            let hi = (lo + BLOCK_SIZE).min(last);
-                            let drawn = draw_total_in(
-                                proj,
-                                ji,
-                                def.seed,
-                                dt,
-                                src.size,
-                                lo..hi,
-                                counts[block],
-                                block,
-                            )?;
-                            out.reserve(drawn.len());
-                            out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
-                        }
-                    } else {
-                        let k = global.iter().position(|g| g.0 == ji).expect("drawn");
-                        out.append(&mut global[k].1);
-                    }
-                    // plastic synapses, and copies of recorded static ones, by source index
-                    let local = |pairs: &[(u32, Synapse)]| -> Vec<(u32, u16, f32, u16)> {
-                        pairs
-                            .iter()
-                            .map(|(g, s)| (g - src.first_gid, s.target, s.weight, s.delay))
-                            .collect()
-                    };
-                    if proj.plasticity.is_none() && proj.record_weights.is_some() {
-                        // static weights never change: keep a copy for the weight files
-                        recorded.push(RecordedStatic {
-                            projection: ji,
-                            synapses: local(&out[start_len..]),
-                        });
-                    }
-                    if let Some(rule) = &proj.plasticity {
-                        let syn = local(&drawn_pairs);
-                        let modulator = rule
-                            .modulator()
-                            .map(|m| (populations[m].first_gid, populations[m].size as u32));
-                        let mut pl = PlasticProjection::new(
-                            ji,
-                            rule,
-                            dt,
-                            src.first_gid,
-                            src.size as u32,
-                            p.len(),
-                            &syn,
-                            modulator,
-                        );
-                        if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
-                            pl.record_every(((every / dt).round() as u64).max(1));
-                        }
-                        if let Some(sc) = &proj.scaling {
-                            pl.scale_every(sc.target, ((sc.every / dt).round() as u64).max(1));
-                        }
-                        if let Some(ai) = proj.astrocyte {
-                            let a = &def.astrocytes[ai];
-                            pl.set_astrocyte(AstrocyteState::new(
-                                ai,
-                                a,
-                                astro_ranges(&a.liquid),
-                                astro_ranges(&a.input),
-                                dt,
-                            ));
-                        }
-                        learning.push(LearningProjection::Stdp(pl));
-                    }
-                    if let Some(o) = &proj.oja {
-                        let n_src = src.size;
-                        let mut w = vec![0.0; p.len() * n_src];
-                        for (g, s) in &drawn_pairs {
-                            w[s.target as usize * n_src + (g - src.first_gid) as usize] +=
-                                s.weight as f64;
-                        }
-                        let delay = drawn_pairs.first().map_or(1, |(_, s)| s.delay as usize);
-                        let mut oja =
-                            OjaProjection::new(ji, o, dt, src.first_gid, n_src, p.len(), w, delay);
-                        if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
-                            oja.record_every(((every / dt).round() as u64).max(1));
-                        }
-                        learning.push(LearningProjection::Oja(oja));
-                    }
-                }
-                let csr = Csr::from_pairs(n_nodes, &pairs).map_err(|m| {
-                    BuildError::new(ErrorKind::TooLarge, Place::Network, "synapses", m)
-                })?;
-                Ok((csr, learning, recorded))
-            })
+        let n_nodes = populations.iter().map(|p| p.size).sum();
+        let plan = Plan {
+            def,
+            populations,
+            totals,
+            targeting,
+            n_nodes,
         };
-        let mut synapses = 0u64;
-        let mut min_delay = u16::MAX;
-        let mut max_delay = 1usize;
-        let mut stores = Vec::with_capacity(partitions.len());
-        for (p, built) in partitions.iter_mut().zip(built) {
-            let (csr, learning, recorded) = built?;
-            p.learning = learning;
-            p.recorded_static = recorded;
-            synapses += csr.len() as u64;
-            if let Some(d) = csr.min_delay() {
-                min_delay = min_delay.min(d);
-            }
-            max_delay = max_delay.max(csr.max_delay() as usize);
-            stores.push(csr);
-            for l in &p.learning {
-                synapses += l.len() as u64;
-                if let Some((lo, hi)) = l.delays() {
-                    min_delay = min_delay.min(lo);
-                    max_delay = max_delay.max(hi as usize);
-                }
-            }
-        }
-        for (ii, _) in def.inputs.iter().enumerate() {
-            max_delay = max_delay.max(Self::attach_input(def, ii, &populations, &mut partitions));
-        }
-        for (ri, _) in def.records.iter().enumerate() {
-            Self::attach_record(def, ri, &populations, &mut partitions);
-        }
-        partitions
-            .par_iter_mut()
-            .for_each(|p| p.finish(max_delay, populations[p.population].kind.input_rings()));
-        // the stores of each group's partitions become one, a group at a time (each copy
-        // needs its group's synapses twice over while it is made)
-        let mut stores = stores.into_iter();
-        let mut groups = Vec::new();
-        for k in crate::layout::group_sizes(def, threads) {
-            let first = groups.last().map_or(0, |g: &Group| g.parts.end);
-            let csr = Csr::interleave(stores.by_ref().take(k).collect())
-                .map_err(|m| BuildError::new(ErrorKind::TooLarge, Place::Network, "synapses", m))?;
-            let csr = if compact { csr.compacted() } else { csr };
-            groups.push(Group {
-                parts: first..first + k,
-                csr,
-            });
-        }
-        // with no synapses, any interval is exact; 10 ms keeps progress updates frequent
-        let interval = if min_delay == u16::MAX {
-            ((10.0 / dt).round() as u64).max(1)
-        } else {
-            min_delay as u64
-        };
-        Ok((populations, partitions, groups, interval, synapses))
+        Ok((plan, global))
     }
+
+    /// Every partition's synapses, largest expected synapse count first, each thread taking the
+    /// next partition when free.
+    fn draw_all(
+        &self,
+        partitions: &[Partition],
+        global: Vec<Vec<(usize, Pairs)>>,
+        threads: usize,
+    ) -> Vec<Result<Built, BuildError>> {
+        let per_neuron = crate::layout::synapses_per_neuron(self.def);
+        let expected: Vec<f64> = partitions
+            .iter()
+            .map(|p| p.len() as f64 * per_neuron[p.population])
+            .collect();
+        let mut order: Vec<usize> = (0..partitions.len()).collect();
+        order.sort_by(|&a, &b| expected[b].total_cmp(&expected[a]).then(a.cmp(&b)));
+        let global: Vec<std::sync::Mutex<_>> =
+            global.into_iter().map(std::sync::Mutex::new).collect();
+        crate::balance::in_list_order(&order, threads, |i| {
+            let global = std::mem::take(&mut *global[i].lock().expect("not poisoned"));
+            self.draw_partition(&partitions[i], global)
+        })
+    }
+
+    /// The synapses ending on partition `p`: static ones into its store, plastic ones into its
+    /// learning projections.
+    fn draw_partition(
+        &self,
+        p: &Partition,
+        mut global: Vec<(usize, Pairs)>,
+    ) -> Result<Built, BuildError> {
+        let def = self.def;
+        // room for all static synapses at once: growing the list projection by projection
+        // reallocates, and the allocator may keep both copies resident
+        let mut pairs: Pairs = Vec::with_capacity(self.static_room(p, &global));
+        let mut learning = Vec::new();
+        let mut recorded = Vec::new();
+        for &ji in &self.targeting[p.population] {
+            let proj = &def.projections[ji];
+            let src = &self.populations[proj.source];
+            let learns = proj.plasticity.is_some() || proj.oja.is_some();
+            let mut drawn: Pairs = Vec::new();
+            let out = if learns { &mut drawn } else { &mut pairs };
+            let start_len = out.len();
+            self.draw_projection(ji, p, &mut global, out)?;
+            // plastic synapses, and copies of recorded static ones, by source index
+            let local = |pairs: &[(u32, Synapse)]| -> Vec<(u32, u16, f32, u16)> {
+                pairs
+                    .iter()
+                    .map(|(g, s)| (g - src.first_gid, s.target, s.weight, s.delay))
+                    .collect()
+            };
+            if !learns && proj.record_weights.is_some() {
+                // static weights never change: keep a copy for the weight files
+                recorded.push(RecordedStatic {
+                    projection: ji,
+                    synapses: local(&out[start_len..]),
+                });
+            }
+            if learns {
+                learning.push(self.learning_projection(ji, p, &drawn, &local(&drawn)));
+            }
+        }
+        let csr = Csr::from_pairs(self.n_nodes, &pairs)
+            .map_err(|m| BuildError::new(ErrorKind::TooLarge, Place::Network, "synapses", m))?;
+        Ok((csr, learning, recorded))
+    }
+
+    /// About how many static synapses end on partition `p`.
+    fn static_room(&self, p: &Partition, global: &[(usize, Pairs)]) -> usize {
+        let (first, last) = (p.offset as usize, p.offset as usize + p.len());
+        self.targeting[p.population]
+            .iter()
+            .filter(|&&ji| {
+                let proj = &self.def.projections[ji];
+                proj.plasticity.is_none() && proj.oja.is_none()
+            })
+            .map(|&ji| {
+                let proj = &self.def.projections[ji];
+                if is_per_target(&proj.rule) {
+                    let n_src = self.populations[proj.source].size;
+                    expected_synapses(&proj.rule, n_src, p.len())
+                } else if let Some(counts) = &self.totals[ji] {
+                    (first / BLOCK_SIZE..last.div_ceil(BLOCK_SIZE))
+                        .map(|b| counts[b])
+                        .sum()
+                } else {
+                    global.iter().filter(|g| g.0 == ji).map(|g| g.1.len()).sum()
+                }
+            })
+            .sum()
+    }
+
+    /// Appends to `out` the synapses of projection `ji` that end on partition `p`: drawn per
+    /// target, per block (fixed_total_number) or taken from the global draw.
+    fn draw_projection(
+        &self,
+        ji: usize,
+        p: &Partition,
+        global: &mut [(usize, Pairs)],
+        out: &mut Pairs,
+    ) -> Result<(), BuildError> {
+        let (def, dt) = (self.def, self.def.dt);
+        let proj = &def.projections[ji];
+        let src = &self.populations[proj.source];
+        let (first, last) = (p.offset as usize, p.offset as usize + p.len());
+        if is_per_target(&proj.rule) {
+            out.reserve(expected_synapses(&proj.rule, src.size, p.len()));
+            // a few targets at a time, so the drawn list stays small
+            for lo in (first..last).step_by(256) {
+                let range = lo..(lo + 256).min(last);
+                let drawn = draw_per_target(proj, ji, def.seed, dt, src.size, range)?;
+                out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
+            }
+        } else if let Some(counts) = &self.totals[ji] {
+            // the partition's blocks, each from its own stream
+            for lo in (first..last).step_by(BLOCK_SIZE) {
+                let block = lo / BLOCK_SIZE;
+                let hi = (lo + BLOCK_SIZE).min(last);
+                let drawn = draw_total_in(
+                    proj,
+                    ji,
+                    def.seed,
+                    dt,
+                    src.size,
+                    lo..hi,
+                    counts[block],
+                    block,
+                )?;
+                out.reserve(drawn.len());
+                out.extend(drawn.iter().map(|d| pair(src.first_gid, d, p.offset)));
+            }
+        } else {
+            let k = global.iter().position(|g| g.0 == ji).expect("drawn");
+            out.append(&mut global[k].1);
+        }
+        Ok(())
+    }
+
+    /// The learning projection `ji` onto partition `p` from its drawn synapses (`drawn` with
+    /// global sources, `local` with source indices).
+    fn learning_projection(
+        &self,
+        ji: usize,
+        p: &Partition,
+        drawn: &[(u32, Synapse)],
+        local: &[(u32, u16, f32, u16)],
+    ) -> LearningProjection {
+        let (def, dt) = (self.def, self.def.dt);
+        let proj = &def.projections[ji];
+        let src = &self.populations[proj.source];
+        let steps = |ms: f64| ((ms / dt).round() as u64).max(1);
+        let ranges = |list: &[usize]| -> Vec<(u32, u32)> {
+            list.iter()
+                .map(|&q| {
+                    (
+                        self.populations[q].first_gid,
+                        self.populations[q].size as u32,
+                    )
+                })
+                .collect()
+        };
+        if let Some(o) = &proj.oja {
+            let n_src = src.size;
+            let mut w = vec![0.0; p.len() * n_src];
+            for (g, s) in drawn {
+                w[s.target as usize * n_src + (g - src.first_gid) as usize] += s.weight as f64;
+            }
+            let delay = drawn.first().map_or(1, |(_, s)| s.delay as usize);
+            let mut oja = OjaProjection::new(ji, o, dt, src.first_gid, n_src, p.len(), w, delay);
+            if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
+                oja.record_every(steps(every));
+            }
+            return LearningProjection::Oja(oja);
+        }
+        let rule = proj.plasticity.as_ref().expect("a learning projection");
+        let modulator = rule.modulator().map(|m| {
+            (
+                self.populations[m].first_gid,
+                self.populations[m].size as u32,
+            )
+        });
+        let (first_gid, n_src) = (src.first_gid, src.size as u32);
+        let mut pl =
+            PlasticProjection::new(ji, rule, dt, first_gid, n_src, p.len(), local, modulator);
+        if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
+            pl.record_every(steps(every));
+        }
+        if let Some(sc) = &proj.scaling {
+            pl.scale_every(sc.target, steps(sc.every));
+        }
+        if let Some(ai) = proj.astrocyte {
+            let a = &def.astrocytes[ai];
+            let (liquid, input) = (ranges(&a.liquid), ranges(&a.input));
+            pl.set_astrocyte(AstrocyteState::new(ai, a, liquid, input, dt));
+        }
+        LearningProjection::Stdp(pl)
+    }
+}
+
+/// Gives each partition what was built for it; returns the synapse count, the shortest and
+/// longest delay (steps) and the partitions' static stores.
+fn take_built(
+    partitions: &mut [Partition],
+    built: Vec<Result<Built, BuildError>>,
+) -> Result<(u64, u16, usize, Vec<Csr>), BuildError> {
+    let mut synapses = 0u64;
+    let mut min_delay = u16::MAX;
+    let mut max_delay = 1usize;
+    let mut stores = Vec::with_capacity(partitions.len());
+    for (p, built) in partitions.iter_mut().zip(built) {
+        let (csr, learning, recorded) = built?;
+        p.learning = learning;
+        p.recorded_static = recorded;
+        synapses += csr.len() as u64;
+        if let Some(d) = csr.min_delay() {
+            min_delay = min_delay.min(d);
+        }
+        max_delay = max_delay.max(csr.max_delay() as usize);
+        stores.push(csr);
+        for l in &p.learning {
+            synapses += l.len() as u64;
+            if let Some((lo, hi)) = l.delays() {
+                min_delay = min_delay.min(lo);
+                max_delay = max_delay.max(hi as usize);
+            }
+        }
+    }
+    Ok((synapses, min_delay, max_delay, stores))
+}
+
+/// The stores of each group's partitions become one, a group at a time (each copy needs its
+/// group's synapses twice over while it is made), compacted where they allow it if `compact`.
+fn group_stores(
+    def: &NetworkDef,
+    threads: usize,
+    stores: Vec<Csr>,
+    compact: bool,
+) -> Result<Vec<Group>, BuildError> {
+    let mut stores = stores.into_iter();
+    let mut groups = Vec::new();
+    for k in crate::layout::group_sizes(def, threads) {
+        let first = groups.last().map_or(0, |g: &Group| g.parts.end);
+        let csr = Csr::interleave(stores.by_ref().take(k).collect())
+            .map_err(|m| BuildError::new(ErrorKind::TooLarge, Place::Network, "synapses", m))?;
+        let csr = if compact { csr.compacted() } else { csr };
+        groups.push(Group {
+            parts: first..first + k,
+            csr,
+        });
+    }
+    Ok(groups)
 }
