@@ -90,30 +90,17 @@ fn columns(
     Ok((times, senders))
 }
 
-#[derive(serde::Deserialize)]
-struct RunSummary {
-    duration_ms: f64,
-    populations: Vec<RunPopulation>,
-}
-
-#[derive(serde::Deserialize)]
-struct RunPopulation {
-    name: String,
-    size: usize,
-}
-
 /// Reads a Cajal run folder: every population whose spikes were recorded, over [0, duration].
 /// Only recorded neurons are included (the `neurons` array of each spike file).
 fn load_run(dir: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> {
-    let sp = dir.join("summary.json");
-    let text = std::fs::read_to_string(&sp).map_err(|e| {
-        AnalysisError::Input(format!(
-            "{}: {e}; a run folder is what `cajal run --out DIR` writes",
-            sp.display()
-        ))
+    let folder = cajal_data::RunFolder::new(dir);
+    let summary = folder.read_summary().map_err(|e| match e {
+        cajal_data::DataError::Io { path, source } => AnalysisError::Input(format!(
+            "{}: {source}; a run folder is what `cajal run --out DIR` writes",
+            path.display()
+        )),
+        other => AnalysisError::Input(other.to_string()),
     })?;
-    let summary: RunSummary = serde_json::from_str(&text)
-        .map_err(|e| AnalysisError::Input(format!("{}: {e}", sp.display())))?;
     let t_start = opt.t_start.unwrap_or(0.0);
     let t_stop = opt.t_stop.unwrap_or(summary.duration_ms);
     let mut data = SpikeData {
@@ -125,14 +112,14 @@ fn load_run(dir: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> {
     };
     let mut first_gid = 0u32;
     for p in &summary.populations {
-        let f = cajal_data::RunFolder::new(dir).spikes(&p.name);
-        if f.exists() {
-            let times = read_npz_numbers(&f, "times")?;
-            let senders = read_npz_numbers(&f, "senders")?;
-            let neurons: Vec<u32> = match read_npz_numbers(&f, "neurons") {
-                Ok(v) => v.iter().map(|&x| x as u32).collect(),
-                Err(_) => (0..p.size as u32).collect(),
-            };
+        let f = folder.spikes(&p.name);
+        let read = folder
+            .read_spikes(&p.name)
+            .map_err(|e| AnalysisError::Input(e.to_string()))?;
+        if let Some(file) = read {
+            let times = file.times;
+            let senders: Vec<f64> = file.senders.iter().map(|&s| s as f64).collect();
+            let neurons = file.neurons.unwrap_or_else(|| (0..p.size as u32).collect());
             let pop = SpikeData::from_events(
                 &f.display().to_string(),
                 &times,

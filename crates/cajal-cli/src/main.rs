@@ -314,7 +314,7 @@ fn simulate(
     let simulate_s = t1.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let mut summary = output::Summary::new(model, sim, build_s, simulate_s);
+    let mut summary = output::summary(model, sim, build_s, simulate_s);
     let plot = !record.no_plot;
     if let Err(e) = outcome {
         // keep what was simulated: outputs up to the failure, marked partial
@@ -349,7 +349,7 @@ fn simulate(
         raster::draw(&out.join("raster.png"), sim, &model.name)?;
     }
     if !quiet {
-        summary.print_table(out);
+        output::print_table(&summary, out);
     }
     Ok(())
 }

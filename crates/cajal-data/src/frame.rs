@@ -3,15 +3,19 @@
 //! endian. A damaged, truncated or foreign file is recognised before anything is decoded.
 
 /// Why bytes are not a valid frame.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
     /// Too short, or another magic: not this kind of file.
+    #[error("not this kind of file (too short, or another magic number)")]
     Foreign,
     /// Another format version (the one found).
+    #[error("written in format version {0}, which this version does not read")]
     Version(u32),
     /// The length differs from what the header announces (found, announced).
+    #[error("{0} bytes where the header announces {1}: truncated or extended")]
     Length(usize, u128),
     /// The checksum does not match: the content is damaged.
+    #[error("checksum mismatch: the content is damaged")]
     Checksum,
 }
 
@@ -96,5 +100,24 @@ mod tests {
         let mut g = f.clone();
         *g.last_mut().unwrap() ^= 1;
         assert_eq!(decode(&g, b"TESTTEST", 3, 3), Err(FrameError::Checksum));
+    }
+
+    #[test]
+    fn messages_name_what_is_wrong() {
+        let f = encode(b"TESTTEST", 3, &[b"abc"]);
+        let message = |bytes: &[u8], version| {
+            let e: Box<dyn std::error::Error> =
+                Box::new(decode(bytes, b"TESTTEST", version, 1).unwrap_err());
+            assert!(e.source().is_none());
+            e.to_string()
+        };
+        assert!(message(&f[..4], 3).contains("magic"));
+        assert!(message(&f, 4).contains("format version 3"));
+        let m = message(&f[..f.len() - 1], 3);
+        assert!(m.contains(&format!("{} bytes", f.len() - 1)), "{m}");
+        assert!(m.contains(&format!("announces {}", f.len())), "{m}");
+        let mut g = f.clone();
+        *g.last_mut().unwrap() ^= 1;
+        assert!(message(&g, 3).contains("checksum"));
     }
 }

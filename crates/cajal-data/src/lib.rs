@@ -5,7 +5,9 @@
 pub mod frame;
 pub mod idx;
 pub mod run_folder;
-pub use run_folder::{file_stem, RunFolder};
+pub use run_folder::{
+    file_stem, PopulationSummary, RunFolder, RunSummary, SpikeFile, WallTime, WeightsFile,
+};
 
 use ndarray::{Array1, Array2};
 use ndarray_npy::{NpzWriter, ReadNpyExt};

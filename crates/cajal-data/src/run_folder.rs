@@ -1,8 +1,94 @@
-//! The layout of a run folder, shared by whatever writes one (the `cajal` binary) and whatever
-//! reads one back (the analysis): where each output lies, and the one rule that turns a
-//! population's, projection's or astrocyte's name into a file name.
+//! The run folder, shared by whatever writes one (the `cajal` binary, later Python) and whatever
+//! reads one back (the analysis): where each output lies, the one rule that turns a population's,
+//! projection's or astrocyte's name into a file name, the summary's type, and one writer and one
+//! reader per file.
 
+use crate::{read_npz_numbers, write_atomic, write_npz, DataError, NpzArray};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+/// Wall-clock seconds of the two phases of a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WallTime {
+    /// Building the network.
+    pub build: f64,
+    /// Simulating it.
+    pub simulate: f64,
+}
+
+/// One population's line of the summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PopulationSummary {
+    /// Its name.
+    pub name: String,
+    /// Neuron model (NEST name).
+    pub model: String,
+    /// Neurons.
+    pub size: usize,
+    /// Spikes of all its neurons.
+    pub spikes: u64,
+    /// Mean rate per neuron (Hz).
+    pub rate_hz: f64,
+    /// Mean ISI CV over neurons with >= 3 spikes; null when none has.
+    pub cv_isi: Option<f64>,
+}
+
+/// `summary.json`: what was run, how long it took, and each population's rates. Fields missing
+/// from an older file read as their defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunSummary {
+    /// Model name.
+    pub model: String,
+    /// Version of Cajal that ran it.
+    pub cajal_version: String,
+    /// Neurons in the network.
+    pub neurons: usize,
+    /// Synapses in the network.
+    pub synapses: u64,
+    /// Simulated time (ms).
+    pub duration_ms: f64,
+    /// Time step (ms).
+    pub dt_ms: f64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Length of a communication interval (ms).
+    pub interval_ms: f64,
+    /// Wall-clock time.
+    pub wall_s: WallTime,
+    /// Synaptic events delivered.
+    pub synaptic_events: u64,
+    /// Synaptic events per wall second of simulation.
+    pub events_per_s: f64,
+    /// Wall seconds per simulated second.
+    pub realtime_factor: f64,
+    /// Peak resident memory (VmHWM), if known.
+    pub peak_rss_bytes: Option<u64>,
+    /// Resident memory when the summary is written (VmRSS), after the run.
+    pub rss_bytes: Option<u64>,
+    /// The estimate made before building (`cajal_core::memory::estimate`).
+    pub memory_estimate_bytes: f64,
+    /// Bytes held by synapse storage.
+    pub synapse_bytes: u64,
+    /// True when the run stopped early (interrupted, or a numerical error).
+    pub partial: bool,
+    /// One line per population, in model order.
+    pub populations: Vec<PopulationSummary>,
+}
+
+/// A spike file: recorded spikes of one population.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpikeFile {
+    /// Spike times (ms), sorted.
+    pub times: Vec<f64>,
+    /// Senders (indices in the population), aligned with `times`.
+    pub senders: Vec<u32>,
+    /// The recorded neurons; `None` in files written before it was stored (then: all).
+    pub neurons: Option<Vec<u32>>,
+}
 
 /// Longest file stem written (bytes); longer names are cut and keep a hash of the whole name, so
 /// that file names stay within the 255 bytes most file systems allow.
@@ -109,11 +195,224 @@ impl RunFolder {
     pub fn raster(&self) -> PathBuf {
         self.root.join("raster.png")
     }
+
+    /// Writes `summary.json` (atomically).
+    pub fn write_summary(&self, summary: &RunSummary) -> Result<(), DataError> {
+        let path = self.summary();
+        let json = serde_json::to_string_pretty(summary).map_err(|e| DataError::Format {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        write_atomic(&path, |f| {
+            use std::io::Write;
+            f.write_all(json.as_bytes())?;
+            f.write_all(b"\n")
+        })
+    }
+
+    /// Reads `summary.json`.
+    pub fn read_summary(&self) -> Result<RunSummary, DataError> {
+        let path = self.summary();
+        let text = std::fs::read_to_string(&path).map_err(|source| DataError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| DataError::Format {
+            path,
+            message: format!("not a run summary ({e})"),
+        })
+    }
+
+    /// Writes `spikes/<population>.npz`: `times` (ms), `senders`, `neurons` (the recorded ones).
+    pub fn write_spikes(&self, population: &str, spikes: &SpikeFile) -> Result<(), DataError> {
+        let path = self.spikes(population);
+        make_parent(&path)?;
+        let neurons = spikes.neurons.clone().unwrap_or_default();
+        write_npz(
+            &path,
+            &[
+                ("times", NpzArray::F64(&spikes.times)),
+                ("senders", NpzArray::U32(&spikes.senders)),
+                ("neurons", NpzArray::U32(&neurons)),
+            ],
+        )
+    }
+
+    /// Reads `spikes/<population>.npz`; `None` when the population recorded no spikes.
+    pub fn read_spikes(&self, population: &str) -> Result<Option<SpikeFile>, DataError> {
+        let path = self.spikes(population);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let neurons = match read_npz_numbers(&path, "neurons") {
+            Ok(v) => Some(indices(&path, "neurons", v)?),
+            Err(_) => None,
+        };
+        Ok(Some(SpikeFile {
+            times: read_npz_numbers(&path, "times")?,
+            senders: indices(&path, "senders", read_npz_numbers(&path, "senders")?)?,
+            neurons,
+        }))
+    }
+
+    /// Writes `state/<population>.npz`: `times`, `senders` and one array per variable (NEST's
+    /// multimeter layout).
+    pub fn write_state(
+        &self,
+        population: &str,
+        times: &[f64],
+        senders: &[u32],
+        variables: &[(String, Vec<f64>)],
+    ) -> Result<(), DataError> {
+        let path = self.state(population);
+        make_parent(&path)?;
+        let mut arrays = vec![
+            ("times", NpzArray::F64(times)),
+            ("senders", NpzArray::U32(senders)),
+        ];
+        for (name, v) in variables {
+            arrays.push((name.as_str(), NpzArray::F64(v)));
+        }
+        write_npz(&path, &arrays)
+    }
+
+    /// Writes `weights/<projection>.npz`: `sources`, `targets`, `delays` (ms), `weights` (now)
+    /// and, when recorded over time, `times` (ms) and `history` (one row per time).
+    pub fn write_weights(&self, projection: &str, w: &WeightsFile) -> Result<(), DataError> {
+        let path = self.weights(projection);
+        make_parent(&path)?;
+        let flat: Vec<f64> = w.history.concat();
+        let mut arrays = vec![
+            ("sources", NpzArray::U32(&w.sources)),
+            ("targets", NpzArray::U32(&w.targets)),
+            ("delays", NpzArray::F64(&w.delays_ms)),
+            ("weights", NpzArray::F64(&w.weights)),
+        ];
+        if !w.times_ms.is_empty() {
+            arrays.push(("times", NpzArray::F64(&w.times_ms)));
+            arrays.push((
+                "history",
+                NpzArray::F64Matrix(&flat, w.times_ms.len(), w.weights.len()),
+            ));
+        }
+        write_npz(&path, &arrays)
+    }
+
+    /// Writes `astrocytes/<astrocyte>.npz`: `times` (ms) and `values`.
+    pub fn write_astrocyte(
+        &self,
+        name: &str,
+        times: &[f64],
+        values: &[f64],
+    ) -> Result<(), DataError> {
+        let path = self.astrocyte(name);
+        make_parent(&path)?;
+        write_npz(
+            &path,
+            &[
+                ("times", NpzArray::F64(times)),
+                ("values", NpzArray::F64(values)),
+            ],
+        )
+    }
+
+    /// Writes `connectivity.npz`: `sources`, `targets` (global ids), `weights`, `delays` (ms).
+    pub fn write_connectivity(
+        &self,
+        sources: &[u32],
+        targets: &[u32],
+        weights: &[f64],
+        delays: &[f64],
+    ) -> Result<(), DataError> {
+        write_npz(
+            &self.connectivity(),
+            &[
+                ("sources", NpzArray::U32(sources)),
+                ("targets", NpzArray::U32(targets)),
+                ("weights", NpzArray::F64(weights)),
+                ("delays", NpzArray::F64(delays)),
+            ],
+        )
+    }
+}
+
+/// A weight file's arrays.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WeightsFile {
+    /// Source of each synapse (index in its population).
+    pub sources: Vec<u32>,
+    /// Target of each synapse (index in its population).
+    pub targets: Vec<u32>,
+    /// Delay of each synapse (ms).
+    pub delays_ms: Vec<f64>,
+    /// Weights at the end.
+    pub weights: Vec<f64>,
+    /// Times of the snapshots (ms).
+    pub times_ms: Vec<f64>,
+    /// One row of weights per snapshot.
+    pub history: Vec<Vec<f64>>,
+}
+
+/// Neuron indices stored as numbers of any type: whole, from 0 to 2^32 - 1.
+fn indices(path: &Path, name: &str, v: Vec<f64>) -> Result<Vec<u32>, DataError> {
+    match v
+        .iter()
+        .position(|&x| !(x >= 0.0 && x <= u32::MAX as f64 && x.fract() == 0.0))
+    {
+        Some(k) => Err(DataError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "{name}[{k}] is {}, not a neuron index (a whole number >= 0)",
+                v[k]
+            ),
+        }),
+        None => Ok(v.into_iter().map(|x| x as u32).collect()),
+    }
+}
+
+fn make_parent(path: &Path) -> Result<(), DataError> {
+    let dir = path.parent().expect("a file in a folder");
+    std::fs::create_dir_all(dir).map_err(|source| DataError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_is_written_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = RunFolder::new(dir.path().join("run"));
+        let spikes = SpikeFile {
+            times: vec![0.5, 1.0, 2.5],
+            senders: vec![3, 0, 3],
+            neurons: Some(vec![0, 3]),
+        };
+        folder.write_spikes("L2/3E", &spikes).unwrap();
+        assert_eq!(folder.read_spikes("L2/3E").unwrap(), Some(spikes));
+        assert_eq!(folder.read_spikes("L4E").unwrap(), None);
+        let summary = RunSummary {
+            model: "m".into(),
+            duration_ms: 12.5,
+            populations: vec![PopulationSummary {
+                name: "L2/3E".into(),
+                size: 4,
+                cv_isi: None,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        folder.write_summary(&summary).unwrap();
+        assert_eq!(folder.read_summary().unwrap(), summary);
+        std::fs::write(folder.summary(), "{\"duration_ms\": 3.0}").unwrap();
+        assert_eq!(folder.read_summary().unwrap().duration_ms, 3.0);
+        std::fs::write(folder.summary(), "[1, 2]").unwrap();
+        let e = folder.read_summary().unwrap_err().to_string();
+        assert!(e.contains("summary.json: not a run summary"), "{e}");
+    }
 
     #[test]
     fn names_become_safe_distinct_stems() {
