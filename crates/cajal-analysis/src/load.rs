@@ -120,6 +120,15 @@ fn load_run(dir: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> {
             let times = file.times;
             let senders: Vec<f64> = file.senders.iter().map(|&s| s as f64).collect();
             let neurons = file.neurons.unwrap_or_else(|| (0..p.size as u32).collect());
+            if let Some(bad) = neurons.iter().find(|&&i| i as usize >= p.size) {
+                return Err(AnalysisError::Input(format!(
+                    "{}: neurons lists {bad}, outside population '{}' of {} neurons \
+                     (summary.json)",
+                    f.display(),
+                    p.name,
+                    p.size
+                )));
+            }
             let pop = SpikeData::from_events(
                 &f.display().to_string(),
                 &times,
@@ -139,7 +148,15 @@ fn load_run(dir: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> {
                 data.ids.push(first_gid + i);
             }
         }
-        first_gid += p.size as u32;
+        first_gid = u32::try_from(p.size)
+            .ok()
+            .and_then(|n| first_gid.checked_add(n))
+            .ok_or_else(|| {
+                AnalysisError::Input(format!(
+                    "{}: the populations hold more than 2^32 neurons; summary.json is damaged",
+                    folder.summary().display()
+                ))
+            })?;
     }
     if data.trains.is_empty() {
         return Err(AnalysisError::Input(format!(

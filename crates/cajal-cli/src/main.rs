@@ -172,10 +172,24 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {:#}", f.error);
+            eprintln!("error: {}", message(&f.error));
             ExitCode::from(f.code)
         }
     }
+}
+
+/// An error with its causes, each printed once: a cause whose text the message already holds
+/// (an error that names its cause and also keeps it as its source) is not repeated.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 fn check(path: &std::path::Path) -> Result<(), Failure> {
@@ -346,7 +360,7 @@ fn simulate(
         output::write_connectivity(out, sim)?;
     }
     if plot {
-        raster::draw(&out.join("raster.png"), sim, &model.name)?;
+        raster::draw(&cajal_data::RunFolder::new(out).raster(), sim, &model.name)?;
     }
     if !quiet {
         output::print_table(&summary, out);

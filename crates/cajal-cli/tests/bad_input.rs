@@ -64,7 +64,7 @@ fn cases() -> Vec<(&'static str, String, &'static str, usize)> {
         ("plastic_weight_above_wmax", proj("rule = \"all_to_all\"\nweight = 5.0\n[projection.plasticity]\nmodel = \"stdp\"\nWmax = 2.0"), "must lie within the rule's bounds", 10),
         ("dopamine_without_modulator", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp_dopamine\""), "stdp_dopamine needs modulator", 10),
         ("unknown_preset", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"stdp_triplet\"\npreset = \"cortex\""), "unknown preset 'cortex'", 12),
-        ("bad_record_weights", proj("rule = \"all_to_all\"\nrecord_weights = -5.0"), "the weight recording interval must be a positive multiple of dt", 10),
+        ("bad_record_weights", proj("rule = \"all_to_all\"\nrecord_weights = -5.0"), "record_weights must be a positive multiple of dt", 10),
         ("unknown_threshold_model", format!("{POP}[population.threshold]\nmodel = \"adapt\"\n"), "unknown threshold model 'adapt'", 6),
         ("threshold_wrong_param", format!("{POP}[population.threshold]\nmodel = \"adaptive\"\ntheta_plus = 0.1\neta = 0.2\n"), "'eta' does not apply to threshold model adaptive", 8),
         ("threshold_on_izhikevich", "[[population]]\nname = \"E\"\nmodel = \"izhikevich\"\nsize = 3\n[population.threshold]\nmodel = \"target_rate\"\neta = 0.1\nrate = 5.0\n".into(), "izhikevich has no movable threshold", 5),

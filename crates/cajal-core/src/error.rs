@@ -60,7 +60,7 @@ impl ErrorKind {
 
 /// An impossible network: where, which field, what is wrong and how to fix it.
 ///
-/// Prints once and readably, e.g. `population 'E': params.tau_m: tau_m must be > 0 ms (got -5)`.
+/// Prints once and readably, e.g. `population 'E': params.tau_m: must be > 0 (got -5)`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BuildError {
@@ -105,6 +105,9 @@ impl fmt::Display for BuildError {
         let quoted = |what: &str, i: usize| {
             if self.item.is_empty() {
                 format!("{what} {i}")
+            } else if self.item.chars().any(char::is_control) {
+                // a name with control characters is shown escaped, never sent to a terminal
+                format!("{what} {:?}", self.item)
             } else {
                 format!("{what} '{}'", self.item)
             }

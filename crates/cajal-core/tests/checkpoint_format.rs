@@ -31,6 +31,16 @@ fn stdp(model: &str, kv: &[(&str, f64)], modulator: Option<usize>) -> Plasticity
     PlasticityDef::from_params(model, &p, None, None, modulator).unwrap()
 }
 
+/// The schema's FNV-1a hash for each format version. A line is added with each new version and
+/// never changed: rewriting the files without raising the version fails here.
+const SCHEMA_HASHES: &[(u32, u64)] = &[(2, 0x2bf5262613ac4026)];
+
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
 /// A small network holding every kind of state a checkpoint saves.
 fn network() -> Network {
     let mut net = Network::new(0.1, 7).unwrap();
@@ -132,7 +142,8 @@ fn network() -> Network {
             .oja(OjaDef {
                 eta: 1e-4,
                 every: 10.0,
-            }),
+            })
+            .record_weights(10.0),
     );
     connect(
         &mut net,
@@ -147,6 +158,15 @@ fn network() -> Network {
             .weight(5.0)
             .delay(2.0),
     );
+    let params = [("Wmax".to_string(), 50.0)].into_iter().collect();
+    let nearest = PlasticityDef::from_params("stdp", &params, Some("nearest"), None, None).unwrap();
+    connect(
+        &mut net,
+        Projection::new(src, cond, indegree(5))
+            .weight(uniform(1.0, 10.0))
+            .delay(1.0)
+            .plastic(nearest),
+    );
     connect(
         &mut net,
         Projection::new(delta, delta, indegree(5))
@@ -155,11 +175,19 @@ fn network() -> Network {
     );
     net.add_input(Input::poisson(8000.0, 1.0, 1.0).onto(delta))
         .unwrap();
+    // above 40 spikes per step the Poisson sampler draws differently; some neurons only
+    let strong = Input::poisson(500_000.0, 0.001, 1.0)
+        .onto(exp)
+        .neurons(vec![0, 3, 7]);
+    net.add_input(strong).unwrap();
     net.add_input(Input::dc(600.0).onto(aeif)).unwrap();
     net.add_input(Input::step_current(vec![10.0, 40.0], vec![5.0, 12.0]).onto(izh))
         .unwrap();
-    net.add_input(Input::dc(400.0).onto(cond).between(0.0, 70.0))
-        .unwrap();
+    let some = Input::dc(400.0)
+        .onto(cond)
+        .between(0.0, 70.0)
+        .neurons(vec![1, 2]);
+    net.add_input(some).unwrap();
     for pop in [delta, exp, alpha, cond, aeif, izh, gen, dopa, src] {
         net.add_record(Record::spikes(pop).variables(if pop == delta {
             &["V_m", "theta"]
@@ -188,7 +216,11 @@ fn schema(v: &ciborium::Value, path: &str, out: &mut std::collections::BTreeSet<
     let kind = match v {
         V::Integer(_) => "integer",
         V::Float(_) => "float",
-        V::Text(_) => "text",
+        // text is an enum's unit variant here (a pairing): its value is part of the format
+        V::Text(t) => {
+            out.insert(format!("{path}: text {t:?}"));
+            return;
+        }
         V::Bool(_) => "bool",
         V::Null => "null",
         V::Bytes(_) => "bytes",
@@ -243,6 +275,14 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
         std::fs::write(golden_path(), &bytes).unwrap();
         std::fs::write(schema_path(), &now).unwrap();
     }
+    let hash = fnv1a(&now);
+    let recorded = SCHEMA_HASHES.iter().find(|(v, _)| *v == FORMAT_VERSION);
+    assert_eq!(
+        recorded.map(|r| r.1),
+        Some(hash),
+        "the fields of format version {FORMAT_VERSION} hash to {hash:#x}; a version's fields never \
+         change once recorded in SCHEMA_HASHES: raise checkpoint::FORMAT_VERSION and add a line"
+    );
     let listed = std::fs::read_to_string(schema_path()).unwrap();
     if listed != now {
         let gone: Vec<&str> = listed

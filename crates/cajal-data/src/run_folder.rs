@@ -1,7 +1,7 @@
 //! The run folder, shared by whatever writes one (the `cajal` binary, later Python) and whatever
 //! reads one back (the analysis): where each output lies, the one rule that turns a population's,
-//! projection's or astrocyte's name into a file name, the summary's type, and one writer and one
-//! reader per file.
+//! projection's or astrocyte's name into a file name, the summary's type, a writer for every
+//! file and readers for what the analysis reads back (summary and spikes).
 
 use crate::{read_npz_numbers, write_atomic, write_npz, DataError, NpzArray};
 use serde::{Deserialize, Serialize};
@@ -227,20 +227,26 @@ impl RunFolder {
     pub fn write_spikes(&self, population: &str, spikes: &SpikeFile) -> Result<(), DataError> {
         let path = self.spikes(population);
         make_parent(&path)?;
-        let neurons = spikes.neurons.clone().unwrap_or_default();
-        write_npz(
-            &path,
-            &[
-                ("times", NpzArray::F64(&spikes.times)),
-                ("senders", NpzArray::U32(&spikes.senders)),
-                ("neurons", NpzArray::U32(&neurons)),
-            ],
-        )
+        let mut arrays = vec![
+            ("times", NpzArray::F64(&spikes.times)),
+            ("senders", NpzArray::U32(&spikes.senders)),
+        ];
+        if let Some(neurons) = &spikes.neurons {
+            arrays.push(("neurons", NpzArray::U32(neurons)));
+        }
+        write_npz(&path, &arrays)
     }
 
-    /// Reads `spikes/<population>.npz`; `None` when the population recorded no spikes.
+    /// Reads `spikes/<population>.npz`; `None` when the population recorded no spikes. Folders
+    /// written before names were encoded (`spikes/a b.npz`) are read too.
     pub fn read_spikes(&self, population: &str) -> Result<Option<SpikeFile>, DataError> {
-        let path = self.spikes(population);
+        let mut path = self.spikes(population);
+        let plain = !population.is_empty()
+            && !population.starts_with('.')
+            && !population.contains(['/', '\\', '\0']);
+        if !path.exists() && plain {
+            path = self.spikes_dir().join(format!("{population}.npz"));
+        }
         if !path.exists() {
             return Ok(None);
         }
@@ -392,7 +398,16 @@ mod tests {
             neurons: Some(vec![0, 3]),
         };
         folder.write_spikes("L2/3E", &spikes).unwrap();
-        assert_eq!(folder.read_spikes("L2/3E").unwrap(), Some(spikes));
+        assert_eq!(folder.read_spikes("L2/3E").unwrap(), Some(spikes.clone()));
+        let all = SpikeFile {
+            neurons: None,
+            ..spikes.clone()
+        };
+        folder.write_spikes("all", &all).unwrap();
+        assert_eq!(folder.read_spikes("all").unwrap(), Some(all));
+        // a folder written before names were encoded
+        std::fs::copy(folder.spikes("L2/3E"), folder.spikes_dir().join("a b.npz")).unwrap();
+        assert_eq!(folder.read_spikes("a b").unwrap(), Some(spikes));
         assert_eq!(folder.read_spikes("L4E").unwrap(), None);
         let summary = RunSummary {
             model: "m".into(),

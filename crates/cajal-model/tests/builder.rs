@@ -343,6 +343,18 @@ fn the_same_bad_values_give_the_same_errors_through_the_builder_and_the_file() {
         case("projection[0].delay", TooLarge, |s| {
             s.delay = Dist::Const(10_000.0)
         }),
+        case("projection[0].delay", InvalidValue, |s| {
+            s.delay = Dist::Uniform {
+                low: 0.0,
+                high: 0.04,
+            }
+        }),
+        case("projection[0].delay", TooLarge, |s| {
+            s.delay = Dist::Uniform {
+                low: 7000.0,
+                high: 8000.0,
+            }
+        }),
         case("projection[0].rule", Conflict, |s| s.rule = Rule::OneToOne),
         case("projection[0].indegree", Conflict, |s| {
             s.rule = Rule::FixedIndegree { indegree: 5 };
@@ -401,9 +413,29 @@ fn the_same_bad_values_give_the_same_errors_through_the_builder_and_the_file() {
         case("record[0].interval", InvalidValue, |s| s.interval = 0.05),
     ];
     assert!(cases.len() >= 30);
-    // the unchanged network is fine both ways
-    Spec::default().build().unwrap();
-    cajal_model::load_str(&Spec::default().toml(), "case.toml", None).unwrap();
+    // the unchanged network is fine both ways, and so are delays drawn from distributions
+    // without an upper bound (each draw is checked when it is drawn)
+    let fine = [
+        Spec::default(),
+        Spec {
+            delay: Dist::Normal {
+                mean: 2.0,
+                std: 0.5,
+            },
+            ..Spec::default()
+        },
+        Spec {
+            delay: Dist::Uniform {
+                low: 0.1,
+                high: 5.0,
+            },
+            ..Spec::default()
+        },
+    ];
+    for spec in &fine {
+        spec.build().unwrap().build(1).unwrap();
+        cajal_model::load_str(&spec.toml(), "case.toml", None).unwrap();
+    }
     for (spec, key, kind) in &cases {
         let text = spec.toml();
         let built = spec.build().expect_err(key);
@@ -416,18 +448,14 @@ fn the_same_bad_values_give_the_same_errors_through_the_builder_and_the_file() {
             "{key}: the file's error is at {}",
             loaded.key
         );
-        // the file's error points at the line that holds the key
+        // the file's error points at the key itself: `leaf =` starts at its line and column
         let line = text.lines().nth(loaded.line - 1).unwrap();
-        let last = key.rsplit(['.', ']']).next().unwrap();
-        let leaf = if last.is_empty() {
-            key.split('[').next().unwrap()
-        } else {
-            last
-        };
+        let leaf = key.rsplit('.').next().unwrap();
         assert!(
-            line.contains(leaf) || line.starts_with("[["),
-            "{key}: line {} is '{line}'",
-            loaded.line
+            line[loaded.column - 1..].starts_with(&format!("{leaf} =")),
+            "{key}: {}:{} is '{line}'",
+            loaded.line,
+            loaded.column
         );
         // printed once, readably: the message appears once, no Debug dump
         let shown = built.to_string();

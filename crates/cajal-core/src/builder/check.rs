@@ -62,7 +62,12 @@ pub(crate) fn network(dt: f64) -> Check {
 
 /// A name of a population, projection or astrocyte: not empty, no control characters, and not
 /// already taken by another item of its sort.
-fn name(place: &Place, what: &str, name: &str, taken: bool) -> Check {
+fn name<'a>(
+    place: &Place,
+    what: &str,
+    name: &str,
+    others: impl Iterator<Item = &'a str> + Clone,
+) -> Check {
     let fail = |kind, m: String| Err(BuildError::new(kind, place.clone(), "name", m));
     if name.trim().is_empty() {
         return fail(
@@ -76,13 +81,52 @@ fn name(place: &Place, what: &str, name: &str, taken: bool) -> Check {
             format!("{what} name {name:?} contains a control character; remove it"),
         );
     }
-    if taken {
+    if others.clone().any(|o| o == name) {
         return fail(
             DuplicateName,
             format!("{what} name '{name}' is used twice; give each a distinct name"),
         );
     }
+    // names become file names (`cajal_data::file_stem`); two that would write one file, also
+    // on a file system that ignores case, are refused
+    let stem = cajal_data::file_stem(name).to_lowercase();
+    if let Some(o) = others
+        .into_iter()
+        .find(|o| cajal_data::file_stem(o).to_lowercase() == stem)
+    {
+        return fail(
+            DuplicateName,
+            format!(
+                "{what} names '{o}' and '{name}' would write the same output file ({}.npz); \
+                 rename one",
+                cajal_data::file_stem(name)
+            ),
+        );
+    }
     Ok(())
+}
+
+/// "population N does not exist", naming what does.
+fn no_population(def: &NetworkDef, index: usize) -> String {
+    format!(
+        "population {index} does not exist; the network has {} ({})",
+        def.populations.len(),
+        def.populations
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// "neuron i is outside population 'name' (size n)".
+fn outside(bad: u32, pop: &PopulationDef) -> String {
+    format!(
+        "neuron index {bad} is outside '{}' (size {}); indices run from 0 to {}",
+        pop.name,
+        pop.size,
+        pop.size - 1
+    )
 }
 
 /// A population added as the `index`-th of `def`.
@@ -92,8 +136,8 @@ pub(crate) fn population(def: &NetworkDef, index: usize, pop: &PopulationDef) ->
         BuildError::new(kind, place.clone(), field, m).named(&pop.name)
     };
     let err = |kind, field: &str, m: String| Err(fail(kind, field, m));
-    let taken = def.populations.iter().any(|q| q.name == pop.name);
-    name(&place, "population", &pop.name, taken).map_err(|e| e.named(&pop.name))?;
+    let others = def.populations.iter().map(|q| q.name.as_str());
+    name(&place, "population", &pop.name, others).map_err(|e| e.named(&pop.name))?;
     if pop.size == 0 {
         return err(InvalidValue, "size", "size must be at least 1".into());
     }
@@ -157,46 +201,56 @@ pub(crate) fn population(def: &NetworkDef, index: usize, pop: &PopulationDef) ->
 
 /// A spike generator's times, as steps per neuron (each spike in the step before its stamp).
 pub(crate) fn generator_steps(dt: f64, pop: &PopulationDef) -> Vec<Vec<u64>> {
-    spike_times(dt, pop).expect("checked when the population was added")
+    const CHECKED: &str = "checked when the population was added";
+    match pop.spike_times.len() {
+        0 => vec![Vec::new(); pop.size],
+        1 => vec![list_steps(&pop.spike_times[0], dt).expect(CHECKED); pop.size],
+        _ => pop
+            .spike_times
+            .iter()
+            .map(|times| list_steps(times, dt).expect(CHECKED))
+            .collect(),
+    }
 }
 
-fn spike_times(dt: f64, pop: &PopulationDef) -> Result<Vec<Vec<u64>>, (ErrorKind, String)> {
+/// Checks a population's spike times: only a spike generator has them, one list for all
+/// neurons or one per neuron, each time on the grid; each list once, never one copy per neuron.
+fn spike_times(dt: f64, pop: &PopulationDef) -> Result<(), (ErrorKind, String)> {
     if pop.kind != ModelKind::SpikeGenerator {
         if !pop.spike_times.is_empty() {
             return Err((Conflict, "only a spike_generator takes spike_times".into()));
         }
-        return Ok(Vec::new());
+        return Ok(());
     }
-    let lists: Vec<&Vec<f64>> = match pop.spike_times.len() {
-        0 => return Ok(vec![Vec::new(); pop.size]),
-        1 => vec![&pop.spike_times[0]; pop.size],
-        n if n == pop.size => pop.spike_times.iter().collect(),
-        n => {
-            return Err((
-                InvalidValue,
-                format!(
-                    "give one list for all neurons or one per neuron ({} lists), not {n}",
-                    pop.size
-                ),
-            ))
-        }
-    };
-    let mut out = Vec::with_capacity(lists.len());
-    for times in lists {
-        let mut steps = Vec::with_capacity(times.len());
-        for &t in times {
-            let Some(s) = grid_steps(t, dt).filter(|&s| s >= 1 && t.is_finite()) else {
-                return Err((
-                    InvalidValue,
-                    format!("spike time {t} ms must be > 0 and a multiple of dt = {dt} ms"),
-                ));
-            };
-            steps.push(s - 1);
-        }
-        steps.sort_unstable();
-        out.push(steps);
+    let n = pop.spike_times.len();
+    if n > 1 && n != pop.size {
+        return Err((
+            InvalidValue,
+            format!(
+                "give one list for all neurons or one per neuron ({} lists), not {n}",
+                pop.size
+            ),
+        ));
     }
-    Ok(out)
+    for times in &pop.spike_times {
+        list_steps(times, dt).map_err(|m| (InvalidValue, m))?;
+    }
+    Ok(())
+}
+
+/// One neuron's spike times as sorted steps.
+fn list_steps(times: &[f64], dt: f64) -> Result<Vec<u64>, String> {
+    let mut steps = Vec::with_capacity(times.len());
+    for &t in times {
+        let Some(s) = grid_steps(t, dt).filter(|&s| s >= 1 && t.is_finite()) else {
+            return Err(format!(
+                "spike time {t} ms must be > 0 and a multiple of dt = {dt} ms"
+            ));
+        };
+        steps.push(s - 1);
+    }
+    steps.sort_unstable();
+    Ok(steps)
 }
 
 /// A projection added as the `index`-th of `def` (its populations and astrocyte already there).
@@ -205,8 +259,8 @@ pub(crate) fn projection(def: &NetworkDef, index: usize, proj: &ProjectionDef) -
     let named = |e: BuildError| e.named(&proj.name);
     let fail = |kind, field: &str, m: String| named(BuildError::new(kind, place.clone(), field, m));
     let err = |kind, field: &str, m: String| Err(fail(kind, field, m));
-    let taken = def.projections.iter().any(|q| q.name == proj.name);
-    name(&place, "projection", &proj.name, taken).map_err(named)?;
+    let others = def.projections.iter().map(|q| q.name.as_str());
+    name(&place, "projection", &proj.name, others).map_err(named)?;
     let (Some(src), Some(tgt)) = (
         def.populations.get(proj.source),
         def.populations.get(proj.target),
@@ -216,7 +270,12 @@ pub(crate) fn projection(def: &NetworkDef, index: usize, proj: &ProjectionDef) -
         } else {
             "target"
         };
-        return err(UnknownName, field, "unknown population".into());
+        let missing = if field == "source" {
+            proj.source
+        } else {
+            proj.target
+        };
+        return err(UnknownName, field, no_population(def, missing));
     };
     if tgt.kind.is_source() {
         return err(
@@ -235,17 +294,17 @@ pub(crate) fn projection(def: &NetworkDef, index: usize, proj: &ProjectionDef) -
     proj.delay
         .validate()
         .map_err(|m| fail(InvalidValue, "delay", m))?;
-    // a constant delay, or the longest a distribution can draw, must make at least one step
-    let (lo, hi) = proj.delay.range();
-    let probe = if proj.delay.is_const() { lo } else { hi };
-    delay_steps(probe, def.dt).map_err(|m| {
-        let kind = if probe > 0.0 && (probe / def.dt) > u16::MAX as f64 {
-            TooLarge
-        } else {
-            InvalidValue
-        };
-        fail(kind, "delay", m)
-    })?;
+    // (listed delays of an explicit rule are checked with the rule)
+    let listed = matches!(
+        &proj.rule,
+        Rule::Explicit {
+            delays: Some(_),
+            ..
+        }
+    );
+    if !listed {
+        delay_range(&proj.delay, def.dt).map_err(|(kind, m)| fail(kind, "delay", m))?;
+    }
     rule(proj, def.dt, src.size, tgt.size)
         .map_err(|(k, f, m)| named(BuildError::new(k, place.clone(), f, m)))?;
     if let Some(rule) = &proj.plasticity {
@@ -261,26 +320,49 @@ pub(crate) fn projection(def: &NetworkDef, index: usize, proj: &ProjectionDef) -
             .map_err(|(k, f, m)| named(BuildError::new(k, place.clone(), f, m)))?;
     }
     learning(def, proj).map_err(|(k, f, m)| named(BuildError::new(k, place.clone(), f, m)))?;
-    if let Some(every) = proj.record_weights {
-        if every.is_nan()
-            || every <= 0.0
-            || (every.is_finite() && grid_steps(every, def.dt).is_none())
-        {
-            return err(
-                InvalidValue,
-                "record_weights",
-                format!(
-                    "the weight recording interval must be a positive multiple of dt = {} ms \
-                     (got {every})",
-                    def.dt
-                ),
-            );
-        }
+    // an interval on the grid, or infinity: at the end only
+    if let Some(every) = proj.record_weights.filter(|&x| x != f64::INFINITY) {
+        period_steps(every, def.dt, "record_weights")
+            .map_err(|m| fail(InvalidValue, "record_weights", m))?;
     }
     Ok(())
 }
 
 type Failure = (ErrorKind, &'static str, String);
+
+/// A delay's kind of error: too long for the ring, or else not a delay.
+fn delay_kind(ms: f64, dt: f64) -> ErrorKind {
+    if ms.is_finite() && ms / dt > u16::MAX as f64 {
+        TooLarge
+    } else {
+        InvalidValue
+    }
+}
+
+/// A constant delay must make whole steps the ring can hold; a distribution must be able to
+/// draw one (each drawn delay is checked when it is drawn): refused when even its longest draw
+/// is shorter than a step, or its shortest longer than the ring.
+fn delay_range(delay: &crate::Dist, dt: f64) -> Result<(), (ErrorKind, String)> {
+    let (lo, hi) = delay.range();
+    if delay.is_const() {
+        return delay_steps(lo, dt)
+            .map(|_| ())
+            .map_err(|m| (delay_kind(lo, dt), m));
+    }
+    if hi < dt * 0.5 {
+        return Err((
+            InvalidValue,
+            delay_steps(hi, dt).expect_err("shorter than a step"),
+        ));
+    }
+    if lo.is_finite() && lo / dt > u16::MAX as f64 {
+        return Err((
+            TooLarge,
+            delay_steps(lo, dt).expect_err("longer than the ring"),
+        ));
+    }
+    Ok(())
+}
 
 /// A connection rule against the population sizes (so that impossible requests are refused
 /// instead of looping or panicking).
@@ -359,10 +441,17 @@ pub(crate) fn rule(
                 }
             }
             for (k, &d) in delays.iter().flatten().enumerate() {
-                delay_steps(d, dt).map_err(|m| (InvalidValue, "delay", format!("row {k}: {m}")))?;
+                delay_steps(d, dt)
+                    .map_err(|m| (delay_kind(d, dt), "delay", format!("row {k}: {m}")))?;
             }
-            if let Some((k, w)) = weights.iter().flatten().enumerate().find(|(_, w)| !w.is_finite()) {
-                return Err((InvalidValue, "weight", format!("row {k}: weight {w} is not finite")));
+            // weights are stored as 32-bit floats
+            let bad = weights.iter().flatten().enumerate().find(|(_, w)| !(**w as f32).is_finite());
+            if let Some((k, w)) = bad {
+                return Err((
+                    InvalidValue,
+                    "weight",
+                    format!("row {k}: weight {w} is not a finite 32-bit number"),
+                ));
             }
             Ok(())
         }
@@ -376,7 +465,17 @@ fn plastic_weights(
     rule: &PlasticityDef,
     populations: usize,
 ) -> Result<(), Failure> {
-    let (lo, hi) = proj.weight.range();
+    // the weights it starts from: listed ones, or the projection's distribution
+    let (lo, hi) = match &proj.rule {
+        Rule::Explicit {
+            weights: Some(w), ..
+        } if !w.is_empty() => w
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            }),
+        _ => proj.weight.range(),
+    };
     let w_max = rule.w_max();
     let (mag_lo, mag_hi) = if w_max > 0.0 { (lo, hi) } else { (-hi, -lo) };
     if mag_lo < 0.0 {
@@ -402,11 +501,11 @@ fn plastic_weights(
             ),
         ));
     }
-    if rule.modulator().is_some_and(|m| m >= populations) {
+    if let Some(m) = rule.modulator().filter(|&m| m >= populations) {
         return Err((
             UnknownName,
             "plasticity.modulator",
-            "unknown population".into(),
+            format!("population {m} does not exist; the network has {populations}"),
         ));
     }
     Ok(())
@@ -503,7 +602,10 @@ fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
             return Err((
                 UnknownName,
                 "plasticity.astrocyte",
-                "unknown astrocyte".into(),
+                format!(
+                    "astrocyte {ai} does not exist; the network has {}",
+                    def.astrocytes.len()
+                ),
             ));
         }
     }
@@ -516,7 +618,7 @@ pub(crate) fn input(def: &NetworkDef, index: usize, input: &InputDef) -> Check {
     let fail = |kind, field: &str, m: String| BuildError::new(kind, place.clone(), field, m);
     let err = |kind, field: &str, m: String| Err(fail(kind, field, m));
     let Some(pop) = def.populations.get(input.target) else {
-        return err(UnknownName, "target", "unknown population".into());
+        return err(UnknownName, "target", no_population(def, input.target));
     };
     if pop.kind.is_source() {
         return err(
@@ -539,14 +641,7 @@ pub(crate) fn input(def: &NetworkDef, index: usize, input: &InputDef) -> Check {
     }
     if let Some(list) = &input.neurons {
         if let Some(bad) = list.iter().find(|&&i| i as usize >= pop.size) {
-            return err(
-                InvalidValue,
-                "neurons",
-                format!(
-                    "neuron index {bad} is outside the population (size {})",
-                    pop.size
-                ),
-            );
+            return err(InvalidValue, "neurons", outside(*bad, pop));
         }
     }
     match &input.kind {
@@ -634,7 +729,11 @@ pub(crate) fn record(def: &NetworkDef, index: usize, rec: &RecordDef) -> Check {
     let fail = |kind, field: &str, m: String| BuildError::new(kind, place.clone(), field, m);
     let err = |kind, field: &str, m: String| Err(fail(kind, field, m));
     let Some(pop) = def.populations.get(rec.population) else {
-        return err(UnknownName, "population", "unknown population".into());
+        return err(
+            UnknownName,
+            "population",
+            no_population(def, rec.population),
+        );
     };
     if def.records.iter().any(|r| r.population == rec.population) {
         return err(
@@ -671,14 +770,7 @@ pub(crate) fn record(def: &NetworkDef, index: usize, rec: &RecordDef) -> Check {
         .map_err(|m| fail(InvalidValue, "interval", m))?;
     if let Selection::List(list) = &rec.neurons {
         if let Some(bad) = list.iter().find(|&&i| i as usize >= pop.size) {
-            return err(
-                InvalidValue,
-                "neurons",
-                format!(
-                    "neuron index {bad} is outside '{}' (size {})",
-                    pop.name, pop.size
-                ),
-            );
+            return err(InvalidValue, "neurons", outside(*bad, pop));
         }
     }
     Ok(())
@@ -687,15 +779,14 @@ pub(crate) fn record(def: &NetworkDef, index: usize, rec: &RecordDef) -> Check {
 /// An astrocyte added as the `index`-th of `def`.
 pub(crate) fn astrocyte(def: &NetworkDef, index: usize, a: &AstrocyteDef) -> Check {
     let place = Place::Astrocyte(index);
-    let taken = def.astrocytes.iter().any(|b| b.name == a.name);
-    name(&place, "astrocyte", &a.name, taken).map_err(|e| e.named(&a.name))?;
+    let others = def.astrocytes.iter().map(|b| b.name.as_str());
+    name(&place, "astrocyte", &a.name, others).map_err(|e| e.named(&a.name))?;
     a.validate(def.dt)
         .map_err(|(f, m)| BuildError::new(InvalidValue, place.clone(), f, m).named(&a.name))?;
     for (field, list) in [("liquid", &a.liquid), ("input", &a.input)] {
-        if list.iter().any(|&p| p >= def.populations.len()) {
-            return Err(
-                BuildError::new(UnknownName, place, field, "unknown population").named(&a.name),
-            );
+        if let Some(&p) = list.iter().find(|&&p| p >= def.populations.len()) {
+            let m = no_population(def, p);
+            return Err(BuildError::new(UnknownName, place, field, m).named(&a.name));
         }
     }
     Ok(())

@@ -217,7 +217,7 @@ impl Network {
     /// Adds an input device (Poisson, DC or step current) onto a population.
     pub fn add_input(&mut self, i: Input) -> Result<(), BuildError> {
         let place = Place::Input(self.def.inputs.len());
-        let target = self.resolve(i.target()?, &place, "target")?;
+        let target = self.resolve(i.target(&place)?, &place, "target")?;
         self.push_input(i.into_def(target))
     }
 

@@ -248,11 +248,11 @@ impl Input {
         self
     }
 
-    pub(super) fn target(&self) -> Result<PopulationId, BuildError> {
+    pub(super) fn target(&self, place: &Place) -> Result<PopulationId, BuildError> {
         self.target.ok_or_else(|| {
             BuildError::new(
                 ErrorKind::Conflict,
-                Place::Network,
+                place.clone(),
                 "target",
                 "an input needs a population: Input::...(...).onto(population)",
             )
@@ -309,7 +309,7 @@ impl Record {
         self
     }
 
-    /// Also samples these state variables.
+    /// Samples these state variables (replacing any given before).
     pub fn variables(mut self, variables: &[&str]) -> Self {
         self.variables = variables.iter().map(|v| v.to_string()).collect();
         self

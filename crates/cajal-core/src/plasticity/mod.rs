@@ -465,7 +465,7 @@ impl PlasticityDef {
     }
 
     /// Checks the values: finite, time constants > 0, amplitudes and rates >= 0, Wmax not 0,
-    /// and for `stdp_dopamine` Wmin between 0 and Wmax with Wmax's sign and all-to-all pairing.
+    /// and for `stdp_dopamine` Wmin between 0 and Wmax with Wmax's sign.
     /// A network checks every plastic projection with it when the projection is added.
     pub fn validate(&self) -> Result<(), PlasticityError> {
         for (k, v) in self.params() {
