@@ -237,81 +237,186 @@ pub fn analyze(
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Report {
     let stage = |name: &str| progress(name, 0, 0);
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &str, timings: &mut Vec<(String, f64)>| {
-        timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
-        clock = Instant::now();
-    };
+    let mut laps = Laps::start();
 
     stage("statistics");
-    let per = neuron_stats(data, o.fano_window_ms);
+    let per_neuron = neuron_stats(data, o.fano_window_ms);
+    let groups = group_summaries(data, &per_neuron);
+    let (population_rate_hz, spectrum) = population_rate_spectrum(data, o.bin_ms);
+    laps.lap("statistics");
+
+    stage("pairwise");
+    let chosen = pair_subset(data, o.pair_neurons);
+    let rows: Vec<Vec<u32>> = chosen.iter().map(|&i| data.binned(i, o.bin_ms)).collect();
+    let pairwise = pairwise(data, o, chosen, &rows);
+    laps.lap("pairwise");
+
+    stage("avalanches");
+    let criticality = criticality(data, o, &stage);
+    laps.lap("avalanches");
+
+    stage("complexity");
+    let complexity = complexity(&rows, o);
+    laps.lap("complexity");
+
+    let inference = inference(data, o, progress, &mut laps);
+    Report {
+        t_start: data.t_start,
+        t_stop: data.t_stop,
+        neurons: data.neurons(),
+        spikes: data.spikes(),
+        groups,
+        per_neuron,
+        population_rate_hz,
+        spectrum,
+        pairwise,
+        criticality,
+        complexity,
+        inference,
+        options: o.clone(),
+        timings_s: laps.timings,
+    }
+}
+
+/// The seconds spent in each part of the analysis, one lap after the other.
+struct Laps {
+    /// When the current lap began.
+    clock: Instant,
+    /// Each finished lap's name and seconds.
+    timings: Vec<(String, f64)>,
+}
+
+impl Laps {
+    /// Starts the first lap now.
+    fn start() -> Laps {
+        Laps {
+            clock: Instant::now(),
+            timings: Vec::new(),
+        }
+    }
+
+    /// Ends the current lap as `name` and starts the next.
+    fn lap(&mut self, name: &str) {
+        self.timings
+            .push((name.to_string(), self.clock.elapsed().as_secs_f64()));
+        self.clock = Instant::now();
+    }
+}
+
+/// One summary per group, then, with more than one group, one of all neurons together.
+fn group_summaries(data: &SpikeData, per_neuron: &NeuronStats) -> Vec<GroupSummary> {
     let mut groups: Vec<GroupSummary> = data
         .groups
         .iter()
-        .map(|g| group_summary(&g.name, data, &per, g.first..g.first + g.size))
+        .map(|g| group_summary(&g.name, data, per_neuron, g.first..g.first + g.size))
         .collect();
     if data.groups.len() > 1 {
-        groups.push(group_summary("all", data, &per, 0..data.neurons()));
+        groups.push(group_summary("all", data, per_neuron, 0..data.neurons()));
     }
-    let rate = population_rate(data, o.bin_ms);
+    groups
+}
+
+/// The mean population rate (Hz per neuron) in bins of `bin_ms`, and its Welch spectrum over
+/// segments of about one second.
+fn population_rate_spectrum(data: &SpikeData, bin_ms: f64) -> (f64, Spectrum) {
+    let rate = population_rate(data, bin_ms);
     let population_rate_hz = crate::stats::mean(&rate);
     let spectrum = welch(
         &rate,
-        o.bin_ms,
-        (1000.0 / o.bin_ms).round().max(8.0) as usize,
+        bin_ms,
+        (1000.0 / bin_ms).round().max(8.0) as usize,
         2.0,
     );
-    lap("statistics", &mut timings);
+    (population_rate_hz, spectrum)
+}
 
-    stage("pairwise");
-    let chosen: Vec<usize> = (0..data.neurons())
+/// The neurons of the pairwise measures: the first `pair_neurons` with at least one spike.
+fn pair_subset(data: &SpikeData, pair_neurons: usize) -> Vec<usize> {
+    (0..data.neurons())
         .filter(|&i| !data.trains[i].is_empty())
-        .take(o.pair_neurons)
-        .collect();
-    let rows: Vec<Vec<u32>> = chosen.iter().map(|&i| data.binned(i, o.bin_ms)).collect();
+        .take(pair_neurons)
+        .collect()
+}
+
+/// Correlations, spike-train distances, synchrony and the summed correlogram of the neurons
+/// `chosen`, whose binned counts are `rows`.
+fn pairwise(data: &SpikeData, o: &Options, chosen: Vec<usize>, rows: &[Vec<u32>]) -> Pairwise {
     let trains: Vec<&[f64]> = chosen.iter().map(|&i| data.trains[i].as_slice()).collect();
     let k = chosen.len();
-    let cc = corrcoef(&rows);
+    let cc = corrcoef(rows);
     let vr = matrix(&trains, |a, b| van_rossum(a, b, o.van_rossum_tau_ms));
     let vp = matrix(&trains, |a, b| victor_purpura(a, b, o.victor_purpura_q));
+    Pairwise {
+        neurons: chosen,
+        mean_corrcoef: opt(mean_off_diagonal(&cc, k)),
+        mean_van_rossum: opt(mean_off_diagonal(&vr, k)),
+        mean_victor_purpura: opt(mean_off_diagonal(&vp, k)),
+        synchrony_chi: opt(synchrony_chi(rows)),
+        correlogram: summed_correlogram(rows, o.correlogram_max_lag),
+        corrcoef: cc,
+        van_rossum: vr,
+        victor_purpura: vp,
+    }
+}
+
+/// The cross-correlograms of the binned counts `rows`, lags −max_lag..=max_lag bins, summed over
+/// all ordered pairs of different neurons.
+fn summed_correlogram(rows: &[Vec<u32>], max_lag: usize) -> Vec<u64> {
     let bins: Vec<Vec<usize>> = rows.iter().map(|r| spike_bins(r)).collect();
-    let mut ccg = vec![0u64; 2 * o.correlogram_max_lag + 1];
+    let k = bins.len();
+    let mut ccg = vec![0u64; 2 * max_lag + 1];
     for a in 0..k {
         for b in 0..k {
             if a != b {
-                let c = cross_correlogram(&bins[a], &bins[b], o.correlogram_max_lag);
+                let c = cross_correlogram(&bins[a], &bins[b], max_lag);
                 for (s, v) in ccg.iter_mut().zip(c) {
                     *s += v;
                 }
             }
         }
     }
-    let pairwise = Pairwise {
-        neurons: chosen.clone(),
-        mean_corrcoef: opt(mean_off_diagonal(&cc, k)),
-        mean_van_rossum: opt(mean_off_diagonal(&vr, k)),
-        mean_victor_purpura: opt(mean_off_diagonal(&vp, k)),
-        synchrony_chi: opt(synchrony_chi(&rows)),
-        correlogram: ccg,
-        corrcoef: cc,
-        van_rossum: vr,
-        victor_purpura: vp,
-    };
-    lap("pairwise", &mut timings);
+    ccg
+}
 
-    stage("avalanches");
-    let merged = data.merged();
-    let bin = o
-        .avalanche_bin_ms
-        .unwrap_or_else(|| mean_population_isi(&merged).max(time_resolution(&merged)))
-        .max(1e-9);
+/// Neuronal avalanches of the population activity, power-law fits of their sizes and
+/// durations, and the branching ratio; `stage` announces the goodness-of-fit test.
+fn criticality(data: &SpikeData, o: &Options, stage: &dyn Fn(&str)) -> Criticality {
+    let bin = avalanche_bin(data, o.avalanche_bin_ms);
     let counts = if bin.is_finite() {
         data.population_counts(bin)
     } else {
         Vec::new()
     };
     let av = avalanches(&counts);
+    let (size_fit, duration_fit) = power_law_fits(&av, o, stage);
+    let activity: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+    let branching = branching_ratio(&activity, o.k_max);
+    Criticality {
+        bin_ms: bin,
+        avalanches: av.sizes.len(),
+        size_fit,
+        duration_fit,
+        branching,
+        data: av,
+    }
+}
+
+/// The avalanche bin (ms): the one asked for, or the mean interval of the merged population
+/// train but not less than the data's time resolution; at least 1e-9 ms.
+fn avalanche_bin(data: &SpikeData, asked: Option<f64>) -> f64 {
+    let merged = data.merged();
+    asked
+        .unwrap_or_else(|| mean_population_isi(&merged).max(time_resolution(&merged)))
+        .max(1e-9)
+}
+
+/// Power-law fits of the avalanche sizes and durations (None with too few), each with its
+/// bootstrap goodness of fit when `o.gof_reps` > 0.
+fn power_law_fits(
+    av: &Avalanches,
+    o: &Options,
+    stage: &dyn Fn(&str),
+) -> (Option<PowerLawFit>, Option<PowerLawFit>) {
     let mut size_fit = fit(&av.sizes, None, o.min_tail);
     let mut duration_fit = fit(&av.durations, None, o.min_tail);
     if o.gof_reps > 0 {
@@ -326,21 +431,13 @@ pub fn analyze(
             }
         }
     }
-    let activity: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
-    let branching = branching_ratio(&activity, o.k_max);
-    let criticality = Criticality {
-        bin_ms: bin,
-        avalanches: av.sizes.len(),
-        size_fit,
-        duration_fit,
-        branching,
-        data: av,
-    };
-    lap("avalanches", &mut timings);
+    (size_fit, duration_fit)
+}
 
-    stage("complexity");
-    // per-neuron LZ on the pairwise subset: LZ76 costs up to O(n²) per train, so it is not run
-    // on every neuron of a large recording
+/// Lempel–Ziv complexity of the binned counts `rows` of the pairwise subset: of each of the
+/// first `o.lz_neurons` trains (LZ76 costs up to O(n²) per train, so it is not run on every
+/// neuron of a large recording), and of the sequence of population patterns.
+fn complexity(rows: &[Vec<u32>], o: &Options) -> Complexity {
     let lz: Vec<(f64, f64)> = {
         use rayon::prelude::*;
         rows.par_iter()
@@ -356,19 +453,27 @@ pub fn analyze(
             .collect()
     };
     let patterns = population_patterns(&rows.iter().map(|r| binarise(r)).collect::<Vec<_>>());
-    let complexity = Complexity {
+    Complexity {
         mean_neuron_lz_normalised: opt(finite_mean(&lz.iter().map(|v| v.0).collect::<Vec<_>>())),
         mean_neuron_lz_vs_shuffled: opt(finite_mean(&lz.iter().map(|v| v.1).collect::<Vec<_>>())),
         population_lz: lz76(&patterns),
         population_lz_vs_shuffled: opt(lz76_vs_shuffled(&patterns, o.lz_surrogates, o.seed)),
-    };
-    lap("complexity", &mut timings);
+    }
+}
 
+/// Connectivity inference as `o.infer` asks: correlogram scores, GLM couplings, both or
+/// neither; each method is a lap of its own.
+fn inference(
+    data: &SpikeData,
+    o: &Options,
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
+    laps: &mut Laps,
+) -> Inference {
     let mut inference = Inference::default();
     if o.infer == "ccg" || o.infer == "both" {
-        stage("inference (correlograms)");
+        progress("inference (correlograms)", 0, 0);
         inference.ccg = Some(ccg_scores(data, &o.inference));
-        lap("inference_ccg", &mut timings);
+        laps.lap("inference_ccg");
     }
     if o.infer == "glm" || o.infer == "both" {
         let n = data.neurons();
@@ -376,27 +481,12 @@ pub fn analyze(
         let fit = glm_fit(data, &o.inference, |d| progress("inference (GLM)", d, n));
         inference.glm = Some(fit.scores);
         inference.glm_filters = Some(fit.filters);
-        lap("inference_glm", &mut timings);
+        laps.lap("inference_glm");
     }
     if inference.ccg.is_some() || inference.glm.is_some() {
         inference.options = Some(o.inference.clone());
     }
-    Report {
-        t_start: data.t_start,
-        t_stop: data.t_stop,
-        neurons: data.neurons(),
-        spikes: data.spikes(),
-        groups,
-        per_neuron: per,
-        population_rate_hz,
-        spectrum,
-        pairwise,
-        criticality,
-        complexity,
-        inference,
-        options: o.clone(),
-        timings_s: timings,
-    }
+    inference
 }
 
 /// The data's time resolution: the smallest positive gap between consecutive distinct spike times

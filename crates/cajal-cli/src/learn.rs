@@ -5,8 +5,9 @@ use crate::{bad_input, Failure};
 use cajal_data::idx::{self, DatasetName, ImageSet, Split};
 use cajal_learn::diehl_cook::DiehlCookConfig;
 use cajal_learn::evaluate::{assign_labels, classify, Confusion};
-use cajal_learn::supervised::{OutputLayer, SymStdpConfig};
+use cajal_learn::supervised::{OutputLayer, OutputParams, SymStdpConfig};
 use cajal_learn::train::{Pass, TrainRun};
+use cajal_learn::LearnError;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -99,11 +100,14 @@ pub struct LearnArgs {
     pub(crate) quiet: bool,
 }
 
+/// Reads a task file (or, without one, the embedded default called `default_name`), parses it
+/// and checks it with `validate`; returns it with its text. A failure is bad input naming the
+/// file.
 pub(crate) fn load_config<C: serde::de::DeserializeOwned>(
     path: &Option<PathBuf>,
     default: &str,
     default_name: &str,
-    validate: impl Fn(&C) -> Result<(), String>,
+    validate: impl Fn(&C) -> Result<(), LearnError>,
 ) -> Result<(C, String), Failure> {
     let (text, name) = match path {
         None => (default.to_string(), format!("<embedded {default_name}>")),
@@ -196,7 +200,37 @@ pub(crate) fn dataset(args: &LearnArgs) -> Result<(DatasetName, ImageSet, ImageS
     Ok((name, train, test))
 }
 
+/// `cajal learn diehl-cook` and `cajal learn sym-stdp`: trains the network (or continues its
+/// training), labels its neurons, tests it, and writes report.json, weights.npz and the figures.
 fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
+    let (config, output_params) = network_parameters(args)?;
+    check_image_counts(args)?;
+    let (name, train_set, test_set) = dataset(args)?;
+    let out = args.out.as_path();
+    write_task_file(out, &config, output_params.as_ref())?;
+    let ck = out.join("checkpoint.ckpt");
+    let mut run = start_or_resume(args, &ck, &config, output_params.as_ref(), &train_set)?;
+    train(args, &mut run, &train_set, &ck)?;
+    if args.train_only {
+        return Ok(());
+    }
+    let labelling = label_neurons(args, &run, &train_set);
+    let test = test(args, &run, &test_set, &labelling.assignments);
+    save_weights(out, &run, &labelling.assignments)?;
+    draw_receptive_fields(out, &run, &train_set, &labelling.assignments, name)?;
+    let report = diehl_cook_report(args, &config, &run, &labelling, &test, &test_set);
+    write_results(out, name, &test.confusion, args.seed, report)?;
+    if !args.quiet {
+        print_summary(args, name, &run, &test, &test_set);
+    }
+    Ok(())
+}
+
+/// The network's parameters: the task file (for sym-stdp split into the hidden network and the
+/// output layer) with `--neurons` applied.
+fn network_parameters(
+    args: &LearnArgs,
+) -> Result<(DiehlCookConfig, Option<OutputParams>), Failure> {
     let (mut config, output_params) = if args.task == Task::SymStdp {
         let (c, _) = load_config(
             &args.config,
@@ -221,6 +255,11 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
         }
         config.excitatory.neurons = n;
     }
+    Ok((config, output_params))
+}
+
+/// Refuses a training without images and a labelling without images.
+fn check_image_counts(args: &LearnArgs) -> Result<(), Failure> {
     if args.train == 0 {
         return Err(bad_input("--train must be at least 1"));
     }
@@ -229,13 +268,20 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
             "--label must be at least 1: the neurons are labelled from those images",
         ));
     }
-    let (name, train_set, test_set) = dataset(args)?;
-    let out = args.out.as_path();
+    Ok(())
+}
+
+/// Creates the output folder and writes OUT/task.toml: the parameters in force (the task file
+/// with any override from the command line).
+fn write_task_file(
+    out: &Path,
+    config: &DiehlCookConfig,
+    output_params: Option<&OutputParams>,
+) -> Result<(), Failure> {
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
-    // the parameters in force (the task file with any override from the command line)
-    let effective = match &output_params {
-        None => toml::to_string(&config),
+    let effective = match output_params {
+        None => toml::to_string(config),
         Some(o) => toml::to_string(&SymStdpConfig {
             schedule: config.schedule.clone(),
             excitatory: config.excitatory.clone(),
@@ -246,10 +292,22 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
     }
     .map_err(anyhow::Error::from)?;
     std::fs::write(out.join("task.toml"), effective)?;
-    let ck = out.join("checkpoint.ckpt");
-    let mut run = if args.resume {
+    Ok(())
+}
+
+/// The training run: with `--resume` continued from the checkpoint `ck` (which must be of the same
+/// parameters and seed), otherwise a fresh network seeded by `--seed`. Its inputs must match the
+/// images' pixels.
+fn start_or_resume(
+    args: &LearnArgs,
+    ck: &Path,
+    config: &DiehlCookConfig,
+    output_params: Option<&OutputParams>,
+    train_set: &ImageSet,
+) -> Result<TrainRun, Failure> {
+    let run = if args.resume {
         let r =
-            TrainRun::resume(&ck, &config, output_params.as_ref(), args.seed).map_err(bad_input)?;
+            TrainRun::resume(ck, config, output_params, args.seed).map_err(refused_checkpoint)?;
         if !args.quiet {
             eprintln!("resuming after {} training images", r.images_done);
         }
@@ -268,7 +326,7 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
             args.window,
         );
         r.output = output_params
-            .clone()
+            .cloned()
             .map(|o| OutputLayer::new(o, config.excitatory.neurons));
         r
     };
@@ -279,28 +337,44 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
             train_set.pixels_per_image()
         )));
     }
+    Ok(run)
+}
 
-    // training
+/// A checkpoint that cannot be resumed from: bad input (exit code 2), its cause kept.
+fn refused_checkpoint(e: LearnError) -> Failure {
+    Failure {
+        code: 2,
+        error: e.into(),
+    }
+}
+
+/// Trains `run` until `--train` images are done, with a progress bar showing the running
+/// accuracy and a checkpoint every `--checkpoint-every` images, then writes weights.npz. A
+/// training stopped by Ctrl-C fails with exit code 130, saying how to continue.
+fn train(
+    args: &LearnArgs,
+    run: &mut TrainRun,
+    train_set: &ImageSet,
+    ck: &Path,
+) -> Result<(), Failure> {
     let stop = crate::interrupt_flag();
     let pb = bar(args.quiet, args.train, "train");
     pb.set_position(run.images_done as u64);
     pb.reset_eta();
-    let finished = run
-        .train(
-            &train_set,
-            args.train,
-            Some((&ck, args.checkpoint_every)),
-            &stop,
-            |r| {
-                pb.set_position(r.images_done as u64);
-                if let Some(a) = r.running_accuracy {
-                    pb.set_message(format!("running accuracy {:.1} %", 100.0 * a));
-                }
-            },
-        )
-        .map_err(Failure::from)?;
+    let finished = run.train(
+        train_set,
+        args.train,
+        Some((ck, args.checkpoint_every)),
+        &stop,
+        |r| {
+            pb.set_position(r.images_done as u64);
+            if let Some(a) = r.running_accuracy {
+                pb.set_message(format!("running accuracy {:.1} %", 100.0 * a));
+            }
+        },
+    )?;
     pb.finish();
-    save_weights(out, &run, &[])?;
+    save_weights(args.out.as_path(), run, &[])?;
     if !finished {
         return Err(crate::Failure {
             code: 130,
@@ -312,44 +386,95 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
             ),
         });
     }
-    if args.train_only {
-        return Ok(());
-    }
+    Ok(())
+}
 
-    // labelling: the last images trained on, presented again with the network frozen
-    let n_label = args.label.unwrap_or(args.train.min(10_000)).min(args.train);
-    let first = args.train - n_label;
+/// The neurons' classes, and what labelling them took.
+struct Labelling {
+    /// Training images presented to label the neurons.
+    images: usize,
+    /// The class of each excitatory neuron (`None`: it never answered).
+    assignments: Vec<Option<u8>>,
+    /// Seconds spent presenting them.
+    seconds: f64,
+}
+
+/// Labels each neuron with the class it answers most: the last `--label` images trained on,
+/// presented again with the network frozen.
+fn label_neurons(args: &LearnArgs, run: &TrainRun, train_set: &ImageSet) -> Labelling {
+    let images = args.label.unwrap_or(args.train.min(10_000)).min(args.train);
+    let first = args.train - images;
     let label_set = select(
-        &train_set,
+        train_set,
         (first..args.train).map(|i| i % train_set.count()),
     );
-    let t_label = Instant::now();
-    let label_responses = with_progress(args.quiet, label_set.count(), "label", |d| {
+    let started = Instant::now();
+    let responses = with_progress(args.quiet, label_set.count(), "label", |d| {
         run.responses(&label_set, Pass::Label, d)
     });
-    let label_s = t_label.elapsed().as_secs_f64();
-    let assignments = assign_labels(&label_responses, &label_set.labels, 10);
+    let seconds = started.elapsed().as_secs_f64();
+    let assignments = assign_labels(&responses, &label_set.labels, 10);
+    Labelling {
+        images,
+        assignments,
+        seconds,
+    }
+}
 
-    // testing
-    let t_test = Instant::now();
-    let test_responses = with_progress(args.quiet, test_set.count(), "test", |d| {
-        run.responses(&test_set, Pass::Test, d)
+/// What the frozen network answers on the test images.
+struct TestResult {
+    /// Spike counts of the excitatory neurons, per test image.
+    responses: Vec<Vec<u32>>,
+    /// Accuracy of the vote of the labelled excitatory neurons.
+    voting_accuracy: f64,
+    /// The predicted classes: the output layer's (sym-stdp) or the vote's (diehl-cook).
+    predictions: Vec<Option<u8>>,
+    /// Predictions against labels.
+    confusion: Confusion,
+    /// Seconds spent testing.
+    seconds: f64,
+}
+
+/// Presents the test images to the frozen network: the labelled neurons vote, and for sym-stdp
+/// the output layer answers too (its answer is the prediction).
+fn test(
+    args: &LearnArgs,
+    run: &TrainRun,
+    test_set: &ImageSet,
+    assignments: &[Option<u8>],
+) -> TestResult {
+    let started = Instant::now();
+    let responses = with_progress(args.quiet, test_set.count(), "test", |d| {
+        run.responses(test_set, Pass::Test, d)
     });
-    let voting: Vec<Option<u8>> = test_responses
+    let voting: Vec<Option<u8>> = responses
         .iter()
-        .map(|r| classify(r, &assignments, 10))
+        .map(|r| classify(r, assignments, 10))
         .collect();
     let voting_accuracy = Confusion::new(&test_set.labels, &voting, 10).accuracy();
-    // sym-stdp: the output layer's classes; diehl-cook: the vote of the labelled neurons
     let predictions = with_progress(args.quiet, test_set.count(), "output", |d| {
-        run.outputs(&test_set, Pass::Test, d)
+        run.outputs(test_set, Pass::Test, d)
     })
     .unwrap_or(voting);
-    let test_s = t_test.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     let confusion = Confusion::new(&test_set.labels, &predictions, 10);
-    let accuracy = confusion.accuracy();
+    TestResult {
+        responses,
+        voting_accuracy,
+        predictions,
+        confusion,
+        seconds,
+    }
+}
 
-    save_weights(out, &run, &assignments)?;
+/// Draws OUT/receptive_fields.png: each excitatory neuron's weights as an image, with its class.
+fn draw_receptive_fields(
+    out: &Path,
+    run: &TrainRun,
+    train_set: &ImageSet,
+    assignments: &[Option<u8>],
+    name: DatasetName,
+) -> Result<(), Failure> {
     let fields: Vec<Vec<f32>> = (0..run.state.neurons)
         .map(|j| run.state.receptive_field(j))
         .collect();
@@ -358,46 +483,64 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
         &fields,
         train_set.rows,
         train_set.cols,
-        &assignments,
+        assignments,
         &name.class_names(),
     )?;
-    let report = serde_json::json!({
+    Ok(())
+}
+
+/// What report.json holds for diehl-cook and sym-stdp besides what every task reports.
+fn diehl_cook_report(
+    args: &LearnArgs,
+    config: &DiehlCookConfig,
+    run: &TrainRun,
+    labelling: &Labelling,
+    test: &TestResult,
+    test_set: &ImageSet,
+) -> serde_json::Value {
+    serde_json::json!({
         "task": args.task.to_possible_value().map(|v| v.get_name().to_string()),
-        "hidden_layer_vote_accuracy": voting_accuracy,
+        "hidden_layer_vote_accuracy": test.voting_accuracy,
         "test_images": test_set.count(),
         "tested_on": if args.validation.is_some() { "validation images held out from the training set" } else { "test set" },
         "train_images": args.train,
-        "label_images": n_label,
+        "label_images": labelling.images,
         "neurons": run.state.neurons,
         "train_seconds": run.train_seconds,
         "train_images_per_second": run.images_done as f64 / run.train_seconds.max(1e-9),
-        "label_seconds": label_s,
-        "test_seconds": test_s,
-        "test_images_per_second": test_set.count() as f64 / test_s.max(1e-9),
+        "label_seconds": labelling.seconds,
+        "test_seconds": test.seconds,
+        "test_images_per_second": test_set.count() as f64 / test.seconds.max(1e-9),
         "running_accuracy_last_window": run.running_accuracy,
-        "mean_test_spikes_per_image": test_responses.iter().map(|r| r.iter().sum::<u32>() as f64).sum::<f64>() / test_set.count().max(1) as f64,
+        "mean_test_spikes_per_image": test.responses.iter().map(|r| r.iter().sum::<u32>() as f64).sum::<f64>() / test_set.count().max(1) as f64,
         "theta_mean_mv": run.state.theta.iter().sum::<f64>() / run.state.neurons as f64,
         "theta_max_mv": run.state.theta.iter().cloned().fold(0.0, f64::max),
-        "neurons_labelled": assignments.iter().filter(|a| a.is_some()).count(),
-        "unanswered_test_images": predictions.iter().filter(|p| p.is_none()).count(),
+        "neurons_labelled": labelling.assignments.iter().filter(|a| a.is_some()).count(),
+        "unanswered_test_images": test.predictions.iter().filter(|p| p.is_none()).count(),
         "confusion_columns": "true class by row; predicted class by column, the last column: no prediction",
         "parameters": config,
-    });
-    crate::learn::write_results(out, name, &confusion, args.seed, report)?;
-    if !args.quiet {
-        println!(
-            "{}: test accuracy {:.2} % on {} images ({} neurons, {} training images in {:.0} s = {:.1} images/s); report in {}",
-            name.name(),
-            100.0 * accuracy,
-            test_set.count(),
-            run.state.neurons,
-            args.train,
-            run.train_seconds,
-            run.images_done as f64 / run.train_seconds.max(1e-9),
-            out.join("report.json").display()
-        );
-    }
-    Ok(())
+    })
+}
+
+/// Prints the test accuracy, the training speed and where the report is.
+fn print_summary(
+    args: &LearnArgs,
+    name: DatasetName,
+    run: &TrainRun,
+    test: &TestResult,
+    test_set: &ImageSet,
+) {
+    println!(
+        "{}: test accuracy {:.2} % on {} images ({} neurons, {} training images in {:.0} s = {:.1} images/s); report in {}",
+        name.name(),
+        100.0 * test.confusion.accuracy(),
+        test_set.count(),
+        run.state.neurons,
+        args.train,
+        run.train_seconds,
+        run.images_done as f64 / run.train_seconds.max(1e-9),
+        args.out.join("report.json").display()
+    );
 }
 
 pub(crate) fn select(set: &ImageSet, indices: impl Iterator<Item = usize>) -> ImageSet {

@@ -2,37 +2,45 @@
 //! the bincode encoding of the task's state, written atomically so that an interruption leaves
 //! either the previous checkpoint or the new one.
 
+use crate::error::{LearnError, Unusable};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"CAJALLRN";
 const VERSION: u32 = 1;
 
-/// Writes `state` to `path` atomically.
-pub fn save<T: serde::Serialize>(path: &Path, state: &T) -> anyhow::Result<()> {
-    let body = bincode::serialize(state)?;
+/// Writes `state` to `path` atomically; fails with [`LearnError::Encode`] or
+/// [`LearnError::WriteCheckpoint`].
+pub fn save<T: serde::Serialize>(path: &Path, state: &T) -> Result<(), LearnError> {
+    let body = bincode::serialize(state).map_err(LearnError::Encode)?;
     let bytes = cajal_data::frame::encode(MAGIC, VERSION, &[&body]);
     cajal_data::write_atomic(path, |f| std::io::Write::write_all(f, &bytes))?;
     Ok(())
 }
 
-/// Reads a checkpoint written by [`save`], verifying it.
-pub fn load<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+/// Reads a checkpoint written by [`save`], verifying it; fails with
+/// [`LearnError::ReadCheckpoint`] or [`LearnError::UnusableCheckpoint`].
+pub fn load<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LearnError> {
     use cajal_data::frame::{decode, FrameError};
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("cannot read the checkpoint {}: {e}", path.display()))?;
-    let bad = |why: &str| {
-        anyhow::anyhow!(
-            "{} is not a usable training checkpoint: {why}; delete it to start afresh",
-            path.display()
-        )
-    };
-    let blocks = decode(&bytes, MAGIC, VERSION, 1).map_err(|e| match e {
-        FrameError::Foreign => bad("no CAJALLRN header (not written by `cajal learn`)"),
-        FrameError::Version(v) => bad(&format!("format version {v}, this Cajal reads {VERSION}")),
-        FrameError::Length(..) => bad("truncated"),
-        FrameError::Checksum => bad("checksum mismatch (corrupt)"),
+    let bytes = std::fs::read(path).map_err(|source| LearnError::ReadCheckpoint {
+        path: path.to_path_buf(),
+        source,
     })?;
-    bincode::deserialize(blocks[0]).map_err(|e| bad(&format!("undecodable ({e})")))
+    let unusable = |problem| LearnError::UnusableCheckpoint {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let blocks = decode(&bytes, MAGIC, VERSION, 1).map_err(|e| {
+        unusable(match e {
+            FrameError::Foreign => Unusable::Foreign,
+            FrameError::Version(found) => Unusable::Version {
+                found,
+                reads: VERSION,
+            },
+            FrameError::Length(..) => Unusable::Truncated,
+            FrameError::Checksum => Unusable::Checksum,
+        })
+    })?;
+    bincode::deserialize(blocks[0]).map_err(|e| unusable(Unusable::Undecodable(e)))
 }
 
 #[cfg(test)]
@@ -50,5 +58,49 @@ mod tests {
         std::fs::write(&p, &bytes).unwrap();
         let e = super::load::<(u64, Vec<f32>)>(&p).unwrap_err().to_string();
         assert!(e.contains("checksum"), "{e}");
+    }
+
+    #[test]
+    fn failures_are_variants_whose_causes_print_once() {
+        use crate::{LearnError, Unusable};
+        use std::error::Error;
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.ckpt");
+        let e = super::load::<u64>(&missing).unwrap_err();
+        assert!(matches!(e, LearnError::ReadCheckpoint { .. }), "{e:?}");
+        let (message, cause) = (e.to_string(), e.source().unwrap().to_string());
+        assert!(message.contains("missing.ckpt"), "{message}");
+        assert!(!message.contains(&cause), "{message}");
+
+        let foreign = dir.path().join("foreign.ckpt");
+        std::fs::write(&foreign, b"not a checkpoint").unwrap();
+        let e = super::load::<u64>(&foreign).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                LearnError::UnusableCheckpoint {
+                    problem: Unusable::Foreign,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.source().is_none());
+        assert!(e.to_string().contains("delete it to start afresh"), "{e}");
+
+        let other = dir.path().join("other.ckpt");
+        super::save(&other, &1u8).unwrap();
+        let e = super::load::<(u64, Vec<f32>)>(&other).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                LearnError::UnusableCheckpoint {
+                    problem: Unusable::Undecodable(_),
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("undecodable ("), "{e}");
     }
 }

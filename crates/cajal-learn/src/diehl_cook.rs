@@ -13,6 +13,7 @@
 //! (decaying with `tau_theta` over presentation and rest). All spikes act one step later.
 
 use crate::encode::{poisson_rate, SpikeRaster};
+use crate::error::{invalid, LearnError};
 use crate::refill;
 use serde::{Deserialize, Serialize};
 
@@ -223,50 +224,25 @@ pub struct DiehlCookConfig {
 
 impl DiehlCookConfig {
     /// Checks every parameter: the offending field and what is allowed.
-    pub fn validate(&self) -> Result<(), String> {
-        let s = &self.schedule;
-        use crate::{non_negative as nonneg, positive as pos};
-        pos("schedule.dt", s.dt)?;
-        pos("schedule.presentation", s.presentation)?;
-        nonneg("schedule.rest", s.rest)?;
-        pos("schedule.max_rate", s.max_rate)?;
-        nonneg("schedule.rate_step", s.rate_step)?;
-        if s.max_presentations == 0 {
-            return Err("schedule.max_presentations must be at least 1".into());
-        }
-        if s.presentation / s.dt < 1.0 {
-            return Err("schedule.presentation must last at least one step dt".into());
-        }
+    pub fn validate(&self) -> Result<(), LearnError> {
+        self.schedule.validate()?;
+        self.validate_layers()?;
+        self.stdp.validate()
+    }
+
+    /// Checks the two layers: size, membranes, threshold adaptation and the weights between them.
+    fn validate_layers(&self) -> Result<(), LearnError> {
+        use crate::non_negative as nonneg;
         if self.excitatory.neurons == 0 {
-            return Err("excitatory.neurons must be at least 1".into());
+            return Err(invalid("excitatory.neurons must be at least 1"));
         }
-        for (layer, p) in [
-            ("excitatory", self.excitatory.lif()),
-            ("inhibitory", self.inhibitory.lif()),
-        ] {
-            pos(&format!("{layer}.tau_m"), p.tau_m)?;
-            nonneg(&format!("{layer}.t_ref"), p.t_ref)?;
-            for (n, v) in [
-                ("v_rest", p.v_rest),
-                ("v_reset", p.v_reset),
-                ("v_th", p.v_th),
-            ] {
-                if !v.is_finite() {
-                    return Err(format!(
-                        "{layer}.{n} must be a finite number of mV (got {v})"
-                    ));
-                }
-            }
-            if p.v_th <= p.v_rest {
-                return Err(format!(
-                    "{layer}.v_th ({}) must lie above {layer}.v_rest ({}), or the neurons fire at rest",
-                    p.v_th, p.v_rest
-                ));
-            }
-        }
+        validate_membrane("excitatory", &self.excitatory.lif())?;
+        validate_membrane("inhibitory", &self.inhibitory.lif())?;
         nonneg("excitatory.theta_plus", self.excitatory.theta_plus)?;
         if self.excitatory.tau_theta.is_nan() || self.excitatory.tau_theta <= 0.0 {
-            return Err("excitatory.tau_theta must be > 0 ms (inf: no decay)".into());
+            return Err(invalid(
+                "excitatory.tau_theta must be > 0 ms (inf: no decay)",
+            ));
         }
         nonneg(
             "excitatory.w_to_inhibitory",
@@ -275,19 +251,71 @@ impl DiehlCookConfig {
         nonneg(
             "inhibitory.w_to_excitatory",
             self.inhibitory.w_to_excitatory,
-        )?;
-        let st = &self.stdp;
-        nonneg("stdp.nu_pre", st.nu_pre)?;
-        nonneg("stdp.nu_post", st.nu_post)?;
-        pos("stdp.tau_pre", st.tau_pre)?;
-        pos("stdp.tau_post", st.tau_post)?;
-        pos("stdp.w_max", st.w_max)?;
-        nonneg("stdp.norm", st.norm)?;
-        if !(st.w_init.is_finite() && st.w_init >= 0.0 && st.w_init <= st.w_max) {
-            return Err(format!(
-                "stdp.w_init must lie in [0, w_max = {}] (got {})",
-                st.w_max, st.w_init
+        )
+    }
+}
+
+impl Schedule {
+    /// Checks the time step, the durations, the rates and the repetitions.
+    fn validate(&self) -> Result<(), LearnError> {
+        use crate::{non_negative as nonneg, positive as pos};
+        pos("schedule.dt", self.dt)?;
+        pos("schedule.presentation", self.presentation)?;
+        nonneg("schedule.rest", self.rest)?;
+        pos("schedule.max_rate", self.max_rate)?;
+        nonneg("schedule.rate_step", self.rate_step)?;
+        if self.max_presentations == 0 {
+            return Err(invalid("schedule.max_presentations must be at least 1"));
+        }
+        if self.presentation / self.dt < 1.0 {
+            return Err(invalid(
+                "schedule.presentation must last at least one step dt",
             ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks the membrane parameters of `layer`: time constants, finite potentials, and a threshold
+/// above rest.
+fn validate_membrane(layer: &str, p: &LifParams) -> Result<(), LearnError> {
+    crate::positive(&format!("{layer}.tau_m"), p.tau_m)?;
+    crate::non_negative(&format!("{layer}.t_ref"), p.t_ref)?;
+    for (n, v) in [
+        ("v_rest", p.v_rest),
+        ("v_reset", p.v_reset),
+        ("v_th", p.v_th),
+    ] {
+        if !v.is_finite() {
+            return Err(invalid(format!(
+                "{layer}.{n} must be a finite number of mV (got {v})"
+            )));
+        }
+    }
+    if p.v_th <= p.v_rest {
+        return Err(invalid(format!(
+            "{layer}.v_th ({}) must lie above {layer}.v_rest ({}), or the neurons fire at rest",
+            p.v_th, p.v_rest
+        )));
+    }
+    Ok(())
+}
+
+impl Stdp {
+    /// Checks the learning rates, the trace time constants and the weight bounds.
+    fn validate(&self) -> Result<(), LearnError> {
+        use crate::{non_negative as nonneg, positive as pos};
+        nonneg("stdp.nu_pre", self.nu_pre)?;
+        nonneg("stdp.nu_post", self.nu_post)?;
+        pos("stdp.tau_pre", self.tau_pre)?;
+        pos("stdp.tau_post", self.tau_post)?;
+        pos("stdp.w_max", self.w_max)?;
+        nonneg("stdp.norm", self.norm)?;
+        if !(self.w_init.is_finite() && self.w_init >= 0.0 && self.w_init <= self.w_max) {
+            return Err(invalid(format!(
+                "stdp.w_init must lie in [0, w_max = {}] (got {})",
+                self.w_max, self.w_init
+            )));
         }
         Ok(())
     }
@@ -306,7 +334,7 @@ pub struct DiehlCookState {
     pub theta: Vec<f64>,
 }
 
-/// Per-step factors derived from a configuration.
+/// Per-step factors and constants derived from a configuration.
 struct Factors {
     steps: usize,
     decay_exc: f64,
@@ -317,6 +345,23 @@ struct Factors {
     decay_theta_rest: f64,
     decay_pre: f32,
     decay_post: f32,
+    /// Membranes of the excitatory layer.
+    ex: LifParams,
+    /// Membranes of the inhibitory layer.
+    inh: LifParams,
+    /// Threshold increase per excitatory spike (mV).
+    theta_plus: f64,
+    /// Excitatory → inhibitory weight (mV).
+    w_ei: f64,
+    /// Inhibitory → excitatory weight (mV, subtracted).
+    w_ie: f64,
+    /// Weight change at a presynaptic spike per unit of postsynaptic trace: negative
+    /// (depression) for pre-post STDP, positive for symmetric STDP.
+    nu_pre: f32,
+    /// Weight change at a postsynaptic spike per unit of presynaptic trace.
+    nu_post: f32,
+    /// Upper weight bound (mV).
+    w_max: f32,
 }
 
 impl Factors {
@@ -332,6 +377,17 @@ impl Factors {
             decay_theta_rest: (-c.schedule.rest / c.excitatory.tau_theta).exp(),
             decay_pre: (-dt / c.stdp.tau_pre).exp() as f32,
             decay_post: (-dt / c.stdp.tau_post).exp() as f32,
+            ex: c.excitatory.lif(),
+            inh: c.inhibitory.lif(),
+            theta_plus: c.excitatory.theta_plus,
+            w_ei: c.excitatory.w_to_inhibitory,
+            w_ie: c.inhibitory.w_to_excitatory,
+            nu_pre: match c.stdp.rule {
+                StdpRule::PrePost => -(c.stdp.nu_pre as f32),
+                StdpRule::Symmetric => c.stdp.nu_pre as f32,
+            },
+            nu_post: c.stdp.nu_post as f32,
+            w_max: c.stdp.w_max as f32,
         }
     }
 }
@@ -353,6 +409,60 @@ pub struct Scratch {
     counts: Vec<u32>,
     /// Excitatory spikes of the last accepted presentation: (step, neuron), in time order.
     pub spikes: Vec<(u32, u32)>,
+}
+
+impl Scratch {
+    /// Prepares a presentation to `n` neurons of `inputs` inputs from the resting state:
+    /// membranes at rest, no refractoriness, drive, traces and counts zero, no spikes.
+    fn start_at_rest(&mut self, inputs: usize, n: usize, f: &Factors) {
+        refill(&mut self.v_exc, n, f.ex.v_rest);
+        refill(&mut self.v_inh, n, f.inh.v_rest);
+        refill(&mut self.ref_exc, n, 0);
+        refill(&mut self.ref_inh, n, 0);
+        refill(&mut self.drive_exc, n, 0.0);
+        refill(&mut self.x_pre, inputs, 0.0);
+        refill(&mut self.x_post, n, 0.0);
+        refill(&mut self.counts, n, 0);
+        self.spiked_exc.clear();
+        self.spiked_inh.clear();
+        self.spikes.clear();
+    }
+
+    /// Advances the inhibitory layer by one step: leak, then the one-to-one excitation by the
+    /// excitatory spikes of the step before; its spikes go to `next_inh`.
+    fn step_inhibitory(&mut self, f: &Factors) {
+        let inh = &f.inh;
+        self.next_inh.clear();
+        for j in 0..self.v_inh.len() {
+            let v = &mut self.v_inh[j];
+            if self.ref_inh[j] > 0 {
+                self.ref_inh[j] -= 1;
+                continue;
+            }
+            *v = inh.v_rest + (*v - inh.v_rest) * f.decay_inh;
+            if self.spiked_exc.contains(&(j as u32)) {
+                *v += f.w_ei;
+            }
+            if *v > inh.v_th {
+                *v = inh.v_reset;
+                self.ref_inh[j] = f.ref_inh;
+                self.next_inh.push(j as u32);
+            }
+        }
+    }
+
+    /// The STDP traces after a step: they decay, then the step's input spikes `inputs` and
+    /// excitatory spikes set theirs to 1.
+    fn update_traces(&mut self, f: &Factors, inputs: &[u32]) {
+        self.x_pre.iter_mut().for_each(|x| *x *= f.decay_pre);
+        self.x_post.iter_mut().for_each(|x| *x *= f.decay_post);
+        for &i in inputs {
+            self.x_pre[i as usize] = 1.0;
+        }
+        for &j in &self.spiked_exc {
+            self.x_post[j as usize] = 1.0;
+        }
+    }
 }
 
 impl DiehlCookState {
@@ -417,7 +527,7 @@ impl DiehlCookState {
         let mut rate = s.max_rate;
         for attempt in 1..=s.max_presentations {
             let raster = poisson_rate(image, rate, s.dt, f.steps, rng);
-            self.run(config, &f, &raster, learn, scratch);
+            self.run(&f, &raster, learn, scratch);
             if learn {
                 // the rest: thresholds keep decaying
                 if f.decay_theta_rest < 1.0 {
@@ -436,128 +546,95 @@ impl DiehlCookState {
         scratch.counts.clone()
     }
 
-    /// One presentation of a spike raster from the resting state.
-    fn run(
-        &mut self,
-        c: &DiehlCookConfig,
-        f: &Factors,
-        raster: &SpikeRaster,
-        learn: bool,
-        sc: &mut Scratch,
-    ) {
-        let n = self.neurons;
-        let (ex, inh) = (c.excitatory.lif(), c.inhibitory.lif());
-        let (theta_plus, w_ei, w_ie) = (
-            c.excitatory.theta_plus,
-            c.excitatory.w_to_inhibitory,
-            c.inhibitory.w_to_excitatory,
-        );
-        refill(&mut sc.v_exc, n, ex.v_rest);
-        refill(&mut sc.v_inh, n, inh.v_rest);
-        refill(&mut sc.ref_exc, n, 0);
-        refill(&mut sc.ref_inh, n, 0);
-        refill(&mut sc.drive_exc, n, 0.0);
-        refill(&mut sc.x_pre, self.inputs, 0.0);
-        refill(&mut sc.x_post, n, 0.0);
-        refill(&mut sc.counts, n, 0);
-        sc.spiked_exc.clear();
-        sc.spiked_inh.clear();
-        sc.spikes.clear();
-        let nu_post = c.stdp.nu_post as f32;
-        // signed: a presynaptic spike depresses (pre-post) or potentiates (symmetric)
-        let nu_pre = match c.stdp.rule {
-            StdpRule::PrePost => -(c.stdp.nu_pre as f32),
-            StdpRule::Symmetric => c.stdp.nu_pre as f32,
-        };
-        let w_max = c.stdp.w_max as f32;
+    /// One presentation of a spike raster from the resting state: each step delivers the input
+    /// spikes of the step before, advances the excitatory and then the inhibitory layer (each
+    /// seeing the other's spikes of the step before) and, with `learn`, applies STDP.
+    fn run(&mut self, f: &Factors, raster: &SpikeRaster, learn: bool, sc: &mut Scratch) {
+        sc.start_at_rest(self.inputs, self.neurons, f);
         for k in 0..=f.steps {
             // inputs of step k: the spikes of step k - 1
             if k > 0 {
-                for &i in raster.at(k - 1) {
-                    let row = &self.weights[i as usize * n..(i as usize + 1) * n];
-                    for (d, &w) in sc.drive_exc.iter_mut().zip(row) {
-                        *d += w;
-                    }
-                }
+                self.deliver(raster.at(k - 1), &mut sc.drive_exc);
             }
             if k == f.steps {
                 break;
             }
-            let inhibition = w_ie * sc.spiked_inh.len() as f64;
-            // excitatory layer
-            sc.next_exc.clear();
-            for j in 0..n {
-                let mut input = sc.drive_exc[j] as f64 - inhibition;
-                sc.drive_exc[j] = 0.0;
-                if inhibition > 0.0 && sc.spiked_inh.contains(&(j as u32)) {
-                    input += w_ie; // an inhibitory neuron spares its own excitatory partner
-                }
-                if learn {
-                    self.theta[j] *= f.decay_theta;
-                }
-                let v = &mut sc.v_exc[j];
-                if sc.ref_exc[j] > 0 {
-                    sc.ref_exc[j] -= 1;
-                    continue;
-                }
-                *v = ex.v_rest + (*v - ex.v_rest) * f.decay_exc + input;
-                if *v > ex.v_th + self.theta[j] {
-                    *v = ex.v_reset;
-                    sc.ref_exc[j] = f.ref_exc;
-                    sc.next_exc.push(j as u32);
-                    sc.counts[j] += 1;
-                    sc.spikes.push((k as u32, j as u32));
-                    if learn {
-                        self.theta[j] += theta_plus;
-                    }
-                }
-            }
-            // inhibitory layer: one-to-one from the excitatory spikes of the previous step
-            sc.next_inh.clear();
-            for j in 0..n {
-                let v = &mut sc.v_inh[j];
-                if sc.ref_inh[j] > 0 {
-                    sc.ref_inh[j] -= 1;
-                    continue;
-                }
-                *v = inh.v_rest + (*v - inh.v_rest) * f.decay_inh;
-                if sc.spiked_exc.contains(&(j as u32)) {
-                    *v += w_ei;
-                }
-                if *v > inh.v_th {
-                    *v = inh.v_reset;
-                    sc.ref_inh[j] = f.ref_inh;
-                    sc.next_inh.push(j as u32);
-                }
-            }
+            self.step_excitatory(f, k, learn, sc);
+            sc.step_inhibitory(f);
             std::mem::swap(&mut sc.spiked_exc, &mut sc.next_exc);
             std::mem::swap(&mut sc.spiked_inh, &mut sc.next_inh);
             if learn {
-                // traces decay, then the spikes of this step set them to 1
-                sc.x_pre.iter_mut().for_each(|x| *x *= f.decay_pre);
-                sc.x_post.iter_mut().for_each(|x| *x *= f.decay_post);
-                for &i in raster.at(k) {
-                    sc.x_pre[i as usize] = 1.0;
+                sc.update_traces(f, raster.at(k));
+                self.apply_stdp(f, raster.at(k), sc);
+            }
+        }
+    }
+
+    /// Adds the weights of the input spikes `inputs` to the drive of the excitatory neurons.
+    fn deliver(&self, inputs: &[u32], drive: &mut [f32]) {
+        let n = self.neurons;
+        for &i in inputs {
+            let row = &self.weights[i as usize * n..(i as usize + 1) * n];
+            for (d, &w) in drive.iter_mut().zip(row) {
+                *d += w;
+            }
+        }
+    }
+
+    /// Advances the excitatory layer by step `k`: leak, the input drive less the inhibition by
+    /// the inhibitory spikes of the step before (an inhibitory neuron spares its own partner),
+    /// and a spike above the threshold plus `theta`; its spikes go to `next_exc`, the counts and
+    /// the spike list. With `learn`, the thresholds decay and each spike raises its own.
+    fn step_excitatory(&mut self, f: &Factors, k: usize, learn: bool, sc: &mut Scratch) {
+        let ex = &f.ex;
+        let inhibition = f.w_ie * sc.spiked_inh.len() as f64;
+        sc.next_exc.clear();
+        for j in 0..self.neurons {
+            let mut input = sc.drive_exc[j] as f64 - inhibition;
+            sc.drive_exc[j] = 0.0;
+            if inhibition > 0.0 && sc.spiked_inh.contains(&(j as u32)) {
+                input += f.w_ie; // an inhibitory neuron spares its own excitatory partner
+            }
+            if learn {
+                self.theta[j] *= f.decay_theta;
+            }
+            let v = &mut sc.v_exc[j];
+            if sc.ref_exc[j] > 0 {
+                sc.ref_exc[j] -= 1;
+                continue;
+            }
+            *v = ex.v_rest + (*v - ex.v_rest) * f.decay_exc + input;
+            if *v > ex.v_th + self.theta[j] {
+                *v = ex.v_reset;
+                sc.ref_exc[j] = f.ref_exc;
+                sc.next_exc.push(j as u32);
+                sc.counts[j] += 1;
+                sc.spikes.push((k as u32, j as u32));
+                if learn {
+                    self.theta[j] += f.theta_plus;
                 }
-                for &j in &sc.spiked_exc {
-                    sc.x_post[j as usize] = 1.0;
-                }
-                // presynaptic spikes move weights by the postsynaptic trace
-                for &i in raster.at(k) {
-                    let row = &mut self.weights[i as usize * n..(i as usize + 1) * n];
-                    for (w, &x) in row.iter_mut().zip(&sc.x_post) {
-                        *w = (*w + nu_pre * x).clamp(0.0, w_max);
-                    }
-                }
-                // postsynaptic spikes potentiate by the presynaptic trace
-                for &j in &sc.spiked_exc {
-                    let j = j as usize;
-                    for (i, &x) in sc.x_pre.iter().enumerate() {
-                        if x > 0.0 {
-                            let w = &mut self.weights[i * n + j];
-                            *w = (*w + nu_post * x).min(w_max);
-                        }
-                    }
+            }
+        }
+    }
+
+    /// STDP of the input → excitatory weights after a step whose input spikes are `inputs`:
+    /// each input spike moves its weights by the postsynaptic traces (down for pre-post, up for
+    /// symmetric STDP), then each excitatory spike raises its weights by the presynaptic traces;
+    /// weights stay within [0, w_max].
+    fn apply_stdp(&mut self, f: &Factors, inputs: &[u32], sc: &Scratch) {
+        let n = self.neurons;
+        for &i in inputs {
+            let row = &mut self.weights[i as usize * n..(i as usize + 1) * n];
+            for (w, &x) in row.iter_mut().zip(&sc.x_post) {
+                *w = (*w + f.nu_pre * x).clamp(0.0, f.w_max);
+            }
+        }
+        for &j in &sc.spiked_exc {
+            let j = j as usize;
+            for (i, &x) in sc.x_pre.iter().enumerate() {
+                if x > 0.0 {
+                    let w = &mut self.weights[i * n + j];
+                    *w = (*w + f.nu_post * x).min(f.w_max);
                 }
             }
         }
@@ -580,13 +657,21 @@ mod tests {
         DiehlCookConfig::default().validate().unwrap();
         let mut c = small();
         c.schedule.dt = f64::NAN;
-        assert!(c.validate().unwrap_err().contains("schedule.dt"));
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("schedule.dt"));
         let mut c = small();
         c.inhibitory.v_th = -70.0;
-        assert!(c.validate().unwrap_err().contains("inhibitory.v_th"));
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("inhibitory.v_th"));
         let mut c = small();
         c.stdp.w_init = 2.0;
-        assert!(c.validate().unwrap_err().contains("w_init"));
+        assert!(c.validate().unwrap_err().to_string().contains("w_init"));
     }
 
     #[test]

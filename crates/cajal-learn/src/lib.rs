@@ -3,42 +3,50 @@
 //! label assignment and scoring ([`evaluate`]), liquid state machines with and without an
 //! astrocyte ([`liquid`]) and their trained linear readout ([`readout`]), and training
 //! checkpoints ([`checkpoint`]); the label-clamped output layer of symmetric-STDP supervised
-//! learning ([`supervised`]).
+//! learning ([`supervised`]). Failures are [`LearnError`]s.
 //! The `cajal learn` command drives these on MNIST-format datasets.
 
 pub mod checkpoint;
 pub mod diehl_cook;
 pub mod encode;
+pub mod error;
 pub mod evaluate;
 pub mod liquid;
 pub mod readout;
 pub mod supervised;
 pub mod train;
 
+use error::invalid;
+pub use error::{LearnError, Unusable};
+
 /// A finite number > 0, or a message naming the field.
-pub(crate) fn positive(name: &str, v: f64) -> Result<(), String> {
+pub(crate) fn positive(name: &str, v: f64) -> Result<(), LearnError> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        Err(format!("{name} must be a finite number > 0 (got {v})"))
+        Err(invalid(format!(
+            "{name} must be a finite number > 0 (got {v})"
+        )))
     }
 }
 
 /// A finite number >= 0, or a message naming the field.
-pub(crate) fn non_negative(name: &str, v: f64) -> Result<(), String> {
+pub(crate) fn non_negative(name: &str, v: f64) -> Result<(), LearnError> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
-        Err(format!("{name} must be a finite number >= 0 (got {v})"))
+        Err(invalid(format!(
+            "{name} must be a finite number >= 0 (got {v})"
+        )))
     }
 }
 
 /// A fraction in [0, 1], or a message naming the field.
-pub(crate) fn fraction(name: &str, v: f64) -> Result<(), String> {
+pub(crate) fn fraction(name: &str, v: f64) -> Result<(), LearnError> {
     if (0.0..=1.0).contains(&v) {
         Ok(())
     } else {
-        Err(format!("{name} must lie in [0, 1] (got {v})"))
+        Err(invalid(format!("{name} must lie in [0, 1] (got {v})")))
     }
 }
 

@@ -13,6 +13,7 @@
 //! at 0 mV and start each presentation at rest.
 
 use crate::encode::{poisson_rate, regular_rate};
+use crate::error::{invalid, LearnError};
 use crate::readout::ReadoutConfig;
 use crate::refill;
 use rand::Rng;
@@ -155,21 +156,21 @@ pub struct LiquidConfig {
 
 impl LiquidConfig {
     /// Checks every parameter: the offending field and what is allowed.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), LearnError> {
         use crate::{fraction as prob, non_negative, positive as pos};
         let s = &self.schedule;
         pos("schedule.dt", s.dt)?;
         pos("schedule.presentation", s.presentation)?;
         pos("schedule.max_rate", s.max_rate)?;
         if s.bins == 0 || s.bins as f64 > s.presentation / s.dt {
-            return Err(format!(
+            return Err(invalid(format!(
                 "schedule.bins must lie between 1 and the steps of a presentation ({})",
                 (s.presentation / s.dt).round()
-            ));
+            )));
         }
         let l = &self.liquid;
         if l.shape.contains(&0) {
-            return Err("liquid.shape must have three sizes >= 1".into());
+            return Err(invalid("liquid.shape must have three sizes >= 1"));
         }
         prob("liquid.inhibitory_fraction", l.inhibitory_fraction)?;
         prob("liquid.input_p", l.input_p)?;
@@ -184,9 +185,9 @@ impl LiquidConfig {
         }
         for (k, &w) in l.w.iter().chain([&l.w_in]).enumerate() {
             if !(w.is_finite() && w >= 0.0) {
-                return Err(format!(
+                return Err(invalid(format!(
                     "liquid weights (w and w_in) are magnitudes >= 0; entry {k} is {w}"
-                ));
+                )));
             }
         }
         let a = &self.astrocyte;
@@ -200,7 +201,7 @@ impl LiquidConfig {
             ("astrocyte.w_liquid", a.w_liquid.unwrap_or(0.0)),
         ] {
             if !v.is_finite() {
-                return Err(format!("{n} must be a finite number (got {v})"));
+                return Err(invalid(format!("{n} must be a finite number (got {v})")));
             }
         }
         self.readout.validate()
@@ -589,7 +590,11 @@ mod tests {
         assert_eq!(summed, one);
         assert!(one.iter().sum::<u32>() > 0);
         cfg.schedule.bins = 0;
-        assert!(cfg.validate().unwrap_err().contains("schedule.bins"));
+        assert!(cfg
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("schedule.bins"));
     }
 
     #[test]
@@ -626,7 +631,11 @@ mod tests {
         l.present(&cfg, &image, &mut rng, None, &mut counts, &mut sc);
         assert_eq!(counts.iter().sum::<u32>(), 0);
         cfg.liquid.input_inhibitory = 1.5;
-        assert!(cfg.validate().unwrap_err().contains("input_inhibitory"));
+        assert!(cfg
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("input_inhibitory"));
     }
 
     #[test]
@@ -733,6 +742,10 @@ mod tests {
         assert!(silent_liquid < 0.0 && silent_liquid < none && none < loud_liquid);
         let mut cfg = LiquidConfig::default();
         cfg.astrocyte.w_liquid = Some(f64::NAN);
-        assert!(cfg.validate().unwrap_err().contains("astrocyte.w_liquid"));
+        assert!(cfg
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("astrocyte.w_liquid"));
     }
 }

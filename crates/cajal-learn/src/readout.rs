@@ -2,6 +2,7 @@
 //! counts, or raw pixels for the baseline), fitted by mini-batch stochastic gradient descent with
 //! an L2 penalty chosen on a validation split.
 
+use crate::error::{invalid, LearnError};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
@@ -56,21 +57,25 @@ impl Default for ReadoutConfig {
 
 impl ReadoutConfig {
     /// Checks the parameters.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), LearnError> {
         if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
-            return Err(format!(
+            return Err(invalid(format!(
                 "readout.validation_fraction must lie strictly between 0 and 1 (got {})",
                 self.validation_fraction
-            ));
+            )));
         }
         if self.l2.is_empty() || self.l2.iter().any(|l| !(l.is_finite() && *l >= 0.0)) {
-            return Err("readout.l2 must list at least one finite penalty >= 0".into());
+            return Err(invalid(
+                "readout.l2 must list at least one finite penalty >= 0",
+            ));
         }
         if self.epochs == 0 || self.batch == 0 {
-            return Err("readout.epochs and readout.batch must be at least 1".into());
+            return Err(invalid(
+                "readout.epochs and readout.batch must be at least 1",
+            ));
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err("readout.learning_rate must be a finite number > 0".into());
+            return Err(invalid("readout.learning_rate must be a finite number > 0"));
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! neuron's incoming weights are normalised after every image (synaptic scaling). Testing, the
 //! output neurons integrate the hidden spikes freely and the class is the one that fires most.
 
+use crate::error::{invalid, LearnError};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +56,7 @@ impl Default for OutputParams {
 
 impl OutputParams {
     /// Checks the parameters.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), LearnError> {
         use crate::{non_negative, positive};
         positive("output.tau_m", self.tau_m)?;
         non_negative("output.t_ref", self.t_ref)?;
@@ -67,7 +68,9 @@ impl OutputParams {
         if !(self.v_th.is_finite() && self.v_rest.is_finite() && self.v_reset.is_finite())
             || self.v_th <= self.v_rest
         {
-            return Err("output.v_th must be finite and above output.v_rest".into());
+            return Err(invalid(
+                "output.v_th must be finite and above output.v_rest",
+            ));
         }
         Ok(())
     }
@@ -121,7 +124,7 @@ impl SymStdpConfig {
     }
 
     /// Checks every parameter.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), LearnError> {
         self.split().0.validate()?;
         self.output.validate()
     }

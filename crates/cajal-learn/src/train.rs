@@ -5,6 +5,7 @@
 //! threads, and a resumed training is identical to an uninterrupted one).
 
 use crate::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch};
+use crate::error::LearnError;
 use crate::evaluate::{assign_labels, classify};
 use crate::supervised::{OutputLayer, OutputParams};
 use cajal_core::rng::{stream, Purpose};
@@ -76,28 +77,27 @@ impl TrainRun {
         }
     }
 
-    /// Reads a checkpoint and checks that it continues the run asked for.
+    /// Reads a checkpoint and checks that it continues the run asked for: fails as
+    /// [`checkpoint::load`](crate::checkpoint::load) does, or with
+    /// [`LearnError::OtherParameters`] or [`LearnError::OtherSeed`].
     pub fn resume(
         path: &Path,
         config: &DiehlCookConfig,
         output: Option<&OutputParams>,
         seed: u64,
-    ) -> anyhow::Result<TrainRun> {
+    ) -> Result<TrainRun, LearnError> {
         let run: TrainRun = crate::checkpoint::load(path)?;
         if &run.config != config || run.output.as_ref().map(|o| &o.params) != output {
-            anyhow::bail!(
-                "the checkpoint {} was written with other network parameters; resume with the \
-                 same task file, or delete the checkpoint to start afresh",
-                path.display()
-            );
+            return Err(LearnError::OtherParameters {
+                path: path.to_path_buf(),
+            });
         }
         if run.seed != seed {
-            anyhow::bail!(
-                "the checkpoint {} was written with seed {}, not {seed}; pass --seed {}",
-                path.display(),
-                run.seed,
-                run.seed
-            );
+            return Err(LearnError::OtherSeed {
+                path: path.to_path_buf(),
+                written: run.seed,
+                asked: seed,
+            });
         }
         Ok(run)
     }
@@ -105,7 +105,7 @@ impl TrainRun {
     /// Trains until `total` presentations are done (continuing from `images_done`), writing a
     /// checkpoint to `checkpoint` every `every` images and at the end, calling `progress` after
     /// each image. Stops early, with a checkpoint, when `stop` is set; returns whether all
-    /// `total` images are done.
+    /// `total` images are done. Fails only when a checkpoint cannot be written.
     pub fn train(
         &mut self,
         images: &ImageSet,
@@ -113,7 +113,7 @@ impl TrainRun {
         checkpoint: Option<(&Path, usize)>,
         stop: &AtomicBool,
         mut progress: impl FnMut(&TrainRun),
-    ) -> anyhow::Result<bool> {
+    ) -> Result<bool, LearnError> {
         let started = std::time::Instant::now();
         let base_seconds = self.train_seconds;
         let mut scratch = Scratch::default();

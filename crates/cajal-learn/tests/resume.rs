@@ -5,6 +5,7 @@ use cajal_data::idx::ImageSet;
 use cajal_learn::diehl_cook::DiehlCookConfig;
 use cajal_learn::evaluate::{assign_labels, classify, Confusion};
 use cajal_learn::train::{Pass, TrainRun};
+use cajal_learn::LearnError;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// 10 classes of 12x12 images: class c lights a bar at its own position and angle, with noise.
@@ -90,6 +91,18 @@ fn resumed_training_equals_uninterrupted() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("--seed 7"), "{e}");
+    assert!(matches!(
+        TrainRun::resume(&ck, &config(), None, 8),
+        Err(LearnError::OtherSeed {
+            written: 7,
+            asked: 8,
+            ..
+        })
+    ));
+    assert!(matches!(
+        TrainRun::resume(&ck, &other, None, 7),
+        Err(LearnError::OtherParameters { .. })
+    ));
 }
 
 #[test]
