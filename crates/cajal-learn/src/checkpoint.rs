@@ -1,17 +1,19 @@
-//! Checkpoints of a training run: a small header (magic, format version, length, CRC-32) and
-//! the bincode encoding of the task's state, written atomically so that an interruption leaves
-//! either the previous checkpoint or the new one.
+//! Checkpoints of a training run: a small header (magic, format version, length, CRC-32; the
+//! envelope of `cajal_data::frame`, as in `docs/checkpoint.md`) and the task's state as CBOR with
+//! named fields, written atomically so that an interruption leaves either the previous
+//! checkpoint or the new one. Version 1 was bincode 1.3's encoding and is refused.
 
 use crate::error::{LearnError, Unusable};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"CAJALLRN";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Writes `state` to `path` atomically; fails with [`LearnError::Encode`] or
 /// [`LearnError::WriteCheckpoint`].
 pub fn save<T: serde::Serialize>(path: &Path, state: &T) -> Result<(), LearnError> {
-    let body = bincode::serialize(state).map_err(LearnError::Encode)?;
+    let mut body = Vec::new();
+    ciborium::ser::into_writer(state, &mut body).map_err(|e| LearnError::Encode(e.to_string()))?;
     let bytes = cajal_data::frame::encode(MAGIC, VERSION, &[&body]);
     cajal_data::write_atomic(path, |f| std::io::Write::write_all(f, &bytes))?;
     Ok(())
@@ -40,7 +42,7 @@ pub fn load<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LearnError
             FrameError::Checksum => Unusable::Checksum,
         })
     })?;
-    bincode::deserialize(blocks[0]).map_err(|e| unusable(Unusable::Undecodable(e)))
+    ciborium::de::from_reader(blocks[0]).map_err(|e| unusable(Unusable::Undecodable(e.to_string())))
 }
 
 #[cfg(test)]

@@ -57,8 +57,8 @@ pub enum LearnError {
         asked: u64,
     },
     /// The training state could not be encoded for a checkpoint.
-    #[error("cannot encode the training state for a checkpoint")]
-    Encode(#[source] bincode::Error),
+    #[error("cannot encode the training state for a checkpoint ({0})")]
+    Encode(String),
     /// The checkpoint could not be written (the error names the file).
     #[error(transparent)]
     WriteCheckpoint(#[from] cajal_data::DataError),
@@ -87,7 +87,7 @@ pub enum Unusable {
     Checksum,
     /// The content passed the checks but does not decode as a training state.
     #[error("undecodable ({0})")]
-    Undecodable(bincode::Error),
+    Undecodable(String),
 }
 
 /// A [`LearnError::InvalidParameter`] with `message`.
