@@ -62,6 +62,13 @@ pub fn run(a: &EncodeArgs) -> Result<(), Failure> {
             a.dataset
         ))
     })?;
+    if a.out.extension().and_then(|e| e.to_str()) != Some("npz") {
+        return Err(bad_input(format!(
+            "--out {}: encode writes an NPZ file (times, senders, labels, image_start); give a \
+             name ending in .npz",
+            a.out.display()
+        )));
+    }
     for (flag, v) in [
         ("--duration", a.duration),
         ("--dt", a.dt),

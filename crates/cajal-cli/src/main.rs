@@ -9,7 +9,6 @@ mod learn_liquid;
 mod output;
 mod raster;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -178,6 +177,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Makes `out` and checks that files can be written in it, before anything is built or run (so
+/// that a long run's results are not lost at the end); a folder that cannot be used is bad input.
+fn writable_folder(out: &std::path::Path) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| {
+        bad_input(format!(
+            "--out {}: cannot write there ({e}); give a folder you can write to",
+            out.display()
+        ))
+    };
+    std::fs::create_dir_all(out).map_err(fail)?;
+    let probe = out.join(format!(".cajal-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)
+}
+
 /// An error with its causes, each printed once: a cause whose text the message already holds
 /// (an error that names its cause and also keeps it as its source) is not repeated.
 fn message(error: &anyhow::Error) -> String {
@@ -222,11 +236,8 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         model.network.set_seed(s);
     }
     if let Some(d) = args.duration {
-        if !(d.is_finite() && d >= 0.0) {
-            return Err(bad_input(format!(
-                "--duration must be a finite number of ms >= 0 (got {d})"
-            )));
-        }
+        cajal_core::duration_steps(d, model.def().dt)
+            .map_err(|m| bad_input(format!("--duration: {m}")))?;
         model.duration = d;
     }
     if let Some(e) = args.checkpoint_every {
@@ -236,9 +247,10 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             )));
         }
     }
+    cajal_core::Network::check_threads(threads)
+        .map_err(|e| bad_input(format!("--threads: {}", e.message)))?;
     check_memory(&model, threads, args.max_memory.as_deref())?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    writable_folder(out)?;
     let t0 = Instant::now();
     let mut sim = cajal_model::build(&model, &text, &file, threads).map_err(bad_input)?;
     let build_s = t0.elapsed().as_secs_f64();
@@ -456,8 +468,7 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
     model.network.set_seed(record.seed);
     model.duration = record.duration;
     check_memory(&model, ck.threads(), None)?;
-    std::fs::create_dir_all(&record.out)
-        .with_context(|| format!("cannot create output folder {}", record.out.display()))?;
+    writable_folder(&record.out)?;
     let t0 = Instant::now();
     let mut sim = cajal_model::build(&model, &record.model_text, &record.model_file, ck.threads())
         .map_err(bad_input)?;

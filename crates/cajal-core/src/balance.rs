@@ -400,7 +400,7 @@ mod tests {
             vec![vec![0, 2, 4, 5], vec![1], vec![3]],
         ];
         for (helpers, lists) in each.iter().enumerate() {
-            let mut crew = Crew::new(helpers);
+            let mut crew = Crew::new(helpers).unwrap();
             let runs: Vec<AtomicUsize> = (0..6).map(|_| AtomicUsize::new(0)).collect();
             let out = own_pieces_first(
                 lists,

@@ -35,7 +35,10 @@ pub fn delay_steps(delay_ms: f64, dt: f64) -> Result<u16, String> {
             "delay must be a finite number of ms (got {delay_ms})"
         ));
     }
-    let steps = (delay_ms / dt).round();
+    // half a step rounds up, as in NEST: 0.15 ms at dt 0.1 is 2 steps although 0.15 / 0.1 is
+    // 1.4999999999999998 in floating point (a relative 1e-9 absorbs the division's error)
+    let q = delay_ms / dt;
+    let steps = (q + 1e-9 * q.abs().max(1.0)).round();
     if steps < 1.0 {
         return Err(format!(
             "delay {delay_ms} ms is shorter than one time step (dt = {dt} ms); delays must be at least dt"

@@ -78,8 +78,9 @@ pub(crate) struct Crew {
 }
 
 impl Crew {
-    /// A crew of `helpers` threads (none: every job runs on the calling thread alone).
-    pub(crate) fn new(helpers: usize) -> Crew {
+    /// A crew of `helpers` threads (none: every job runs on the calling thread alone); fails
+    /// when the system refuses a thread.
+    pub(crate) fn new(helpers: usize) -> std::io::Result<Crew> {
         let shared = Arc::new(Shared {
             state: AtomicU64::new(CLOSED),
             job: UnsafeCell::new(None),
@@ -89,20 +90,20 @@ impl Crew {
             lock: Mutex::new(()),
             wake: Condvar::new(),
         });
-        let handles = (1..=helpers)
-            .map(|t| {
-                let shared = Arc::clone(&shared);
-                std::thread::Builder::new()
-                    .name(format!("cajal-crew-{t}"))
-                    .spawn(move || shared.serve(t))
-                    .expect("could not start a worker thread")
-            })
-            .collect();
-        Crew {
+        let mut crew = Crew {
             shared,
-            handles,
+            handles: Vec::with_capacity(helpers),
             job: 0,
+        };
+        for t in 1..=helpers {
+            let shared = Arc::clone(&crew.shared);
+            let handle = std::thread::Builder::new()
+                .name(format!("cajal-crew-{t}"))
+                .spawn(move || shared.serve(t))?;
+            // (on an error, dropping the crew stops the helpers started so far)
+            crew.handles.push(handle);
         }
+        Ok(crew)
     }
 
     /// Runs `job(0)` on the calling thread and `job(t)` on each helper `t` that joins before
@@ -261,7 +262,7 @@ mod tests {
     #[test]
     fn the_caller_runs_every_job_and_each_helper_at_most_once() {
         for helpers in 0..3 {
-            let mut crew = Crew::new(helpers);
+            let mut crew = Crew::new(helpers).unwrap();
             for _ in 0..200 {
                 let runs: Vec<AtomicUsize> = (0..=helpers).map(|_| AtomicUsize::new(0)).collect();
                 crew.offer(&|t| {
@@ -275,7 +276,7 @@ mod tests {
 
     #[test]
     fn helpers_join_a_job_that_lasts_even_after_they_went_to_sleep() {
-        let mut crew = Crew::new(2);
+        let mut crew = Crew::new(2).unwrap();
         for round in 0..3 {
             // long enough that the helpers block between jobs
             std::thread::sleep(SPIN * 3);
@@ -300,7 +301,7 @@ mod tests {
     #[test]
     fn a_panic_in_a_helper_reaches_the_caller_and_the_crew_still_works() {
         let caller = std::thread::current().id();
-        let mut crew = Crew::new(1);
+        let mut crew = Crew::new(1).unwrap();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let helper_came = AtomicBool::new(false);
             crew.offer(&|_| {

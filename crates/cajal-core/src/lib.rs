@@ -70,6 +70,6 @@ pub use neuron::ModelKind;
 pub use partition::Spike;
 pub use plasticity::{OjaDef, Pairing, PlasticityDef};
 pub use simulation::{
-    NumericalError, PopulationInfo, PopulationStats, ScheduleError, Simulation, SpikeTrains,
-    StateTrace,
+    duration_steps, NumericalError, PopulationInfo, PopulationStats, ScheduleError, Simulation,
+    SpikeTrains, StateTrace,
 };

@@ -342,9 +342,9 @@ pub fn read_csv_rows(path: &Path) -> Result<(Vec<Vec<f64>>, usize), DataError> {
                 }
                 rows.push(v);
             }
-            Err(_) if rows.is_empty() && ln == 0 => {
-                // header line
-            }
+            // a header names its columns: every field starts with a letter (a field that
+            // starts like a number, `2O.0` for 20.0, is a typo in the first row, not a name)
+            Err(_) if rows.is_empty() && ln == 0 && is_header(&fields) => {}
             Err(_) => {
                 return Err(format_err(
                     path,
@@ -354,6 +354,14 @@ pub fn read_csv_rows(path: &Path) -> Result<(Vec<Vec<f64>>, usize), DataError> {
         }
     }
     Ok((rows, first_data_line))
+}
+
+/// A header line: every field is a name (starts with a letter or `_`), e.g. `source,target`.
+fn is_header(fields: &[&str]) -> bool {
+    fields
+        .iter()
+        .all(|f| f.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+        && fields.iter().all(|f| f.parse::<f64>().is_err())
 }
 
 fn rows_as_f64<T: Copy + Into<f64>>(a: Array2<T>) -> Vec<Vec<f64>> {

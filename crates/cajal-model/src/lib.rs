@@ -249,14 +249,8 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
         err.kind = Some(e.kind);
         err
     })?;
-    if !(sim.duration.is_finite() && sim.duration >= 0.0) {
-        return Err(ctx.error(
-            path!["simulation", "duration"],
-            format!(
-                "duration must be a finite number of ms >= 0 (got {})",
-                sim.duration
-            ),
-        ));
+    if let Err(m) = cajal_core::duration_steps(sim.duration, sim.dt) {
+        return Err(ctx.error(path!["simulation", "duration"], m));
     }
     if parsed.population.is_empty() {
         return Err(ctx.error(vec![], "the model has no [[population]]; add at least one"));

@@ -47,6 +47,27 @@ pub(crate) fn time_steps(t: f64, dt: f64) -> Result<u64, String> {
     Ok((t / dt).round() as u64)
 }
 
+/// At most this many worker threads per core: more only wait for each other (they spin between
+/// intervals), and a typo such as `--threads 100000` would start that many.
+pub(crate) const THREADS_PER_CORE: usize = 4;
+
+/// A thread count for a build: 0 (one per core) up to [`THREADS_PER_CORE`] per core, at least 8.
+pub(crate) fn threads(threads: usize) -> Check {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = (THREADS_PER_CORE * cores).max(8);
+    if threads > most {
+        return Err(BuildError::new(
+            ErrorKind::Resources,
+            Place::Network,
+            "threads",
+            format!(
+                "{threads} threads on {cores} cores; use at most {most} (0 means one per core)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The time step.
 pub(crate) fn network(dt: f64) -> Check {
     if !(dt.is_finite() && dt > 0.0) {
@@ -768,6 +789,18 @@ pub(crate) fn record(def: &NetworkDef, index: usize, rec: &RecordDef) -> Check {
     }
     period_steps(rec.interval, def.dt, "interval")
         .map_err(|m| fail(InvalidValue, "interval", m))?;
+    if let Selection::First(n) = rec.neurons {
+        if n > pop.size {
+            return err(
+                InvalidValue,
+                "neurons",
+                format!(
+                    "{n} neurons asked, but '{}' has {}; ask for at most {} or \"all\"",
+                    pop.name, pop.size, pop.size
+                ),
+            );
+        }
+    }
     if let Selection::List(list) = &rec.neurons {
         if let Some(bad) = list.iter().find(|&&i| i as usize >= pop.size) {
             return err(InvalidValue, "neurons", outside(*bad, pop));

@@ -281,8 +281,15 @@ impl Network {
         })
     }
 
-    /// Builds the network on `threads` worker threads (0: one per core).
+    /// Checks a thread count as [`Network::build`] does: 0 (one per core) up to 4 per core (at
+    /// least 8), so a front end can refuse a bad count before it loads anything.
+    pub fn check_threads(threads: usize) -> Result<(), BuildError> {
+        check::threads(threads)
+    }
+
+    /// Builds the network on `threads` worker threads (0: one per core; at most 4 per core).
     pub fn build(&self, threads: usize) -> Result<Simulation, BuildError> {
+        check::threads(threads)?;
         Simulation::build_checked(&self.def, threads, self.id, true)
     }
 

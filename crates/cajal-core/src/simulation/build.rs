@@ -6,6 +6,7 @@ use crate::balance::Group;
 use crate::connect::{
     draw_global, draw_per_target, draw_total_in, is_per_target, split_total, Drawn,
 };
+use crate::crew::Crew;
 use crate::homeostasis::{AstrocyteState, ThresholdRule};
 use crate::network::{BuildError, ErrorKind, NetworkDef, Place, Rule};
 use crate::neuron::Dynamics;
@@ -77,6 +78,16 @@ impl Simulation {
                 )
             })?;
         let threads = pool.current_num_threads();
+        // the helpers of a run live as long as the simulation: started here, where a refused
+        // thread is an error of the build rather than a panic of the first run
+        let crew = Crew::new(threads - 1).map_err(|e| {
+            BuildError::new(
+                ErrorKind::Resources,
+                Place::Network,
+                "threads",
+                format!("cannot start {threads} threads: {e}"),
+            )
+        })?;
         let built = pool.install(|| Self::build_in_pool(def, threads, compact));
         built.map(
             |(populations, partitions, groups, interval, synapses)| Simulation {
@@ -91,7 +102,7 @@ impl Simulation {
                 balance: None,
                 pending: Vec::new(),
                 pool: Arc::new(pool),
-                crew: None,
+                crew: Some(crew),
                 threads,
                 synapses,
                 projections: def.projections.iter().map(|p| p.name.clone()).collect(),

@@ -1,0 +1,179 @@
+//! Hostile input, round two (issue 26), the items closed so far; each case failed on 28ac977:
+//! absurd thread counts, output folders and values that were found only after the whole run,
+//! silently wrong readings (a connection list whose first row has a typo, half-step delays,
+//! durations off the grid, more recorded neurons than a population has, `encode` writing NPZ
+//! under another name). Names used as paths are `names.rs`.
+
+mod support;
+
+use cajal_core::{ErrorKind, Input, ModelKind, Network, Population, Projection, Rule};
+use std::time::{Duration, Instant};
+use support::cajal_output;
+
+/// Runs `cajal ARGS`, which must refuse within 5 s with exit code 2 and a message holding
+/// `needle`.
+fn refused(args: &[&str], needle: &str) {
+    let t0 = Instant::now();
+    let out = cajal_output(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "{args:?} took {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: '{needle}' not in: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn model(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+const POP: &str = "[[population]]\nname = \"E\"\nmodel = \"iaf_psc_exp\"\nsize = 100\n";
+
+#[test]
+fn absurd_thread_counts_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    for threads in ["100000", "1000"] {
+        refused(
+            &["run", "--threads", threads, "--out", out, "--quiet"],
+            "--threads: ",
+        );
+    }
+    assert!(
+        !dir.path().join("out").exists(),
+        "nothing is written for a refused run"
+    );
+    let e = Network::check_threads(100_000).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Resources);
+    Network::check_threads(0).unwrap();
+    Network::check_threads(3).unwrap();
+}
+
+#[test]
+fn what_would_fail_after_the_run_is_refused_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let under_file = file.join("out");
+    refused(
+        &[
+            "run",
+            "--out",
+            under_file.to_str().unwrap(),
+            "--duration",
+            "10",
+            "--quiet",
+        ],
+        "cannot write there",
+    );
+    let twice = model(
+        dir.path(),
+        "twice.toml",
+        &format!("{POP}[[record]]\npopulation = \"E\"\nvariables = [\"V_m\", \"V_m\"]\n"),
+    );
+    refused(
+        &["check", &twice],
+        "record[0].variables: 'V_m' is listed twice",
+    );
+    let many = model(
+        dir.path(),
+        "many.toml",
+        &format!("{POP}[[record]]\npopulation = \"E\"\nneurons = 1000\n"),
+    );
+    refused(&["check", &many], "1000 neurons asked, but 'E' has 100");
+}
+
+#[test]
+fn durations_off_the_grid_are_refused_not_rounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = model(
+        dir.path(),
+        "short.toml",
+        &format!("[simulation]\nduration = 0.05\n{POP}"),
+    );
+    refused(
+        &["check", &short],
+        "simulation.duration: duration 0.05 ms is not a multiple of dt",
+    );
+    let out = dir.path().join("out");
+    refused(
+        &[
+            "run",
+            "--duration",
+            "12.34",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        "use 12.3 or 12.4 ms",
+    );
+    assert_eq!(cajal_core::duration_steps(12.3, 0.1), Ok(123));
+}
+
+#[test]
+fn a_first_row_with_a_typo_is_an_error_not_a_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = |file: &str| {
+        format!(
+            "{POP}\n[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"explicit\"\nfile = \"{file}\"\n"
+        )
+    };
+    for (name, csv) in [
+        ("typo.csv", "0,1,2O.0,1.5\n1,2,20.0,1.5\n"),
+        ("semicolons.csv", "0;1;20.0;1.5\n"),
+    ] {
+        std::fs::write(dir.path().join(name), csv).unwrap();
+        let m = model(dir.path(), "m.toml", &proj(name));
+        refused(&["check", &m], "line 1: not a list of numbers");
+    }
+    // a header of names is still a header
+    std::fs::write(
+        dir.path().join("ok.csv"),
+        "source,target,weight,delay\n0,1,20.0,1.5\n",
+    )
+    .unwrap();
+    let m = model(dir.path(), "m.toml", &proj("ok.csv"));
+    let out = cajal_output(&["check", &m]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn half_step_delays_round_up_as_in_nest() {
+    // NEST counts time in tics: 0.15 ms at dt 0.1 is 1.5 steps, rounded up to 2; in floating
+    // point 0.15 / 0.1 is 1.4999999999999998
+    let mut net = Network::new(0.1, 1).unwrap();
+    let a = net
+        .add_population(Population::new("a", ModelKind::IafPscDelta, 1))
+        .unwrap();
+    net.add_input(Input::dc(1.0).onto(a)).unwrap();
+    for d in [0.15, 0.25, 0.35, 0.45, 1.5] {
+        let proj = Projection::new(a, a, Rule::AllToAll).weight(0.1).delay(d);
+        net.connect(proj.name(format!("d{d}"))).unwrap();
+    }
+    let sim = net.build(1).unwrap();
+    let mut delays: Vec<f64> = sim.connections().iter().map(|c| c.3).collect();
+    delays.sort_by(f64::total_cmp);
+    let steps: Vec<u64> = delays.iter().map(|d| (d / 0.1).round() as u64).collect();
+    assert_eq!(steps, vec![2, 3, 4, 5, 15]);
+}
+
+#[test]
+fn encode_writes_npz_under_an_npz_name_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("x.csv");
+    refused(
+        &["encode", "--count", "1", "--out", csv.to_str().unwrap()],
+        "give a name ending in .npz",
+    );
+    assert!(!csv.exists());
+}
