@@ -401,6 +401,41 @@ fn criticality(data: &SpikeData, o: &Options, stage: &dyn Fn(&str)) -> Criticali
     }
 }
 
+/// Most time bins a binned measure may make (population rate, pairwise rows, avalanches): each
+/// takes a few bytes, held for up to `pair_neurons` trains at once.
+pub const MAX_BINS: f64 = 2e7;
+
+/// Refuses, before anything is computed, an analysis whose bins would not fit in memory: a long
+/// window with a small `--bin`, or an avalanche bin made tiny by few spikes.
+pub fn check_size(data: &SpikeData, o: &Options) -> Result<(), crate::AnalysisError> {
+    let span = data.duration();
+    let too_many = |bin: f64| bin.is_nan() || bin <= 0.0 || span / bin > MAX_BINS;
+    if too_many(o.bin_ms) {
+        return Err(crate::AnalysisError::Input(format!(
+            "the window of {span} ms in bins of {} ms makes {:.3e} bins, more than {MAX_BINS:e}; \
+             give a larger --bin or a shorter window (--t-start/--t-stop)",
+            o.bin_ms,
+            span / o.bin_ms
+        )));
+    }
+    let bin = avalanche_bin(data, o.avalanche_bin_ms);
+    if too_many(bin) {
+        let why = match o.avalanche_bin_ms {
+            Some(_) => "the --avalanche-bin asked for".to_string(),
+            None => format!(
+                "the mean interval of the {} merged spikes",
+                data.trains.iter().map(Vec::len).sum::<usize>()
+            ),
+        };
+        return Err(crate::AnalysisError::Input(format!(
+            "the avalanche bin of {bin} ms ({why}) makes {:.3e} bins over {span} ms, more than \
+             {MAX_BINS:e}; give --avalanche-bin (e.g. 1 ms) or a shorter window",
+            span / bin
+        )));
+    }
+    Ok(())
+}
+
 /// The avalanche bin (ms): the one asked for, or the mean interval of the merged population
 /// train but not less than the data's time resolution; at least 1e-9 ms.
 fn avalanche_bin(data: &SpikeData, asked: Option<f64>) -> f64 {

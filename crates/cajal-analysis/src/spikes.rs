@@ -2,6 +2,9 @@
 
 use crate::AnalysisError;
 
+/// Most neurons an analysis takes (one train each, kept in memory): ten million.
+pub const MAX_NEURONS: usize = 10_000_000;
+
 /// A named group of neurons (a population of a Cajal run), as a range of global indices.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Group {
@@ -34,6 +37,8 @@ impl SpikeData {
     /// non-decreasing in file order, senders below `n`; only the spikes inside the window
     /// `[t_start, t_stop]` are kept. `what` names the source in
     /// errors (a file name).
+    /// Spike trains of `n` neurons from events (`what` names the input in errors); at most
+    /// [`MAX_NEURONS`] neurons.
     pub fn from_events(
         what: &str,
         times: &[f64],
@@ -54,6 +59,13 @@ impl SpikeData {
             return Err(err(format!(
                 "the observation window [{t_start}, {t_stop}] ms is empty or not finite; \
                  give --t-start/--t-stop with t_stop > t_start"
+            )));
+        }
+        if n > MAX_NEURONS {
+            return Err(err(format!(
+                "{n} neurons (the largest sender plus one, or --neurons) is more than the {} \
+                 the analysis takes; check the senders, or give --neurons",
+                MAX_NEURONS
             )));
         }
         let mut trains = vec![Vec::new(); n];

@@ -168,6 +168,7 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
     o.inference.l1 = a.l1;
     o.inference.bases = a.bases.max(1);
 
+    cajal_analysis::report::check_size(&data, &o).map_err(bad_input)?;
     let bar = if a.quiet {
         indicatif::ProgressBar::hidden()
     } else {

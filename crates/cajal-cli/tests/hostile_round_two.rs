@@ -177,3 +177,101 @@ fn encode_writes_npz_under_an_npz_name_only() {
     );
     assert!(!csv.exists());
 }
+
+/// Runs `cajal ARGS` under a 4 GB address-space limit (`ulimit -v`): it must refuse within 5 s,
+/// exit 2 and say `needle`, never abort on an allocation.
+fn refused_in_4gb(args: &[&str], needle: &str) {
+    let mut line = format!("ulimit -v 4000000; exec '{}'", env!("CARGO_BIN_EXE_cajal"));
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let t0 = Instant::now();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&line)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "{args:?} took {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: '{needle}' not in: {err}");
+}
+
+#[test]
+fn huge_or_degenerate_inputs_are_refused_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let one = csv("one.csv", "time,sender\n1.0,0\n");
+    let far = csv("far.csv", "time,sender\n1.0,0\n1e15,1\n");
+    let high = csv("high.csv", "time,sender\n1.0,4294967295\n");
+    let mut same = String::from("time,sender\n");
+    for i in 0..1000 {
+        same.push_str(&format!("5.0,{i}\n"));
+    }
+    let same = csv("same.csv", &same);
+    refused_in_4gb(
+        &["analyze", &one, "--out", out, "--no-plot"],
+        "give --avalanche-bin",
+    );
+    refused_in_4gb(
+        &["analyze", &same, "--out", out, "--no-plot"],
+        "give --avalanche-bin",
+    );
+    refused_in_4gb(
+        &["analyze", &far, "--out", out, "--no-plot"],
+        "give a larger --bin",
+    );
+    refused_in_4gb(
+        &["analyze", &high, "--out", out, "--no-plot"],
+        "4294967296 neurons",
+    );
+    refused_in_4gb(
+        &[
+            "analyze",
+            &one,
+            "--neurons",
+            "4000000000",
+            "--out",
+            out,
+            "--no-plot",
+        ],
+        "4000000000 neurons",
+    );
+    refused_in_4gb(
+        &["analyze", &one, "--bin", "1e-9", "--out", out, "--no-plot"],
+        "--bin",
+    );
+    // a model of 4e9 neurons is refused by the memory estimate at once, not after minutes
+    let big = dir.path().join("big.toml");
+    std::fs::write(
+        &big,
+        "[[population]]\nname = \"E\"\nmodel = \"iaf_psc_delta\"\nsize = 4000000000\n",
+    )
+    .unwrap();
+    refused_in_4gb(&["check", big.to_str().unwrap()], "GiB are available");
+    // and one spike with a bin asked for is analysed
+    let ok = cajal_output(&[
+        "analyze",
+        &one,
+        "--avalanche-bin",
+        "1",
+        "--out",
+        out,
+        "--no-plot",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}

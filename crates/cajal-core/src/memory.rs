@@ -132,6 +132,15 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
         })
         .collect();
     let mut peak = global_pairs + largest_draw;
+    // the schedule costs the square of the partitions: beyond a few thousand (hundreds of
+    // millions of neurons, far past any machine) the stores and pairs alone bound the peak
+    // from below, which is all a refusal needs
+    let jobs = if jobs.len() > MAX_SCHEDULED {
+        peak += 8.0 * synapses;
+        Vec::new()
+    } else {
+        jobs
+    };
     for &(_, end, s, _) in &jobs {
         let mut at_end = waiting_and_done(&jobs, end, global_pairs) + 20.0 * s;
         for &(start_k, end_k, _, _) in &jobs {
@@ -160,6 +169,9 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
         peak_bytes: fixed + peak + (store - synapses * 8.0).max(0.0),
     }
 }
+
+/// Partitions up to which the construction schedule is followed step by step.
+const MAX_SCHEDULED: usize = 4096;
 
 /// Bytes held at time `t` of the construction schedule `jobs` by the partitions done before it
 /// (their stores) and by the global pairs whose partitions are not done yet.
