@@ -192,6 +192,109 @@ fn writable_folder(out: &std::path::Path) -> Result<(), Failure> {
     std::fs::remove_file(&probe).map_err(fail)
 }
 
+/// The lock of a run folder while a run writes into it: `OUT/.cajal-run.lock` holds the
+/// process id and is removed when the run ends (a lock left by a process that no longer runs is
+/// taken over).
+struct FolderLock(PathBuf);
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Locks `out` for this run; another live run holding it is bad input (exit 2).
+fn lock_folder(out: &std::path::Path) -> Result<FolderLock, Failure> {
+    let path = out.join(".cajal-run.lock");
+    for _ in 0..2 {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                use std::io::Write;
+                let _ = write!(f, "{}", std::process::id());
+                return Ok(FolderLock(path));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                let alive = holder.trim().parse::<u32>().is_ok_and(|pid| {
+                    pid != std::process::id()
+                        && std::path::Path::new(&format!("/proc/{pid}")).exists()
+                });
+                if alive {
+                    return Err(bad_input(format!(
+                        "--out {}: another cajal run (process {}) is writing there; wait for \
+                         it to end or give another --out",
+                        out.display(),
+                        holder.trim()
+                    )));
+                }
+                // left by a run that was killed: take it over
+                let _ = std::fs::remove_file(&path);
+            }
+            Err(e) => {
+                return Err(bad_input(format!(
+                    "--out {}: cannot lock the folder ({e})",
+                    out.display()
+                )))
+            }
+        }
+    }
+    Err(bad_input(format!(
+        "--out {}: cannot lock the folder (another run keeps taking it)",
+        out.display()
+    )))
+}
+
+/// The outputs a run writes, removed before a new run into the same folder so that no file of
+/// the previous run is left beside the new ones.
+const RUN_OUTPUTS: [&str; 9] = [
+    "summary.json",
+    "spikes",
+    "state",
+    "weights",
+    "astrocytes",
+    "connectivity.npz",
+    "raster.png",
+    "checkpoint.ckpt",
+    "analysis",
+];
+
+/// Removes the previous run's outputs from `out`, saying so.
+fn replace_previous_outputs(out: &std::path::Path, quiet: bool) -> Result<(), Failure> {
+    let present: Vec<PathBuf> = RUN_OUTPUTS
+        .iter()
+        .map(|name| out.join(name))
+        .filter(|p| p.exists())
+        .collect();
+    if present.is_empty() {
+        return Ok(());
+    }
+    if !quiet {
+        eprintln!(
+            "replacing the outputs of a previous run in {}",
+            out.display()
+        );
+    }
+    for p in present {
+        let removed = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else {
+            std::fs::remove_file(&p)
+        };
+        removed.map_err(|e| {
+            bad_input(format!(
+                "--out {}: cannot replace the previous run's {} ({e})",
+                out.display(),
+                p.display()
+            ))
+        })?;
+    }
+    Ok(())
+}
+
 /// An error with its causes, each printed once: a cause whose text the message already holds
 /// (an error that names its cause and also keeps it as its source) is not repeated.
 fn message(error: &anyhow::Error) -> String {
@@ -251,6 +354,8 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         .map_err(|e| bad_input(format!("--threads: {}", e.message)))?;
     check_memory(&model, threads, args.max_memory.as_deref())?;
     writable_folder(out)?;
+    let _lock = lock_folder(out)?;
+    replace_previous_outputs(out, quiet)?;
     let t0 = Instant::now();
     let mut sim = cajal_model::build(&model, &text, &file, threads).map_err(bad_input)?;
     let build_s = t0.elapsed().as_secs_f64();
@@ -469,6 +574,7 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
     model.duration = record.duration;
     check_memory(&model, ck.threads(), None)?;
     writable_folder(&record.out)?;
+    let _lock = lock_folder(&record.out)?;
     let t0 = Instant::now();
     let mut sim = cajal_model::build(&model, &record.model_text, &record.model_file, ck.threads())
         .map_err(bad_input)?;

@@ -275,3 +275,91 @@ fn huge_or_degenerate_inputs_are_refused_within_bounds() {
         String::from_utf8_lossy(&ok.stderr)
     );
 }
+
+#[test]
+fn a_folder_is_locked_during_a_run_and_a_new_run_replaces_the_old_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_s = out.to_str().unwrap();
+    // a first run leaves spikes of a population the second model does not have
+    let solo = POP.replace("\"E\"", "\"Solo\"");
+    let first = model(
+        dir.path(),
+        "first.toml",
+        &format!("{solo}[[record]]\npopulation = \"Solo\"\n"),
+    );
+    let ok = cajal_output(&[
+        "run",
+        &first,
+        "--out",
+        out_s,
+        "--quiet",
+        "--no-plot",
+        "--duration",
+        "10",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(out.join("spikes/Solo.npz").exists());
+    let cuba = support::root().join("examples/cuba.toml");
+    let cuba = cuba.to_str().unwrap();
+    let second = cajal_output(&["run", cuba, "--out", out_s, "--no-plot", "--duration", "10"]);
+    assert!(second.status.success());
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        said.contains("replacing the outputs of a previous run"),
+        "{said}"
+    );
+    assert!(
+        !out.join("spikes/Solo.npz").exists(),
+        "the first run's file was left"
+    );
+    assert!(out.join("spikes/E.npz").exists());
+    assert!(out.join("summary.json").exists());
+    // while a run writes into the folder, another is refused
+    let mut long = std::process::Command::new(env!("CARGO_BIN_EXE_cajal"))
+        .args([
+            "run",
+            cuba,
+            "--out",
+            out_s,
+            "--quiet",
+            "--no-plot",
+            "--duration",
+            "60000",
+        ])
+        .spawn()
+        .unwrap();
+    let lock = out.join(".cajal-run.lock");
+    let t0 = Instant::now();
+    while !lock.exists() && t0.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(lock.exists(), "the running run holds no lock");
+    refused(
+        &["run", "--out", out_s, "--quiet", "--duration", "10"],
+        "another cajal run",
+    );
+    long.kill().unwrap();
+    long.wait().unwrap();
+    // a lock left by a killed run is taken over
+    let again = cajal_output(&[
+        "run",
+        cuba,
+        "--out",
+        out_s,
+        "--quiet",
+        "--no-plot",
+        "--duration",
+        "10",
+    ]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(!lock.exists(), "the lock is removed at the end of a run");
+}
