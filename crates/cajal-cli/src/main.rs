@@ -109,6 +109,43 @@ struct RunRecord {
     no_plot: bool,
     save_connectivity: bool,
     checkpoint_every: Option<f64>,
+    /// The files the network was built from besides the model (absolute), with their size and
+    /// CRC-32: a resume from a changed file would build another network.
+    #[serde(default)]
+    files: Vec<FileStamp>,
+}
+
+/// A file as it was when a run started.
+#[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+struct FileStamp {
+    path: PathBuf,
+    bytes: u64,
+    crc32: u32,
+}
+
+impl FileStamp {
+    fn of(path: &std::path::Path) -> Result<FileStamp, Failure> {
+        let data = std::fs::read(path)
+            .map_err(|e| bad_input(format!("{}: cannot read it ({e})", path.display())))?;
+        Ok(FileStamp {
+            path: absolute(path),
+            bytes: data.len() as u64,
+            crc32: crc32fast::hash(&data),
+        })
+    }
+}
+
+/// `path` made absolute (resolved where it exists), so a resume from another folder finds it.
+fn absolute(path: &std::path::Path) -> PathBuf {
+    // the folder of `m.toml` is "": the current one
+    let path = if path.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        path
+    };
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A failure with its exit code: 2 for a bad model or argument, 1 for anything else.
@@ -360,19 +397,22 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let mut sim = cajal_model::build(&model, &text, &file, threads).map_err(bad_input)?;
     let build_s = t0.elapsed().as_secs_f64();
 
+    let files = model
+        .files
+        .iter()
+        .map(|f| FileStamp::of(f))
+        .collect::<Result<_, _>>()?;
     let record = RunRecord {
         model_file: file.clone(),
-        model_dir: args
-            .model
-            .as_ref()
-            .and_then(|p| p.parent().map(|d| d.to_path_buf())),
+        model_dir: args.model.as_ref().and_then(|p| p.parent().map(absolute)),
         model_text: text.clone(),
         seed: model.def().seed,
         duration: model.duration,
-        out: out.to_path_buf(),
+        out: absolute(out),
         no_plot: args.no_plot,
         save_connectivity: args.save_connectivity,
         checkpoint_every: args.checkpoint_every,
+        files,
     };
     simulate(&model, &mut sim, &record, build_s, quiet)
 }
@@ -411,6 +451,8 @@ fn simulate(
         .expect("valid template")
         .progress_chars("=> "),
     );
+    // a resumed run: its speed is that of the part it simulates
+    let (from_ms, events_before) = (sim.time_ms(), sim.synaptic_events());
     let t1 = Instant::now();
     let mut outcome = Ok(());
     let mut stopped = false;
@@ -446,6 +488,9 @@ fn simulate(
     bar.finish_and_clear();
 
     let mut summary = output::summary(model, sim, build_s, simulate_s);
+    if from_ms > 0.0 {
+        output::mark_resumed(&mut summary, sim, from_ms, events_before, simulate_s);
+    }
     let plot = !record.no_plot;
     if let Err(e) = outcome {
         // keep what was simulated: outputs up to the failure, marked partial
@@ -572,6 +617,21 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
     .map_err(bad_input)?;
     model.network.set_seed(record.seed);
     model.duration = record.duration;
+    for stamp in &record.files {
+        let now = FileStamp::of(&stamp.path)?;
+        if now != *stamp {
+            return Err(bad_input(format!(
+                "{}: changed since the checkpoint was written ({} bytes, CRC-32 {:08x}; then {} \
+                 bytes, {:08x}); resuming would build another network: restore the file or run \
+                 again from the start",
+                stamp.path.display(),
+                now.bytes,
+                now.crc32,
+                stamp.bytes,
+                stamp.crc32
+            )));
+        }
+    }
     check_memory(&model, ck.threads(), None)?;
     writable_folder(&record.out)?;
     let _lock = lock_folder(&record.out)?;

@@ -78,8 +78,33 @@ pub fn summary(
             .round(),
         synapse_bytes: sim.synapse_bytes(),
         partial: false,
+        resumed_from_ms: None,
         populations,
     }
+}
+
+/// Marks a summary as that of a run resumed at `from_ms`: its speed (events per second,
+/// real-time factor) counts the part simulated since, not the whole run.
+pub fn mark_resumed(
+    summary: &mut RunSummary,
+    sim: &Simulation,
+    from_ms: f64,
+    events_before: u64,
+    simulate_s: f64,
+) {
+    summary.resumed_from_ms = Some(from_ms);
+    let events = sim.synaptic_events().saturating_sub(events_before);
+    let simulated_s = (sim.time_ms() - from_ms) / 1000.0;
+    summary.events_per_s = if simulate_s > 0.0 {
+        events as f64 / simulate_s
+    } else {
+        0.0
+    };
+    summary.realtime_factor = if simulated_s > 0.0 {
+        simulate_s / simulated_s
+    } else {
+        0.0
+    };
 }
 
 /// Prints the summary as a table.

@@ -363,3 +363,76 @@ fn a_folder_is_locked_during_a_run_and_a_new_run_replaces_the_old_outputs() {
     );
     assert!(!lock.exists(), "the lock is removed at the end of a run");
 }
+
+#[test]
+fn resume_needs_only_the_checkpoint_and_refuses_changed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(run_dir.join("conn.csv"), "0,1,5.0,1.5\n1,0,5.0,1.5\n").unwrap();
+    std::fs::write(
+        run_dir.join("m.toml"),
+        "[simulation]\nduration = 2000.0\n[[population]]\nname = \"E\"\nmodel = \"iaf_psc_exp\"\n\
+         size = 2\n[[input]]\ntype = \"dc_generator\"\ntarget = \"E\"\namplitude = 400.0\n\
+         [[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"explicit\"\nfile = \"conn.csv\"\n\
+         [[record]]\npopulation = \"E\"\n",
+    )
+    .unwrap();
+    let cajal = |cwd: &std::path::Path, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cajal"))
+            .current_dir(cwd)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // relative model and output paths, as a user types them
+    let first = cajal(
+        &run_dir,
+        &[
+            "run",
+            "m.toml",
+            "--out",
+            "o",
+            "--checkpoint-every",
+            "1000",
+            "--quiet",
+            "--no-plot",
+        ],
+    );
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    std::fs::remove_file(run_dir.join("o/summary.json")).unwrap();
+    let ck = run_dir.join("o/checkpoint.ckpt");
+    let ck = ck.to_str().unwrap();
+    // from another folder: the connection list is found and the outputs go to the run's folder
+    let resumed = cajal(&elsewhere, &["resume", ck, "--quiet"]);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(run_dir.join("o/summary.json").exists());
+    assert!(
+        !elsewhere.join("o").exists(),
+        "resume wrote relative to the current folder"
+    );
+    let summary = cajal_data::RunFolder::new(run_dir.join("o"))
+        .read_summary()
+        .unwrap();
+    let from = summary.resumed_from_ms.expect("a resumed run says so");
+    assert!((from - 1000.0).abs() < 2.0, "resumed from {from} ms");
+    // a connection list changed since the checkpoint is refused, not silently used
+    std::fs::write(run_dir.join("conn.csv"), "0,1,9.0,1.5\n1,0,5.0,1.5\n").unwrap();
+    let changed = cajal(&elsewhere, &["resume", ck, "--quiet"]);
+    let err = String::from_utf8_lossy(&changed.stderr);
+    assert_eq!(changed.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("conn.csv: changed since the checkpoint was written"),
+        "{err}"
+    );
+}

@@ -75,6 +75,10 @@ pub struct RunSummary {
     pub synapse_bytes: u64,
     /// True when the run stopped early (interrupted, or a numerical error).
     pub partial: bool,
+    /// Set when the run was resumed from a checkpoint at this time (ms): `wall_s`,
+    /// `events_per_s` and `realtime_factor` then count the part simulated since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed_from_ms: Option<f64>,
     /// One line per population, in model order.
     pub populations: Vec<PopulationSummary>,
 }

@@ -52,6 +52,9 @@ pub struct Model {
     pub network: Network,
     /// Simulated time (ms).
     pub duration: f64,
+    /// The files the network was built from besides the model file (connection lists), as
+    /// opened (relative to the current folder when the model's folder was).
+    pub files: Vec<PathBuf>,
 }
 
 impl Model {
@@ -65,6 +68,8 @@ struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
     doc: Option<toml_edit::ImDocument<String>>,
+    /// The files read besides the model (connection lists), as opened.
+    read: std::cell::RefCell<Vec<PathBuf>>,
 }
 
 impl Ctx<'_> {
@@ -223,6 +228,7 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
         file,
         text,
         doc: None,
+        read: Default::default(),
     };
     if text.trim().is_empty() {
         return Err(ctx.error(
@@ -273,6 +279,7 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
         description: parsed.description.clone().unwrap_or_default(),
         network: net,
         duration: sim.duration,
+        files: ctx.read.take(),
     })
 }
 
@@ -426,6 +433,7 @@ fn connection_rule(
             };
             let list = cajal_data::read_connection_list(&fp)
                 .map_err(|e| ctx.error(at("file"), e.to_string()))?;
+            ctx.read.borrow_mut().push(fp);
             Rule::Explicit {
                 sources: list.sources,
                 targets: list.targets,
@@ -697,6 +705,7 @@ pub fn build(
             file,
             text: text_for_errors,
             doc: toml_edit::ImDocument::parse(text_for_errors.to_string()).ok(),
+            read: Default::default(),
         };
         ctx.located(e)
     })
