@@ -96,6 +96,7 @@ fn network(seed: u64) -> anyhow::Result<NetworkDef> {
         population,
         spikes: true,
         neurons: Selection::All,
+        state_neurons: None,
         variables: vec![],
         interval: 1.0,
     };

@@ -77,6 +77,7 @@ fn experiment() -> anyhow::Result<Vec<(f64, f64, f64)>> {
             population: 2,
             spikes: true,
             neurons: Selection::All,
+            state_neurons: None,
             variables: vec![],
             interval: 1.0,
         }],

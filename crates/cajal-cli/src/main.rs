@@ -445,11 +445,9 @@ fn simulate(
         indicatif::ProgressBar::new(total)
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{bar:30}] {msg} simulated, {per_sec} steps, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template("[{bar:30}] {msg} simulated, ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
     );
     // a resumed run: its speed is that of the part it simulates
     let (from_ms, events_before) = (sim.time_ms(), sim.synaptic_events());

@@ -436,3 +436,50 @@ fn resume_needs_only_the_checkpoint_and_refuses_changed_files() {
         "{err}"
     );
 }
+
+#[test]
+fn spikes_and_state_take_separate_neuron_lists() {
+    // f_i_curve.toml records the spikes of all 21 neurons and V_m of three (one list limited both)
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fi");
+    let model = support::root().join("examples/f_i_curve.toml");
+    let ok = cajal_output(&[
+        "run",
+        model.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--no-plot",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let folder = cajal_data::RunFolder::new(&out);
+    let spikes = folder.read_spikes("neurons").unwrap().unwrap();
+    assert_eq!(spikes.neurons.unwrap(), (0..21).collect::<Vec<u32>>());
+    let mut spiking: Vec<u32> = spikes.senders.clone();
+    spiking.dedup();
+    spiking.sort_unstable();
+    spiking.dedup();
+    assert!(spiking.len() > 10, "only {spiking:?} spiked");
+    let state = cajal_data::read_npz_u32(&folder.state("neurons"), "senders").unwrap();
+    let mut sampled = state.clone();
+    sampled.sort_unstable();
+    sampled.dedup();
+    assert_eq!(sampled, vec![8, 10, 20]);
+    // a state list outside the population is refused like the spike list
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        format!(
+            "{POP}[[record]]\npopulation = \"E\"\nvariables = [\"V_m\"]\nstate_neurons = [100]\n"
+        ),
+    )
+    .unwrap();
+    refused(
+        &["check", bad.to_str().unwrap()],
+        "record[0].state_neurons: neuron index 100 is outside 'E'",
+    );
+}

@@ -187,8 +187,12 @@ pub struct RecordDef {
     pub population: usize,
     /// Record spikes?
     pub spikes: bool,
-    /// Which neurons.
+    /// Which neurons: those whose spikes are recorded, and whose state is sampled unless
+    /// `state_neurons` says otherwise.
     pub neurons: Selection,
+    /// Which neurons' state is sampled, when not `neurons` (NEST's multimeter and spike
+    /// recorder take separate lists too).
+    pub state_neurons: Option<Selection>,
     /// State variables to sample (e.g. `V_m`).
     pub variables: Vec<String>,
     /// Sampling interval (ms, a multiple of dt).

@@ -42,6 +42,7 @@ fn brunel() -> NetworkDef {
         population,
         spikes: true,
         neurons: Selection::All,
+        state_neurons: None,
         variables: vec![],
         interval: 0.1,
     };

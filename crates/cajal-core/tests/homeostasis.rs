@@ -96,6 +96,7 @@ fn intrinsic_plasticity_brings_each_neuron_to_the_target_rate() {
                 population: p,
                 spikes: true,
                 neurons: Selection::All,
+                state_neurons: None,
                 variables: vec!["theta".into()],
                 interval: 1.0,
             })

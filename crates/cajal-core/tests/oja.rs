@@ -127,6 +127,7 @@ fn network(trains: Vec<Vec<f64>>, eta: f64) -> NetworkDef {
             population: 0,
             spikes: true,
             neurons: Selection::All,
+            state_neurons: None,
             variables: vec![],
             interval: 1.0,
         }],

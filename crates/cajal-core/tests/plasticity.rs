@@ -67,6 +67,7 @@ fn network(
             population: p,
             spikes: true,
             neurons: Selection::All,
+            state_neurons: None,
             variables: vec![],
             interval: 1.0,
         })

@@ -21,6 +21,7 @@ fn net(rate: f64, start: f64, stop: f64, n: usize) -> NetworkDef {
             population: 0,
             spikes: true,
             neurons: Selection::All,
+            state_neurons: None,
             variables: vec![],
             interval: 1.0,
         }],

@@ -663,33 +663,46 @@ fn add_records(
 ) -> Result<(), ModelError> {
     for (i, r) in parsed.record.iter().enumerate() {
         let population = names.pick(ctx, &r.population, path!["record", i, "population"])?;
-        let neurons = match &r.neurons {
-            None => Selection::All,
-            Some(NeuronSelection::Word(w)) if w == "all" => Selection::All,
-            Some(NeuronSelection::Word(w)) => {
-                return Err(ctx.error(
-                    path!["record", i, "neurons"],
-                    format!("neurons must be \"all\", a count or a list of indices (got \"{w}\")"),
-                ))
-            }
-            Some(NeuronSelection::Count(n)) if *n < 0 => {
-                return Err(ctx.error(
-                    path!["record", i, "neurons"],
-                    format!("a count of neurons must be >= 0 (got {n})"),
-                ))
-            }
-            Some(NeuronSelection::Count(n)) => Selection::First(*n as usize),
-            Some(NeuronSelection::List(l)) => Selection::List(l.clone()),
-        };
+        let neurons = selection(ctx, r.neurons.as_ref(), i, "neurons")?.unwrap_or(Selection::All);
         let variables: Vec<&str> = r.variables.iter().map(String::as_str).collect();
-        let record = Record::spikes(population)
+        let mut record = Record::spikes(population)
             .with_spikes(r.spikes)
             .variables(&variables)
             .neurons(neurons)
             .interval(r.interval);
+        if let Some(state) = selection(ctx, r.state_neurons.as_ref(), i, "state_neurons")? {
+            record = record.state_neurons(state);
+        }
         net.add_record(record).map_err(|e| ctx.located(e))?;
     }
     Ok(())
+}
+
+/// A `neurons`-like key of `[[record]]` i: `"all"`, a count or a list of indices.
+fn selection(
+    ctx: &Ctx,
+    given: Option<&NeuronSelection>,
+    i: usize,
+    key: &str,
+) -> Result<Option<Selection>, ModelError> {
+    Ok(Some(match given {
+        None => return Ok(None),
+        Some(NeuronSelection::Word(w)) if w == "all" => Selection::All,
+        Some(NeuronSelection::Word(w)) => {
+            return Err(ctx.error(
+                path!["record", i, key],
+                format!("{key} must be \"all\", a count or a list of indices (got \"{w}\")"),
+            ))
+        }
+        Some(NeuronSelection::Count(n)) if *n < 0 => {
+            return Err(ctx.error(
+                path!["record", i, key],
+                format!("a count of neurons must be >= 0 (got {n})"),
+            ))
+        }
+        Some(NeuronSelection::Count(n)) => Selection::First(*n as usize),
+        Some(NeuronSelection::List(l)) => Selection::List(l.clone()),
+    }))
 }
 
 /// Builds the model's network on `threads` threads; an error found while drawing (a delay drawn

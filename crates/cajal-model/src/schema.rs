@@ -266,6 +266,8 @@ pub struct RecordSpec {
     pub spikes: bool,
     /// `"all"`, a count (the first n), or a list of indices (default all).
     pub neurons: Option<NeuronSelection>,
+    /// The neurons whose state is sampled, when not `neurons` (same forms).
+    pub state_neurons: Option<NeuronSelection>,
     /// State variables to sample.
     #[serde(default)]
     pub variables: Vec<String>,

@@ -789,21 +789,28 @@ pub(crate) fn record(def: &NetworkDef, index: usize, rec: &RecordDef) -> Check {
     }
     period_steps(rec.interval, def.dt, "interval")
         .map_err(|m| fail(InvalidValue, "interval", m))?;
-    if let Selection::First(n) = rec.neurons {
-        if n > pop.size {
-            return err(
-                InvalidValue,
-                "neurons",
-                format!(
-                    "{n} neurons asked, but '{}' has {}; ask for at most {} or \"all\"",
-                    pop.name, pop.size, pop.size
-                ),
-            );
-        }
-    }
-    if let Selection::List(list) = &rec.neurons {
-        if let Some(bad) = list.iter().find(|&&i| i as usize >= pop.size) {
-            return err(InvalidValue, "neurons", outside(*bad, pop));
+    let field = |state: bool| if state { "state_neurons" } else { "neurons" };
+    for (state, sel) in [
+        (false, Some(&rec.neurons)),
+        (true, rec.state_neurons.as_ref()),
+    ] {
+        match sel {
+            Some(Selection::First(n)) if *n > pop.size => {
+                return err(
+                    InvalidValue,
+                    field(state),
+                    format!(
+                        "{n} neurons asked, but '{}' has {}; ask for at most {} or \"all\"",
+                        pop.name, pop.size, pop.size
+                    ),
+                );
+            }
+            Some(Selection::List(list)) => {
+                if let Some(bad) = list.iter().find(|&&i| i as usize >= pop.size) {
+                    return err(InvalidValue, field(state), outside(*bad, pop));
+                }
+            }
+            _ => {}
         }
     }
     Ok(())

@@ -276,6 +276,7 @@ pub struct Record {
     pub(super) population: PopulationId,
     spikes: bool,
     neurons: Selection,
+    state_neurons: Option<Selection>,
     variables: Vec<String>,
     interval: f64,
 }
@@ -287,6 +288,7 @@ impl Record {
             population,
             spikes: true,
             neurons: Selection::All,
+            state_neurons: None,
             variables: Vec::new(),
             interval: 1.0,
         }
@@ -298,6 +300,7 @@ impl Record {
             population,
             spikes: false,
             neurons: Selection::All,
+            state_neurons: None,
             variables: variables.iter().map(|v| v.to_string()).collect(),
             interval: 1.0,
         }
@@ -315,9 +318,15 @@ impl Record {
         self
     }
 
-    /// Which neurons.
+    /// Which neurons (spikes, and state unless [`Record::state_neurons`] is given).
     pub fn neurons(mut self, neurons: Selection) -> Self {
         self.neurons = neurons;
+        self
+    }
+
+    /// Which neurons' state variables are sampled, when not those of [`Record::neurons`].
+    pub fn state_neurons(mut self, neurons: Selection) -> Self {
+        self.state_neurons = Some(neurons);
         self
     }
 
@@ -332,6 +341,7 @@ impl Record {
             population,
             spikes: self.spikes,
             neurons: self.neurons,
+            state_neurons: self.state_neurons,
             variables: self.variables,
             interval: self.interval,
         }

@@ -110,22 +110,29 @@ impl Simulation {
         let interval = period_steps(rec.interval, def.dt, "interval")
             .expect("checked when the recorder was added");
         let indices = rec.neurons.indices(pop.size);
+        let state_indices = match &rec.state_neurons {
+            Some(sel) => sel.indices(pop.size),
+            None => indices.clone(),
+        };
         for p in &mut parts[pop.partitions.clone()] {
             if rec.variables.iter().any(|v| v == "theta") {
                 p.dynamics.theta_mut();
             }
-            let local: Vec<u32> = indices
-                .iter()
-                .filter(|&&i| i >= p.offset && ((i - p.offset) as usize) < p.len())
-                .map(|&i| i - p.offset)
-                .collect();
+            let local_of = |indices: &[u32]| -> Vec<u32> {
+                indices
+                    .iter()
+                    .filter(|&&i| i >= p.offset && ((i - p.offset) as usize) < p.len())
+                    .map(|&i| i - p.offset)
+                    .collect()
+            };
+            let (local, local_state) = (local_of(&indices), local_of(&state_indices));
             if rec.spikes {
                 p.record_mask = vec![false; p.len()];
                 local.iter().for_each(|&i| p.record_mask[i as usize] = true);
             }
-            if !rec.variables.is_empty() && !local.is_empty() {
+            if !rec.variables.is_empty() && !local_state.is_empty() {
                 p.state = Some(StateBuffer {
-                    neurons: local,
+                    neurons: local_state,
                     variables: rec.variables.clone(),
                     interval,
                     steps: Vec::new(),
