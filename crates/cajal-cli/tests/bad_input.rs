@@ -77,6 +77,9 @@ fn cases() -> Vec<(&'static str, String, &'static str, usize)> {
         ("astrocyte_unknown_population", format!("{POP}[[astrocyte]]\nname = \"a\"\nliquid = [\"L\"]\nw = 0.1\nbias = 0.01\ntau = 5.0\n"), "unknown population 'L'", 7),
         ("oja_not_all_to_all", proj("rule = \"one_to_one\"\n[projection.plasticity]\nmodel = \"oja_subspace\""), "oja_subspace learns a full weight matrix", 10),
         ("oja_unknown_param", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"oja_subspace\"\nlambda = 0.1"), "'lambda' is not a parameter of oja_subspace", 12),
+        ("spike_times_word", "[[population]]\nname = \"G\"\nmodel = \"spike_generator\"\nsize = 2\nspike_times = \"soon\"\n".into(), "expected spike_times as a list of spike times in ms", 5),
+        ("record_neurons_float", format!("{POP}\n[[record]]\npopulation = \"E\"\nneurons = 1.5\n"), "expected a selection of neurons", 8),
+        ("record_weights_word", proj("rule = \"all_to_all\"\nrecord_weights = \"yes\""), "expected record_weights as true, false, or a recording interval", 10),
         ("poisson_source_target", "[[population]]\nname = \"P\"\nmodel = \"poisson_source\"\nsize = 3\n[[projection]]\nsource = \"P\"\ntarget = \"P\"\nrule = \"all_to_all\"\n".into(), "is a poisson_source and cannot receive synapses", 7),
     ]
 }
@@ -91,6 +94,10 @@ fn each_malformed_model_gives_a_located_message_and_exit_code_2() {
         assert!(
             msg.contains(needle),
             "{name}: message lacks '{needle}': {msg}"
+        );
+        assert!(
+            !msg.contains("untagged enum"),
+            "{name}: serde's jargon: {msg}"
         );
         let located = format!("MODEL:{line}:");
         assert!(

@@ -138,7 +138,10 @@ pub struct PopulationSpec {
 
 /// Spike times: one list shared by all neurons, or one list per neuron.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected spike_times as a list of spike times in ms for all neurons, e.g. [5.0, 12.5], or one list per neuron, e.g. [[5.0], [7.5, 9.0]]"
+)]
 pub enum SpikeTimes {
     /// `[t1, t2, …]`
     Shared(Vec<f64>),
@@ -208,7 +211,10 @@ pub struct PlasticitySpec {
 
 /// `record_weights = true` or `record_weights = <interval ms>`.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected record_weights as true, false, or a recording interval in ms, e.g. 10.0"
+)]
 pub enum RecordWeights {
     /// At the end only (when true).
     Flag(bool),
@@ -282,7 +288,10 @@ fn one() -> f64 {
 
 /// Which neurons to record.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a selection of neurons: \"all\", a count (the first n) or a list of neuron indices, e.g. [0, 3, 7]"
+)]
 pub enum NeuronSelection {
     /// `"all"`
     Word(String),
