@@ -4,7 +4,7 @@
 //! astrocytes/<astrocyte>.npz, connectivity.npz.
 
 use cajal_core::Simulation;
-use cajal_data::{PopulationSummary, RunFolder, RunSummary, SpikeFile, WallTime, WeightsFile};
+use cajal_data::{PopulationSummary, RunFolder, RunSummary, SpikeFile, WallTime};
 use std::path::Path;
 
 /// Peak resident memory of this process (Linux: VmHWM), if known.
@@ -193,14 +193,8 @@ pub fn write_weights(
         if proj.record_weights.is_none() {
             continue;
         }
-        let Some(w) = sim.weights(id)? else { continue };
-        let file = WeightsFile {
-            sources: w.sources,
-            targets: w.targets,
-            delays_ms: w.delays_ms,
-            weights: w.weights,
-            times_ms: w.times_ms,
-            history: w.history,
+        let Some(file) = sim.weights(id)? else {
+            continue;
         };
         folder.write_weights(&proj.name, &file)?;
         if plot && !file.weights.is_empty() {

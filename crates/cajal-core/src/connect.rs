@@ -351,11 +351,15 @@ pub fn draw_global(
                     Some(d) => d[k],
                     None => proj.delay.sample(&mut rng),
                 };
-                // the listed values were checked when the projection was added; drawn ones here
+                // drawn values are checked here; listed ones, checked when the projection was
+                // added, always pass
                 let delay =
                     delay_steps(d, dt).map_err(|m| ctx.err("delay", format!("row {k}: {m}")))?;
-                if !w.is_finite() {
-                    return Err(ctx.err("weight", format!("row {k}: weight {w} is not finite")));
+                if !(w as f32).is_finite() {
+                    return Err(ctx.err(
+                        "weight",
+                        format!("row {k}: weight {w} is not a finite 32-bit number"),
+                    ));
                 }
                 out.push(Drawn {
                     source: i,

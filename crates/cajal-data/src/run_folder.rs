@@ -346,7 +346,7 @@ impl RunFolder {
     }
 }
 
-/// A weight file's arrays.
+/// A weight file's arrays (what `cajal_core::Simulation::weights` returns).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WeightsFile {
     /// Source of each synapse (index in its population).
@@ -355,11 +355,11 @@ pub struct WeightsFile {
     pub targets: Vec<u32>,
     /// Delay of each synapse (ms).
     pub delays_ms: Vec<f64>,
-    /// Weights at the end.
+    /// Weights now (every event so far applied; at the end of a run).
     pub weights: Vec<f64>,
     /// Times of the snapshots (ms).
     pub times_ms: Vec<f64>,
-    /// One row of weights per snapshot.
+    /// One row of weights per snapshot, aligned with `sources`.
     pub history: Vec<Vec<f64>>,
 }
 

@@ -66,28 +66,18 @@ impl Simulation {
         network: u64,
         compact: bool,
     ) -> Result<Simulation, BuildError> {
+        let refused = |e: &dyn std::fmt::Display| {
+            let m = format!("cannot start {threads} threads: {e}");
+            BuildError::new(ErrorKind::Resources, Place::Network, "threads", m)
+        };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .map_err(|e| {
-                BuildError::new(
-                    ErrorKind::Resources,
-                    Place::Network,
-                    "threads",
-                    format!("cannot start {threads} threads: {e}"),
-                )
-            })?;
+            .map_err(|e| refused(&e))?;
         let threads = pool.current_num_threads();
         // the helpers of a run live as long as the simulation: started here, where a refused
         // thread is an error of the build rather than a panic of the first run
-        let crew = Crew::new(threads - 1).map_err(|e| {
-            BuildError::new(
-                ErrorKind::Resources,
-                Place::Network,
-                "threads",
-                format!("cannot start {threads} threads: {e}"),
-            )
-        })?;
+        let crew = Crew::new(threads - 1).map_err(|e| refused(&e))?;
         let built = pool.install(|| Self::build_in_pool(def, threads, compact));
         built.map(
             |(populations, partitions, groups, interval, synapses)| Simulation {

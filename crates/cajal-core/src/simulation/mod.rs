@@ -134,22 +134,9 @@ pub struct RecordedStatic {
     pub synapses: Vec<(u32, u16, f32, u16)>,
 }
 
-/// Weights of one projection: every synapse, now and at each recorded time.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProjectionWeights {
-    /// Source neuron (index within the source population) of each synapse.
-    pub sources: Vec<u32>,
-    /// Target neuron (index within the target population) of each synapse.
-    pub targets: Vec<u32>,
-    /// Delay of each synapse (ms).
-    pub delays_ms: Vec<f64>,
-    /// Weights now (every event so far applied).
-    pub weights: Vec<f64>,
-    /// Times of the snapshots (ms).
-    pub times_ms: Vec<f64>,
-    /// One row of weights per snapshot, aligned with `sources`.
-    pub history: Vec<Vec<f64>>,
-}
+/// Weights of one projection: every synapse, now and at each recorded time. The same type as a
+/// run folder's weight file (`cajal_data::WeightsFile`), so it is written as it is.
+pub type ProjectionWeights = cajal_data::WeightsFile;
 
 /// Wall seconds between two calls of a run's progress. The other threads wait while the calling
 /// thread reports, spinning at first and then blocking (`crew.rs`).
