@@ -130,9 +130,15 @@ pub(crate) fn bar(quiet: bool, len: usize, what: &str) -> indicatif::ProgressBar
     let b = indicatif::ProgressBar::new(len as u64);
     b.set_style(
         indicatif::ProgressStyle::with_template(&format!(
-            "{what:>8} [{{bar:30}}] {{pos}}/{{len}} images, {{per_sec}}, eta {{eta}} {{msg}}"
+            "{what:>8} [{{bar:30}}] {{pos}}/{{len}} images, {{rate}}/s, eta {{eta}} {{msg}}"
         ))
         .expect("valid template")
+        .with_key(
+            "rate",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}", s.per_sec());
+            },
+        )
         .progress_chars("=> "),
     );
     b
@@ -357,7 +363,8 @@ fn train(
     train_set: &ImageSet,
     ck: &Path,
 ) -> Result<(), Failure> {
-    let stop = crate::interrupt_flag();
+    let _graceful = crate::interrupt::Graceful::begin("training");
+    let stop = crate::interrupt::flag();
     let pb = bar(args.quiet, args.train, "train");
     pb.set_position(run.images_done as u64);
     pb.reset_eta();
@@ -365,7 +372,7 @@ fn train(
         train_set,
         args.train,
         Some((ck, args.checkpoint_every)),
-        &stop,
+        stop,
         |r| {
             pb.set_position(r.images_done as u64);
             if let Some(a) = r.running_accuracy {
@@ -373,7 +380,7 @@ fn train(
             }
         },
     )?;
-    pb.finish();
+    pb.finish_and_clear();
     save_weights(args.out.as_path(), run, &[])?;
     if !finished {
         return Err(crate::Failure {
@@ -567,6 +574,12 @@ pub(crate) fn with_progress<T: Send>(
     work: impl FnOnce(&AtomicUsize) -> T + Send,
 ) -> T {
     let done = AtomicUsize::new(0);
+    crate::interrupt::doing(match what.trim() {
+        "label" => "labelling the neurons",
+        "test" => "testing",
+        "output" => "testing the output layer",
+        _ => "presenting the images",
+    });
     let pb = bar(quiet, count, what);
     std::thread::scope(|s| {
         let worker = s.spawn(|| work(&done));

@@ -50,7 +50,8 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
     if astrocyte {
         let n = config.astrocyte.images;
         let pb = crate::learn::bar(args.quiet, n, "liquid");
-        let stop = crate::interrupt_flag();
+        let _graceful = crate::interrupt::Graceful::begin("the liquid learned");
+        let stop = crate::interrupt::flag();
         let mut a = Astrocyte {
             a: config.astrocyte.bias,
         };

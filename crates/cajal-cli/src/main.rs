@@ -3,6 +3,7 @@
 mod analyze;
 mod encode;
 mod figures;
+mod interrupt;
 mod learn;
 mod learn_figures;
 mod learn_liquid;
@@ -194,8 +195,9 @@ fn main() -> ExitCode {
         cli.command,
         Command::Run(_) | Command::Resume(_) | Command::Learn(_)
     ) {
-        // from the start, so that a Ctrl-C during the build already stops cleanly
-        interrupt_flag();
+        // from the start: a Ctrl-C during the build quits at once, during the simulation it
+        // stops cleanly
+        interrupt::install();
     }
     let result = match cli.command {
         Command::Run(args) => run(&args),
@@ -236,6 +238,7 @@ struct FolderLock(PathBuf);
 
 impl Drop for FolderLock {
     fn drop(&mut self) {
+        interrupt::set_lock(None);
         let _ = std::fs::remove_file(&self.0);
     }
 }
@@ -252,6 +255,7 @@ fn lock_folder(out: &std::path::Path) -> Result<FolderLock, Failure> {
             Ok(mut f) => {
                 use std::io::Write;
                 let _ = write!(f, "{}", std::process::id());
+                interrupt::set_lock(Some(path.clone()));
                 return Ok(FolderLock(path));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -346,6 +350,38 @@ fn message(error: &anyhow::Error) -> String {
     text
 }
 
+/// Builds the model's network, with a spinner on a terminal saying what is built and for how
+/// long (a large network takes minutes); a Ctrl-C meanwhile quits at once.
+fn build(
+    model: &cajal_model::Model,
+    text: &str,
+    file: &str,
+    threads: usize,
+    quiet: bool,
+) -> Result<cajal_core::Simulation, Failure> {
+    interrupt::doing("building the network");
+    let spinner = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new_spinner()
+    };
+    let def = model.def();
+    let neurons: usize = def.populations.iter().map(|p| p.size).sum();
+    let est = cajal_core::memory::estimate(def, threads);
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .expect("valid template"),
+    );
+    spinner.set_message(format!(
+        "building {}: {neurons} neurons, about {:.3e} synapses",
+        model.name, est.synapses
+    ));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let sim = cajal_model::build(model, text, file, threads).map_err(bad_input);
+    spinner.finish_and_clear();
+    sim
+}
+
 fn check(path: &std::path::Path) -> Result<(), Failure> {
     let (model, text, file) = load(&Some(path.to_path_buf()))?;
     let est = cajal_core::memory::estimate(model.def(), 0);
@@ -356,7 +392,7 @@ fn check(path: &std::path::Path) -> Result<(), Failure> {
     );
     check_memory(&model, 0, None)?;
     let t0 = Instant::now();
-    let sim = cajal_model::build(&model, &text, &file, 0).map_err(bad_input)?;
+    let sim = build(&model, &text, &file, 0, false)?;
     println!(
         "{file}: ok — {} populations, {} neurons, {} synapses, dt {} ms, duration {} ms (built in {:.2} s)",
         sim.populations().len(),
@@ -394,7 +430,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let _lock = lock_folder(out)?;
     replace_previous_outputs(out, quiet)?;
     let t0 = Instant::now();
-    let mut sim = cajal_model::build(&model, &text, &file, threads).map_err(bad_input)?;
+    let mut sim = build(&model, &text, &file, threads, quiet)?;
     let build_s = t0.elapsed().as_secs_f64();
 
     let files = model
@@ -427,7 +463,8 @@ fn simulate(
     quiet: bool,
 ) -> Result<(), Failure> {
     let out = record.out.as_path();
-    let interrupted = interrupt_flag();
+    let _graceful = interrupt::Graceful::begin("simulating");
+    let interrupted = interrupt::flag();
     let dt = sim.dt();
     let grid = sim.interval_steps().max(1);
     let total = (model.duration / dt).round() as u64;
@@ -581,21 +618,6 @@ fn check_memory(
     Ok(())
 }
 
-/// Set when Ctrl-C or SIGTERM arrives (the handler is installed once).
-pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    use std::sync::atomic::AtomicBool;
-    use std::sync::{Arc, OnceLock};
-    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-    FLAG.get_or_init(|| {
-        let flag = Arc::new(AtomicBool::new(false));
-        let f = flag.clone();
-        // without a handler (another one installed) Ctrl-C simply ends the process
-        let _ = ctrlc::set_handler(move || f.store(true, std::sync::atomic::Ordering::SeqCst));
-        flag
-    })
-    .clone()
-}
-
 fn resume(args: &ResumeArgs) -> Result<(), Failure> {
     let ck = cajal_core::Checkpoint::read(&args.checkpoint).map_err(bad_input)?;
     let mut record: RunRecord = serde_json::from_slice(&ck.extra).map_err(|e| {
@@ -634,8 +656,13 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
     writable_folder(&record.out)?;
     let _lock = lock_folder(&record.out)?;
     let t0 = Instant::now();
-    let mut sim = cajal_model::build(&model, &record.model_text, &record.model_file, ck.threads())
-        .map_err(bad_input)?;
+    let mut sim = build(
+        &model,
+        &record.model_text,
+        &record.model_file,
+        ck.threads(),
+        args.quiet,
+    )?;
     let from = ck.time_ms();
     sim.restore(ck).map_err(bad_input)?;
     let build_s = t0.elapsed().as_secs_f64();

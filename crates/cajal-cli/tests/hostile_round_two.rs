@@ -483,3 +483,59 @@ fn spikes_and_state_take_separate_neuron_lists() {
         "record[0].state_neurons: neuron index 100 is outside 'E'",
     );
 }
+
+/// Sends `sig` (such as `-INT`) to process `pid`.
+fn signal(pid: u32, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {sig} {pid}");
+}
+
+#[test]
+fn ctrl_c_during_a_long_build_quits_at_once() {
+    // 1.6e8 synapses on one thread take seconds to build; the lock file appears just before
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(
+        dir.path(),
+        "big.toml",
+        "[[population]]\nname = \"E\"\nmodel = \"iaf_psc_exp\"\nsize = 20000\n\
+         [[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\n\
+         indegree = 8000\nweight = 0.1\ndelay = 1.5\n",
+    );
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cajal"))
+        .args(["run", &m, "--threads", "1", "--out", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock = out.join(".cajal-run.lock");
+    let t0 = Instant::now();
+    while !lock.exists() {
+        assert!(t0.elapsed() < Duration::from_secs(20), "no lock file");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the build ended already"
+    );
+    signal(child.id(), "-INT");
+    let t1 = Instant::now();
+    let done = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(
+        t1.elapsed() < Duration::from_secs(1),
+        "took {:?} after Ctrl-C",
+        t1.elapsed()
+    );
+    assert_eq!(done.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted while building the network"),
+        "{err}"
+    );
+    assert!(!lock.exists(), "the lock is left behind");
+    assert!(!out.join("summary.json").exists());
+}

@@ -404,3 +404,58 @@ fn ctrl_c_stops_training_with_a_checkpoint_that_resumes() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(String::from_utf8_lossy(&r.stderr).contains("resuming after"));
 }
+
+/// A signal while the test images are presented quits at once (it used to wait until every
+/// test image was presented).
+#[cfg(unix)]
+#[test]
+fn sigterm_while_testing_quits_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(data) = dataset(tmp.path()) else {
+        return;
+    };
+    let out = tmp.path().join("out");
+    let mut args: Vec<String> = [
+        "learn",
+        "diehl-cook",
+        "--neurons",
+        "100",
+        "--train",
+        "20",
+        "--label",
+        "20",
+        "--threads",
+        "1",
+        "--quiet",
+        "--out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.push(out.to_str().unwrap().to_string());
+    args.extend(data);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cajal"))
+        .args(&args)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // training 20 images takes well under a second; testing thousands takes seconds
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "it ended already");
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let t = std::time::Instant::now();
+    let done = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(done.status.code(), Some(130), "{err}");
+    assert!(err.contains("quit at once"), "{err}");
+}
