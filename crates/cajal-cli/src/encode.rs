@@ -94,7 +94,29 @@ pub fn run(a: &EncodeArgs) -> Result<(), Failure> {
             set.count()
         )));
     }
-    let steps = (a.duration / a.dt).round() as usize;
+    let steps = (a.duration / a.dt).round();
+    if steps > u32::MAX as f64 {
+        return Err(bad_input(format!(
+            "--duration {} at --dt {}: {steps:.3e} steps per image, more than the 4294967295 a \
+             spike raster can index; give a larger --dt or a shorter --duration",
+            a.duration, a.dt
+        )));
+    }
+    let steps = (steps as usize).max(1);
+    // at most one spike per pixel and step; a Poisson pixel spikes max_rate·duration times at
+    // most on average; each spike is held as a (step, pixel) pair, a time and a sender, and once
+    // more while the NPZ is written
+    let pixels = set.pixels_per_image() as f64;
+    let per_pixel = match a.encoding {
+        Encoding::Poisson => (a.max_rate * a.duration / 1000.0).min(steps as f64),
+        Encoding::Latency => 1.0,
+    };
+    let spikes = a.count as f64 * pixels * per_pixel;
+    crate::check_fits(
+        spikes * 36.0 + steps as f64 * 8.0,
+        &format!("encoding {} images (about {spikes:.3e} spikes)", a.count),
+        "encode fewer images (--count), shorter (--duration) or at a lower --max-rate",
+    )?;
     let (mut times, mut senders, mut labels, mut starts) = (vec![], vec![], vec![], vec![]);
     for (n, i) in (a.first..a.first + a.count).enumerate() {
         let offset = n as f64 * a.duration;

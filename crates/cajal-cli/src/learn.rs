@@ -212,6 +212,7 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
     let (config, output_params) = network_parameters(args)?;
     check_image_counts(args)?;
     let (name, train_set, test_set) = dataset(args)?;
+    check_network_memory(args, &config, &train_set, &test_set)?;
     let out = args.out.as_path();
     write_task_file(out, &config, output_params.as_ref())?;
     let ck = out.join("checkpoint.ckpt");
@@ -275,6 +276,33 @@ fn check_image_counts(args: &LearnArgs) -> Result<(), Failure> {
         ));
     }
     Ok(())
+}
+
+/// Refuses a network the machine cannot hold, before it is made: its weights (inputs × neurons,
+/// held by the network, a checkpoint being written and the weights file), the spike counts of
+/// every labelling and test image (images × neurons) and each thread's working memory.
+fn check_network_memory(
+    args: &LearnArgs,
+    config: &DiehlCookConfig,
+    train_set: &ImageSet,
+    test_set: &ImageSet,
+) -> Result<(), Failure> {
+    let n = config.excitatory.neurons as f64;
+    let inputs = train_set.pixels_per_image() as f64;
+    let label = args.label.unwrap_or(args.train.min(10_000)).min(args.train) as f64;
+    let images = label + test_set.count() as f64;
+    let threads = rayon::current_num_threads() as f64;
+    let bytes = inputs * n * 16.0 + images * (n * 4.0 + 24.0) + threads * n * 64.0;
+    crate::check_fits(
+        bytes,
+        &format!(
+            "a network of {n} excitatory neurons ({inputs} inputs each) labelled on {label} and \
+             tested on {} images",
+            test_set.count()
+        ),
+        "give fewer --neurons (excitatory.neurons), fewer --label or --test images, or fewer \
+         --threads",
+    )
 }
 
 /// Creates the output folder and writes OUT/task.toml: the parameters in force (the task file
@@ -482,9 +510,15 @@ fn draw_receptive_fields(
     assignments: &[Option<u8>],
     name: DatasetName,
 ) -> Result<(), Failure> {
-    let fields: Vec<Vec<f32>> = (0..run.state.neurons)
-        .map(|j| run.state.receptive_field(j))
-        .collect();
+    let shown = run.state.neurons.min(crate::learn_figures::MAX_FIELDS);
+    if shown < run.state.neurons {
+        eprintln!(
+            "note: receptive_fields.png shows the first {shown} of the {} neurons (weights.npz \
+             holds them all)",
+            run.state.neurons
+        );
+    }
+    let fields: Vec<Vec<f32>> = (0..shown).map(|j| run.state.receptive_field(j)).collect();
     crate::learn_figures::receptive_fields(
         &out.join("receptive_fields.png"),
         &fields,

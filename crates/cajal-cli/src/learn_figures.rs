@@ -7,8 +7,13 @@ use cajal_learn::evaluate::Confusion;
 use plotters::prelude::*;
 use std::path::Path;
 
+/// Most receptive fields drawn (Diehl & Cook's largest network): more would make an image of
+/// gigabytes that no one can read.
+pub const MAX_FIELDS: usize = 6400;
+
 /// Each neuron's incoming weights as a grey image (white: strongest of that neuron), in a square
-/// grid, with the neuron's assigned class under it when a font is available.
+/// grid, with the neuron's assigned class under it when a font is available; the first
+/// [`MAX_FIELDS`] neurons of a larger network.
 pub fn receptive_fields(
     path: &Path,
     fields: &[Vec<f32>],
@@ -17,6 +22,7 @@ pub fn receptive_fields(
     assignments: &[Option<u8>],
     classes: &[&str],
 ) -> anyhow::Result<()> {
+    let fields = &fields[..fields.len().min(MAX_FIELDS)];
     let n = fields.len().max(1);
     let per_row = (n as f64).sqrt().ceil() as usize;
     let grid_rows = n.div_ceil(per_row);

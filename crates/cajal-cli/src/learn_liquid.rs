@@ -31,6 +31,16 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
     }
     let (name, train_set, test_set) = crate::learn::dataset(args)?;
     let train_set = train_set.take(args.train);
+    crate::check_fits(
+        config.bytes_for(train_set.count() + test_set.count()),
+        &format!(
+            "a liquid of {} neurons read out on {} training and {} test images",
+            config.neurons(),
+            train_set.count(),
+            test_set.count()
+        ),
+        "make liquid.shape or schedule.bins smaller, or give fewer --train or --test images",
+    )?;
     let out = args.out.as_path();
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;

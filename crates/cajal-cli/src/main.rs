@@ -417,9 +417,11 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         model.duration = d;
     }
     if let Some(e) = args.checkpoint_every {
-        if !(e.is_finite() && e > 0.0) {
+        let dt = model.def().dt;
+        if !(e.is_finite() && e >= dt) {
             return Err(bad_input(format!(
-                "--checkpoint-every must be a number of ms > 0 (got {e})"
+                "--checkpoint-every must be a number of ms of at least one step, dt = {dt} ms \
+                 (got {e})"
             )));
         }
     }
@@ -576,6 +578,23 @@ fn parse_bytes(s: &str) -> Option<f64> {
     };
     let x: f64 = num.trim().parse().ok()?;
     (x.is_finite() && x > 0.0).then_some(x * mult)
+}
+
+/// Refuses work whose estimated memory, `bytes`, exceeds what the system can give now: bad input
+/// (exit 2) saying what needs it and `fix`, before anything is allocated.
+pub(crate) fn check_fits(bytes: f64, what: &str, fix: &str) -> Result<(), Failure> {
+    let Some(available) = cajal_core::memory::available_bytes() else {
+        return Ok(());
+    };
+    if bytes > available {
+        let gib = |b: f64| b / 1024f64.powi(3);
+        return Err(bad_input(format!(
+            "{what} needs about {:.3} GiB but {:.2} GiB are available to this process; {fix}",
+            gib(bytes),
+            gib(available)
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses, before anything is allocated, a model whose estimated peak memory exceeds the memory

@@ -8,7 +8,7 @@ mod support;
 
 use cajal_core::{ErrorKind, Input, ModelKind, Network, Population, Projection, Rule};
 use std::time::{Duration, Instant};
-use support::cajal_output;
+use support::{cajal_output, refused_in_4gb};
 
 /// Runs `cajal ARGS`, which must refuse within 5 s with exit code 2 and a message holding
 /// `needle`.
@@ -180,27 +180,6 @@ fn encode_writes_npz_under_an_npz_name_only() {
 
 /// Runs `cajal ARGS` under a 4 GB address-space limit (`ulimit -v`): it must refuse within 5 s,
 /// exit 2 and say `needle`, never abort on an allocation.
-fn refused_in_4gb(args: &[&str], needle: &str) {
-    let mut line = format!("ulimit -v 4000000; exec '{}'", env!("CARGO_BIN_EXE_cajal"));
-    for a in args {
-        line.push_str(&format!(" '{a}'"));
-    }
-    let t0 = Instant::now();
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(&line)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        t0.elapsed() < Duration::from_secs(5),
-        "{args:?} took {:?}",
-        t0.elapsed()
-    );
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert!(err.contains(needle), "{args:?}: '{needle}' not in: {err}");
-}
-
 #[test]
 fn huge_or_degenerate_inputs_are_refused_within_bounds() {
     let dir = tempfile::tempdir().unwrap();
@@ -538,4 +517,50 @@ fn ctrl_c_during_a_long_build_quits_at_once() {
     );
     assert!(!lock.exists(), "the lock is left behind");
     assert!(!out.join("summary.json").exists());
+}
+
+/// The resource-limit suite's model part (learning and encoding: learn.rs): `check`, `run` and
+/// `resume` under a 4 GB address-space limit refuse hostile sizes within 5 s, exit code 2.
+#[test]
+fn model_commands_refuse_hostile_sizes_in_4gb() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let huge = model(
+        dir.path(),
+        "huge.toml",
+        "[[population]]\nname = \"E\"\nmodel = \"iaf_psc_delta\"\nsize = 4000000000\n",
+    );
+    // 1e5 neurons all to all: 1e10 synapses, far beyond 4 GB (and well inside u32 indices)
+    let dense = model(
+        dir.path(),
+        "dense.toml",
+        "[[population]]\nname = \"E\"\nmodel = \"iaf_psc_exp\"\nsize = 100000\n\
+         [[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"all_to_all\"\n\
+         weight = 0.1\ndelay = 1.0\n",
+    );
+    let small = model(dir.path(), "small.toml", POP);
+    for m in [&huge, &dense] {
+        refused_in_4gb(&["check", m], "GiB are available");
+        refused_in_4gb(&["run", m, "--out", out], "GiB are available");
+    }
+    refused_in_4gb(
+        &["run", &dense, "--max-memory", "1G", "--out", out],
+        "allowed by --max-memory",
+    );
+    refused_in_4gb(
+        &["run", &small, "--checkpoint-every", "1e-9", "--out", out],
+        "at least one step",
+    );
+    refused_in_4gb(
+        &["run", &small, "--threads", "100000", "--out", out],
+        "--threads",
+    );
+    // a checkpoint whose header announces 2^60 bytes is refused before anything is read
+    let mut ck =
+        std::fs::read(support::root().join("crates/cajal-core/tests/data/golden-v2.ckpt")).unwrap();
+    ck[20..28].copy_from_slice(&(1u64 << 60).to_le_bytes());
+    let ck_path = dir.path().join("huge.ckpt");
+    std::fs::write(&ck_path, ck).unwrap();
+    refused_in_4gb(&["resume", ck_path.to_str().unwrap()], "header announces");
 }

@@ -459,3 +459,93 @@ fn sigterm_while_testing_quits_at_once() {
     assert_eq!(done.status.code(), Some(130), "{err}");
     assert!(err.contains("quit at once"), "{err}");
 }
+
+/// The resource-limit suite's learning and encoding part (the model commands' part is in
+/// hostile_round_two.rs): under a 4 GB address-space limit, each hostile size is refused within
+/// 5 s with exit code 2 and a message (each aborted on allocation or ran for minutes before).
+#[cfg(unix)]
+#[test]
+fn hostile_sizes_are_refused_within_a_4gb_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(data) = dataset(tmp.path()) else {
+        return;
+    };
+    let out = tmp.path().join("out");
+    let out = out.to_str().unwrap();
+    let with = |extra: &[&str], data_args: &[String]| -> Vec<String> {
+        let mut v: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        v.extend(data_args.iter().cloned());
+        v
+    };
+    let task = |name: &str, from: &str, to: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, example_task("lsm.toml").replace(from, to)).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let huge_liquid = task(
+        "huge.toml",
+        "shape = [20, 20, 5]",
+        "shape = [100, 100, 100]",
+    );
+    let wide_features = task("wide.toml", "shape = [20, 20, 5]", "shape = [30, 30, 30]");
+    let wide_features = {
+        let text =
+            std::fs::read_to_string(&wide_features)
+                .unwrap()
+                .replacen("bins = 1 ", "bins = 200", 1);
+        std::fs::write(&wide_features, text).unwrap();
+        wide_features
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            with(
+                &["learn", "diehl-cook", "--neurons", "1000000", "--out", out],
+                &data,
+            ),
+            "needs about",
+        ),
+        (
+            with(
+                &["learn", "sym-stdp", "--neurons", "1000000", "--out", out],
+                &data,
+            ),
+            "needs about",
+        ),
+        (
+            with(
+                &["learn", "lsm", "--config", &huge_liquid, "--out", out],
+                &data,
+            ),
+            "at most 50000",
+        ),
+        (
+            with(
+                &["learn", "nalsm", "--config", &wide_features, "--out", out],
+                &data,
+            ),
+            "needs about",
+        ),
+    ];
+    // encode takes the dataset and its folder, not --validation
+    let enc_data = &data[..data.len().min(4)];
+    let enc = |extra: &[&str]| {
+        let mut v = vec!["encode".to_string()];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v.extend(["--out".to_string(), format!("{out}.npz")]);
+        v.extend(enc_data.iter().cloned());
+        v
+    };
+    let mut all = cases;
+    all.push((
+        enc(&["--count", "5000", "--duration", "1e6"]),
+        "needs about",
+    ));
+    all.push((
+        enc(&["--duration", "1e9", "--dt", "1e-9"]),
+        "steps per image",
+    ));
+    for (args, needle) in &all {
+        let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        support::refused_in_4gb(&args, needle);
+    }
+}

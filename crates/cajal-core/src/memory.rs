@@ -183,10 +183,37 @@ fn waiting_and_done(jobs: &[(f64, f64, f64, f64)], t: f64, global_pairs: f64) ->
         + global_pairs
 }
 
-/// Memory the system can give now (bytes): `MemAvailable` of /proc/meminfo, where there is one.
+/// Memory the system can give this process now (bytes), where it can be read: the least of
+/// `MemAvailable` of /proc/meminfo, what an address-space limit (`ulimit -v`) leaves beside the
+/// process's present size, and what a cgroup memory limit leaves beside its present use.
 pub fn available_bytes() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024.0)
+    let field = |text: &str, key: &str| -> Option<f64> {
+        let line = text.lines().find(|l| l.starts_with(key))?;
+        line[key.len()..].split_whitespace().next()?.parse().ok()
+    };
+    let mut least: Option<f64> = None;
+    let mut take = |b: Option<f64>| {
+        if let Some(b) = b {
+            least = Some(least.map_or(b, |l: f64| l.min(b)));
+        }
+    };
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    take(field(&meminfo, "MemAvailable:").map(|kib| kib * 1024.0));
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let (Some(limit), Some(size)) = (
+        field(&limits, "Max address space"),
+        field(&status, "VmSize:"),
+    ) {
+        take(Some((limit - size * 1024.0).max(0.0)));
+    }
+    let cgroup = |f: &str| {
+        std::fs::read_to_string(format!("/sys/fs/cgroup/{f}"))
+            .ok()
+            .and_then(|t| t.trim().parse::<f64>().ok())
+    };
+    if let (Some(max), Some(current)) = (cgroup("memory.max"), cgroup("memory.current")) {
+        take(Some((max - current).max(0.0)));
+    }
+    least
 }

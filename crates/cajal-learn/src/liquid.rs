@@ -140,6 +140,9 @@ impl Default for AstrocyteParams {
     }
 }
 
+/// Largest liquid (neurons): drawing one takes n² random draws.
+pub const MAX_LIQUID: usize = 50_000;
+
 /// The task file of `cajal learn lsm` and `cajal learn nalsm`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -155,6 +158,23 @@ pub struct LiquidConfig {
 }
 
 impl LiquidConfig {
+    /// Neurons of the liquid.
+    pub fn neurons(&self) -> usize {
+        self.liquid.shape.iter().product()
+    }
+
+    /// Upper bound of the bytes a liquid takes with features of `images` images: its synapses
+    /// (a neuron's expected in-degree is at most max(c) · (1 + λ√π)³, the Gaussian summed over
+    /// the lattice), each neuron's state and the features (neurons × bins per image).
+    pub fn bytes_for(&self, images: usize) -> f64 {
+        let n = self.neurons() as f64;
+        let l = &self.liquid;
+        let c = l.c.iter().cloned().fold(0.0f64, f64::max);
+        let indegree = (c * (1.0 + l.lambda * std::f64::consts::PI.sqrt()).powi(3)).min(n);
+        let features = images as f64 * n * self.schedule.bins.max(1) as f64 * 4.0;
+        n * indegree * 8.0 + n * 64.0 + features
+    }
+
     /// Checks every parameter: the offending field and what is allowed.
     pub fn validate(&self) -> Result<(), LearnError> {
         use crate::{fraction as prob, non_negative, positive as pos};
@@ -171,6 +191,14 @@ impl LiquidConfig {
         let l = &self.liquid;
         if l.shape.contains(&0) {
             return Err(invalid("liquid.shape must have three sizes >= 1"));
+        }
+        let n = l.shape.iter().map(|&s| s as f64).product::<f64>();
+        if n > MAX_LIQUID as f64 {
+            return Err(invalid(format!(
+                "liquid.shape {:?} makes {n:.0} neurons; at most {MAX_LIQUID} (the liquid is \
+                 drawn pair by pair, n² draws)",
+                l.shape
+            )));
         }
         prob("liquid.inhibitory_fraction", l.inhibitory_fraction)?;
         prob("liquid.input_p", l.input_p)?;

@@ -79,3 +79,23 @@ pub fn python_json(script: &Path, args: &[&std::ffi::OsStr]) -> serde_json::Valu
     let text = String::from_utf8(out.stdout).unwrap();
     serde_json::from_str(text.lines().last().unwrap()).unwrap()
 }
+
+/// Runs `cajal ARGS` under a 4 GB address-space limit (`ulimit -v`); it must refuse within 5 s
+/// with exit code 2 and a message holding `needle`, without a panic or an abort.
+pub fn refused_in_4gb(args: &[&str], needle: &str) {
+    let mut line = format!("ulimit -v 4000000; exec '{}'", env!("CARGO_BIN_EXE_cajal"));
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let t0 = std::time::Instant::now();
+    let out = Command::new("sh").arg("-c").arg(&line).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(5),
+        "{args:?} took {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: '{needle}' not in: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+}
