@@ -34,10 +34,10 @@ pub fn load(path: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> 
             read_npz_numbers(path, "times")?,
             read_npz_numbers(path, "senders")?,
         ),
-        "npy" => columns(&name, read_npy_rows(path)?, 0)?,
+        "npy" => columns(&name, read_npy_rows(path)?, None)?,
         "csv" | "txt" => {
-            let (rows, first) = read_csv_rows(path)?;
-            columns(&name, rows, first)?
+            let (rows, lines) = read_csv_rows(path)?;
+            columns(&name, rows, Some(&lines))?
         }
         other => {
             return Err(AnalysisError::Input(format!(
@@ -64,20 +64,20 @@ pub fn load(path: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> 
     SpikeData::from_events(&name, &times, &senders, n, t_start, t_stop)
 }
 
-/// Splits rows of (time, sender) into two columns; `first_line` > 0 numbers rows as file lines.
+/// Splits rows of (time, sender) into two columns; `lines` (a CSV file's) names a row by its
+/// line (from 1), otherwise by its index (from 0).
 fn columns(
     name: &str,
     rows: Vec<Vec<f64>>,
-    first_line: usize,
+    lines: Option<&[usize]>,
 ) -> Result<(Vec<f64>, Vec<f64>), AnalysisError> {
     let mut times = Vec::with_capacity(rows.len());
     let mut senders = Vec::with_capacity(rows.len());
     for (k, r) in rows.iter().enumerate() {
         if r.len() != 2 {
-            let place = if first_line > 0 {
-                format!("line {}", first_line + k)
-            } else {
-                format!("row {k}")
+            let place = match lines.and_then(|l| l.get(k)) {
+                Some(line) => format!("line {line}"),
+                None => format!("row {k}"),
             };
             return Err(AnalysisError::Input(format!(
                 "{name}: {place}: expected 2 columns (time in ms, sender), found {}",

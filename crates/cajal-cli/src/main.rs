@@ -347,7 +347,7 @@ fn message(error: &anyhow::Error) -> String {
             text.push_str(&cause);
         }
     }
-    text
+    cajal_core::error::short_numbers(&text)
 }
 
 /// Builds the model's network, with a spinner on a terminal saying what is built and for how

@@ -564,3 +564,60 @@ fn model_commands_refuse_hostile_sizes_in_4gb() {
     std::fs::write(&ck_path, ck).unwrap();
     refused_in_4gb(&["resume", ck_path.to_str().unwrap()], "header announces");
 }
+
+/// Messages show huge and tiny numbers in scientific notation (Rust prints 1e301 with 302
+/// digits), and name a bad row of a CSV connection list by its line in the file, whatever the
+/// comments and blank lines before it and whichever check finds it.
+#[test]
+fn messages_have_short_numbers_and_file_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = model(
+        dir.path(),
+        "huge.toml",
+        "[[population]]\nname = \"E\"\nmodel = \"iaf_psc_exp\"\nsize = 10\n\
+         params = { tau_m = -1e301 }\n",
+    );
+    refused(&["check", &huge], "(got -1e301)");
+    let unsorted = model(dir.path(), "u.csv", "time,sender\n1e300,1\n2,2\n");
+    refused(
+        &[
+            "analyze",
+            &unsorted,
+            "--no-plot",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
+        "comes after 1e300 ms",
+    );
+    let list = |name: &str, rows: &str| {
+        model(
+            dir.path(),
+            name,
+            &format!("source,target,weight,delay\n# comment\n\n{rows}"),
+        );
+        model(
+            dir.path(),
+            &format!("{name}.toml"),
+            &format!(
+                "[[population]]\nname = \"E\"\nmodel = \"iaf_psc_exp\"\nsize = 10\n\
+                 [[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"explicit\"\n\
+                 file = \"{name}\"\n"
+            ),
+        )
+    };
+    // the reader (a short row), the builder (a pair outside, a delay too short): line 6 each
+    let short = list("short.csv", "0,1,1.0,1.0\n\n1,2,3\n");
+    let outside = list("outside.csv", "0,1,1.0,1.0\n\n1,500,1.0,1.0\n");
+    let delay = list("delay.csv", "0,1,1.0,1.0\n\n1,2,1.0,0.01\n");
+    for (m, what) in [
+        (&short, "3 columns"),
+        (&outside, "pair (1, 500)"),
+        (&delay, "shorter than one time step"),
+    ] {
+        let out = cajal_output(&["check", m]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("line 6: ") && err.contains(what), "{err}");
+        assert!(!err.contains("row "), "{err}");
+    }
+}

@@ -120,12 +120,82 @@ impl fmt::Display for BuildError {
             Place::Record(i) => format!("record {i}"),
             Place::Astrocyte(i) => quoted("astrocyte", i),
         };
+        let message = short_numbers(&self.message);
         if self.field.is_empty() {
-            write!(f, "{place}: {}", self.message)
+            write!(f, "{place}: {message}")
         } else {
-            write!(f, "{place}: {}: {}", self.field, self.message)
+            write!(f, "{place}: {}: {message}", self.field)
         }
     }
 }
 
 impl std::error::Error for BuildError {}
+
+/// Longest run of digits (with its decimal point) a message shows as it is: a 64-bit integer
+/// fits; a number written longer is a float such as 1e300 printed in full.
+const LONGEST_NUMBER: usize = 21;
+
+/// `text` with every number written with more than 21 digits (how Rust prints 1e300 or 1e-300
+/// in full) shown in scientific notation instead (`1e300`), so that no message carries a number
+/// of hundreds of digits.
+pub fn short_numbers(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_number = bytes[i].is_ascii_digit()
+            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'));
+        if !starts_number {
+            let c = text[i..].chars().next().expect("within the text");
+            out.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        let mut j = i;
+        let mut seen_point = false;
+        while j < bytes.len()
+            && (bytes[j].is_ascii_digit()
+                || (bytes[j] == b'.'
+                    && !seen_point
+                    && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            seen_point |= bytes[j] == b'.';
+            j += 1;
+        }
+        let number = &text[i..j];
+        let digits = number.bytes().filter(u8::is_ascii_digit).count();
+        match number.parse::<f64>() {
+            Ok(v)
+                if digits > LONGEST_NUMBER
+                    && !bytes.get(j).is_some_and(u8::is_ascii_alphabetic) =>
+            {
+                out.push_str(&format!("{v:e}"))
+            }
+            _ => out.push_str(number),
+        }
+        i = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_numbers;
+
+    #[test]
+    fn long_numbers_are_shown_in_scientific_notation() {
+        let big = format!("must be > 0 (got -{})", 1e300);
+        assert_eq!(short_numbers(&big), "must be > 0 (got -1e300)");
+        let tiny = format!("dt {} ms", 1e-300);
+        assert_eq!(short_numbers(&tiny), "dt 1e-300 ms");
+        // a 64-bit integer, version numbers, names and ordinary numbers stay as they are
+        for keep in [
+            "seed 18446744073709551615",
+            "cajal 0.1.0",
+            "population 'L23e' of 20683 neurons, rate 3.5 Hz",
+            "checksum 0xffff00001111222233334444",
+        ] {
+            assert_eq!(short_numbers(keep), keep);
+        }
+    }
+}

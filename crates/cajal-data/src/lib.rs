@@ -4,6 +4,7 @@
 
 pub mod frame;
 pub mod idx;
+pub mod mutate;
 pub mod run_folder;
 pub use run_folder::{
     file_stem, PopulationSummary, RunFolder, RunSummary, SpikeFile, WallTime, WeightsFile,
@@ -242,23 +243,37 @@ pub struct ConnectionList {
     pub weights: Option<Vec<f64>>,
     /// Delays in ms, if the file has a fourth column.
     pub delays: Option<Vec<f64>>,
+    /// For a CSV file, the line (from 1) of each row, for messages about a row; `None` for NPY,
+    /// whose rows are named by their index (from 0).
+    pub lines: Option<Vec<usize>>,
 }
 
-fn index_value(path: &Path, row: usize, col: &str, v: f64) -> Result<u32, DataError> {
+impl ConnectionList {
+    /// How a message names row `k` (from 0): `line N` of a CSV file, or `row k` of an array.
+    pub fn row_name(&self, k: usize) -> String {
+        match self.lines.as_ref().and_then(|l| l.get(k)) {
+            Some(line) => format!("line {line}"),
+            None => format!("row {k}"),
+        }
+    }
+}
+
+fn index_value(path: &Path, row: &str, col: &str, v: f64) -> Result<u32, DataError> {
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
         Ok(v as u32)
     } else {
         Err(format_err(
             path,
-            format!("row {row}: {col} must be a whole number >= 0 (got {v})"),
+            format!("{row}: {col} must be a whole number >= 0 (got {v})"),
         ))
     }
 }
 
+/// The list of `rows`; `lines`, for a CSV file, the line of each row.
 fn from_rows(
     path: &Path,
     rows: Vec<Vec<f64>>,
-    first_row: usize,
+    lines: Option<Vec<usize>>,
 ) -> Result<ConnectionList, DataError> {
     let cols = rows.first().map(|r| r.len()).unwrap_or(2);
     if !(2..=4).contains(&cols) {
@@ -270,24 +285,25 @@ fn from_rows(
     let mut list = ConnectionList {
         weights: (cols >= 3).then(Vec::new),
         delays: (cols >= 4).then(Vec::new),
+        lines,
         ..Default::default()
     };
     for (k, r) in rows.iter().enumerate() {
-        let row = k + first_row;
+        let row = list.row_name(k);
         if r.len() != cols {
             return Err(format_err(
                 path,
-                format!("row {row}: {} columns, expected {cols}", r.len()),
+                format!("{row}: {} columns, expected {cols}", r.len()),
             ));
         }
-        list.sources.push(index_value(path, row, "source", r[0])?);
-        list.targets.push(index_value(path, row, "target", r[1])?);
+        list.sources.push(index_value(path, &row, "source", r[0])?);
+        list.targets.push(index_value(path, &row, "target", r[1])?);
         for (c, dest) in [(2, &mut list.weights), (3, &mut list.delays)] {
             if let Some(d) = dest.as_mut() {
                 if !r[c].is_finite() {
                     return Err(format_err(
                         path,
-                        format!("row {row}: column {} is not a finite number", c + 1),
+                        format!("{row}: column {} is not a finite number", c + 1),
                     ));
                 }
                 d.push(r[c]);
@@ -302,10 +318,10 @@ fn from_rows(
 pub fn read_connection_list(path: &Path) -> Result<ConnectionList, DataError> {
     match extension(path).as_str() {
         "csv" | "txt" => {
-            let (rows, first_data_line) = read_csv_rows(path)?;
-            from_rows(path, rows, first_data_line)
+            let (rows, lines) = read_csv_rows(path)?;
+            from_rows(path, rows, Some(lines))
         }
-        "npy" => from_rows(path, read_npy_rows(path)?, 0),
+        "npy" => from_rows(path, read_npy_rows(path)?, None),
         _ => Err(format_err(
             path,
             "connection lists must be .csv or .npy files",
@@ -322,11 +338,11 @@ pub fn extension(path: &Path) -> String {
 }
 
 /// Reads a CSV file of numbers: comma-separated fields, `#` comments and blank lines skipped, an
-/// optional header on the first line. Returns the rows and the 1-based line of the first one.
-pub fn read_csv_rows(path: &Path) -> Result<(Vec<Vec<f64>>, usize), DataError> {
+/// optional header on the first line. Returns the rows and the line (from 1) of each.
+pub fn read_csv_rows(path: &Path) -> Result<(Vec<Vec<f64>>, Vec<usize>), DataError> {
     let f = File::open(path).map_err(io_err(path))?;
     let mut rows = Vec::new();
-    let mut first_data_line = 0;
+    let mut lines = Vec::new();
     for (ln, line) in BufReader::new(f).lines().enumerate() {
         let line = line.map_err(io_err(path))?;
         let t = line.trim();
@@ -337,9 +353,7 @@ pub fn read_csv_rows(path: &Path) -> Result<(Vec<Vec<f64>>, usize), DataError> {
         let parsed: Result<Vec<f64>, _> = fields.iter().map(|s| s.parse::<f64>()).collect();
         match parsed {
             Ok(v) => {
-                if rows.is_empty() {
-                    first_data_line = ln + 1;
-                }
+                lines.push(ln + 1);
                 rows.push(v);
             }
             // a header names its columns: every field starts with a letter (a field that
@@ -353,7 +367,7 @@ pub fn read_csv_rows(path: &Path) -> Result<(Vec<Vec<f64>>, usize), DataError> {
             }
         }
     }
-    Ok((rows, first_data_line))
+    Ok((rows, lines))
 }
 
 /// A header line: every field is a name (starts with a letter or `_`), e.g. `source,target`.

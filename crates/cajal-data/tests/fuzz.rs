@@ -46,23 +46,6 @@ fn npy_bytes(shape: &str, values: usize) -> Vec<u8> {
     npy
 }
 
-fn mutate(mut bytes: Vec<u8>, edits: &[(usize, u8, u8)]) -> Vec<u8> {
-    for &(pos, kind, val) in edits {
-        if bytes.is_empty() {
-            bytes.push(val);
-            continue;
-        }
-        let p = pos % bytes.len();
-        match kind % 4 {
-            0 => bytes[p] = val,
-            1 => bytes[p] ^= 1 << (val % 8),
-            2 => bytes.insert(p, val),
-            _ => bytes.truncate(p.max(1)),
-        }
-    }
-    bytes
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
 
@@ -86,7 +69,7 @@ proptest! {
         let csv = b"source,target,weight,delay\n0,1,0.5,1.0\n2,3,-1.5,2.0\n".to_vec();
         let (base, name) = [(npz, "m.npz"), (npy, "m.npy"), (csv, "m.csv")][which].clone();
         let p = dir.path().join(name);
-        std::fs::write(&p, mutate(base, &edits)).unwrap();
+        std::fs::write(&p, cajal_data::mutate::mutate_bytes(base, &edits)).unwrap();
         read_all(&p);
     }
 }

@@ -37,6 +37,9 @@ pub struct Schedule {
     pub max_presentations: u32,
 }
 
+/// Most presentations of one image: each is a whole presentation at a higher rate.
+pub const MAX_PRESENTATIONS: u32 = 1000;
+
 impl Default for Schedule {
     fn default() -> Self {
         Schedule {
@@ -264,14 +267,19 @@ impl Schedule {
         nonneg("schedule.rest", self.rest)?;
         pos("schedule.max_rate", self.max_rate)?;
         nonneg("schedule.rate_step", self.rate_step)?;
-        if self.max_presentations == 0 {
-            return Err(invalid("schedule.max_presentations must be at least 1"));
+        if self.max_presentations == 0 || self.max_presentations > MAX_PRESENTATIONS {
+            return Err(invalid(format!(
+                "schedule.max_presentations must lie between 1 and {MAX_PRESENTATIONS} (got {})",
+                self.max_presentations
+            )));
         }
         if self.presentation / self.dt < 1.0 {
             return Err(invalid(
                 "schedule.presentation must last at least one step dt",
             ));
         }
+        crate::steps_within_bound("schedule.presentation", self.presentation, self.dt)?;
+        crate::steps_within_bound("schedule.rest", self.rest, self.dt)?;
         Ok(())
     }
 }

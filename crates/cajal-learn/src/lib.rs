@@ -41,6 +41,22 @@ pub(crate) fn non_negative(name: &str, v: f64) -> Result<(), LearnError> {
     }
 }
 
+/// Most time steps of one presentation or rest (a presentation is simulated step by step).
+pub const MAX_STEPS: f64 = 1e7;
+
+/// A duration `ms` of at most [`MAX_STEPS`] steps of `dt`, or a message naming the field.
+pub(crate) fn steps_within_bound(name: &str, ms: f64, dt: f64) -> Result<(), LearnError> {
+    let steps = ms / dt;
+    if steps.is_finite() && steps <= MAX_STEPS {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "{name} ({ms} ms) is {steps:.3e} steps of dt = {dt} ms; at most {MAX_STEPS:.0e} steps: \
+             give a shorter {name} or a larger dt"
+        )))
+    }
+}
+
 /// A fraction in [0, 1], or a message naming the field.
 pub(crate) fn fraction(name: &str, v: f64) -> Result<(), LearnError> {
     if (0.0..=1.0).contains(&v) {

@@ -182,6 +182,7 @@ impl LiquidConfig {
         pos("schedule.dt", s.dt)?;
         pos("schedule.presentation", s.presentation)?;
         pos("schedule.max_rate", s.max_rate)?;
+        crate::steps_within_bound("schedule.presentation", s.presentation, s.dt)?;
         if s.bins == 0 || s.bins as f64 > s.presentation / s.dt {
             return Err(invalid(format!(
                 "schedule.bins must lie between 1 and the steps of a presentation ({})",

@@ -70,6 +70,8 @@ struct Ctx<'a> {
     doc: Option<toml_edit::ImDocument<String>>,
     /// The files read besides the model (connection lists), as opened.
     read: std::cell::RefCell<Vec<PathBuf>>,
+    /// The connection list of the projection being added (its file), to name a bad row's line.
+    rows: std::cell::RefCell<Option<(PathBuf, cajal_data::ConnectionList)>>,
 }
 
 impl Ctx<'_> {
@@ -81,7 +83,7 @@ impl Ctx<'_> {
             line,
             column,
             key: render(&path),
-            message: message.into(),
+            message: cajal_core::error::short_numbers(&message.into()),
             kind: None,
         }
     }
@@ -229,6 +231,7 @@ pub fn load_str(text: &str, file: &str, base: Option<&Path>) -> Result<Model, Mo
         text,
         doc: None,
         read: Default::default(),
+        rows: Default::default(),
     };
     if text.trim().is_empty() {
         return Err(ctx.error(
@@ -433,7 +436,8 @@ fn connection_rule(
             };
             let list = cajal_data::read_connection_list(&fp)
                 .map_err(|e| ctx.error(at("file"), e.to_string()))?;
-            ctx.read.borrow_mut().push(fp);
+            ctx.read.borrow_mut().push(fp.clone());
+            *ctx.rows.borrow_mut() = Some((fp, list.clone()));
             Rule::Explicit {
                 sources: list.sources,
                 targets: list.targets,
@@ -578,7 +582,21 @@ fn add_projection(
         Some(schema::RecordWeights::Flag(true)) => proj = proj.record_weights(f64::INFINITY),
         Some(schema::RecordWeights::Interval(x)) => proj = proj.record_weights(x),
     }
-    net.connect(proj).map_err(|e| ctx.located(e))?;
+    net.connect(proj).map_err(|mut e| {
+        // the builder names a row of the list by its index; name the file and its line
+        if let Some((file, list)) = ctx.rows.borrow_mut().take() {
+            if let Some((k, rest)) = e
+                .message
+                .strip_prefix("row ")
+                .and_then(|m| m.split_once(": "))
+                .and_then(|(k, rest)| Some((k.parse::<usize>().ok()?, rest)))
+            {
+                e.message = format!("{}: {}: {rest}", file.display(), list.row_name(k));
+            }
+        }
+        ctx.located(e)
+    })?;
+    ctx.rows.borrow_mut().take();
     Ok(())
 }
 
@@ -719,6 +737,7 @@ pub fn build(
             text: text_for_errors,
             doc: toml_edit::ImDocument::parse(text_for_errors.to_string()).ok(),
             read: Default::default(),
+            rows: Default::default(),
         };
         ctx.located(e)
     })

@@ -68,31 +68,7 @@ proptest! {
         edits in proptest::collection::vec((any::<usize>(), 0usize..4, 0usize..TOKENS.len()), 1..5),
     ) {
         let mut text = std::fs::read_to_string(root().join("examples").join(EXAMPLES[which])).unwrap();
-        for (pos, kind, tok) in edits {
-            let mut p = pos % (text.len() + 1);
-            while !text.is_char_boundary(p) {
-                p -= 1;
-            }
-            match kind {
-                0 => text.insert_str(p, TOKENS[tok]),
-                1 => {
-                    let mut e = (p + 1 + tok).min(text.len());
-                    while !text.is_char_boundary(e) {
-                        e += 1;
-                    }
-                    text.replace_range(p..e, "");
-                }
-                2 => {
-                    // a number replaced by a corner value
-                    if let Some(i) = text[p..].find(|c: char| c.is_ascii_digit()) {
-                        let a = p + i;
-                        let e = text[a..].find(|c: char| !(c.is_ascii_digit() || c == '.')).map_or(text.len(), |k| a + k);
-                        text.replace_range(a..e, TOKENS[tok % 5]);
-                    }
-                }
-                _ => text.truncate(p),
-            }
-        }
+        cajal_data::mutate::mutate_text(&mut text, &edits, &TOKENS);
         exercise(&text);
     }
 }
