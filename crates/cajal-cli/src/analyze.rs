@@ -134,7 +134,7 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
     )
     .map_err(bad_input)?;
     let connectome = match &a.connectome {
-        Some(p) => Some(read_connectome(p)?),
+        Some(p) => Some(read_connectome(p, &a.input, &data, a.quiet)?),
         None => None,
     };
     let out = a.out.clone().unwrap_or_else(|| {
@@ -213,7 +213,15 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
 
 type Connectome = Vec<(u32, u32, f64)>;
 
-fn read_connectome(p: &Path) -> Result<Connectome, Failure> {
+/// Reads the connectome `p` and checks that it is the network whose spikes `data` (read from
+/// `input`) are: a run folder whose summary.json has `connectivity_crc32` must match it exactly;
+/// otherwise every neuron it names must exist, and a note says that the match is assumed.
+fn read_connectome(
+    p: &Path,
+    input: &Path,
+    data: &cajal_analysis::SpikeData,
+    quiet: bool,
+) -> Result<Connectome, Failure> {
     let get = |name: &str| cajal_data::read_npz_numbers(p, name).map_err(bad_input);
     let (s, t, w) = (get("sources")?, get("targets")?, get("weights")?);
     if s.len() != t.len() || s.len() != w.len() {
@@ -224,6 +232,58 @@ fn read_connectome(p: &Path) -> Result<Connectome, Failure> {
             t.len(),
             w.len()
         )));
+    }
+    let index = |v: &[f64], what: &str| -> Result<Vec<u32>, Failure> {
+        v.iter()
+            .map(|&x| {
+                (x >= 0.0 && x.fract() == 0.0 && x <= u32::MAX as f64)
+                    .then_some(x as u32)
+                    .ok_or_else(|| {
+                        bad_input(format!(
+                            "{}: {what} holds {x}, not a neuron id (a whole number >= 0)",
+                            p.display()
+                        ))
+                    })
+            })
+            .collect()
+    };
+    let (si, ti) = (index(&s, "sources")?, index(&t, "targets")?);
+    let summary = input
+        .is_dir()
+        .then(|| cajal_data::RunFolder::new(input).read_summary().ok())
+        .flatten();
+    match summary.as_ref().and_then(|s| s.connectivity_crc32) {
+        Some(crc) if crc != cajal_data::connectivity_crc32(&si, &ti) => {
+            return Err(bad_input(format!(
+                "--connectome {}: not the network of {} (its connections differ from those the \
+                 run recorded: connectivity_crc32 {crc:08x} in summary.json); give that run's \
+                 connectivity.npz",
+                p.display(),
+                input.display()
+            )));
+        }
+        Some(_) => {}
+        None => {
+            let neurons = match &summary {
+                Some(s) => s.neurons,
+                None => data.ids.iter().map(|&i| i as usize + 1).max().unwrap_or(0),
+            };
+            if let Some(bad) = si.iter().chain(&ti).find(|&&i| i as usize >= neurons) {
+                return Err(bad_input(format!(
+                    "--connectome {}: names neuron {bad}, but the network of {} has {neurons} \
+                     neurons: it is another network's",
+                    p.display(),
+                    input.display()
+                )));
+            }
+            if !quiet {
+                eprintln!(
+                    "note: nothing tells whether {} is the network that made these spikes (a run \
+                     folder written with --save-connectivity records it); the scores assume so",
+                    p.display()
+                );
+            }
+        }
     }
     Ok(s.iter()
         .zip(&t)

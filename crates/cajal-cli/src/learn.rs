@@ -342,6 +342,17 @@ fn start_or_resume(
     let run = if args.resume {
         let r =
             TrainRun::resume(ck, config, output_params, args.seed).map_err(refused_checkpoint)?;
+        if r.images_done > args.train {
+            return Err(bad_input(format!(
+                "--train {} with --resume: the checkpoint {} has already trained on {} images; \
+                 --train counts all training images, those before the checkpoint included: give \
+                 --train {} or more (or leave out --resume to start again)",
+                args.train,
+                ck.display(),
+                r.images_done,
+                r.images_done
+            )));
+        }
         if !args.quiet {
             eprintln!("resuming after {} training images", r.images_done);
         }

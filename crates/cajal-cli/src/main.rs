@@ -554,10 +554,10 @@ fn simulate(
             ),
         });
     }
-    output::write_all(out, sim, model.def(), &summary, plot)?;
     if record.save_connectivity {
-        output::write_connectivity(out, sim)?;
+        summary.connectivity_crc32 = Some(output::write_connectivity(out, sim)?);
     }
+    output::write_all(out, sim, model.def(), &summary, plot)?;
     if plot {
         raster::draw(&cajal_data::RunFolder::new(out).raster(), sim, &model.name)?;
     }

@@ -79,6 +79,7 @@ pub fn summary(
         synapse_bytes: sim.synapse_bytes(),
         partial: false,
         resumed_from_ms: None,
+        connectivity_crc32: None,
         populations,
     }
 }
@@ -230,12 +231,13 @@ pub fn write_weights(
 
 /// Writes connectivity.npz: `sources`, `targets` (global ids: populations counted in model order
 /// from 0), `weights` and `delays` (ms) of every synapse, sorted by target then source.
-pub fn write_connectivity(out: &Path, sim: &Simulation) -> anyhow::Result<()> {
+/// Returns the connections' CRC-32 (`connectivity_crc32` of summary.json).
+pub fn write_connectivity(out: &Path, sim: &Simulation) -> anyhow::Result<u32> {
     let c = sim.connections();
     let sources: Vec<u32> = c.iter().map(|x| x.0).collect();
     let targets: Vec<u32> = c.iter().map(|x| x.1).collect();
     let weights: Vec<f64> = c.iter().map(|x| x.2 as f64).collect();
     let delays: Vec<f64> = c.iter().map(|x| x.3).collect();
     RunFolder::new(out).write_connectivity(&sources, &targets, &weights, &delays)?;
-    Ok(())
+    Ok(cajal_data::connectivity_crc32(&sources, &targets))
 }

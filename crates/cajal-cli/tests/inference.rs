@@ -85,3 +85,61 @@ fn glm_and_correlogram_inference_find_excitatory_connections() {
     let wrong = auc_with(1);
     assert!((wrong - 0.5).abs() < 0.1, "shifted connectome AUC {wrong}");
 }
+
+/// A connectome of another network is refused, not scored: another seed's connectivity against
+/// a run folder that recorded its own (`connectivity_crc32`), and neuron ids beyond a spike
+/// file's network.
+#[test]
+fn another_networks_connectome_is_refused() {
+    let root = root();
+    let dir = tempfile::tempdir().unwrap();
+    let model = root.join("examples/inference_network.toml");
+    let run = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        cajal(&[
+            "run",
+            model.to_str().unwrap(),
+            "--duration",
+            "2000",
+            "--seed",
+            seed,
+            "--save-connectivity",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--no-plot",
+        ]);
+        out
+    };
+    let (a, b) = (run("a", "1"), run("b", "2"));
+    let analyze = |input: &std::path::Path, conn: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cajal"))
+            .args(["analyze", input.to_str().unwrap(), "--connectome"])
+            .arg(conn)
+            .args(["--gof", "0", "--no-plot", "-q", "--out"])
+            .arg(dir.path().join("analysis"))
+            .output()
+            .unwrap()
+    };
+    let own = analyze(&a, &a.join("connectivity.npz"));
+    assert!(
+        own.status.success(),
+        "{}",
+        String::from_utf8_lossy(&own.stderr)
+    );
+    let other = analyze(&a, &b.join("connectivity.npz"));
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert_eq!(other.status.code(), Some(2), "{err}");
+    assert!(err.contains("not the network of"), "{err}");
+    // a spike file of 10 neurons against the 100-neuron connectome
+    let csv = dir.path().join("ten.csv");
+    let mut text = String::from("time,sender\n");
+    for i in 0..10 {
+        text.push_str(&format!("{}.0,{i}\n", i + 1));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let small = analyze(&csv, &a.join("connectivity.npz"));
+    let err = String::from_utf8_lossy(&small.stderr);
+    assert_eq!(small.status.code(), Some(2), "{err}");
+    assert!(err.contains("another network's"), "{err}");
+}

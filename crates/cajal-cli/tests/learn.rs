@@ -162,6 +162,15 @@ fn learns_a_few_hundred_images_and_resumes() {
         std::fs::read(out.join("weights.npz")).unwrap(),
         "resumed training differs from an uninterrupted one"
     );
+    // --train counts every image: fewer than the checkpoint holds is refused, not reported as
+    // a training of that many
+    let mut c = common.clone();
+    c[3] = "500";
+    c.extend(["--out", o, "-q", "--resume"]);
+    let r = cajal(&c);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("already trained on 600 images"), "{err}");
 }
 
 #[test]

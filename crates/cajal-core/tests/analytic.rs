@@ -195,3 +195,43 @@ fn current_below_rheobase_never_fires() {
     assert!(spikes.is_empty());
     assert!((v.last().unwrap() - 374.0 * 10.0 / 250.0).abs() < 1e-9);
 }
+
+/// A spike time given twice is two spikes, recorded twice and delivered twice, as NEST 3.10
+/// emits them: spike_generator [1, 1, 2] ms into an iaf_psc_delta (weight 1 mV, delay 1 ms,
+/// threshold out of reach) records three spikes, and V_m jumps by 2 mV at 2 ms, then by 1 mV
+/// at 3 ms (NEST: -68.0 at 2.0 ms and -67.190325 at 3.0 ms).
+#[test]
+fn a_spike_time_given_twice_is_two_spikes_as_in_nest() {
+    let mut def = common::one_input_spike(
+        ModelKind::IafPscDelta,
+        &[("V_th", 1000.0)],
+        1.0,
+        1.0,
+        1.0,
+        0.1,
+    );
+    def.populations[0].spike_times = vec![vec![1.0, 1.0, 2.0]];
+    def.records[0].population = 0;
+    let mut with_gen = def.clone();
+    with_gen.records.push(cajal_core::RecordDef {
+        population: 1,
+        ..def.records[0].clone()
+    });
+    with_gen.records[0].variables.clear();
+    let mut sim = cajal_core::Simulation::build(&with_gen, 1).unwrap();
+    sim.run(5.0, |_, _| {}).unwrap();
+    let gen = sim.spike_trains(sim.population_ids()[0]).unwrap();
+    assert_eq!(gen.times, vec![1.0, 1.0, 2.0]);
+    let st = sim
+        .state_trace(sim.population_ids()[1])
+        .unwrap()
+        .expect("recorded");
+    let v = &st.variables.iter().find(|(n, _)| n == "V_m").unwrap().1;
+    let at = |t: f64| v[st.times.iter().position(|&x| (x - t).abs() < 1e-9).unwrap()];
+    // E_L = -70 mV, tau_m = 10 ms: the jump of 2 mV decays for 1 ms before the next one
+    assert!((at(1.9) - -70.0).abs() < 1e-12, "{}", at(1.9));
+    assert!((at(2.0) - -68.0).abs() < 1e-12, "{}", at(2.0));
+    let want = -70.0 + 2.0 * (-1.0f64 / 10.0).exp() + 1.0;
+    assert!((at(3.0) - want).abs() < 1e-12, "{} vs {want}", at(3.0));
+    assert!((want - -67.190_325_163_928_08).abs() < 1e-9);
+}

@@ -79,8 +79,25 @@ pub struct RunSummary {
     /// `events_per_s` and `realtime_factor` then count the part simulated since.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resumed_from_ms: Option<f64>,
+    /// CRC-32 of the network's connections (sources then targets, 32-bit little-endian), when
+    /// `connectivity.npz` was written: `cajal analyze --connectome` checks that a connectome is
+    /// this run's ([`connectivity_crc32`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connectivity_crc32: Option<u32>,
     /// One line per population, in model order.
     pub populations: Vec<PopulationSummary>,
+}
+
+/// CRC-32 of a connectivity's sources then targets, each as 32-bit little-endian integers: what
+/// `summary.json` records as `connectivity_crc32`.
+pub fn connectivity_crc32(sources: &[u32], targets: &[u32]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    for list in [sources, targets] {
+        for x in list {
+            h.update(&x.to_le_bytes());
+        }
+    }
+    h.finalize()
 }
 
 /// A spike file: recorded spikes of one population.

@@ -313,14 +313,13 @@ impl Dynamics {
             Dynamics::Izhikevich(m) => m.step(ex, inh, current, spiked),
             Dynamics::SpikeGenerator(g) => {
                 for (i, (steps, c)) in g.steps.iter().zip(g.cursor.iter_mut()).enumerate() {
-                    // several spikes of one generator in one step count once
-                    let mut fired = false;
+                    // a time given twice is two spikes, recorded and delivered twice (as NEST
+                    // emits them)
                     while *c < steps.len() && steps[*c] <= step {
-                        fired |= steps[*c] == step;
+                        if steps[*c] == step {
+                            spiked.push(i as u32);
+                        }
                         *c += 1;
-                    }
-                    if fired {
-                        spiked.push(i as u32);
                     }
                 }
             }
