@@ -1,6 +1,6 @@
 //! Figures of `cajal analyze`, as PNG files written atomically.
 
-use crate::raster::{register_font, COLORS};
+use crate::raster::{register_font, tick, COLORS};
 use cajal_analysis::report::Report;
 use cajal_analysis::stats::{histogram, isis, Histogram};
 use cajal_analysis::SpikeData;
@@ -29,6 +29,23 @@ fn label_size(text: bool) -> u32 {
     }
 }
 
+/// The chart of a figure: margins that keep the last tick label inside the image, and (with a
+/// font) the title and label areas wide enough for tick labels and the axis name side by side.
+fn chart_area<'a, 'b>(
+    root: &'a DrawingArea<BitMapBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    text: bool,
+) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
+    let mut b = ChartBuilder::on(root);
+    b.margin(12).margin_right(28);
+    if text {
+        b.caption(title, ("sans-serif", 18))
+            .x_label_area_size(44)
+            .y_label_area_size(78);
+    }
+    b
+}
+
 /// A bar histogram.
 fn bars(path: &Path, h: &Histogram, title: &str, xlabel: &str) -> Res {
     let text = register_font();
@@ -37,16 +54,12 @@ fn bars(path: &Path, h: &Histogram, title: &str, xlabel: &str) -> Res {
     let lo = h.edges[0];
     let hi = *h.edges.last().unwrap_or(&1.0);
     let top = h.counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.05;
-    let mut b = ChartBuilder::on(&root);
-    b.margin(12);
-    if text {
-        b.caption(title, ("sans-serif", 18))
-            .x_label_area_size(40)
-            .y_label_area_size(60);
-    }
+    let mut b = chart_area(&root, title, text);
     let mut chart = b.build_cartesian_2d(lo..hi.max(lo + 1e-9), 0.0..top)?;
     let mut mesh = chart.configure_mesh();
-    mesh.disable_mesh();
+    mesh.disable_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick);
     if text {
         mesh.x_desc(xlabel)
             .y_desc("count")
@@ -93,16 +106,12 @@ fn line(
     } else {
         (0.0, 1.0)
     };
-    let mut b = ChartBuilder::on(&root);
-    b.margin(12);
-    if text {
-        b.caption(title, ("sans-serif", 18))
-            .x_label_area_size(40)
-            .y_label_area_size(60);
-    }
+    let mut b = chart_area(&root, title, text);
     let mut chart = b.build_cartesian_2d(x0..x1.max(x0 + 1e-9), lo..hi + 0.05 * (hi - lo))?;
     let mut mesh = chart.configure_mesh();
-    mesh.disable_mesh();
+    mesh.disable_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick);
     if text {
         let yl = if log_y {
             format!("log10 {ylabel}")
@@ -141,16 +150,12 @@ fn loglog(
         .collect();
     let x1 = pts.iter().map(|p| p.0).fold(1.0, f64::max);
     let y0 = pts.iter().map(|p| p.1).fold(0.0, f64::min);
-    let mut b = ChartBuilder::on(&root);
-    b.margin(12);
-    if text {
-        b.caption(title, ("sans-serif", 18))
-            .x_label_area_size(40)
-            .y_label_area_size(60);
-    }
+    let mut b = chart_area(&root, title, text);
     let mut chart = b.build_cartesian_2d(-0.05..x1 + 0.1, y0 - 0.2..0.1)?;
     let mut mesh = chart.configure_mesh();
-    mesh.disable_mesh();
+    mesh.disable_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick);
     if text {
         mesh.x_desc(format!("log10 {xlabel}"))
             .y_desc("log10 P")
@@ -190,16 +195,12 @@ fn raster(path: &Path, d: &SpikeData) -> Res {
     let n = d.neurons();
     let step = n.div_ceil(200).max(1);
     let shown: Vec<usize> = (0..n).step_by(step).collect();
-    let mut b = ChartBuilder::on(&root);
-    b.margin(12);
-    if text {
-        b.caption("Spike raster", ("sans-serif", 18))
-            .x_label_area_size(40)
-            .y_label_area_size(60);
-    }
+    let mut b = chart_area(&root, "Spike raster", text);
     let mut chart = b.build_cartesian_2d(d.t_start..d.t_stop, 0.0..shown.len().max(1) as f64)?;
     let mut mesh = chart.configure_mesh();
-    mesh.disable_mesh();
+    mesh.disable_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick);
     if text {
         mesh.x_desc("time (ms)")
             .y_desc(format!("neuron (every {step})"))
@@ -216,14 +217,27 @@ fn raster(path: &Path, d: &SpikeData) -> Res {
         chart.draw_series(
             d.trains[i]
                 .iter()
-                .map(|&t| Pixel::new((t, row as f64 + 0.5), c)),
+                .map(|&t| Circle::new((t, row as f64 + 0.5), 1, c.filled())),
         )?;
     }
     root.present()?;
     Ok(())
 }
 
-/// Draws raster, rate, ISI, CV, correlogram, avalanche and spectrum figures into `out`.
+/// Histogram range and bins (lo, hi, bins) for values that are whole multiples of `quantum` up
+/// to `max`: at most `most` bins, each `m` quanta wide and starting half a quantum below a
+/// multiple, so that every bin holds `m` possible values. Without a usable quantum, 0..max.
+fn quantised_bins(max: f64, quantum: f64, most: usize) -> (f64, f64, usize) {
+    if !(quantum.is_finite() && quantum > 0.0 && max.is_finite() && max >= 0.0) {
+        return (0.0, max.max(1e-9), most);
+    }
+    let m = (max / quantum / most as f64).ceil().max(1.0);
+    let width = m * quantum;
+    let bins = ((max / width).floor() as usize + 1).min(most.max(1) + 1);
+    let lo = -quantum / 2.0;
+    (lo, lo + bins as f64 * width, bins)
+}
+
 /// The histogram of a projection's final weights (`weights/<name>.png`), over the range from 0 to
 /// the largest magnitude (or the rule's bounds when given).
 pub fn weight_histogram(
@@ -237,6 +251,7 @@ pub fn weight_histogram(
     save(path, |p| bars(p, &h, title, "weight"))
 }
 
+/// Draws raster, rate, ISI, CV, correlogram, avalanche and spectrum figures into `out`.
 pub fn draw_all(out: &Path, d: &SpikeData, r: &Report) -> anyhow::Result<()> {
     save(&out.join("raster.png"), |p| raster(p, d))?;
     let all_isi: Vec<f64> = d.trains.iter().flat_map(|t| isis(t)).collect();
@@ -254,14 +269,19 @@ pub fn draw_all(out: &Path, d: &SpikeData, r: &Report) -> anyhow::Result<()> {
         let h = histogram(values.iter().copied(), 0.0, hi, bins);
         save(&out.join(file), |p| bars(p, &h, title, label))
     };
-    hist(
-        "rates.png",
-        &per.rate_hz,
-        finite_max(&per.rate_hz),
-        40,
-        "Firing rates",
-        "rate (Hz)",
-    )?;
+    // rates are whole spike counts over the window: bins of whole numbers of that quantum, each
+    // centred on the rates it holds, so that no bin holds more possible rates than another
+    let quantum = 1000.0 / (d.t_stop - d.t_start);
+    let rate_bins = quantised_bins(finite_max(&per.rate_hz), quantum, 40);
+    let h = histogram(
+        per.rate_hz.iter().copied(),
+        rate_bins.0,
+        rate_bins.1,
+        rate_bins.2,
+    );
+    save(&out.join("rates.png"), |p| {
+        bars(p, &h, "Firing rates", "rate (Hz)")
+    })?;
     let isi_title = "Inter-spike intervals (to the 99th percentile)";
     hist(
         "isi.png",
@@ -327,4 +347,38 @@ pub fn draw_all(out: &Path, d: &SpikeData, r: &Report) -> anyhow::Result<()> {
         )
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tick_labels_are_short_and_whole_numbers_have_no_point() {
+        assert_eq!(tick(&200.0), "200");
+        assert_eq!(tick(&-2.220446049250313e-16), "0");
+        assert_eq!(tick(&0.25), "0.25");
+        assert_eq!(tick(&1e300), "1.0e300");
+    }
+
+    #[test]
+    fn rate_bins_hold_equally_many_possible_rates() {
+        // rates of a 1 s window are whole numbers of Hz: every bin must hold as many of them
+        // (40 bins of 0..46 Hz used to hold one or two each)
+        for (max, quantum) in [(46.0, 1.0), (37.0, 1.0), (120.0, 0.5), (3.0, 1.0)] {
+            let (lo, hi, bins) = quantised_bins(max, quantum, 40);
+            let values: Vec<f64> = (0..)
+                .map(|k| k as f64 * quantum)
+                .take_while(|&v| v <= max)
+                .collect();
+            let h = histogram(values.iter().copied(), lo, hi, bins);
+            let full = &h.counts[..h.counts.len() - 1];
+            assert!(
+                full.iter().all(|&c| c == full[0]),
+                "max {max}, quantum {quantum}: {:?}",
+                h.counts
+            );
+            assert!(bins <= 41 && h.counts.iter().sum::<u64>() as usize == values.len());
+        }
+    }
 }

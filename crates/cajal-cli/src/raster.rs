@@ -5,14 +5,35 @@ use cajal_core::Simulation;
 use plotters::prelude::*;
 use std::path::Path;
 
-pub(crate) const COLORS: [RGBColor; 6] = [
+pub(crate) const COLORS: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(148, 103, 189),
     RGBColor(255, 127, 14),
     RGBColor(23, 190, 207),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
 ];
+
+/// A tick label: whole numbers without a decimal point (`200`, not `200.0`), others with at most
+/// three decimals, very large or small magnitudes in scientific notation.
+pub(crate) fn tick(v: &f64) -> String {
+    let a = v.abs();
+    // below 1e-12: zero up to rounding (a tick at 0 computed as -2.2e-16)
+    if a < 1e-12 {
+        "0".into()
+    } else if !(1e-3..1e6).contains(&a) {
+        format!("{v:.1e}")
+    } else if (v - v.round()).abs() < 1e-9 * a.max(1.0) {
+        format!("{v:.0}")
+    } else {
+        let t = format!("{v:.3}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
 
 /// Registers a system font for labels (DejaVu Sans from Debian's fonts-dejavu-core); without one,
 /// the figure is drawn without text.
@@ -54,10 +75,19 @@ fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn s
     let total: usize = recorded.iter().map(|&i| sim.populations()[i].size).sum();
     let mut rows = 0usize;
     let mut series = Vec::new();
-    let bin = if t_end >= 200.0 {
-        1.0
-    } else {
+    // about 200 to 1000 bins: 1 ms up to 1 s, then 2, 5, 10, 20 ... ms (a long run's rate in
+    // 1 ms bins is a comb of single spikes)
+    let bin = if t_end < 200.0 {
         (t_end / 200.0).max(sim.dt())
+    } else {
+        let raw = t_end / 1000.0;
+        let decade = 10f64.powf(raw.log10().floor());
+        [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|m| m * decade)
+            .find(|&b| b >= raw)
+            .unwrap_or(raw)
+            .max(1.0)
     };
     let nbins = (t_end / bin).ceil() as usize;
     let mut rate = vec![0.0f64; nbins.max(1)];
@@ -104,46 +134,55 @@ fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn s
     let font = |s: u32| ("sans-serif", s).into_font();
     let mut up = ChartBuilder::on(&top);
     up.margin(10)
+        .margin_right(30)
+        .margin_top(if text { 40 } else { 10 })
         .x_label_area_size(if text { 20 } else { 0 })
-        .y_label_area_size(if text { 60 } else { 0 });
+        .y_label_area_size(if text { 70 } else { 0 });
     if text {
-        up.caption(format!("{title}: raster of {rows} neurons"), font(22));
+        // the title on the left, the legend on the right of one band above the spikes
+        let plural = if rows == 1 { "" } else { "s" };
+        let caption = format!("{title}: raster of {rows} neuron{plural}");
+        top.draw(&Text::new(caption, (80, 8), font(22)))?;
     }
     let mut chart = up.build_cartesian_2d(0.0..t_end, 0.0..(rows.max(1) as f64))?;
     let mut mesh = chart.configure_mesh();
-    mesh.disable_mesh();
+    // neuron rows are whole numbers: no more labels than rows
+    mesh.disable_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .y_labels(rows.clamp(1, 10) + 1);
     if text {
         mesh.y_desc("neuron").label_style(font(14));
     } else {
         mesh.disable_x_axis().disable_y_axis();
     }
     mesh.draw()?;
-    for (name, color, pts, _, _) in &series {
-        let s = chart.draw_series(
+    for (_, color, pts, _, _) in &series {
+        chart.draw_series(
             pts.iter()
                 .map(|&(t, y)| Circle::new((t, y + 0.5), 1, color.filled())),
         )?;
-        if text {
-            let c = *color;
-            s.label(name.clone())
-                .legend(move |(x, y)| Circle::new((x, y), 4, c.filled()));
-        }
     }
-    if text && !series.is_empty() {
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(font(14))
-            .draw()?;
+    // the legend sits in the title's band, right-aligned, never over the spikes
+    if text {
+        let mut x = 1200 - 30;
+        for (name, color, ..) in series.iter().rev() {
+            let width = 14 + 9 * name.chars().count() as i32;
+            x -= width + 16;
+            top.draw(&Circle::new((x, 16), 5, color.filled()))?;
+            top.draw(&Text::new(name.clone(), (x + 10, 9), font(15)))?;
+        }
     }
     let mut low = ChartBuilder::on(&bottom);
     low.margin(10)
+        .margin_right(30)
         .x_label_area_size(if text { 40 } else { 0 })
-        .y_label_area_size(if text { 60 } else { 0 });
+        .y_label_area_size(if text { 70 } else { 0 });
     let mut rchart = low.build_cartesian_2d(0.0..t_end, 0.0..rmax)?;
     let mut mesh = rchart.configure_mesh();
-    mesh.disable_mesh();
+    mesh.disable_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick);
     if text {
         mesh.x_desc("time (ms)")
             .y_desc(format!("rate (Hz), {bin} ms bins"))
