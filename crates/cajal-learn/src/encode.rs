@@ -91,7 +91,8 @@ pub fn poisson_rate(
 
 /// Regular rate coding: each pixel fires periodically at `pixel / 255 · max_rate` Hz with a
 /// random phase, on the grid of `dt` ms, for `steps` steps. The counts carry the same mean as
-/// [`poisson_rate`] without its count noise (a pixel's count varies by at most one).
+/// [`poisson_rate`] without its count noise (a pixel's count varies by at most one). A pixel fires
+/// at most once per step, as in [`poisson_rate`]: rates above 1/dt saturate at one spike per step.
 pub fn regular_rate(
     image: &[u8],
     max_rate: f64,
@@ -101,7 +102,7 @@ pub fn regular_rate(
 ) -> SpikeRaster {
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (i, rate) in pixel_rates(image, max_rate) {
-        let period = 1000.0 / rate;
+        let period = (1000.0 / rate).max(dt);
         let mut t = rng.random::<f64>() * period;
         while ((t / dt) as usize) < steps {
             pairs.push(((t / dt) as u32, i));
@@ -217,5 +218,20 @@ mod tests {
         assert_eq!(ev[0], (1.0, 0));
         assert_eq!(ev[1].1, 2);
         assert!((ev[1].0 - 50.0).abs() <= 1.0);
+    }
+
+    #[test]
+    fn a_regular_train_fires_at_most_once_per_step_whatever_the_rate() {
+        // found by fuzzing the task files: max_rate = 1e308 made the period 1e-305 ms and the
+        // train billions of spikes long
+        let mut rng = rand_pcg::Pcg64::new(1, 1);
+        let image = [255u8, 128, 0, 1];
+        let r = regular_rate(&image, 1e308, 0.5, 100, &mut rng);
+        assert_eq!(r.len(), 300, "three lit pixels, one spike each step");
+        for k in 0..100 {
+            let mut at = r.at(k).to_vec();
+            at.dedup();
+            assert_eq!(at.len(), r.at(k).len());
+        }
     }
 }
