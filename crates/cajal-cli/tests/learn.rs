@@ -404,9 +404,17 @@ fn ctrl_c_stops_training_with_a_checkpoint_that_resumes() {
     let stderr = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("--resume"), "{stderr}");
-    // the checkpoint continues: a resumed run reports where it starts
+    // the checkpoint continues: a resumed run reports where it starts (with --train as many
+    // images as were done: nothing more to train)
+    let done: String = stderr
+        .split("interrupted after ")
+        .nth(1)
+        .expect("the count of images done")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     let mut resume: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-    resume[3] = "1"; // fewer images than done: nothing more to train
+    resume[3] = &done;
     resume.extend(["--resume", "--train-only"]);
     resume.retain(|a| *a != "-q");
     let r = cajal(&resume);
