@@ -202,6 +202,10 @@ pub struct Partition {
     /// The first non-finite state value found by the last check: variable, index, value.
     #[serde(skip)]
     pub(crate) non_finite: Option<(&'static str, usize, f64)>,
+    /// The neurons' dynamic state as built, to which [`Partition::forget_activity`] returns
+    /// (kept from the build, not saved: a restored simulation is built first).
+    #[serde(skip)]
+    pub(crate) built_state: Option<Dynamics>,
     spiked: Vec<u32>,
 }
 
@@ -243,6 +247,7 @@ impl Partition {
             events: 0,
             threshold: None,
             non_finite: None,
+            built_state: None,
             spiked: Vec::new(),
         }
     }
@@ -265,6 +270,31 @@ impl Partition {
         };
         if !self.currents.is_empty() {
             self.current = vec![0.0; n];
+        }
+    }
+
+    /// Keeps the neurons' present dynamic state as the one [`Partition::forget_activity`]
+    /// returns to (sources keep none).
+    pub(crate) fn remember_built_state(&mut self) {
+        let source = matches!(
+            self.dynamics,
+            Dynamics::SpikeGenerator(_) | Dynamics::PoissonSource(_)
+        );
+        self.built_state = (!source).then(|| self.dynamics.clone());
+    }
+
+    /// At the start of step `now`, with nothing in flight: the neurons return to their state
+    /// as built (thresholds stay), the input rings are emptied and the learning projections
+    /// apply what is pending and forget the activity (their weights stay).
+    pub(crate) fn forget_activity(&mut self, now: u64) {
+        if let Some(built) = &self.built_state {
+            self.dynamics.restore_from(built);
+        }
+        self.ring_ex.fill(0.0);
+        self.ring_in.fill(0.0);
+        self.current.fill(0.0);
+        for l in &mut self.learning {
+            l.forget_activity(now);
         }
     }
 

@@ -329,6 +329,36 @@ impl Dynamics {
         inh.fill(0.0);
     }
 
+    /// Sets the dynamic state of every neuron (membrane, synaptic currents or conductances,
+    /// adaptation, refractoriness) to that of `rest`, a copy of these dynamics taken earlier;
+    /// thresholds (`theta`) and the sources' schedules stay. Copies in place: nothing is
+    /// allocated.
+    pub(crate) fn restore_from(&mut self, rest: &Dynamics) {
+        macro_rules! copy {
+            ($a:expr, $b:expr, $($f:ident),+) => {{
+                $( $a.$f.copy_from_slice(&$b.$f); )+
+            }};
+        }
+        match (self, rest) {
+            (Dynamics::IafPscDelta(a), Dynamics::IafPscDelta(b)) => copy!(a, b, v_m, refractory),
+            (Dynamics::IafPscExp(a), Dynamics::IafPscExp(b)) => {
+                copy!(a, b, v_m, i_syn_ex, i_syn_in, refractory)
+            }
+            (Dynamics::IafPscAlpha(a), Dynamics::IafPscAlpha(b)) => {
+                copy!(a, b, v_m, i_syn_ex, di_syn_ex, i_syn_in, di_syn_in, refractory)
+            }
+            (Dynamics::IafCondExp(a), Dynamics::IafCondExp(b)) => {
+                copy!(a, b, v_m, g_ex, g_in, refractory)
+            }
+            (Dynamics::AeifCondExp(a), Dynamics::AeifCondExp(b)) => {
+                copy!(a, b, v_m, w, g_ex, g_in, refractory)
+            }
+            (Dynamics::Izhikevich(a), Dynamics::Izhikevich(b)) => copy!(a, b, v_m, u_m),
+            // sources have no state of their own to reset: their schedules run on
+            _ => {}
+        }
+    }
+
     /// The threshold offsets `theta` (mV), allocated (zero) on first use; `None` for models
     /// without a movable threshold.
     pub fn theta_mut(&mut self) -> Option<&mut Vec<f64>> {

@@ -43,6 +43,10 @@ pub(crate) trait Learning {
     fn end_delivery(&mut self, spikes: &[Spike], now: u64, rings: Rings<'_>) -> u64;
     /// After step `step`: the partition's neurons (local indices) that spiked.
     fn note_post(&mut self, _spiked: &[u32], _step: u64) {}
+    /// At the start of step `now` (every spike before it delivered): applies every pending
+    /// weight change, then forgets the activity so far (traces, spike histories, counts), as if
+    /// every neuron had been silent for ever; the weights stay.
+    fn forget_activity(&mut self, now: u64);
     /// Periods (steps) at whose multiples an interval must end.
     fn cuts(&self) -> Vec<u64>;
     /// Number of synapses.
@@ -105,6 +109,9 @@ impl Learning for LearningProjection {
     fn note_post(&mut self, spiked: &[u32], step: u64) {
         each!(self, p => p.note_post(spiked, step))
     }
+    fn forget_activity(&mut self, now: u64) {
+        each!(self, p => Learning::forget_activity(p, now))
+    }
     fn cuts(&self) -> Vec<u64> {
         each!(self, p => p.cuts())
     }
@@ -153,6 +160,9 @@ impl Learning for PlasticProjection {
     }
     fn note_post(&mut self, spiked: &[u32], step: u64) {
         PlasticProjection::note_post(self, spiked, step);
+    }
+    fn forget_activity(&mut self, now: u64) {
+        PlasticProjection::forget_activity(self, now);
     }
     fn cuts(&self) -> Vec<u64> {
         let mut cuts = vec![self.flush_every()];
@@ -206,6 +216,9 @@ impl Learning for OjaProjection {
     }
     fn end_delivery(&mut self, spikes: &[Spike], now: u64, r: Rings<'_>) -> u64 {
         self.deliver(spikes, now, r.n, r.slots, r.ex, r.inh)
+    }
+    fn forget_activity(&mut self, _now: u64) {
+        OjaProjection::forget_activity(self);
     }
     fn cuts(&self) -> Vec<u64> {
         let mut cuts = vec![self.every()];

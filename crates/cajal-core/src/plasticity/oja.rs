@@ -45,6 +45,11 @@ pub struct OjaProjection {
 }
 
 impl OjaProjection {
+    /// Forgets the counts of the current window (the weights stay).
+    pub fn forget_activity(&mut self) {
+        self.counts.fill(0.0);
+    }
+
     /// A projection from `n_src` sources (first global id `src_first_gid`) to `n_tgt` targets
     /// with initial weights `w` (row-major by target) and one delay in steps.
     #[allow(clippy::too_many_arguments)]

@@ -823,6 +823,30 @@ impl PlasticProjection {
         }
     }
 
+    /// At the start of step `now` (every spike before it delivered): applies every pending event
+    /// (potentiation by past postsynaptic spikes, dopamine), then forgets the activity: no
+    /// presynaptic or postsynaptic spike, trace, eligibility or dopamine release is remembered,
+    /// as after an infinitely long silence. Weights, the scaling schedule and the astrocyte stay.
+    pub fn forget_activity(&mut self, now: u64) {
+        let until = now as i64 - 1;
+        if until > self.flushed {
+            self.flush_until(until);
+        }
+        self.flushed = self.flushed.max(until);
+        self.last.fill(NEVER);
+        self.r1.fill(0.0);
+        self.r2.fill(0.0);
+        self.elig.fill(0.0);
+        for h in &mut self.history {
+            h.clear();
+        }
+        self.post_last.fill(NEVER);
+        self.post_o1.fill(0.0);
+        self.dopa.clear();
+        self.dopa_integral.clear();
+        self.releases.clear();
+    }
+
     /// Weights (with sign) as they stand after every event up to and including step `at`, which
     /// must be at or after the last delivered spike. Nothing is changed.
     pub fn weights_at(&self, at: i64) -> Vec<f64> {

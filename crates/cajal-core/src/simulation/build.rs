@@ -121,9 +121,10 @@ impl Simulation {
         for (ri, _) in def.records.iter().enumerate() {
             Self::attach_record(def, ri, &populations, &mut partitions);
         }
-        partitions
-            .par_iter_mut()
-            .for_each(|p| p.finish(max_delay, populations[p.population].kind.input_rings()));
+        partitions.par_iter_mut().for_each(|p| {
+            p.finish(max_delay, populations[p.population].kind.input_rings());
+            p.remember_built_state();
+        });
         let groups = group_stores(def, threads, stores, compact)?;
         // with no synapses, any interval is exact; 10 ms keeps progress updates frequent
         let interval = if min_delay == u16::MAX {

@@ -1,13 +1,11 @@
 //! Reading a simulation: its clock and sizes, recorded spikes, state traces, weights and
-//! statistics, and spike times added from outside.
+//! statistics (spike times added from outside: `episode.rs`).
 
 use super::{
-    grid_steps, PopulationInfo, PopulationStats, ProjectionWeights, ScheduleError, Simulation,
-    SpikeTrains, StateTrace,
+    PopulationInfo, PopulationStats, ProjectionWeights, Simulation, SpikeTrains, StateTrace,
 };
 use crate::builder::{AstrocyteId, PopulationId, ProjectionId};
 use crate::error::{BuildError, ErrorKind, Place};
-use crate::neuron::{Dynamics, ModelKind};
 use crate::partition::Partition;
 use crate::plasticity::Learning;
 
@@ -22,7 +20,7 @@ fn foreign(what: &str) -> BuildError {
 
 impl Simulation {
     /// The population behind a handle.
-    fn info(&self, pop: PopulationId) -> Result<&PopulationInfo, BuildError> {
+    pub(super) fn info(&self, pop: PopulationId) -> Result<&PopulationInfo, BuildError> {
         if pop.network != self.network {
             return Err(foreign("population"));
         }
@@ -32,7 +30,7 @@ impl Simulation {
     }
 
     /// The partitions of a population.
-    fn parts_of(&self, pop: PopulationId) -> Result<&[Partition], BuildError> {
+    pub(super) fn parts_of(&self, pop: PopulationId) -> Result<&[Partition], BuildError> {
         let range = self.info(pop)?.partitions.clone();
         Ok(&self.partitions[range])
     }
@@ -361,78 +359,6 @@ impl Simulation {
                 f64::NAN
             },
         })
-    }
-
-    /// Adds spikes at `times_ms` to neuron `neuron` of spike-generator population `pop` between
-    /// two [`Simulation::run`] calls: the closed-loop way to stimulate, or to deliver a reward
-    /// (a reward-modulated projection releases dopamine at each spike of its modulator
-    /// population). Each time must be on the dt grid and later than the current time (the spike
-    /// at `t` is emitted in the step that ends at `t`, so `t` ≥ now + dt).
-    pub fn add_spike_times(
-        &mut self,
-        pop: PopulationId,
-        neuron: usize,
-        times_ms: &[f64],
-    ) -> Result<(), ScheduleError> {
-        let err = |population: String, message: String| ScheduleError {
-            population,
-            neuron,
-            message,
-        };
-        let Ok(info) = self.info(pop) else {
-            return Err(err(
-                format!("#{}", pop.index()),
-                "this population handle belongs to another network".into(),
-            ));
-        };
-        let name = info.name.clone();
-        if info.kind != ModelKind::SpikeGenerator {
-            return Err(err(
-                name,
-                format!(
-                    "it is a {}, only a spike_generator takes spike times",
-                    info.kind.name()
-                ),
-            ));
-        }
-        if neuron >= info.size {
-            return Err(err(
-                name,
-                format!("the population has {} neurons", info.size),
-            ));
-        }
-        let (now, dt) = (self.step, self.dt);
-        let mut steps = Vec::with_capacity(times_ms.len());
-        for &t in times_ms {
-            match grid_steps(t, dt).filter(|&s| t.is_finite() && s > now) {
-                Some(s) => steps.push(s - 1),
-                None => {
-                    return Err(err(
-                        name,
-                        format!(
-                            "spike time {t} ms must be a multiple of dt = {dt} ms and later \
-                             than the current time {} ms",
-                            now as f64 * dt
-                        ),
-                    ))
-                }
-            }
-        }
-        let range = info.partitions.clone();
-        for p in &mut self.partitions[range] {
-            let local = neuron.wrapping_sub(p.offset as usize);
-            if local >= p.len() {
-                continue;
-            }
-            let Dynamics::SpikeGenerator(g) = &mut p.dynamics else {
-                unreachable!("a spike_generator population has generator dynamics");
-            };
-            let list = &mut g.steps[local];
-            list.extend_from_slice(&steps);
-            // every step already emitted is before `now`: only the pending ones need ordering
-            list[g.cursor[local]..].sort_unstable();
-        }
-        Ok(())
     }
 
     /// Spike counts of every neuron of population `pop`.

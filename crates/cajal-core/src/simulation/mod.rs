@@ -3,6 +3,7 @@
 
 mod build;
 mod devices;
+mod episode;
 mod full_store;
 mod inspect;
 

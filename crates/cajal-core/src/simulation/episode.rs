@@ -1,0 +1,168 @@
+//! Learning on data with the engine: episodes. Between two [`Simulation::run`] calls a task can
+//! forget the network's activity ([`Simulation::reset_activity`]: membranes, currents, rings,
+//! traces, spikes in flight) while the weights and thresholds it learned stay, schedule the next
+//! input as spike events ([`Simulation::add_spike_events`]), run the presentation and read the
+//! spike counts ([`Simulation::spike_counts_into`]) — with no rebuild and, once the buffers have
+//! grown, no allocation per presentation.
+
+use super::{ScheduleError, Simulation};
+use crate::builder::check::grid_steps;
+use crate::builder::PopulationId;
+use crate::error::BuildError;
+use crate::neuron::{Dynamics, ModelKind};
+
+impl Simulation {
+    /// Forgets the activity, as at the start of a new trial: every neuron returns to the state
+    /// it was built with (membrane, synaptic currents or conductances, adaptation,
+    /// refractoriness; a threshold offset `theta` stays), the input ring buffers are emptied, so
+    /// no spike in flight arrives, and each plastic projection first applies every weight change
+    /// pending, then forgets its traces, spike histories, eligibilities and dopamine, as after an
+    /// infinitely long silence. The weights, thresholds, astrocytes, recorded data, spike counts,
+    /// inputs' schedules and the time stay; a spike in flight had its plastic effect when it was
+    /// delivered (at the end of the run that emitted it).
+    pub fn reset_activity(&mut self) {
+        self.pending.clear();
+        let now = self.step;
+        let parts = &mut self.partitions;
+        if self.threads > 1 {
+            use rayon::prelude::*;
+            self.pool
+                .install(|| parts.par_iter_mut().for_each(|p| p.forget_activity(now)));
+        } else {
+            parts.iter_mut().for_each(|p| p.forget_activity(now));
+        }
+    }
+
+    /// Adds spikes to spike-generator population `pop` between two runs, as NEST's `events`:
+    /// neuron `senders[k]` (index within the population) spikes at `times_ms[k]`. Each time must
+    /// be on the dt grid and later than the current time (the spike at `t` is emitted in the
+    /// step that ends at `t`, so `t` ≥ now + dt); a time given twice is two spikes. Spikes
+    /// already emitted are dropped from the schedules as new ones come, so that a long series of
+    /// presentations keeps memory flat. Nothing is added when any event is refused.
+    pub fn add_spike_events(
+        &mut self,
+        pop: PopulationId,
+        senders: &[u32],
+        times_ms: &[f64],
+    ) -> Result<(), ScheduleError> {
+        let err = |population: String, neuron: usize, message: String| ScheduleError {
+            population,
+            neuron,
+            message,
+        };
+        let Ok(info) = self.info(pop) else {
+            return Err(err(
+                format!("#{}", pop.index()),
+                0,
+                "this population handle belongs to another network".into(),
+            ));
+        };
+        let name = info.name.clone();
+        if info.kind != ModelKind::SpikeGenerator {
+            return Err(err(
+                name,
+                senders.first().copied().unwrap_or(0) as usize,
+                format!(
+                    "it is a {}, only a spike_generator takes spike times",
+                    info.kind.name()
+                ),
+            ));
+        }
+        if senders.len() != times_ms.len() {
+            return Err(err(
+                name,
+                0,
+                format!(
+                    "{} senders but {} times: give one time per sender",
+                    senders.len(),
+                    times_ms.len()
+                ),
+            ));
+        }
+        let (now, dt, size) = (self.step, self.dt, info.size);
+        for (&n, &t) in senders.iter().zip(times_ms) {
+            if n as usize >= size {
+                return Err(err(
+                    name,
+                    n as usize,
+                    format!("the population has {size} neurons"),
+                ));
+            }
+            if !grid_steps(t, dt).is_some_and(|s| t.is_finite() && s > now) {
+                return Err(err(
+                    name,
+                    n as usize,
+                    format!(
+                        "spike time {t} ms must be a multiple of dt = {dt} ms and later than the \
+                         current time {} ms",
+                        now as f64 * dt
+                    ),
+                ));
+            }
+        }
+        let range = info.partitions.clone();
+        let parts = &mut self.partitions[range];
+        for (&n, &t) in senders.iter().zip(times_ms) {
+            let step = grid_steps(t, dt).expect("checked above") - 1;
+            // the population's partitions are consecutive blocks of its neurons
+            let p = parts
+                .iter_mut()
+                .find(|p| (n as usize).wrapping_sub(p.offset as usize) < p.len())
+                .expect("every neuron lies in a partition");
+            let Dynamics::SpikeGenerator(g) = &mut p.dynamics else {
+                unreachable!("a spike_generator population has generator dynamics");
+            };
+            g.steps[n as usize - p.offset as usize].push(step);
+        }
+        for p in parts.iter_mut() {
+            let Dynamics::SpikeGenerator(g) = &mut p.dynamics else {
+                unreachable!("a spike_generator population has generator dynamics");
+            };
+            for (list, cursor) in g.steps.iter_mut().zip(g.cursor.iter_mut()) {
+                // every step already emitted is before `now`: drop them once they are half the
+                // list, and keep the pending ones in order
+                if *cursor > 0 && 2 * *cursor >= list.len() {
+                    list.drain(..*cursor);
+                    *cursor = 0;
+                }
+                list[*cursor..].sort_unstable();
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds spikes at `times_ms` to neuron `neuron` of spike-generator population `pop` between
+    /// two [`Simulation::run`] calls: the closed-loop way to stimulate, or to deliver a reward
+    /// (a reward-modulated projection releases dopamine at each spike of its modulator
+    /// population). As [`Simulation::add_spike_events`] for one neuron.
+    pub fn add_spike_times(
+        &mut self,
+        pop: PopulationId,
+        neuron: usize,
+        times_ms: &[f64],
+    ) -> Result<(), ScheduleError> {
+        let Ok(n) = u32::try_from(neuron) else {
+            return Err(ScheduleError {
+                population: format!("#{}", pop.index()),
+                neuron,
+                message: "no population has that many neurons".into(),
+            });
+        };
+        self.add_spike_events(pop, &vec![n; times_ms.len()], times_ms)
+    }
+
+    /// Writes the spike counts of every neuron of population `pop` since the start into `out`
+    /// (resized; no allocation once it has the population's size). The counts of a presentation
+    /// are the difference of two such readings.
+    pub fn spike_counts_into(
+        &self,
+        pop: PopulationId,
+        out: &mut Vec<u32>,
+    ) -> Result<(), BuildError> {
+        out.clear();
+        for p in self.parts_of(pop)? {
+            out.extend_from_slice(&p.stats.count);
+        }
+        Ok(())
+    }
+}
