@@ -8,6 +8,7 @@
 //! or run length), all synapses apply their pending postsynaptic events, so the history can be
 //! pruned and memory stays bounded however rarely a source fires.
 
+use super::rules::Depressor;
 use super::rules::Rule;
 use super::PlasticityDef;
 use crate::homeostasis::AstrocyteState;
@@ -118,6 +119,30 @@ pub struct PlasticProjection {
     scaled_at: i64,
     /// The astrocyte that sets the depression rate, if any.
     astrocyte: Option<AstrocyteState>,
+    /// Scratch of dense runs (not saved).
+    #[serde(skip)]
+    dense: DenseScratch,
+}
+
+/// For runs that reach most targets with one delay (an input layer all-to-all onto its
+/// neurons): the postsynaptic trace of every target as a presynaptic event arriving at step `at`
+/// sees it, computed once for all the spikes of a step instead of once per synapse. Holds for the
+/// targets whose newest spike is not after `at`; cleared when a target spikes.
+#[derive(Clone, Debug, Default)]
+struct DenseScratch {
+    /// Set up (after a build or a restore, on first use).
+    ready: bool,
+    /// The delay of every synapse, when they share one.
+    uniform_delay: Option<u16>,
+    /// Every source reaches every target once, in target order (all to all): a source's run is
+    /// the targets `0..n` and needs no gather.
+    complete: bool,
+    /// The newest postsynaptic spike of any target when `o1` was filled (`NEVER`: none).
+    newest_post: i64,
+    /// The arrival step the traces are for.
+    at: Option<i64>,
+    /// Per target: `o1` at `at`.
+    o1: Vec<f64>,
 }
 
 impl PlasticProjection {
@@ -184,6 +209,7 @@ impl PlasticProjection {
             scaling: None,
             scaled_at: -1,
             astrocyte: None,
+            dense: DenseScratch::default(),
         }
     }
 
@@ -338,6 +364,9 @@ impl PlasticProjection {
 
     /// Records the spikes of target neurons `spiked` (local indices) emitted at step `k`.
     pub fn note_post(&mut self, spiked: &[u32], k: u64) {
+        if !spiked.is_empty() {
+            self.dense.at = None;
+        }
         let k = k as i64;
         for &i in spiked {
             let h = &mut self.history[i as usize];
@@ -596,13 +625,18 @@ impl PlasticProjection {
             self.depress_run(a, b, s, t, r2_before, astro_rate);
         }
         // the inputs in a second pass: independent scattered adds can overlap their cache misses,
-        // which the update chain above would serialise
-        for k in a..b {
-            let mut slot = base + self.delay[k] as usize;
+        // which the update chain above would serialise; all to all with one delay, one row
+        if let (true, Some(d)) = (self.dense.complete, self.dense.uniform_delay) {
+            let mut slot = base + d as usize;
             if slot >= slots {
                 slot -= slots;
             }
-            ring[slot * n + self.target[k] as usize] += self.sign * self.weight[k];
+            let row = &mut ring[slot * n..slot * n + (b - a)];
+            for (r, &w) in row.iter_mut().zip(&self.weight[a..b]) {
+                *r += self.sign * w;
+            }
+        } else {
+            self.scatter(a, b, base, n, slots, ring);
         }
         let rule = &self.rule;
         let r1_before = if t_last == NEVER {
@@ -614,6 +648,17 @@ impl PlasticProjection {
         self.r2[s] = rule.bump(r2_before);
         self.last[s] = t;
         (b - a) as u64
+    }
+
+    /// Adds the weights of synapses `a..b` into the rings, each at its delay from slot `base`.
+    fn scatter(&self, a: usize, b: usize, base: usize, n: usize, slots: usize, ring: &mut [f64]) {
+        for k in a..b {
+            let mut slot = base + self.delay[k] as usize;
+            if slot >= slots {
+                slot -= slots;
+            }
+            ring[slot * n + self.target[k] as usize] += self.sign * self.weight[k];
+        }
     }
 
     /// Asks the cache for the start of `sender`'s synapses and its traces (a later spike's),
@@ -722,6 +767,41 @@ impl PlasticProjection {
         astro_rate: Option<f64>,
     ) {
         let start = self.last[s].max(self.flushed);
+        if let (Some(d), None) = (self.dense_delay(b - a), astro_rate) {
+            let td = t - d;
+            self.dense_traces(td);
+            let depress = self.rule.depressor();
+            if self.dense.complete && self.dense.newest_post <= start - d {
+                // all to all, and no target has fired since this source's last event: every
+                // synapse takes the quick case, in target order, without a gather or a branch
+                let o1 = &self.dense.o1;
+                let w = &mut self.weight[a..b];
+                match depress {
+                    Depressor::Additive { c } => {
+                        for (w, &o) in w.iter_mut().zip(o1) {
+                            *w = (*w - c * 1.0 * o).max(0.0);
+                        }
+                    }
+                    _ => {
+                        for (w, &o) in w.iter_mut().zip(o1) {
+                            *w = depress.apply(*w, o, r2_before);
+                        }
+                    }
+                }
+                return;
+            }
+            for k in a..b {
+                let i = self.target[k] as usize;
+                // as below, with the trace of the quick case computed once per step
+                let (u, o1) = if self.post_last[i] <= start - d {
+                    (self.weight[k], self.dense.o1[i])
+                } else {
+                    self.settle_pending(k, s, t, td)
+                };
+                self.weight[k] = depress.apply(u, o1, r2_before);
+            }
+            return;
+        }
         for k in a..b {
             let d = self.delay[k] as i64;
             let i = self.target[k] as usize;
@@ -744,6 +824,62 @@ impl PlasticProjection {
                 None => self.rule.depress(u, o1, r2_before),
             };
         }
+    }
+
+    /// Synapse `k` (of source `s`) whose target fired since the source's last event: its
+    /// magnitude with those postsynaptic events applied, and the trace its presynaptic event at
+    /// `t` (arriving at `td`) sees. Kept out of line, so that the loop of the common case keeps
+    /// its values in registers.
+    #[cold]
+    #[inline(never)]
+    fn settle_pending(&self, k: usize, s: usize, t: i64, td: i64) -> (f64, f64) {
+        let (u, _, seen) = self.settle_window(k, s, t);
+        (u, self.o1_before(self.target[k] as usize, td, seen))
+    }
+
+    /// The shared delay (steps) when a run of `len` synapses is dense enough (at least half the
+    /// targets) for [`DenseScratch`] to pay, and every synapse has that delay.
+    #[inline]
+    fn dense_delay(&mut self, len: usize) -> Option<i64> {
+        if !self.dense.ready {
+            self.dense.ready = true;
+            let first = self.delay.first().copied();
+            self.dense.uniform_delay = first.filter(|&d| self.delay.iter().all(|&x| x == d));
+            let n = self.post_last.len();
+            self.dense.complete = self.target.len() == n * self.src_size as usize
+                && self
+                    .target
+                    .chunks(n.max(1))
+                    .all(|run| run.iter().enumerate().all(|(j, &t)| t as usize == j));
+            self.dense.o1 = vec![0.0; n];
+            self.dense.at = None;
+        }
+        let d = self.dense.uniform_delay?;
+        (2 * len >= self.post_last.len()).then_some(d as i64)
+    }
+
+    /// Fills [`DenseScratch::o1`] for arrivals at step `td`, unless it holds them already: the
+    /// quick case's `o1` of each target whose newest spike is not after `td` (the same
+    /// expression, so the same bits).
+    fn dense_traces(&mut self, td: i64) {
+        if self.dense.at == Some(td) {
+            return;
+        }
+        for ((o, &last), &o1) in self
+            .dense
+            .o1
+            .iter_mut()
+            .zip(&self.post_last)
+            .zip(&self.post_o1)
+        {
+            *o = if last == NEVER || last > td {
+                0.0
+            } else {
+                o1 * self.rule.post1.over(td - last)
+            };
+        }
+        self.dense.newest_post = self.post_last.iter().copied().max().unwrap_or(NEVER);
+        self.dense.at = Some(td);
     }
 
     /// True when `sender` is one of this projection's sources.
@@ -845,6 +981,7 @@ impl PlasticProjection {
         self.dopa.clear();
         self.dopa_integral.clear();
         self.releases.clear();
+        self.dense.at = None;
     }
 
     /// Weights (with sign) as they stand after every event up to and including step `at`, which
@@ -857,5 +994,97 @@ impl PlasticProjection {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plasticity::Pairing;
+    use rand::{Rng, SeedableRng};
+
+    /// The all-to-all fast paths (traces computed once per step, runs without a gather, one ring
+    /// row) give the same bits as the general per-synapse path, for each kind of rule without
+    /// eligibility, through random pre and post spikes, flushes and a forgetting.
+    #[test]
+    fn dense_paths_give_the_bits_of_the_general_path() {
+        let rules = [
+            PlasticityDef::Stdp {
+                tau_plus: 16.8,
+                tau_minus: 33.7,
+                lambda: 0.01,
+                alpha: 1.2,
+                mu_plus: 0.0,
+                mu_minus: 0.0,
+                w_max: 1.0,
+                pairing: Pairing::AllToAll,
+                symmetric: false,
+            },
+            PlasticityDef::Stdp {
+                tau_plus: 20.0,
+                tau_minus: 20.0,
+                lambda: 0.02,
+                alpha: 0.5,
+                mu_plus: 0.4,
+                mu_minus: 0.4,
+                w_max: 2.0,
+                pairing: Pairing::Nearest,
+                symmetric: false,
+            },
+            PlasticityDef::Stdp {
+                tau_plus: 20.0,
+                tau_minus: 20.0,
+                lambda: 0.02,
+                alpha: 1.0,
+                mu_plus: 1.0,
+                mu_minus: 1.0,
+                w_max: 1.0,
+                pairing: Pairing::AllToAll,
+                symmetric: true,
+            },
+        ];
+        let (src, n, delay, slots) = (20u32, 30usize, 5u16, 8usize);
+        let all: Vec<(u32, u16, f32, u16)> = (0..src)
+            .flat_map(|s| (0..n as u16).map(move |t| (s, t, 0.1 + 0.02 * (t % 7) as f32, delay)))
+            .collect();
+        // and runs with holes: one shared delay, traces once per step, a gather
+        let holes: Vec<_> = all
+            .iter()
+            .copied()
+            .filter(|s| !(s.0 + s.1 as u32).is_multiple_of(7))
+            .collect();
+        for (rule, synapses) in rules.iter().flat_map(|r| [(r, &all), (r, &holes)]) {
+            let fast = PlasticProjection::new(0, rule, 0.1, 0, src, n, synapses, None);
+            let initial = fast.weights_at(0);
+            let mut general = fast.clone();
+            general.dense.ready = true; // set up: not all to all, no shared delay
+            let mut fast = fast;
+            let (mut ring_f, mut ring_g) = (vec![0.0; slots * n], vec![0.0; slots * n]);
+            let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+            for step in 0..3000u64 {
+                if step == 1700 {
+                    fast.forget_activity(step);
+                    general.forget_activity(step);
+                }
+                fast.maybe_flush(step);
+                general.maybe_flush(step);
+                for sender in 0..src {
+                    if rng.random::<f64>() < 0.02 {
+                        fast.deliver(sender, step, n, slots, &mut ring_f, &mut []);
+                        general.deliver(sender, step, n, slots, &mut ring_g, &mut []);
+                    }
+                }
+                let spiked: Vec<u32> = (0..n as u32)
+                    .filter(|_| rng.random::<f64>() < 0.01)
+                    .collect();
+                fast.note_post(&spiked, step);
+                general.note_post(&spiked, step);
+            }
+            assert_eq!(fast.dense.complete, synapses.len() == all.len());
+            assert_eq!(fast.dense.uniform_delay, Some(delay));
+            assert_eq!(fast.weights_at(3000), general.weights_at(3000), "{rule:?}");
+            assert_eq!(ring_f, ring_g);
+            assert_ne!(fast.weights_at(3000), initial, "nothing learned");
+        }
     }
 }

@@ -285,6 +285,41 @@ impl Rule {
         }
     }
 
+    /// [`Rule::depress`] with the rule's constants taken out, for a loop over many synapses: the
+    /// same arithmetic in the same order, so the same bits, without reading the rule or dividing
+    /// by `w_max` per synapse when the exponent is 0.
+    #[inline]
+    pub(crate) fn depressor(&self) -> Depressor {
+        match self.kind {
+            RuleKind::Stdp {
+                lambda,
+                alpha,
+                mu_plus,
+                mu_minus,
+                symmetric,
+            } => {
+                let c = self.w_max * alpha * lambda;
+                match (symmetric, mu_plus, mu_minus) {
+                    (false, _, 0.0) => Depressor::Additive { c },
+                    (false, _, mu) => Depressor::Multiplicative {
+                        c,
+                        w_max: self.w_max,
+                        mu,
+                    },
+                    (true, mu, _) => Depressor::Symmetric {
+                        c,
+                        w_max: self.w_max,
+                        mu,
+                    },
+                }
+            }
+            RuleKind::Triplet {
+                a2_minus, a3_minus, ..
+            } => Depressor::Triplet { a2_minus, a3_minus },
+            RuleKind::Dopamine { .. } => Depressor::Keep,
+        }
+    }
+
     /// The weight after a presynaptic event of pair STDP with the depression rate `rate` in
     /// place of α·λ (the astrocyte's value).
     #[inline]
@@ -345,5 +380,43 @@ impl Rule {
     /// True for reward-modulated rules.
     pub(crate) fn is_dopamine(&self) -> bool {
         matches!(self.kind, RuleKind::Dopamine { .. })
+    }
+}
+
+/// A rule's depression at a presynaptic event, its constants in registers (see
+/// [`Rule::depressor`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Depressor {
+    /// Pair STDP with μ− = 0: `max(u − c·o1, 0)`.
+    Additive { c: f64 },
+    /// Pair STDP: `max(u − c·(u/w_max)^μ·o1, 0)`.
+    Multiplicative { c: f64, w_max: f64, mu: f64 },
+    /// Symmetric pair STDP (both orders potentiate): `min(u + c·(1 − u/w_max)^μ·o1, w_max)`.
+    Symmetric { c: f64, w_max: f64, mu: f64 },
+    /// Triplet STDP: `max(u − o1·(A2− + A3−·r2), 0)`.
+    Triplet { a2_minus: f64, a3_minus: f64 },
+    /// No change at a presynaptic event (reward-modulated rules act through eligibility).
+    Keep,
+}
+
+impl Depressor {
+    /// The new magnitude of a synapse of magnitude `u` whose target's trace is `o1` (`r2`: the
+    /// source's slow trace, triplet rule).
+    #[inline(always)]
+    pub(crate) fn apply(self, u: f64, o1: f64, r2: f64) -> f64 {
+        match self {
+            // (c·1.0 is c: the factor (u/w_max)^0 of the general form changes no bit)
+            Depressor::Additive { c } => (u - c * 1.0 * o1).max(0.0),
+            Depressor::Multiplicative { c, w_max, mu } => {
+                (u - c * pow(u / w_max, mu) * o1).max(0.0)
+            }
+            Depressor::Symmetric { c, w_max, mu } => {
+                (u + c * pow(1.0 - u / w_max, mu) * o1).min(w_max)
+            }
+            Depressor::Triplet { a2_minus, a3_minus } => {
+                (u - o1 * (a2_minus + a3_minus * r2)).max(0.0)
+            }
+            Depressor::Keep => u,
+        }
     }
 }
