@@ -261,28 +261,7 @@ impl Rule {
     /// presynaptic trace just before the presynaptic spike.
     #[inline]
     pub(crate) fn depress(&self, u: f64, o1: f64, r2: f64) -> f64 {
-        match self.kind {
-            RuleKind::Stdp {
-                lambda,
-                alpha,
-                mu_plus,
-                mu_minus,
-                symmetric,
-            } => {
-                if symmetric {
-                    let x =
-                        u + self.w_max * alpha * lambda * pow(1.0 - u / self.w_max, mu_plus) * o1;
-                    x.min(self.w_max)
-                } else {
-                    let x = u - self.w_max * alpha * lambda * pow(u / self.w_max, mu_minus) * o1;
-                    x.max(0.0)
-                }
-            }
-            RuleKind::Triplet {
-                a2_minus, a3_minus, ..
-            } => (u - o1 * (a2_minus + a3_minus * r2)).max(0.0),
-            RuleKind::Dopamine { .. } => u,
-        }
+        self.depressor().apply(u, o1, r2)
     }
 
     /// [`Rule::depress`] with the rule's constants taken out, for a loop over many synapses: the
