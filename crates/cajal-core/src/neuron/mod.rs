@@ -241,6 +241,44 @@ pub struct SpikeGenerator {
     pub steps: Vec<Vec<u64>>,
     /// Index of the next spike of each neuron.
     pub cursor: Vec<usize>,
+    /// The pending spikes of all neurons as `(step, neuron)` in order, and the position of the
+    /// next one: a step costs its spikes, not a look at every neuron. Derived from `steps` and
+    /// `cursor` when first needed (after a build, a restore or added spikes; not saved).
+    #[serde(skip)]
+    queue: Option<(Vec<(u64, u32)>, usize)>,
+}
+
+impl SpikeGenerator {
+    /// Emits the spikes of step `k` into `spiked` (neuron order within the step; a time given
+    /// twice, twice), skipping any pending spike of an earlier step, and moves the cursors on.
+    fn step(&mut self, k: u64, spiked: &mut Vec<u32>) {
+        let (queue, pos) = self.queue.get_or_insert_with(|| {
+            let mut q: Vec<(u64, u32)> = self
+                .steps
+                .iter()
+                .zip(&self.cursor)
+                .enumerate()
+                .flat_map(|(i, (list, &c))| list[c..].iter().map(move |&s| (s, i as u32)))
+                .collect();
+            q.sort_unstable();
+            (q, 0)
+        });
+        while let Some(&(s, i)) = queue.get(*pos) {
+            if s > k {
+                break;
+            }
+            if s == k {
+                spiked.push(i);
+            }
+            self.cursor[i as usize] += 1;
+            *pos += 1;
+        }
+    }
+
+    /// Forgets the derived queue (the schedules changed).
+    pub(crate) fn schedules_changed(&mut self) {
+        self.queue = None;
+    }
 }
 
 impl Dynamics {
@@ -262,6 +300,7 @@ impl Dynamics {
             ModelKind::SpikeGenerator => Dynamics::SpikeGenerator(SpikeGenerator {
                 steps: vec![Vec::new(); n],
                 cursor: vec![0; n],
+                queue: None,
             }),
             ModelKind::PoissonSource => {
                 let rate = p.get("rate");
@@ -311,18 +350,8 @@ impl Dynamics {
             Dynamics::IafCondExp(m) => m.step(ex, inh, current, spiked),
             Dynamics::AeifCondExp(m) => m.step(ex, inh, current, spiked),
             Dynamics::Izhikevich(m) => m.step(ex, inh, current, spiked),
-            Dynamics::SpikeGenerator(g) => {
-                for (i, (steps, c)) in g.steps.iter().zip(g.cursor.iter_mut()).enumerate() {
-                    // a time given twice is two spikes, recorded and delivered twice (as NEST
-                    // emits them)
-                    while *c < steps.len() && steps[*c] <= step {
-                        if steps[*c] == step {
-                            spiked.push(i as u32);
-                        }
-                        *c += 1;
-                    }
-                }
-            }
+            // a time given twice is two spikes, recorded and delivered twice (as NEST emits them)
+            Dynamics::SpikeGenerator(g) => g.step(step, spiked),
             Dynamics::PoissonSource(src) => src.step(step, rng, spiked),
         }
         ex.fill(0.0);

@@ -137,8 +137,8 @@ struct DenseScratch {
     /// Every source reaches every target once, in target order (all to all): a source's run is
     /// the targets `0..n` and needs no gather.
     complete: bool,
-    /// The newest postsynaptic spike of any target when `o1` was filled (`NEVER`: none).
-    newest_post: i64,
+    /// Scratch: synapses of a run done the general way, and their new magnitudes.
+    fix: Vec<(usize, f64)>,
     /// The arrival step the traces are for.
     at: Option<i64>,
     /// Per target: `o1` at `at`.
@@ -771,9 +771,19 @@ impl PlasticProjection {
             let td = t - d;
             self.dense_traces(td);
             let depress = self.rule.depressor();
-            if self.dense.complete && self.dense.newest_post <= start - d {
-                // all to all, and no target has fired since this source's last event: every
-                // synapse takes the quick case, in target order, without a gather or a branch
+            if self.dense.complete {
+                // all to all: the synapses whose target fired since this source's last event
+                // the general way first, their new values kept aside; then every synapse as in
+                // the quick case, in target order, without a gather or a branch; then those few
+                // values put back (each synapse's arithmetic is the one below: the same bits)
+                let mut fix = std::mem::take(&mut self.dense.fix);
+                fix.clear();
+                for (i, &last) in self.post_last.iter().enumerate() {
+                    if last > start - d {
+                        let (u, o1) = self.settle_pending(a + i, s, t, td);
+                        fix.push((a + i, depress.apply(u, o1, r2_before)));
+                    }
+                }
                 let o1 = &self.dense.o1;
                 let w = &mut self.weight[a..b];
                 match depress {
@@ -788,6 +798,10 @@ impl PlasticProjection {
                         }
                     }
                 }
+                for &(k, v) in &fix {
+                    self.weight[k] = v;
+                }
+                self.dense.fix = fix;
                 return;
             }
             for k in a..b {
@@ -878,7 +892,6 @@ impl PlasticProjection {
                 o1 * self.rule.post1.over(td - last)
             };
         }
-        self.dense.newest_post = self.post_last.iter().copied().max().unwrap_or(NEVER);
         self.dense.at = Some(td);
     }
 

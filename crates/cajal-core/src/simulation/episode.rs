@@ -118,6 +118,7 @@ impl Simulation {
             let Dynamics::SpikeGenerator(g) = &mut p.dynamics else {
                 unreachable!("a spike_generator population has generator dynamics");
             };
+            g.schedules_changed();
             for (list, cursor) in g.steps.iter_mut().zip(g.cursor.iter_mut()) {
                 // every step already emitted is before `now`: drop them once they are half the
                 // list, and keep the pending ones in order
