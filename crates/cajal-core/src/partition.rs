@@ -206,6 +206,9 @@ pub struct Partition {
     /// (kept from the build, not saved: a restored simulation is built first).
     #[serde(skip)]
     pub(crate) built_state: Option<Dynamics>,
+    /// Learning off: weights and thresholds stay as they are (a run setting, not saved).
+    #[serde(skip)]
+    pub(crate) frozen: bool,
     spiked: Vec<u32>,
 }
 
@@ -248,6 +251,7 @@ impl Partition {
             threshold: None,
             non_finite: None,
             built_state: None,
+            frozen: false,
             spiked: Vec::new(),
         }
     }
@@ -295,6 +299,15 @@ impl Partition {
         self.current.fill(0.0);
         for l in &mut self.learning {
             l.forget_activity(now);
+        }
+    }
+
+    /// At the start of step `now`: turns learning off (`false`: weights and thresholds stay, every
+    /// pending change applied first) or on again.
+    pub(crate) fn set_learning(&mut self, on: bool, now: u64) {
+        self.frozen = !on;
+        for l in &mut self.learning {
+            l.set_learning(on, now);
         }
     }
 
@@ -457,7 +470,7 @@ impl Partition {
                 &mut self.rng,
                 &mut self.spiked,
             );
-            if let Some(rule) = &self.threshold {
+            if let (Some(rule), false) = (&self.threshold, self.frozen) {
                 let theta = self.dynamics.theta_mut().expect("checked at build");
                 rule.step(theta, &self.spiked);
             }

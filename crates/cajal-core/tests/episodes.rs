@@ -230,3 +230,74 @@ fn weights_stay_and_traces_start_again_after_a_reset() {
     // the same pairings: the same changes, up to the rounding of the additions
     assert!(gap(&again, &first) < 1e-12, "{}", gap(&again, &first));
 }
+
+/// With learning off, spikes leave the plastic weights and the adaptive thresholds as they are
+/// (and the weights still carry the input); on again, both move.
+#[test]
+fn learning_can_be_turned_off_for_testing() {
+    let mut net = Network::new(DT, 3).unwrap();
+    let pre = net
+        .add_population(Population::new("pre", ModelKind::SpikeGenerator, 20))
+        .unwrap();
+    let post = net
+        .add_population(
+            Population::new("post", ModelKind::IafPscDelta, 2).threshold(ThresholdDef::Adaptive {
+                theta_plus: 0.5,
+                tau_theta: 1e7,
+            }),
+        )
+        .unwrap();
+    let plastic = net
+        .connect(
+            Projection::new(pre, post, Rule::AllToAll)
+                .weight(4.0)
+                .delay(1.0)
+                .plastic(PlasticityDef::Stdp {
+                    tau_plus: 16.8,
+                    tau_minus: 33.7,
+                    lambda: 0.01,
+                    alpha: 1.2,
+                    mu_plus: 0.0,
+                    mu_minus: 0.0,
+                    w_max: 10.0,
+                    pairing: Pairing::AllToAll,
+                    symmetric: false,
+                }),
+        )
+        .unwrap();
+    let mut sim = net.build(1).unwrap();
+    let weights = |sim: &Simulation| sim.weights(plastic).unwrap().expect("plastic").weights;
+    let theta = |sim: &Simulation| sim.state_now(post, "theta").unwrap();
+    let play = |sim: &mut Simulation| -> u32 {
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        sim.spike_counts_into(post, &mut before).unwrap();
+        sim.reset_activity();
+        let start = sim.time_ms();
+        let (senders, times) = input();
+        let times: Vec<f64> = times
+            .iter()
+            .map(|t| ((start + t) / DT).round() * DT)
+            .collect();
+        sim.add_spike_events(pre, &senders, &times).unwrap();
+        sim.run(EPISODE, |_, _| {}).unwrap();
+        sim.spike_counts_into(post, &mut after).unwrap();
+        after.iter().zip(&before).map(|(a, b)| a - b).sum()
+    };
+    let fired = play(&mut sim);
+    assert!(
+        fired > 0,
+        "the post neurons must fire for the test to mean something"
+    );
+    sim.set_learning(false);
+    let (w, th) = (weights(&sim), theta(&sim));
+    let frozen_fired = play(&mut sim);
+    assert!(frozen_fired > 0);
+    assert_eq!(weights(&sim), w, "weights moved with learning off");
+    assert_eq!(theta(&sim), th, "thresholds moved with learning off");
+    // the same input, the same frozen network: the same answer
+    assert_eq!(play(&mut sim), frozen_fired);
+    sim.set_learning(true);
+    play(&mut sim);
+    assert_ne!(weights(&sim), w);
+    assert_ne!(theta(&sim), th);
+}

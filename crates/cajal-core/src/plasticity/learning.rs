@@ -47,6 +47,9 @@ pub(crate) trait Learning {
     /// weight change, then forgets the activity so far (traces, spike histories, counts), as if
     /// every neuron had been silent for ever; the weights stay.
     fn forget_activity(&mut self, now: u64);
+    /// At the start of step `now`: learning off (`false`; pending changes applied first, then the
+    /// weights only carry input) or on again (from silence).
+    fn set_learning(&mut self, on: bool, now: u64);
     /// Periods (steps) at whose multiples an interval must end.
     fn cuts(&self) -> Vec<u64>;
     /// Number of synapses.
@@ -112,6 +115,9 @@ impl Learning for LearningProjection {
     fn forget_activity(&mut self, now: u64) {
         each!(self, p => Learning::forget_activity(p, now))
     }
+    fn set_learning(&mut self, on: bool, now: u64) {
+        each!(self, p => Learning::set_learning(p, on, now))
+    }
     fn cuts(&self) -> Vec<u64> {
         each!(self, p => p.cuts())
     }
@@ -163,6 +169,9 @@ impl Learning for PlasticProjection {
     }
     fn forget_activity(&mut self, now: u64) {
         PlasticProjection::forget_activity(self, now);
+    }
+    fn set_learning(&mut self, on: bool, now: u64) {
+        PlasticProjection::set_learning(self, on, now);
     }
     fn cuts(&self) -> Vec<u64> {
         let mut cuts = vec![self.flush_every()];
@@ -219,6 +228,9 @@ impl Learning for OjaProjection {
     }
     fn forget_activity(&mut self, _now: u64) {
         OjaProjection::forget_activity(self);
+    }
+    fn set_learning(&mut self, on: bool, _now: u64) {
+        OjaProjection::set_learning(self, on);
     }
     fn cuts(&self) -> Vec<u64> {
         let mut cuts = vec![self.every()];

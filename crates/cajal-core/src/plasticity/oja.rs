@@ -42,11 +42,21 @@ pub struct OjaProjection {
     snapshot_every: Option<u64>,
     /// Weight snapshots `(step, weights in the order of [`Self::synapses`])`.
     pub snapshots: Vec<super::WeightSnapshot>,
+    /// Learning off (a run setting, not saved).
+    #[serde(skip)]
+    frozen: bool,
 }
 
 impl OjaProjection {
     /// Forgets the counts of the current window (the weights stay).
     pub fn forget_activity(&mut self) {
+        self.counts.fill(0.0);
+    }
+
+    /// Learning off (`false`: the weights only carry input, no window is counted or applied) or
+    /// on again (from an empty window).
+    pub fn set_learning(&mut self, on: bool) {
+        self.frozen = !on;
         self.counts.fill(0.0);
     }
 
@@ -78,6 +88,7 @@ impl OjaProjection {
             recon: vec![0.0; n_src],
             snapshot_every: None,
             snapshots: Vec::new(),
+            frozen: false,
         }
     }
 
@@ -146,7 +157,9 @@ impl OjaProjection {
             if j >= self.n_src {
                 continue;
             }
-            self.counts[j] += 1.0;
+            if !self.frozen {
+                self.counts[j] += 1.0;
+            }
             let slot = (sp.step as usize + self.delay) % slots;
             for i in 0..self.n_tgt {
                 let w = self.w[i * self.n_src + j];
@@ -154,7 +167,7 @@ impl OjaProjection {
             }
             events += self.n_tgt as u64;
         }
-        if now > 0 && now.is_multiple_of(self.every) && now != self.updated_at {
+        if !self.frozen && now > 0 && now.is_multiple_of(self.every) && now != self.updated_at {
             self.update();
             self.updated_at = now;
         }

@@ -122,6 +122,9 @@ pub struct PlasticProjection {
     /// Scratch of dense runs (not saved).
     #[serde(skip)]
     dense: DenseScratch,
+    /// Learning off: the weights only carry input (a run setting, not saved).
+    #[serde(skip)]
+    frozen: bool,
 }
 
 /// For runs that reach most targets with one delay (an input layer all-to-all onto its
@@ -210,6 +213,7 @@ impl PlasticProjection {
             scaled_at: -1,
             astrocyte: None,
             dense: DenseScratch::default(),
+            frozen: false,
         }
     }
 
@@ -364,6 +368,9 @@ impl PlasticProjection {
 
     /// Records the spikes of target neurons `spiked` (local indices) emitted at step `k`.
     pub fn note_post(&mut self, spiked: &[u32], k: u64) {
+        if self.frozen {
+            return;
+        }
         if !spiked.is_empty() {
             self.dense.at = None;
         }
@@ -618,6 +625,10 @@ impl PlasticProjection {
         };
         let ring = crate::partition::input_ring(ring_ex, ring_in, self.sign >= 0.0);
         let base = t as usize % slots;
+        if self.frozen {
+            self.scatter(a, b, base, n, slots, ring);
+            return (b - a) as u64;
+        }
         let astro_rate = self.astrocyte.as_ref().map(|a| a.at(t));
         if self.rule.is_dopamine() {
             self.eligibility_run(a, b, s, t);
@@ -904,6 +915,9 @@ impl PlasticProjection {
     /// At the start of step `now` (every spike before it delivered): if a flush time has passed,
     /// applies every pending event up to it and prunes the histories.
     pub fn maybe_flush(&mut self, now: u64) {
+        if self.frozen {
+            return;
+        }
         let now = now as i64;
         let scale = self
             .scaling
@@ -995,6 +1009,17 @@ impl PlasticProjection {
         self.dopa_integral.clear();
         self.releases.clear();
         self.dense.at = None;
+    }
+
+    /// At the start of step `now`: learning off (`false`: every pending change applied and the
+    /// activity forgotten, then spikes only carry the weights as they stand: no trace, no
+    /// change, no scaling) or on again, from silence.
+    pub fn set_learning(&mut self, on: bool, now: u64) {
+        if self.frozen == !on {
+            return;
+        }
+        self.forget_activity(now);
+        self.frozen = !on;
     }
 
     /// Weights (with sign) as they stand after every event up to and including step `at`, which

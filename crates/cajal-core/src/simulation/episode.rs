@@ -33,6 +33,18 @@ impl Simulation {
         }
     }
 
+    /// Turns learning off (`false`) or on again (`true`) for the runs that follow: with learning
+    /// off no plastic weight, threshold or Oja window changes (every change pending is applied
+    /// first, so the weights read then are those the network uses), for labelling and testing a
+    /// trained network; turned on again, the plastic projections start from silence. A run
+    /// setting, as the thread count: a checkpoint does not keep it.
+    pub fn set_learning(&mut self, on: bool) {
+        let now = self.step;
+        for p in &mut self.partitions {
+            p.set_learning(on, now);
+        }
+    }
+
     /// Adds spikes to spike-generator population `pop` between two runs, as NEST's `events`:
     /// neuron `senders[k]` (index within the population) spikes at `times_ms[k]`. Each time must
     /// be on the dt grid and later than the current time (the spike at `t` is emitted in the
