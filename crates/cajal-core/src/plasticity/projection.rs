@@ -1015,7 +1015,7 @@ impl PlasticProjection {
     /// activity forgotten, then spikes only carry the weights as they stand: no trace, no
     /// change, no scaling) or on again, from silence.
     pub fn set_learning(&mut self, on: bool, now: u64) {
-        if self.frozen == !on {
+        if self.frozen != on {
             return;
         }
         self.forget_activity(now);
