@@ -12,6 +12,7 @@ pub mod encode;
 pub mod error;
 pub mod evaluate;
 pub mod liquid;
+pub mod on_engine;
 pub mod readout;
 pub mod supervised;
 pub mod train;
