@@ -955,8 +955,20 @@ impl PlasticProjection {
     /// Applies every pending event up to step `until` and prunes the histories.
     fn flush_until(&mut self, until: i64) {
         let integral = self.extend_dopamine_integral(until);
+        let dopamine = self.rule.is_dopamine();
         for s in 0..self.src_size as usize {
             let start = self.last[s].max(self.flushed);
+            if !dopamine {
+                // a synapse whose target has not fired since its source's last event has
+                // nothing pending (`settle_window`'s first case): only the others change
+                for k in self.runs[s] as usize..self.runs[s + 1] as usize {
+                    let i = self.target[k] as usize;
+                    if self.post_last[i] > start - self.delay[k] as i64 {
+                        self.weight[k] = self.settle(k, s, until).0;
+                    }
+                }
+                continue;
+            }
             // as in `eligibility_run`: one span for the synapses whose target has been silent
             let whole = integral.then(|| self.dopa_span(start, until));
             for k in self.runs[s] as usize..self.runs[s + 1] as usize {
