@@ -142,6 +142,9 @@ struct DenseScratch {
     complete: bool,
     /// Scratch: synapses of a run done the general way, and their new magnitudes.
     fix: Vec<(usize, f64)>,
+    /// The postsynaptic spikes still in the histories, `(step, target)` in time order: the
+    /// targets that fired since a step, found without a look at every target.
+    recent: Vec<(i64, u32)>,
     /// The arrival step the traces are for.
     at: Option<i64>,
     /// Per target: `o1` at `at`.
@@ -394,6 +397,9 @@ impl PlasticProjection {
             });
             self.post_last[i as usize] = k;
             self.post_o1[i as usize] = self.rule.bump(o1);
+            if self.dense.ready {
+                self.dense.recent.push((k, i));
+            }
         }
     }
 
@@ -789,8 +795,13 @@ impl PlasticProjection {
                 // values put back (each synapse's arithmetic is the one below: the same bits)
                 let mut fix = std::mem::take(&mut self.dense.fix);
                 fix.clear();
-                for (i, &last) in self.post_last.iter().enumerate() {
-                    if last > start - d {
+                // the targets that fired after `start − d`, each once (at its newest spike)
+                for &(step, i) in self.dense.recent.iter().rev() {
+                    if step <= start - d {
+                        break;
+                    }
+                    let i = i as usize;
+                    if self.post_last[i] == step {
                         let (u, o1) = self.settle_pending(a + i, s, t, td);
                         fix.push((a + i, depress.apply(u, o1, r2_before)));
                     }
@@ -878,6 +889,14 @@ impl PlasticProjection {
                     .all(|run| run.iter().enumerate().all(|(j, &t)| t as usize == j));
             self.dense.o1 = vec![0.0; n];
             self.dense.at = None;
+            let mut recent: Vec<(i64, u32)> = self
+                .history
+                .iter()
+                .enumerate()
+                .flat_map(|(i, h)| h.iter().map(move |e| (e.step, i as u32)))
+                .collect();
+            recent.sort_unstable();
+            self.dense.recent = recent;
         }
         let d = self.dense.uniform_delay?;
         (2 * len >= self.post_last.len()).then_some(d as i64)
@@ -986,6 +1005,9 @@ impl PlasticProjection {
         self.dopa_integral.clear();
         // keep the newest spike at or before the cut as the anchor of the traces
         let cut = until - self.max_delay;
+        // (a later presynaptic event looks after `flushed − delay` at the earliest)
+        let old = self.dense.recent.partition_point(|e| e.0 <= cut);
+        self.dense.recent.drain(..old);
         for h in &mut self.history {
             let j = h.partition_point(|e| e.step <= cut);
             if j > 1 {
@@ -1021,6 +1043,7 @@ impl PlasticProjection {
         self.dopa_integral.clear();
         self.releases.clear();
         self.dense.at = None;
+        self.dense.recent.clear();
     }
 
     /// At the start of step `now`: learning off (`false`: every pending change applied and the
@@ -1109,32 +1132,42 @@ mod tests {
             let mut general = fast.clone();
             general.dense.ready = true; // set up: not all to all, no shared delay
             let mut fast = fast;
-            let (mut ring_f, mut ring_g) = (vec![0.0; slots * n], vec![0.0; slots * n]);
+            // the general path, the fast one, and one restored from a checkpoint midway (its
+            // scratch set up again from the state), each with its rings
+            let mut runs = vec![
+                (general, vec![0.0; slots * n]),
+                (fast, vec![0.0; slots * n]),
+            ];
             let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
             for step in 0..3000u64 {
-                if step == 1700 {
-                    fast.forget_activity(step);
-                    general.forget_activity(step);
+                if step == 1234 {
+                    let (mut r, ring) = runs[1].clone();
+                    r.dense = DenseScratch::default();
+                    runs.push((r, ring));
                 }
-                fast.maybe_flush(step);
-                general.maybe_flush(step);
-                for sender in 0..src {
-                    if rng.random::<f64>() < 0.02 {
-                        fast.deliver(sender, step, n, slots, &mut ring_f, &mut []);
-                        general.deliver(sender, step, n, slots, &mut ring_g, &mut []);
-                    }
-                }
+                let senders: Vec<u32> = (0..src).filter(|_| rng.random::<f64>() < 0.02).collect();
                 let spiked: Vec<u32> = (0..n as u32)
                     .filter(|_| rng.random::<f64>() < 0.01)
                     .collect();
-                fast.note_post(&spiked, step);
-                general.note_post(&spiked, step);
+                for (p, ring) in &mut runs {
+                    if step == 1700 {
+                        p.forget_activity(step);
+                    }
+                    p.maybe_flush(step);
+                    for &sender in &senders {
+                        p.deliver(sender, step, n, slots, ring, &mut []);
+                    }
+                    p.note_post(&spiked, step);
+                }
             }
-            assert_eq!(fast.dense.complete, synapses.len() == all.len());
-            assert_eq!(fast.dense.uniform_delay, Some(delay));
-            assert_eq!(fast.weights_at(3000), general.weights_at(3000), "{rule:?}");
-            assert_eq!(ring_f, ring_g);
-            assert_ne!(fast.weights_at(3000), initial, "nothing learned");
+            let (general, ring_g) = &runs[0];
+            for (p, ring) in &runs[1..] {
+                assert_eq!(p.dense.complete, synapses.len() == all.len());
+                assert_eq!(p.dense.uniform_delay, Some(delay));
+                assert_eq!(p.weights_at(3000), general.weights_at(3000), "{rule:?}");
+                assert_eq!(ring, ring_g);
+            }
+            assert_ne!(general.weights_at(3000), initial, "nothing learned");
         }
     }
 }
