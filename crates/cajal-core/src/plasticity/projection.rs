@@ -1131,7 +1131,6 @@ mod tests {
             let initial = fast.weights_at(0);
             let mut general = fast.clone();
             general.dense.ready = true; // set up: not all to all, no shared delay
-            let fast = fast;
             // the general path, the fast one, and one restored from a checkpoint midway (its
             // scratch set up again from the state), each with its rings
             let mut runs = vec![
