@@ -3,13 +3,14 @@
 //! the task's own loop in `diehl_cook.rs`, and `examples/diehl_cook_engine.rs` compares them).
 //!
 //! The network: spike generators fed each image's Poisson trains as events, `iaf_psc_delta`
-//! excitatory neurons with the adaptive threshold, input synapses with pair STDP (additive,
-//! all-to-all pairing: λ = nu_post, α = nu_pre / nu_post, w_max) and synaptic scaling of each
-//! neuron's input to `norm` every presentation, one-to-one excitation of the inhibitory partners
-//! and inhibition of every other excitatory neuron, delays of one step: the task file's
-//! parameters. An image is presented from rest (`reset_activity`), again at a higher rate while
-//! the layer answers with fewer than `min_spikes` spikes; for labelling and testing, learning is
-//! turned off (`Simulation::set_learning`).
+//! excitatory neurons with the adaptive threshold, input synapses with pair STDP (additive, with
+//! nearest-spike pairing: traces set to 1 at a spike, as in the task; λ = nu_post,
+//! α = nu_pre / nu_post, w_max) and synaptic scaling of each neuron's input to `norm` every
+//! presentation, one-to-one excitation of the inhibitory partners and inhibition of every other
+//! excitatory neuron, delays of one step: the task file's parameters. An image is presented from
+//! rest (`reset_activity`), again at a higher rate while the layer answers with fewer than
+//! `min_spikes` spikes; for labelling and testing, learning is turned off
+//! (`Simulation::set_learning`).
 
 use crate::diehl_cook::DiehlCookConfig;
 use crate::encode::poisson_rate;
@@ -72,7 +73,7 @@ impl EngineNetwork {
                 mu_plus: 0.0,
                 mu_minus: 0.0,
                 w_max: s.w_max,
-                pairing: Pairing::AllToAll,
+                pairing: Pairing::Nearest,
                 symmetric: false,
             });
         if s.norm > 0.0 {

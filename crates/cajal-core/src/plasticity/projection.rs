@@ -1131,8 +1131,8 @@ mod tests {
             let initial = fast.weights_at(0);
             let mut general = fast.clone();
             general.dense.ready = true; // set up: not all to all, no shared delay
-            // the general path, the fast one, and one restored from a checkpoint midway (its
-            // scratch set up again from the state), each with its rings
+                                        // the general path, the fast one, and one restored from a checkpoint midway (its
+                                        // scratch set up again from the state), each with its rings
             let mut runs = vec![
                 (general, vec![0.0; slots * n]),
                 (fast, vec![0.0; slots * n]),
