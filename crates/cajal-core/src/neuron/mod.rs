@@ -275,9 +275,29 @@ impl SpikeGenerator {
         }
     }
 
-    /// Forgets the derived queue (the schedules changed).
-    pub(crate) fn schedules_changed(&mut self) {
-        self.queue = None;
+    /// Adds `events`, `(step, neuron)` pending spikes in order, to a derived queue that exists:
+    /// merged with its pending part (the queue stays what it would be rebuilt to); without one,
+    /// nothing (it is built when first needed).
+    pub(crate) fn queue_events(&mut self, events: &[(u64, u32)]) {
+        let Some((queue, pos)) = &mut self.queue else {
+            return;
+        };
+        let pending = &queue[*pos..];
+        let mut merged = Vec::with_capacity(pending.len() + events.len());
+        let (mut a, mut b) = (0, 0);
+        while a < pending.len() && b < events.len() {
+            if pending[a] <= events[b] {
+                merged.push(pending[a]);
+                a += 1;
+            } else {
+                merged.push(events[b]);
+                b += 1;
+            }
+        }
+        merged.extend_from_slice(&pending[a..]);
+        merged.extend_from_slice(&events[b..]);
+        *queue = merged;
+        *pos = 0;
     }
 }
 

@@ -958,15 +958,40 @@ impl PlasticProjection {
     /// Multiplies each target's incoming magnitudes so that they sum to `target` (all events
     /// applied), then clips them to the bounds.
     fn scale_to(&mut self, target: f64) {
-        let mut sums = vec![0.0f64; self.history.len()];
-        for (k, &i) in self.target.iter().enumerate() {
-            sums[i as usize] += self.weight[k];
+        let n = self.history.len();
+        let mut sums = vec![0.0f64; n];
+        // all to all: row by row (each target's sum in the same order as below, so the same bits)
+        let complete = self.dense.ready && self.dense.complete && n > 0;
+        if complete {
+            for row in self.weight.chunks_exact(n) {
+                for (s, &w) in sums.iter_mut().zip(row) {
+                    *s += w;
+                }
+            }
+        } else {
+            for (k, &i) in self.target.iter().enumerate() {
+                sums[i as usize] += self.weight[k];
+            }
         }
         let (lo, hi) = (self.rule.w_min, self.rule.w_max);
-        for (k, &i) in self.target.iter().enumerate() {
-            let sum = sums[i as usize];
-            if sum > 0.0 {
-                self.weight[k] = (self.weight[k] * (target / sum)).clamp(lo, hi);
+        // each target's factor once (the same division as per synapse); 0 where nothing scales
+        let factors: Vec<f64> = sums
+            .iter()
+            .map(|&sum| if sum > 0.0 { target / sum } else { 0.0 })
+            .collect();
+        if complete {
+            for row in self.weight.chunks_exact_mut(n) {
+                for ((w, &f), &sum) in row.iter_mut().zip(&factors).zip(&sums) {
+                    if sum > 0.0 {
+                        *w = (*w * f).clamp(lo, hi);
+                    }
+                }
+            }
+        } else {
+            for (k, &i) in self.target.iter().enumerate() {
+                if sums[i as usize] > 0.0 {
+                    self.weight[k] = (self.weight[k] * factors[i as usize]).clamp(lo, hi);
+                }
             }
         }
     }

@@ -114,23 +114,31 @@ impl Simulation {
         }
         let range = info.partitions.clone();
         let parts = &mut self.partitions[range];
+        // each partition's new spikes as (step, local neuron)
+        let mut new: Vec<Vec<(u64, u32)>> = vec![Vec::new(); parts.len()];
         for (&n, &t) in senders.iter().zip(times_ms) {
             let step = grid_steps(t, dt).expect("checked above") - 1;
             // the population's partitions are consecutive blocks of its neurons
-            let p = parts
-                .iter_mut()
-                .find(|p| (n as usize).wrapping_sub(p.offset as usize) < p.len())
+            let j = parts
+                .iter()
+                .position(|p| (n as usize).wrapping_sub(p.offset as usize) < p.len())
                 .expect("every neuron lies in a partition");
-            let Dynamics::SpikeGenerator(g) = &mut p.dynamics else {
-                unreachable!("a spike_generator population has generator dynamics");
-            };
-            g.steps[n as usize - p.offset as usize].push(step);
+            new[j].push((step, n - parts[j].offset));
         }
-        for p in parts.iter_mut() {
+        for (p, mut events) in parts.iter_mut().zip(new) {
+            if events.is_empty() {
+                continue;
+            }
             let Dynamics::SpikeGenerator(g) = &mut p.dynamics else {
                 unreachable!("a spike_generator population has generator dynamics");
             };
-            g.schedules_changed();
+            if !events.is_sorted() {
+                events.sort_unstable();
+            }
+            for &(step, i) in &events {
+                g.steps[i as usize].push(step);
+            }
+            g.queue_events(&events);
             for (list, cursor) in g.steps.iter_mut().zip(g.cursor.iter_mut()) {
                 // every step already emitted is before `now`: drop them once they are half the
                 // list, and keep the pending ones in order
@@ -138,7 +146,9 @@ impl Simulation {
                     list.drain(..*cursor);
                     *cursor = 0;
                 }
-                list[*cursor..].sort_unstable();
+                if !list[*cursor..].is_sorted() {
+                    list[*cursor..].sort_unstable();
+                }
             }
         }
         Ok(())
