@@ -370,9 +370,10 @@ impl Dynamics {
             Dynamics::IafCondExp(m) => m.step(ex, inh, current, spiked),
             Dynamics::AeifCondExp(m) => m.step(ex, inh, current, spiked),
             Dynamics::Izhikevich(m) => m.step(ex, inh, current, spiked),
-            // a time given twice is two spikes, recorded and delivered twice (as NEST emits them)
-            Dynamics::SpikeGenerator(g) => g.step(step, spiked),
-            Dynamics::PoissonSource(src) => src.step(step, rng, spiked),
+            // a time given twice is two spikes, recorded and delivered twice (as NEST emits them);
+            // sources read no input, so their rows need no zeroing
+            Dynamics::SpikeGenerator(g) => return g.step(step, spiked),
+            Dynamics::PoissonSource(src) => return src.step(step, rng, spiked),
         }
         ex.fill(0.0);
         inh.fill(0.0);
