@@ -957,6 +957,7 @@ impl PlasticProjection {
 
     /// Multiplies each target's incoming magnitudes so that they sum to `target` (all events
     /// applied), then clips them to the bounds.
+    #[inline(never)]
     fn scale_to(&mut self, target: f64) {
         let n = self.history.len();
         let mut sums = vec![0.0f64; n];
@@ -997,6 +998,7 @@ impl PlasticProjection {
     }
 
     /// Applies every pending event up to step `until` and prunes the histories.
+    #[inline(never)]
     fn flush_until(&mut self, until: i64) {
         let integral = self.extend_dopamine_integral(until);
         let dopamine = self.rule.is_dopamine();
