@@ -134,7 +134,7 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
     )
     .map_err(bad_input)?;
     let connectome = match &a.connectome {
-        Some(p) => Some(read_connectome(p, &a.input, &data, a.quiet)?),
+        Some(p) => Some(read_connectome(p, &a.input, a.neurons, a.quiet)?),
         None => None,
     };
     let out = a.out.clone().unwrap_or_else(|| {
@@ -213,13 +213,14 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
 
 type Connectome = Vec<(u32, u32, f64)>;
 
-/// Reads the connectome `p` and checks that it is the network whose spikes `data` (read from
-/// `input`) are: a run folder whose summary.json has `connectivity_crc32` must match it exactly;
-/// otherwise every neuron it names must exist, and a note says that the match is assumed.
+/// Reads the connectome `p` and checks that it is the network whose spikes were read from
+/// `input`: a run folder whose summary.json has `connectivity_crc32` must match it exactly;
+/// otherwise every neuron it names must exist where the network's size is known (a run folder's
+/// summary, or `--neurons` for a spike file), and a note says that the match is assumed.
 fn read_connectome(
     p: &Path,
     input: &Path,
-    data: &cajal_analysis::SpikeData,
+    neurons_given: Option<usize>,
     quiet: bool,
 ) -> Result<Connectome, Failure> {
     let get = |name: &str| cajal_data::read_npz_numbers(p, name).map_err(bad_input);
@@ -264,11 +265,11 @@ fn read_connectome(
         }
         Some(_) => {}
         None => {
-            let neurons = match &summary {
-                Some(s) => s.neurons,
-                None => data.ids.iter().map(|&i| i as usize + 1).max().unwrap_or(0),
-            };
-            if let Some(bad) = si.iter().chain(&ti).find(|&&i| i as usize >= neurons) {
+            // a spike file's silent neurons do not show: its size is known only when given
+            let neurons = summary.as_ref().map(|s| s.neurons).or(neurons_given);
+            let beyond = |i: u32| neurons.is_some_and(|n| i as usize >= n);
+            if let Some(bad) = si.iter().chain(&ti).copied().find(|&i| beyond(i)) {
+                let neurons = neurons.unwrap_or(0);
                 return Err(bad_input(format!(
                     "--connectome {}: names neuron {bad}, but the network of {} has {neurons} \
                      neurons: it is another network's",

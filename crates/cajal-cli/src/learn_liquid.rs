@@ -60,22 +60,13 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
     if astrocyte {
         let n = config.astrocyte.images;
         let pb = crate::learn::bar(args.quiet, n, "liquid");
-        let _graceful = crate::interrupt::Graceful::begin("the liquid learned");
-        let stop = crate::interrupt::flag();
+        // nothing of this phase is saved: a signal quits at once (start again)
+        crate::interrupt::doing("the liquid learned (nothing to resume: start again)");
         let mut a = Astrocyte {
             a: config.astrocyte.bias,
         };
         let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
         for i in 0..n {
-            if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                return Err(Failure {
-                    code: 130,
-                    error: anyhow::anyhow!(
-                        "interrupted while the liquid learned (image {i} of {n}); nothing to \
-                         resume: start again"
-                    ),
-                });
-            }
             let mut rng = cajal_core::rng::stream(
                 args.seed,
                 cajal_core::rng::Purpose::Encode,

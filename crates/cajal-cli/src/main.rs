@@ -564,6 +564,16 @@ fn simulate(
     if !quiet {
         output::print_table(&summary, out);
     }
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        // asked while the outputs were written: they were finished first
+        return Err(Failure {
+            code: 130,
+            error: anyhow::anyhow!(
+                "interrupted as the run ended: its outputs in {} are complete",
+                out.display()
+            ),
+        });
+    }
     Ok(())
 }
 

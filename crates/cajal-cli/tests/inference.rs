@@ -112,15 +112,17 @@ fn another_networks_connectome_is_refused() {
         out
     };
     let (a, b) = (run("a", "1"), run("b", "2"));
-    let analyze = |input: &std::path::Path, conn: &std::path::Path| {
+    let analyze_with = |input: &std::path::Path, conn: &std::path::Path, extra: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_cajal"))
             .args(["analyze", input.to_str().unwrap(), "--connectome"])
             .arg(conn)
-            .args(["--gof", "0", "--no-plot", "-q", "--out"])
+            .args(["--gof", "0", "--no-plot", "--out"])
             .arg(dir.path().join("analysis"))
+            .args(extra)
             .output()
             .unwrap()
     };
+    let analyze = |input: &std::path::Path, conn: &std::path::Path| analyze_with(input, conn, &[]);
     let own = analyze(&a, &a.join("connectivity.npz"));
     assert!(
         own.status.success(),
@@ -131,15 +133,20 @@ fn another_networks_connectome_is_refused() {
     let err = String::from_utf8_lossy(&other.stderr);
     assert_eq!(other.status.code(), Some(2), "{err}");
     assert!(err.contains("not the network of"), "{err}");
-    // a spike file of 10 neurons against the 100-neuron connectome
+    // a spike file of a network of 10 neurons against the 100-neuron connectome: refused when
+    // its size is given; without it (silent neurons do not show) scored with a note
     let csv = dir.path().join("ten.csv");
     let mut text = String::from("time,sender\n");
     for i in 0..10 {
         text.push_str(&format!("{}.0,{i}\n", i + 1));
     }
     std::fs::write(&csv, text).unwrap();
-    let small = analyze(&csv, &a.join("connectivity.npz"));
+    let small = analyze_with(&csv, &a.join("connectivity.npz"), &["--neurons", "10"]);
     let err = String::from_utf8_lossy(&small.stderr);
     assert_eq!(small.status.code(), Some(2), "{err}");
     assert!(err.contains("another network's"), "{err}");
+    let unknown = analyze(&csv, &a.join("connectivity.npz"));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(unknown.status.success(), "{err}");
+    assert!(err.contains("the scores assume so"), "{err}");
 }

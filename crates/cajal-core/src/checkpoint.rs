@@ -230,10 +230,12 @@ impl Simulation {
         }
         self.step = ck.state.step;
         self.pending = ck.state.pending;
-        // static synapses are not saved: they are the ones just rebuilt
+        // static synapses are not saved: they are the ones just rebuilt; nor is the state the
+        // neurons were built with (to which `reset_activity` returns): the one just built
         let mut restored = ck.state.partitions;
         for (new, built) in restored.iter_mut().zip(self.partitions.iter_mut()) {
             new.recorded_static = std::mem::take(&mut built.recorded_static);
+            new.built_state = built.built_state.take();
         }
         self.partitions = restored;
         Ok(())

@@ -143,8 +143,11 @@ pub fn short_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < bytes.len() {
-        let starts_number = bytes[i].is_ascii_digit()
-            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'));
+        // a number stands on its own: after a space, a bracket, `=`, `,`, `:` or a sign that
+        // does (never inside a name or a path: `pop_000…`, `/data/123…`)
+        let free = |j: usize| j == 0 || b" \t\n([{=,:'\"".contains(&bytes[j - 1]);
+        let starts_number =
+            bytes[i].is_ascii_digit() && (free(i) || (bytes[i - 1] == b'-' && free(i - 1)));
         if !starts_number {
             let c = text[i..].chars().next().expect("within the text");
             out.push(c);
@@ -167,7 +170,10 @@ pub fn short_numbers(text: &str) -> String {
         match number.parse::<f64>() {
             Ok(v)
                 if digits > LONGEST_NUMBER
-                    && !bytes.get(j).is_some_and(u8::is_ascii_alphabetic) =>
+                    && v.is_finite()
+                    && !bytes
+                        .get(j)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') =>
             {
                 out.push_str(&format!("{v:e}"))
             }
@@ -194,6 +200,9 @@ mod tests {
             "cajal 0.1.0",
             "population 'L23e' of 20683 neurons, rate 3.5 Hz",
             "checksum 0xffff00001111222233334444",
+            "/data/1234567890123456789012/x.csv",
+            "population pop_00000000000000000000000001",
+            "run-1234567890123456789012345",
         ] {
             assert_eq!(short_numbers(keep), keep);
         }

@@ -185,7 +185,8 @@ fn waiting_and_done(jobs: &[(f64, f64, f64, f64)], t: f64, global_pairs: f64) ->
 
 /// Memory the system can give this process now (bytes), where it can be read: the least of
 /// `MemAvailable` of /proc/meminfo, what an address-space limit (`ulimit -v`) leaves beside the
-/// process's present size, and what a cgroup memory limit leaves beside its present use.
+/// process's present size, and what a cgroup (v2) memory limit leaves beside its present use less
+/// the page cache it can reclaim (`inactive_file`).
 pub fn available_bytes() -> Option<f64> {
     let field = |text: &str, key: &str| -> Option<f64> {
         let line = text.lines().find(|l| l.starts_with(key))?;
@@ -213,7 +214,10 @@ pub fn available_bytes() -> Option<f64> {
             .and_then(|t| t.trim().parse::<f64>().ok())
     };
     if let (Some(max), Some(current)) = (cgroup("memory.max"), cgroup("memory.current")) {
-        take(Some((max - current).max(0.0)));
+        // the page cache the kernel can drop does not count as used
+        let stat = std::fs::read_to_string("/sys/fs/cgroup/memory.stat").unwrap_or_default();
+        let reclaimable = field(&stat, "inactive_file ").unwrap_or(0.0);
+        take(Some((max - (current - reclaimable).max(0.0)).max(0.0)));
     }
     least
 }

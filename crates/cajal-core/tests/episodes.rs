@@ -301,3 +301,25 @@ fn learning_can_be_turned_off_for_testing() {
     assert_ne!(weights(&sim), w);
     assert_ne!(theta(&sim), th);
 }
+
+/// A simulation restored from a checkpoint resets to the state its network was built with,
+/// as the one that wrote it does (the built state is not saved: it comes from the build).
+#[test]
+fn a_restored_simulation_resets_as_the_original() {
+    let (mut sim, g, e) = recurrent();
+    let first = episode(&mut sim, g);
+    let answer = spikes_in(&sim, e, first);
+    episode(&mut sim, g);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ck.ckpt");
+    sim.save_checkpoint(&path, b"").unwrap();
+    let (mut restored, g2, e2) = recurrent();
+    restored.restore(Checkpoint::read(&path).unwrap()).unwrap();
+    for s in [&mut sim, &mut restored] {
+        s.reset_activity();
+    }
+    let a = episode(&mut sim, g);
+    let b = episode(&mut restored, g2);
+    assert_eq!(spikes_in(&sim, e, a), answer);
+    assert_eq!(spikes_in(&restored, e2, b), answer);
+}

@@ -252,10 +252,16 @@ pub struct ConnectionList {
 impl ConnectionList {
     /// How a message names row `k` (from 0): `line N` of a CSV file, or `row k` of an array.
     pub fn row_name(&self, k: usize) -> String {
-        match self.lines.as_ref().and_then(|l| l.get(k)) {
-            Some(line) => format!("line {line}"),
-            None => format!("row {k}"),
-        }
+        row_name(self.lines.as_deref(), k)
+    }
+}
+
+/// How a message names row `k` (from 0) of a list read from a file: `line N` when `lines` gives
+/// each row's line (a CSV file), else `row k`.
+pub fn row_name(lines: Option<&[usize]>, k: usize) -> String {
+    match lines.and_then(|l| l.get(k)) {
+        Some(line) => format!("line {line}"),
+        None => format!("row {k}"),
     }
 }
 

@@ -70,8 +70,9 @@ struct Ctx<'a> {
     doc: Option<toml_edit::ImDocument<String>>,
     /// The files read besides the model (connection lists), as opened.
     read: std::cell::RefCell<Vec<PathBuf>>,
-    /// The connection list of the projection being added (its file), to name a bad row's line.
-    rows: std::cell::RefCell<Option<(PathBuf, cajal_data::ConnectionList)>>,
+    /// The connection list of the projection being added: its file and the line of each row
+    /// (CSV), to name a bad row's line.
+    rows: std::cell::RefCell<Option<(PathBuf, Option<Vec<usize>>)>>,
 }
 
 impl Ctx<'_> {
@@ -434,10 +435,10 @@ fn connection_rule(
                 Some(b) if Path::new(f).is_relative() => b.join(f),
                 _ => PathBuf::from(f),
             };
-            let list = cajal_data::read_connection_list(&fp)
+            let mut list = cajal_data::read_connection_list(&fp)
                 .map_err(|e| ctx.error(at("file"), e.to_string()))?;
             ctx.read.borrow_mut().push(fp.clone());
-            *ctx.rows.borrow_mut() = Some((fp, list.clone()));
+            *ctx.rows.borrow_mut() = Some((fp, list.lines.take()));
             Rule::Explicit {
                 sources: list.sources,
                 targets: list.targets,
@@ -584,14 +585,15 @@ fn add_projection(
     }
     net.connect(proj).map_err(|mut e| {
         // the builder names a row of the list by its index; name the file and its line
-        if let Some((file, list)) = ctx.rows.borrow_mut().take() {
+        if let Some((file, lines)) = ctx.rows.borrow_mut().take() {
             if let Some((k, rest)) = e
                 .message
                 .strip_prefix("row ")
                 .and_then(|m| m.split_once(": "))
                 .and_then(|(k, rest)| Some((k.parse::<usize>().ok()?, rest)))
             {
-                e.message = format!("{}: {}: {rest}", file.display(), list.row_name(k));
+                let row = cajal_data::row_name(lines.as_deref(), k);
+                e.message = format!("{}: {row}: {rest}", file.display());
             }
         }
         ctx.located(e)

@@ -324,7 +324,8 @@ impl PlasticProjection {
 
     /// Records dopamine releases among `spikes` (`(step, sender gid)`, any order).
     pub fn note_modulator(&mut self, spikes: &[crate::partition::Spike]) {
-        let Some((first, size)) = self.modulator else {
+        // frozen, releases change nothing (and are forgotten when learning resumes)
+        let (Some((first, size)), false) = (self.modulator, self.frozen) else {
             return;
         };
         let mut steps = std::mem::take(&mut self.releases);
@@ -882,10 +883,17 @@ impl PlasticProjection {
             let first = self.delay.first().copied();
             self.dense.uniform_delay = first.filter(|&d| self.delay.iter().all(|&x| x == d));
             let n = self.post_last.len();
-            self.dense.complete = self.target.len() == n * self.src_size as usize
+            // every source's run starts at s·n and holds the targets 0..n in order
+            self.dense.complete = n > 0
+                && self.target.len() == n * self.src_size as usize
+                && self
+                    .runs
+                    .iter()
+                    .enumerate()
+                    .all(|(s, &r)| r as usize == s * n)
                 && self
                     .target
-                    .chunks(n.max(1))
+                    .chunks(n)
                     .all(|run| run.iter().enumerate().all(|(j, &t)| t as usize == j));
             self.dense.o1 = vec![0.0; n];
             self.dense.at = None;
@@ -1051,6 +1059,8 @@ impl PlasticProjection {
     /// (potentiation by past postsynaptic spikes, dopamine), then forgets the activity: no
     /// presynaptic or postsynaptic spike, trace, eligibility or dopamine release is remembered,
     /// as after an infinitely long silence. Weights, the scaling schedule and the astrocyte stay.
+    /// A postsynaptic spike within a delay of `now` has not reached its synapses yet: like a
+    /// spike in flight, it is forgotten without its effect.
     pub fn forget_activity(&mut self, now: u64) {
         let until = now as i64 - 1;
         if until > self.flushed {
@@ -1153,7 +1163,19 @@ mod tests {
             .copied()
             .filter(|s| !(s.0 + s.1 as u32).is_multiple_of(7))
             .collect();
-        for (rule, synapses) in rules.iter().flat_map(|r| [(r, &all), (r, &holes)]) {
+        // and multapses that look all to all chunk by chunk: source 0 reaches every target
+        // twice, source 1 none (the runs do not start at s·n)
+        let doubled: Vec<_> = all
+            .iter()
+            .copied()
+            .map(|s| if s.0 == 1 { (0, s.1, s.2, s.3) } else { s })
+            .collect();
+        let mut doubled = doubled;
+        doubled.sort_by_key(|s| s.0);
+        for (rule, synapses) in rules
+            .iter()
+            .flat_map(|r| [(r, &all), (r, &holes), (r, &doubled)])
+        {
             let fast = PlasticProjection::new(0, rule, 0.1, 0, src, n, synapses, None);
             let initial = fast.weights_at(0);
             let mut general = fast.clone();
@@ -1188,7 +1210,7 @@ mod tests {
             }
             let (general, ring_g) = &runs[0];
             for (p, ring) in &runs[1..] {
-                assert_eq!(p.dense.complete, synapses.len() == all.len());
+                assert_eq!(p.dense.complete, std::ptr::eq(synapses, &all));
                 assert_eq!(p.dense.uniform_delay, Some(delay));
                 assert_eq!(p.weights_at(3000), general.weights_at(3000), "{rule:?}");
                 assert_eq!(ring, ring_g);

@@ -18,8 +18,9 @@ impl Simulation {
     /// no spike in flight arrives, and each plastic projection first applies every weight change
     /// pending, then forgets its traces, spike histories, eligibilities and dopamine, as after an
     /// infinitely long silence. The weights, thresholds, astrocytes, recorded data, spike counts,
-    /// inputs' schedules and the time stay; a spike in flight had its plastic effect when it was
-    /// delivered (at the end of the run that emitted it).
+    /// inputs' schedules and the time stay. A presynaptic spike in flight had its plastic effect
+    /// when it was delivered (at the end of the run that emitted it); a postsynaptic spike within
+    /// a synaptic delay of the reset has not reached its synapses, and is forgotten without it.
     pub fn reset_activity(&mut self) {
         self.pending.clear();
         let now = self.step;
