@@ -201,6 +201,9 @@ pub struct Report {
     pub options: Options,
     /// Seconds spent per part.
     pub timings_s: Vec<(String, f64)>,
+    /// Measures the data are too small or too degenerate for, each saying why (their values are
+    /// left out: null).
+    pub notes: Vec<String>,
 }
 
 fn opt(v: f64) -> Option<f64> {
@@ -260,6 +263,10 @@ pub fn analyze(
     laps.lap("complexity");
 
     let inference = inference(data, o, progress, &mut laps);
+    let mut groups = groups;
+    let mut pairwise = pairwise;
+    let mut criticality = criticality;
+    let notes = degenerate(data, o, &mut groups, &mut pairwise, &mut criticality);
     Report {
         t_start: data.t_start,
         t_stop: data.t_stop,
@@ -275,7 +282,77 @@ pub fn analyze(
         inference,
         options: o.clone(),
         timings_s: laps.timings,
+        notes,
     }
+}
+
+/// Fewest avalanche bins the branching-ratio estimates are given for (the MR fit needs k_max
+/// lags, each regressed over many bins).
+const MIN_BRANCHING_BINS: usize = 100;
+
+/// The measures that mean nothing on these data, left out (None, NaN) with a note each: the
+/// windowed Fano factor with fewer than two windows, pairwise measures with fewer than two
+/// neurons, power laws on fewer avalanches than the fit's smallest tail, branching ratios on too
+/// few bins or a constant activity.
+fn degenerate(
+    data: &SpikeData,
+    o: &Options,
+    groups: &mut [GroupSummary],
+    pairwise: &mut Pairwise,
+    criticality: &mut Criticality,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let span = data.t_stop - data.t_start;
+    if span < 2.0 * o.fano_window_ms {
+        groups.iter_mut().for_each(|g| g.fano_windowed = None);
+        notes.push(format!(
+            "Fano factor per neuron: needs at least two counting windows of {} ms, the data \
+             cover {span} ms; give a shorter --fano-window",
+            o.fano_window_ms
+        ));
+    }
+    if pairwise.neurons.len() < 2 {
+        pairwise.synchrony_chi = None;
+        pairwise.mean_corrcoef = None;
+        pairwise.mean_van_rossum = None;
+        pairwise.mean_victor_purpura = None;
+        notes.push(format!(
+            "pairwise measures and synchrony chi: need at least two neurons with spikes, there \
+             is {}",
+            pairwise.neurons.len()
+        ));
+    }
+    let c = criticality;
+    if c.avalanches < o.min_tail {
+        notes.push(format!(
+            "power laws of avalanche sizes and durations: {} avalanches, fewer than the {} a fit's \
+             tail needs; analyse a longer recording or more neurons",
+            c.avalanches, o.min_tail
+        ));
+    }
+    let bins = if c.bin_ms.is_finite() && c.bin_ms > 0.0 {
+        (span / c.bin_ms).floor() as usize
+    } else {
+        0
+    };
+    let b = &mut c.branching;
+    let usable = bins >= MIN_BRANCHING_BINS.max(2 * o.k_max)
+        && b.mr.is_finite()
+        && b.conventional.is_finite()
+        && b.mr_b.is_finite();
+    if !usable {
+        b.mr = f64::NAN;
+        b.mr_b = f64::NAN;
+        b.conventional = f64::NAN;
+        b.tau_bins = f64::NAN;
+        notes.push(format!(
+            "branching ratio: {bins} bins of {} ms, fewer than the {} the estimates need or an \
+             activity without variation",
+            c.bin_ms,
+            MIN_BRANCHING_BINS.max(2 * o.k_max)
+        ));
+    }
+    notes
 }
 
 /// The seconds spent in each part of the analysis, one lap after the other.

@@ -441,9 +441,18 @@ fn print_table(
     println!("avalanches ({:.3} ms bins): {}", c.bin_ms, c.avalanches);
     println!("  sizes: {}", fit(&c.size_fit));
     println!("  durations: {}", fit(&c.duration_fit));
+    let num = |v: f64, digits: usize| {
+        if v.is_finite() {
+            format!("{v:.digits$}")
+        } else {
+            "-".into()
+        }
+    };
     println!(
-        "branching ratio: MR {:.4} (b {:.3}), conventional {:.4}",
-        c.branching.mr, c.branching.mr_b, c.branching.conventional
+        "branching ratio: MR {} (b {}), conventional {}",
+        num(c.branching.mr, 4),
+        num(c.branching.mr_b, 3),
+        num(c.branching.conventional, 4)
     );
     println!(
         "LZ76 per neuron: {} normalised, {} of shuffled; population patterns: {} of shuffled",
@@ -456,6 +465,9 @@ fn print_table(
             "inference {k}: ROC AUC excitatory {:.3} ({} connected vs {} unconnected pairs), inhibitory {:.3}",
             s.auc_excitatory, s.excitatory_pairs, s.unconnected_pairs, s.auc_inhibitory
         );
+    }
+    for n in &r.notes {
+        println!("note: {n}");
     }
     println!("outputs in {}", out.display());
 }

@@ -621,3 +621,51 @@ fn messages_have_short_numbers_and_file_lines() {
         assert!(!err.contains("row "), "{err}");
     }
 }
+
+/// Measures that mean nothing on small data say so instead of printing a number: the Fano factor
+/// with one window, synchrony chi of one neuron (it printed 1.0), power laws on two avalanches,
+/// the branching ratio on five bins (it printed MR 0 with b = -999999).
+#[test]
+fn degenerate_measures_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = model(dir.path(), "one.csv", "time,sender\n1.0,0\n3.0,0\n5.0,0\n");
+    let out = dir.path().join("an");
+    let done = cajal_output(&[
+        "analyze",
+        &csv,
+        "--avalanche-bin",
+        "1",
+        "--no-plot",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let text = String::from_utf8_lossy(&done.stdout);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("analysis.json")).unwrap()).unwrap();
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    for what in [
+        "Fano factor",
+        "synchrony chi",
+        "power laws",
+        "branching ratio",
+    ] {
+        assert!(notes.iter().any(|n| n.contains(what)), "{what}: {notes:?}");
+        assert!(
+            text.contains(&format!("note: {what}")) || text.contains(what),
+            "{text}"
+        );
+    }
+    assert!(json["pairwise"]["synchrony_chi"].is_null());
+    assert!(json["criticality"]["branching"]["mr"].is_null());
+    assert!(text.contains("branching ratio: MR - (b -)"), "{text}");
+}
