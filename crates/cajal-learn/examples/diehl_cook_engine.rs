@@ -6,13 +6,14 @@
 //! The engine's network is `cajal_learn::on_engine::EngineNetwork`.
 //!
 //! Run: `cargo run --release -p cajal-learn --example diehl_cook_engine -- [neurons] [train]
-//! [label] [test]` (default 100 2000 1000 1000; Fashion-MNIST from Debian's
+//! [label] [test] [conductance]` (`conductance`: the engine's network with conductance-based
+//! synapses, as Diehl & Cook published it) (default 100 2000 1000 1000; Fashion-MNIST from Debian's
 //! dataset-fashion-mnist, or `CAJAL_DATA=folder` of IDX files).
 
 use cajal_data::idx::{self, DatasetName, ImageSet, Split};
 use cajal_learn::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch};
 use cajal_learn::evaluate::{assign_labels, classify, Confusion};
-use cajal_learn::on_engine::EngineNetwork;
+use cajal_learn::on_engine::{EngineNetwork, Synapses};
 use cajal_learn::train::Pass;
 use std::time::Instant;
 
@@ -40,9 +41,19 @@ fn evaluate(
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("numbers: neurons train label test"))
+    let words: Vec<String> = std::env::args().skip(1).collect();
+    let synapses = if words.iter().any(|w| w == "conductance") {
+        Synapses::Conductance
+    } else {
+        Synapses::Current
+    };
+    let args: Vec<usize> = words
+        .iter()
+        .filter(|w| *w != "conductance")
+        .map(|a| {
+            a.parse()
+                .expect("numbers: neurons train label test [conductance]")
+        })
         .collect();
     let arg = |k: usize, default: usize| args.get(k).copied().unwrap_or(default);
     let (neurons, n_train, n_label, n_test) =
@@ -60,7 +71,7 @@ fn main() {
 
     // the engine
     let t0 = Instant::now();
-    let mut net = EngineNetwork::new(&config, inputs, 1);
+    let mut net = EngineNetwork::with_synapses(&config, inputs, 1, synapses);
     for k in 0..n_train {
         net.present(
             &config,
@@ -106,7 +117,7 @@ fn main() {
          labelled on the last {n_label}, tested on {n_test}, one thread:"
     );
     println!(
-        "  engine:   accuracy {:6.2} %, training {:7.1} images/s",
+        "  engine ({synapses:?} synapses): accuracy {:6.2} %, training {:7.1} images/s",
         100.0 * engine_acc,
         n_train as f64 / engine_train_s
     );

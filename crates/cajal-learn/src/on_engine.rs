@@ -19,6 +19,20 @@ use cajal_core::{
     ScalingDef, Simulation, ThresholdDef,
 };
 
+/// How the synapses act on the membranes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Synapses {
+    /// Each spike moves the membrane by its weight (mV; `iaf_psc_delta`): the task's network.
+    Current,
+    /// Conductances with reversal potentials, as Diehl & Cook (2015) published it
+    /// (`iaf_cond_exp` with g_L = 1 nS and C_m = tau_m, so that a weight is a conductance in units
+    /// of the leak; E_ex 0 mV, E_in −100 mV onto excitatory and −85 mV onto inhibitory neurons,
+    /// tau_syn 1 ms excitatory and 2 ms inhibitory): the paper's weights 10.4 (excitatory →
+    /// inhibitory) and 17 (inhibitory → excitatory), theta_plus 0.05 mV, input sum 78; the
+    /// task file gives the rest.
+    Conductance,
+}
+
 /// A Diehl & Cook network built on the engine, with its scratch buffers.
 pub struct EngineNetwork {
     /// The simulation.
@@ -35,30 +49,62 @@ impl EngineNetwork {
     /// Builds the network of `c` for images of `inputs` pixels, its initial weights drawn from
     /// `seed`.
     pub fn new(c: &DiehlCookConfig, inputs: usize, seed: u64) -> EngineNetwork {
+        Self::with_synapses(c, inputs, seed, Synapses::Current)
+    }
+
+    /// As [`EngineNetwork::new`], with current-based or conductance-based synapses.
+    pub fn with_synapses(
+        c: &DiehlCookConfig,
+        inputs: usize,
+        seed: u64,
+        synapses: Synapses,
+    ) -> EngineNetwork {
         let dt = c.schedule.dt;
         let n = c.excitatory.neurons;
         let (e, i, s) = (&c.excitatory, &c.inhibitory, &c.stdp);
+        let conductance = synapses == Synapses::Conductance;
         let mut net = Network::new(dt, seed).unwrap();
         let input = net
             .add_population(Population::new("input", ModelKind::SpikeGenerator, inputs))
             .unwrap();
-        let lif = |name: &str, l: &crate::diehl_cook::LifParams| {
-            Population::new(name, ModelKind::IafPscDelta, n)
+        let lif = |name: &str, l: &crate::diehl_cook::LifParams, e_in: f64| {
+            let model = if conductance {
+                ModelKind::IafCondExp
+            } else {
+                ModelKind::IafPscDelta
+            };
+            let p = Population::new(name, model, n)
                 .param("E_L", l.v_rest)
                 .param("V_reset", l.v_reset)
                 .param("V_th", l.v_th)
-                .param("tau_m", l.tau_m)
                 .param("C_m", l.tau_m)
                 .param("t_ref", l.t_ref)
-                .initial("V_m", l.v_rest)
+                .initial("V_m", l.v_rest);
+            if conductance {
+                p.param("g_L", 1.0)
+                    .param("E_ex", 0.0)
+                    .param("E_in", e_in)
+                    .param("tau_syn_ex", 1.0)
+                    .param("tau_syn_in", 2.0)
+            } else {
+                p.param("tau_m", l.tau_m)
+            }
         };
+        let theta_plus = if conductance { 0.05 } else { e.theta_plus };
         let exc = net
-            .add_population(lif("exc", &e.lif()).threshold(ThresholdDef::Adaptive {
-                theta_plus: e.theta_plus,
-                tau_theta: e.tau_theta,
-            }))
+            .add_population(
+                lif("exc", &e.lif(), -100.0).threshold(ThresholdDef::Adaptive {
+                    theta_plus,
+                    tau_theta: e.tau_theta,
+                }),
+            )
             .unwrap();
-        let inh = net.add_population(lif("inh", &i.lif())).unwrap();
+        let inh = net.add_population(lif("inh", &i.lif(), -85.0)).unwrap();
+        let (w_ei, w_ie, norm) = if conductance {
+            (10.4, 17.0, 78.0)
+        } else {
+            (e.w_to_inhibitory, i.w_to_excitatory, s.norm)
+        };
         let mut stdp = Projection::new(input, exc, Rule::AllToAll)
             .weight(Dist::Uniform {
                 low: 0.0,
@@ -76,16 +122,16 @@ impl EngineNetwork {
                 pairing: Pairing::Nearest,
                 symmetric: false,
             });
-        if s.norm > 0.0 {
+        if norm > 0.0 {
             stdp = stdp.scaling(ScalingDef {
-                target: s.norm,
+                target: norm,
                 every: c.schedule.presentation,
             });
         }
         net.connect(stdp).unwrap();
         net.connect(
             Projection::new(exc, inh, Rule::OneToOne)
-                .weight(e.w_to_inhibitory)
+                .weight(w_ei)
                 .delay(dt),
         )
         .unwrap();
@@ -98,12 +144,8 @@ impl EngineNetwork {
             weights: None,
             delays: None,
         };
-        net.connect(
-            Projection::new(inh, exc, explicit)
-                .weight(-i.w_to_excitatory)
-                .delay(dt),
-        )
-        .unwrap();
+        net.connect(Projection::new(inh, exc, explicit).weight(-w_ie).delay(dt))
+            .unwrap();
         EngineNetwork {
             sim: net.build(1).unwrap(),
             input,

@@ -4,19 +4,28 @@
 
 use cajal_learn::diehl_cook::DiehlCookConfig;
 use cajal_learn::evaluate::{assign_labels, classify, Confusion};
-use cajal_learn::on_engine::EngineNetwork;
+use cajal_learn::on_engine::{EngineNetwork, Synapses};
 
 mod common;
 use common::synthetic;
 
 #[test]
 fn the_engine_network_learns_synthetic_classes() {
+    learns_synthetic_classes(Synapses::Current);
+}
+
+#[test]
+fn the_conductance_based_network_learns_synthetic_classes() {
+    learns_synthetic_classes(Synapses::Conductance);
+}
+
+fn learns_synthetic_classes(synapses: Synapses) {
     let mut c = DiehlCookConfig::default();
     c.excitatory.neurons = 20;
     c.schedule.presentation = 100.0;
     c.stdp.norm = 12.0;
     let (train, test) = (synthetic(300, 2), synthetic(100, 3));
-    let mut net = EngineNetwork::new(&c, 144, 11);
+    let mut net = EngineNetwork::with_synapses(&c, 144, 11, synapses);
     let rng = |pass: u64, i: usize| {
         cajal_core::rng::stream(1, cajal_core::rng::Purpose::Encode, pass, i as u64)
     };
@@ -41,7 +50,7 @@ fn the_engine_network_learns_synthetic_classes() {
     };
     let predictions = answer(&mut net);
     let acc = Confusion::new(&test.labels, &predictions, 10).accuracy();
-    eprintln!("synthetic bars on the engine: accuracy {acc}");
+    eprintln!("synthetic bars on the engine, {synapses:?} synapses: accuracy {acc}");
     // ten well separated bars: far above the 10 % of chance (the own loop's test asks 0.6 too)
     assert!(acc > 0.6, "accuracy {acc}");
     // frozen: the same input gets the same answer
