@@ -151,6 +151,25 @@ fn outside(bad: u32, pop: &PopulationDef) -> String {
 }
 
 /// A population added as the `index`-th of `def`.
+/// The model's own checks of a population's parameters, on one neuron.
+pub(crate) fn params(dt: f64, index: usize, pop: &PopulationDef) -> Check {
+    Dynamics::new(pop.kind, &pop.params, 1, dt).map_err(|e| {
+        let kind = if pop.kind.params().iter().any(|p| p.name == e.param) {
+            InvalidValue
+        } else {
+            UnknownName
+        };
+        BuildError::new(
+            kind,
+            Place::Population(index),
+            format!("params.{}", e.param),
+            e.message,
+        )
+        .named(&pop.name)
+    })?;
+    Ok(())
+}
+
 pub(crate) fn population(def: &NetworkDef, index: usize, pop: &PopulationDef) -> Check {
     let place = Place::Population(index);
     let fail = |kind, field: &str, m: String| {
@@ -170,21 +189,7 @@ pub(crate) fn population(def: &NetworkDef, index: usize, pop: &PopulationDef) ->
             format!("the network would have {total} neurons; at most 2^32 - 1 are supported"),
         );
     }
-    // the model's own parameter checks, on one neuron
-    Dynamics::new(pop.kind, &pop.params, 1, def.dt).map_err(|e| {
-        let kind = if pop.kind.params().iter().any(|p| p.name == e.param) {
-            InvalidValue
-        } else {
-            UnknownName
-        };
-        BuildError::new(
-            kind,
-            place.clone(),
-            format!("params.{}", e.param),
-            e.message,
-        )
-        .named(&pop.name)
-    })?;
+    params(def.dt, index, pop)?;
     for (var, dist) in &pop.initial {
         let field = format!("initial.{var}");
         if !pop.kind.state_variables().contains(&var.as_str()) {

@@ -189,6 +189,22 @@ impl Network {
         })
     }
 
+    /// Replaces the parameters of population `pop` (those given; the model's defaults for the
+    /// rest), checked as when it was added; a built [`Simulation`] takes them with
+    /// [`Simulation::set_params`].
+    pub fn set_params(
+        &mut self,
+        pop: PopulationId,
+        params: std::collections::BTreeMap<String, f64>,
+    ) -> Result<(), BuildError> {
+        let i = self.resolve(pop, &Place::Network, "population")?;
+        let mut p = self.def.populations[i].clone();
+        p.params = params;
+        check::params(self.def.dt, i, &p)?;
+        self.def.populations[i] = p;
+        Ok(())
+    }
+
     /// Adds a projection between two populations of this network; its rule, weights, delays and
     /// plasticity are checked here.
     pub fn connect(&mut self, p: Projection) -> Result<ProjectionId, BuildError> {

@@ -63,6 +63,10 @@ pub(crate) trait Learning {
     /// Appends its synapses as `(source gid, target gid, weight now, delay ms)` (the partition's
     /// first neuron is `first_gid`).
     fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, now: i64, dt: f64);
+    /// Sets its weights (with sign, in the order of `append_weights`) at the start of step `now`.
+    fn set_weights(&mut self, weights: &[f64], now: u64) -> Result<(), String>;
+    /// Whether `set_weights` would take `weights`.
+    fn check_weights(&self, weights: &[f64]) -> Result<(), String>;
     /// The astrocyte's trajectory, if one modulates it: (astrocyte index, (step, value)).
     fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
         None
@@ -92,6 +96,12 @@ macro_rules! each {
 impl Learning for LearningProjection {
     fn projection(&self) -> usize {
         each!(self, p => p.projection())
+    }
+    fn set_weights(&mut self, weights: &[f64], now: u64) -> Result<(), String> {
+        each!(self, p => Learning::set_weights(p, weights, now))
+    }
+    fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
+        each!(self, p => Learning::check_weights(p, weights))
     }
     #[inline]
     fn begin_delivery(&mut self, spikes: &[Spike], now: u64) {
@@ -214,12 +224,24 @@ impl Learning for PlasticProjection {
             ));
         }
     }
+    fn set_weights(&mut self, weights: &[f64], now: u64) -> Result<(), String> {
+        PlasticProjection::set_weights(self, now, weights)
+    }
+    fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
+        PlasticProjection::check_weights(self, weights)
+    }
     fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
         PlasticProjection::astrocyte_trace(self)
     }
 }
 
 impl Learning for OjaProjection {
+    fn set_weights(&mut self, weights: &[f64], _now: u64) -> Result<(), String> {
+        self.check_weights(weights)
+    }
+    fn check_weights(&self, _weights: &[f64]) -> Result<(), String> {
+        Err("the weights of an oja_subspace projection cannot be set between runs".into())
+    }
     fn projection(&self) -> usize {
         self.projection
     }

@@ -1094,6 +1094,41 @@ impl PlasticProjection {
         self.frozen = !on;
     }
 
+    /// Sets every weight (with its sign, in the order of [`PlasticProjection::synapses`]) at the
+    /// start of step `now`, every change pending before it applied first; traces and spike
+    /// histories stay. Refused, changing nothing, when a weight has the other sign or lies outside
+    /// the rule's bounds.
+    pub fn set_weights(&mut self, now: u64, weights: &[f64]) -> Result<(), String> {
+        self.check_weights(weights)?;
+        let until = now as i64 - 1;
+        if !self.frozen && until > self.flushed {
+            self.flush_until(until);
+        }
+        for (dst, &w) in self.weight.iter_mut().zip(weights) {
+            *dst = w * self.sign;
+        }
+        Ok(())
+    }
+
+    /// Whether [`PlasticProjection::set_weights`] would take `weights` (sign and bounds).
+    pub fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
+        let (lo, hi) = (self.rule.w_min, self.rule.w_max);
+        for (k, &w) in weights.iter().enumerate() {
+            let m = w * self.sign;
+            if !(m.is_finite() && m >= lo && m <= hi) {
+                let (a, b) = if self.sign >= 0.0 {
+                    (lo, hi)
+                } else {
+                    (-hi, -lo)
+                };
+                return Err(format!(
+                    "weight {k} is {w}; this projection's rule allows weights from {a} to {b}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Weights (with sign) as they stand after every event up to and including step `at`, which
     /// must be at or after the last delivered spike. Nothing is changed.
     pub fn weights_at(&self, at: i64) -> Vec<f64> {

@@ -6,6 +6,7 @@ mod devices;
 mod episode;
 mod full_store;
 mod inspect;
+mod steer;
 
 use crate::balance::{split, Balance, Group};
 use crate::crew::Crew;

@@ -1,0 +1,671 @@
+//! The native network behind `cajal.Network`: a model document (the model file's tables, added
+//! call by call and checked by the same loader and builder as a file), and the simulation built
+//! from it at the first run.
+
+use crate::convert::{build_error, model_error, to_toml};
+use cajal_core::{Network, PopulationId, ProjectionId, Simulation};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
+use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What a network holds: the document, the checked model and, once built, the simulation.
+struct Inner {
+    doc: toml::Table,
+    /// Folder of relative connection files (the model file's).
+    base: Option<PathBuf>,
+    threads: usize,
+    model: cajal_model::Model,
+    sim: Option<Simulation>,
+    /// Addresses of the last buffers handed to NumPy (tests check that no copy was made).
+    handed: Vec<usize>,
+}
+
+/// The native network (see the Python class `cajal.Network`).
+#[pyclass(module = "cajal._cajal")]
+pub struct NativeNetwork {
+    inner: Mutex<Inner>,
+}
+
+fn busy() -> PyErr {
+    PyRuntimeError::new_err(
+        "this network is running in another thread; wait for its run() to return",
+    )
+}
+
+/// Checks a document through the model loader (and so the builder).
+fn check(
+    doc: &toml::Table,
+    base: Option<&Path>,
+) -> Result<(cajal_model::Model, String), (cajal_model::ModelError, String)> {
+    let text = toml::to_string(doc).expect("a TOML table serialises");
+    match cajal_model::load_str(&text, "<python>", base) {
+        Ok(m) => Ok((m, text)),
+        Err(e) => Err((e, text)),
+    }
+}
+
+impl NativeNetwork {
+    fn lock(&self) -> PyResult<std::sync::MutexGuard<'_, Inner>> {
+        self.inner.try_lock().map_err(|_| busy())
+    }
+}
+
+impl Inner {
+    fn population(&self, name: &str, call: &str) -> PyResult<PopulationId> {
+        self.model.network.population(name).ok_or_else(|| {
+            let known: Vec<&str> = self
+                .model
+                .def()
+                .populations
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            PyKeyError::new_err(format!(
+                "{call}: no population named '{name}'; the network has: {}",
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            ))
+        })
+    }
+
+    fn projection(&self, name: &str, call: &str) -> PyResult<ProjectionId> {
+        self.model.network.projection(name).ok_or_else(|| {
+            let known: Vec<&str> = self
+                .model
+                .def()
+                .projections
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            PyKeyError::new_err(format!(
+                "{call}: no projection named '{name}'; the network has: {}",
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            ))
+        })
+    }
+
+    fn sim(&self, call: &str) -> PyResult<&Simulation> {
+        self.sim.as_ref().ok_or_else(|| {
+            PyRuntimeError::new_err(format!(
+                "{call}: the network has not been built yet; call run() (or build()) first"
+            ))
+        })
+    }
+
+    fn build(&mut self) -> PyResult<()> {
+        if self.sim.is_none() {
+            let sim = self
+                .model
+                .network
+                .build(self.threads)
+                .map_err(|e| build_error(&e, "build()"))?;
+            self.sim = Some(sim);
+        }
+        Ok(())
+    }
+}
+
+/// A vector handed to NumPy without a copy (the array owns the vector's buffer); its address is
+/// noted for the tests.
+fn hand<'py, T: numpy::Element>(
+    py: Python<'py>,
+    v: Vec<T>,
+    handed: &mut Vec<usize>,
+) -> Bound<'py, PyArray1<T>> {
+    handed.push(v.as_ptr() as usize);
+    PyArray1::from_vec(py, v)
+}
+
+#[pymethods]
+impl NativeNetwork {
+    /// An empty network: time step `dt` (ms), `seed`, `threads` (0: one per core).
+    #[new]
+    fn new(dt: f64, seed: u64, threads: usize) -> PyResult<Self> {
+        Network::new(dt, seed)
+            .map_err(|e| PyValueError::new_err(format!("Network(): dt: {}", e.message)))?;
+        Network::check_threads(threads)
+            .map_err(|e| PyValueError::new_err(format!("Network(): threads: {}", e.message)))?;
+        let mut sim = toml::Table::new();
+        sim.insert("dt".into(), toml::Value::Float(dt));
+        sim.insert("seed".into(), toml::Value::Integer(seed as i64));
+        let mut doc = toml::Table::new();
+        doc.insert("simulation".into(), toml::Value::Table(sim));
+        // an empty network is valid here (populations come next); the loader wants one, so the
+        // model is made directly
+        let model = cajal_model::Model {
+            name: "python".into(),
+            description: String::new(),
+            network: Network::new(dt, seed).expect("checked"),
+            duration: 1000.0,
+            files: Vec::new(),
+        };
+        Ok(NativeNetwork {
+            inner: Mutex::new(Inner {
+                doc,
+                base: None,
+                threads,
+                model,
+                sim: None,
+                handed: Vec::new(),
+            }),
+        })
+    }
+
+    /// A network from a model file's text; `file` names it in errors, `base` is its folder.
+    #[staticmethod]
+    #[pyo3(signature = (text, file, base, seed, threads))]
+    fn from_toml(
+        text: &str,
+        file: &str,
+        base: Option<PathBuf>,
+        seed: Option<u64>,
+        threads: usize,
+    ) -> PyResult<Self> {
+        Network::check_threads(threads).map_err(|e| {
+            PyValueError::new_err(format!("Network.from_toml(): threads: {}", e.message))
+        })?;
+        // the file as written is checked first, so its errors name its lines
+        cajal_model::load_str(text, file, base.as_deref())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let mut doc: toml::Table = toml::from_str(text)
+            .map_err(|e| PyValueError::new_err(format!("{file}: {}", e.message().trim())))?;
+        if let Some(seed) = seed {
+            let sim = doc
+                .entry("simulation")
+                .or_insert_with(|| toml::Value::Table(Default::default()));
+            if let toml::Value::Table(t) = sim {
+                t.insert("seed".into(), toml::Value::Integer(seed as i64));
+            }
+        }
+        let (model, _) =
+            check(&doc, base.as_deref()).map_err(|(e, _)| PyValueError::new_err(e.to_string()))?;
+        Ok(NativeNetwork {
+            inner: Mutex::new(Inner {
+                doc,
+                base,
+                threads,
+                model,
+                sim: None,
+                handed: Vec::new(),
+            }),
+        })
+    }
+
+    /// Adds a table to section `section` (`population`, `projection`, `input`, `record`,
+    /// `astrocyte`), checked with the whole document; `call` names the Python call in errors.
+    /// Returns the table's index in its section.
+    fn add(&self, section: &str, table: &Bound<'_, PyDict>, call: &str) -> PyResult<usize> {
+        let mut inner = self.lock()?;
+        if inner.sim.is_some() {
+            return Err(PyRuntimeError::new_err(format!(
+                "{call}: the network was built at its first run and cannot grow; describe every \
+                 population, projection, input and recorder before run(), or make a new Network"
+            )));
+        }
+        let Some(toml::Value::Table(t)) = to_toml(table.as_any(), call)? else {
+            unreachable!("a dict is a table")
+        };
+        let list = inner
+            .doc
+            .entry(section)
+            .or_insert_with(|| toml::Value::Array(Vec::new()));
+        let toml::Value::Array(list) = list else {
+            unreachable!("sections are arrays of tables")
+        };
+        list.push(toml::Value::Table(t));
+        let index = list.len() - 1;
+        let base = inner.base.clone();
+        match check(&inner.doc, base.as_deref()) {
+            Ok((model, _)) => {
+                inner.model = model;
+                Ok(index)
+            }
+            Err((e, text)) => {
+                if let Some(toml::Value::Array(list)) = inner.doc.get_mut(section) {
+                    list.pop();
+                    if list.is_empty() {
+                        inner.doc.remove(section);
+                    }
+                }
+                Err(model_error(&e, call, &format!("{section}[{index}]"), &text))
+            }
+        }
+    }
+
+    /// The network as a model file (TOML).
+    fn to_toml(&self) -> PyResult<String> {
+        let inner = self.lock()?;
+        Ok(toml::to_string(&inner.doc).expect("a TOML table serialises"))
+    }
+
+    /// The model's duration (ms; the file's `[simulation] duration`, else 1000).
+    #[getter]
+    fn duration(&self) -> PyResult<f64> {
+        Ok(self.lock()?.model.duration)
+    }
+
+    /// Time step (ms).
+    #[getter]
+    fn dt(&self) -> PyResult<f64> {
+        Ok(self.lock()?.model.network.dt())
+    }
+
+    /// Seed.
+    #[getter]
+    fn seed(&self) -> PyResult<u64> {
+        Ok(self.lock()?.model.network.seed())
+    }
+
+    /// Threads.
+    #[getter]
+    fn threads(&self) -> PyResult<usize> {
+        let inner = self.lock()?;
+        Ok(inner
+            .sim
+            .as_ref()
+            .map(|s| s.threads())
+            .unwrap_or(inner.threads))
+    }
+
+    /// Whether the network has been built.
+    #[getter]
+    fn built(&self) -> PyResult<bool> {
+        Ok(self.lock()?.sim.is_some())
+    }
+
+    /// Simulated time so far (ms).
+    #[getter]
+    fn time(&self) -> PyResult<f64> {
+        Ok(self
+            .lock()?
+            .sim
+            .as_ref()
+            .map(|s| s.time_ms())
+            .unwrap_or(0.0))
+    }
+
+    /// The spike exchange interval (ms): runs split at its multiples give the bits of one run.
+    #[getter]
+    fn interval(&self) -> PyResult<f64> {
+        let mut inner = self.lock()?;
+        inner.build()?;
+        let sim = inner.sim("interval")?;
+        Ok(sim.interval_steps() as f64 * sim.dt())
+    }
+
+    /// `(name, model, size)` of every population, in order.
+    fn populations(&self) -> PyResult<Vec<(String, String, usize)>> {
+        let inner = self.lock()?;
+        Ok(inner
+            .model
+            .def()
+            .populations
+            .iter()
+            .map(|p| (p.name.clone(), p.kind.name().to_string(), p.size))
+            .collect())
+    }
+
+    /// `(name, source, target, plastic)` of every projection, in order.
+    fn projections(&self) -> PyResult<Vec<(String, String, String, bool)>> {
+        let inner = self.lock()?;
+        let def = inner.model.def();
+        Ok(def
+            .projections
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    def.populations[p.source].name.clone(),
+                    def.populations[p.target].name.clone(),
+                    p.plasticity.is_some() || p.oja.is_some(),
+                )
+            })
+            .collect())
+    }
+
+    /// Builds the simulation (draws the synapses) now.
+    fn build(&self, py: Python<'_>) -> PyResult<()> {
+        let mut inner = self.lock()?;
+        let inner = &mut *inner;
+        py.detach(|| inner.build())
+    }
+
+    /// Simulates `ms` more, the GIL released. `ms` must be on the grid of dt.
+    fn run_chunk(&self, py: Python<'_>, ms: f64) -> PyResult<()> {
+        let mut inner = self.lock()?;
+        let dt = inner.model.network.dt();
+        cajal_core::duration_steps(ms, dt)
+            .map_err(|m| PyValueError::new_err(format!("run(): {m}")))?;
+        let inner = &mut *inner;
+        py.detach(|| -> PyResult<()> {
+            inner.build()?;
+            let sim = inner.sim.as_mut().expect("built");
+            sim.run(ms, |_, _| {})
+                .map_err(|e| PyRuntimeError::new_err(format!("run(): {e}")))
+        })
+    }
+
+    /// Recorded spikes of a population: (times ms float64, senders uint32), handed over without
+    /// a copy.
+    fn spikes<'py>(
+        &self,
+        py: Python<'py>,
+        population: &str,
+    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u32>>)> {
+        let mut inner = self.lock()?;
+        let pop = inner.population(population, "spikes()")?;
+        let sim = inner.sim("spikes()")?;
+        if !sim
+            .records_spikes(pop)
+            .map_err(|e| build_error(&e, "spikes()"))?
+        {
+            return Err(PyValueError::new_err(format!(
+                "spikes(): population '{population}' does not record spikes; add \
+                 net.record('{population}') before the first run"
+            )));
+        }
+        let trains = sim
+            .spike_trains(pop)
+            .map_err(|e| build_error(&e, "spikes()"))?;
+        inner.handed.clear();
+        let handed = &mut inner.handed;
+        Ok((
+            hand(py, trains.times, handed),
+            hand(py, trains.senders, handed),
+        ))
+    }
+
+    /// Sampled state of a population: a dict of `times`, `senders` and one array per variable
+    /// (NEST's multimeter events), handed over without a copy.
+    fn state<'py>(&self, py: Python<'py>, population: &str) -> PyResult<Bound<'py, PyDict>> {
+        let mut inner = self.lock()?;
+        let pop = inner.population(population, "state()")?;
+        let sim = inner.sim("state()")?;
+        let trace = sim
+            .state_trace(pop)
+            .map_err(|e| build_error(&e, "state()"))?
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "state(): population '{population}' samples no state variable; add \
+                     net.record('{population}', variables=['V_m']) before the first run"
+                ))
+            })?;
+        inner.handed.clear();
+        let handed = &mut inner.handed;
+        let d = PyDict::new(py);
+        d.set_item("times", hand(py, trace.times, handed))?;
+        d.set_item("senders", hand(py, trace.senders, handed))?;
+        for (name, values) in trace.variables {
+            d.set_item(name, hand(py, values, handed))?;
+        }
+        Ok(d)
+    }
+
+    /// Addresses of the buffers handed to NumPy by the last spikes(), state() or weights().
+    fn _handed(&self) -> PyResult<Vec<usize>> {
+        Ok(self.lock()?.handed.clone())
+    }
+
+    /// Current value of a state variable of every neuron of a population.
+    fn get_state<'py>(
+        &self,
+        py: Python<'py>,
+        population: &str,
+        variable: &str,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let mut inner = self.lock()?;
+        let pop = inner.population(population, "get_state()")?;
+        inner.build()?;
+        let v = inner
+            .sim("get_state()")?
+            .state_now(pop, variable)
+            .map_err(|e| build_error(&e, "get_state()"))?;
+        Ok(PyArray1::from_vec(py, v))
+    }
+
+    /// Sets a state variable of every neuron (one value or one per neuron).
+    fn set_state(
+        &self,
+        population: &str,
+        variable: &str,
+        values: PyReadonlyArray1<'_, f64>,
+    ) -> PyResult<()> {
+        let mut inner = self.lock()?;
+        let pop = inner.population(population, "set_state()")?;
+        inner.build()?;
+        let values = values.as_slice()?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .set_state(pop, variable, values)
+            .map_err(|e| build_error(&e, "set_state()"))
+    }
+
+    /// A population's parameters: those given, and the model's defaults for the rest.
+    fn get_params(&self, population: &str) -> PyResult<BTreeMap<String, f64>> {
+        let inner = self.lock()?;
+        let pop = inner.population(population, "get_params()")?;
+        let def = &inner.model.def().populations[pop.index()];
+        let mut out: BTreeMap<String, f64> = def
+            .kind
+            .params()
+            .iter()
+            .map(|p| (p.name.to_string(), p.default))
+            .collect();
+        out.extend(def.params.clone());
+        Ok(out)
+    }
+
+    /// Sets some of a population's parameters, before or between runs; checked as when the
+    /// population was added.
+    fn set_params(&self, population: &str, params: &Bound<'_, PyDict>) -> PyResult<()> {
+        let mut inner = self.lock()?;
+        let pop = inner.population(population, "set_params()")?;
+        let i = pop.index();
+        let Some(toml::Value::Table(new)) = to_toml(params.as_any(), "set_params()")? else {
+            unreachable!("a dict is a table")
+        };
+        let old = inner.doc.clone();
+        {
+            let Some(toml::Value::Array(list)) = inner.doc.get_mut("population") else {
+                unreachable!("a population exists")
+            };
+            let toml::Value::Table(t) = &mut list[i] else {
+                unreachable!("tables")
+            };
+            let entry = t
+                .entry("params")
+                .or_insert_with(|| toml::Value::Table(Default::default()));
+            let toml::Value::Table(p) = entry else {
+                unreachable!("params is a table")
+            };
+            p.extend(new);
+        }
+        let base = inner.base.clone();
+        let model = match check(&inner.doc, base.as_deref()) {
+            Ok((m, _)) => m,
+            Err((e, text)) => {
+                inner.doc = old;
+                return Err(model_error(
+                    &e,
+                    "set_params()",
+                    &format!("population[{i}]"),
+                    &text,
+                ));
+            }
+        };
+        let params = model.def().populations[i].params.clone();
+        if let Some(sim) = inner.sim.as_mut() {
+            if let Err(e) = sim.set_params(pop, &params) {
+                inner.doc = old;
+                return Err(build_error(&e, "set_params()"));
+            }
+        }
+        // the network keeps its identity, so the simulation's handles stay valid
+        inner
+            .model
+            .network
+            .set_params(pop, params)
+            .map_err(|e| build_error(&e, "set_params()"))?;
+        Ok(())
+    }
+
+    /// Weights of a projection: a dict of `sources`, `targets` (indices within their
+    /// populations), `weights`, `delays` (ms), and for recorded projections `times` with
+    /// `history` (one row of weights per time).
+    fn weights<'py>(&self, py: Python<'py>, projection: &str) -> PyResult<Bound<'py, PyDict>> {
+        let mut inner = self.lock()?;
+        let proj = inner.projection(projection, "weights()")?;
+        inner.build()?;
+        let w = inner
+            .sim("weights()")?
+            .weights(proj)
+            .map_err(|e| build_error(&e, "weights()"))?
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "weights(): projection '{projection}' is static and its weights are not \
+                     recorded; give it record_weights=True"
+                ))
+            })?;
+        inner.handed.clear();
+        let handed = &mut inner.handed;
+        let d = PyDict::new(py);
+        d.set_item("sources", hand(py, w.sources, handed))?;
+        d.set_item("targets", hand(py, w.targets, handed))?;
+        d.set_item("weights", hand(py, w.weights, handed))?;
+        d.set_item("delays", hand(py, w.delays_ms, handed))?;
+        if !w.times_ms.is_empty() {
+            let rows = w.history.len();
+            let cols = w.history.first().map(|r| r.len()).unwrap_or(0);
+            let flat: Vec<f64> = w.history.into_iter().flatten().collect();
+            let arr = hand(py, flat, handed).reshape([rows, cols])?;
+            d.set_item("times", hand(py, w.times_ms, handed))?;
+            d.set_item("history", arr)?;
+        }
+        Ok(d)
+    }
+
+    /// Sets every weight of a plastic projection (in the order weights() lists them).
+    fn set_weights(&self, projection: &str, weights: PyReadonlyArray1<'_, f64>) -> PyResult<()> {
+        let mut inner = self.lock()?;
+        let proj = inner.projection(projection, "set_weights()")?;
+        inner.build()?;
+        let w = weights.as_slice()?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .set_weights(proj, w)
+            .map_err(|e| build_error(&e, "set_weights()"))
+    }
+
+    /// Adds spikes to neurons of a spike_generator population between runs: `neurons[k]` fires
+    /// at `times[k]` (ms, at or after the current time plus dt).
+    fn add_spikes(
+        &self,
+        population: &str,
+        neurons: PyReadonlyArray1<'_, u32>,
+        times: PyReadonlyArray1<'_, f64>,
+    ) -> PyResult<()> {
+        let mut inner = self.lock()?;
+        let pop = inner.population(population, "add_spikes()")?;
+        inner.build()?;
+        let (n, t) = (neurons.as_slice()?, times.as_slice()?);
+        if n.len() != t.len() {
+            return Err(PyValueError::new_err(format!(
+                "add_spikes(): {} neurons and {} times; give one neuron per spike time",
+                n.len(),
+                t.len()
+            )));
+        }
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .add_spike_events(pop, n, t)
+            .map_err(|e| PyValueError::new_err(format!("add_spikes(): {e}")))
+    }
+
+    /// Spike counts of every neuron of a population since the start.
+    fn spike_counts<'py>(
+        &self,
+        py: Python<'py>,
+        population: &str,
+    ) -> PyResult<Bound<'py, PyArray1<u32>>> {
+        let mut inner = self.lock()?;
+        let pop = inner.population(population, "spike_counts()")?;
+        inner.build()?;
+        let c = inner
+            .sim("spike_counts()")?
+            .spike_counts(pop)
+            .map_err(|e| build_error(&e, "spike_counts()"))?;
+        Ok(PyArray1::from_vec(py, c))
+    }
+
+    /// Writes a checkpoint (the whole state, and the network's description) to `path`,
+    /// atomically.
+    fn save_checkpoint(&self, path: PathBuf) -> PyResult<()> {
+        let mut inner = self.lock()?;
+        inner.build()?;
+        let text = toml::to_string(&inner.doc).expect("serialises");
+        inner
+            .sim("save_checkpoint()")?
+            .save_checkpoint(&path, text.as_bytes())
+            .map_err(|e| PyValueError::new_err(format!("save_checkpoint(): {e}")))
+    }
+
+    /// Puts the network in the state of a checkpoint written by the same network (same
+    /// description, seed and threads).
+    fn restore(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let mut inner = self.lock()?;
+        let ck = cajal_core::Checkpoint::read(&path)
+            .map_err(|e| PyValueError::new_err(format!("restore(): {e}")))?;
+        let inner = &mut *inner;
+        py.detach(|| -> PyResult<()> {
+            inner.build()?;
+            inner
+                .sim
+                .as_mut()
+                .expect("built")
+                .restore(ck)
+                .map_err(|e| PyValueError::new_err(format!("restore(): {e}")))
+        })
+    }
+
+    /// The network description stored in a checkpoint (TOML text).
+    #[staticmethod]
+    fn checkpoint_model(path: PathBuf) -> PyResult<String> {
+        let ck = cajal_core::Checkpoint::read(&path)
+            .map_err(|e| PyValueError::new_err(format!("from_checkpoint(): {e}")))?;
+        String::from_utf8(ck.extra).map_err(|_| {
+            PyValueError::new_err(format!(
+                "from_checkpoint(): {} was not written from Python (it holds no network \
+                 description); restore it into the network it was written from",
+                path.display()
+            ))
+        })
+    }
+
+    /// Mean rate (Hz), spike count and mean CV of the ISIs of a population so far.
+    fn population_stats(&self, population: &str) -> PyResult<(u64, f64, f64)> {
+        let inner = self.lock()?;
+        let pop = inner.population(population, "rates()")?;
+        let s = inner
+            .sim("rates()")?
+            .population_stats(pop)
+            .map_err(|e| build_error(&e, "rates()"))?;
+        Ok((s.spikes, s.rate_hz, s.cv_isi))
+    }
+}
