@@ -116,6 +116,9 @@ impl Inner {
     }
 }
 
+/// Spike times and senders as NumPy arrays.
+type SpikeArrays<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u32>>);
+
 /// A vector handed to NumPy without a copy (the array owns the vector's buffer); its address is
 /// noted for the tests.
 fn hand<'py, T: numpy::Element>(
@@ -362,7 +365,7 @@ impl NativeNetwork {
         &self,
         py: Python<'py>,
         population: &str,
-    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u32>>)> {
+    ) -> PyResult<SpikeArrays<'py>> {
         let mut inner = self.lock()?;
         let pop = inner.population(population, "spikes()")?;
         let sim = inner.sim("spikes()")?;
