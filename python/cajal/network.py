@@ -498,6 +498,35 @@ class Network:
         s, r, cv = self._native.population_stats(_name(population, "population", "rates()"))
         return {"spikes": s, "rate_hz": r, "cv_isi": cv}
 
+    def to_neo(self, populations: Optional[Sequence[str]] = None):
+        """The recorded spikes as a ``neo.Block`` with one ``Segment`` holding a
+        ``neo.SpikeTrain`` per recorded neuron (annotated with ``population`` and ``neuron``),
+        for Elephant and other Neo tools. Needs ``pip install neo``."""
+        try:
+            import neo
+            import quantities as pq
+        except ImportError:
+            raise ImportError("to_neo() needs Neo: pip install neo") from None
+        names = list(self.populations) if populations is None else list(populations)
+        block = neo.Block(name="cajal run")
+        seg = neo.Segment(name=f"0 to {self.time} ms")
+        block.segments.append(seg)
+        for name in names:
+            times, senders = self.spikes(name)
+            for i in self._native.recorded_ids(name):
+                t = times[senders == i]
+                seg.spiketrains.append(neo.SpikeTrain(
+                    t, units=pq.ms, t_start=0.0 * pq.ms, t_stop=self.time * pq.ms,
+                    name=f"{name}[{i}]", population=name, neuron=int(i)))
+        return block
+
+    def write_nwb(self, path: Union[str, os.PathLike], **kwargs: Any) -> Path:
+        """Writes the recorded spikes (the Units table) and sampled state to an NWB file; see
+        :func:`cajal.nwb.write_nwb`. Needs ``pip install pynwb``."""
+        from .nwb import write_nwb
+
+        return write_nwb(self, path, **kwargs)
+
     # ---- steering ----------------------------------------------------------------------------
 
     def get_state(self, population: Union[str, Population], variable: str) -> np.ndarray:

@@ -3,6 +3,7 @@
 //! released) and the analysis measures on NumPy arrays. The Python layer (`python/cajal`) adds
 //! the Pythonic API, progress bars, Neo and NWB.
 
+mod analysis;
 mod convert;
 mod network;
 
@@ -12,6 +13,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _cajal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<network::NativeNetwork>()?;
+    analysis::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_MODEL", cajal_model::DEFAULT_MODEL)?;
     Ok(())

@@ -361,11 +361,7 @@ impl NativeNetwork {
 
     /// Recorded spikes of a population: (times ms float64, senders uint32), handed over without
     /// a copy.
-    fn spikes<'py>(
-        &self,
-        py: Python<'py>,
-        population: &str,
-    ) -> PyResult<SpikeArrays<'py>> {
+    fn spikes<'py>(&self, py: Python<'py>, population: &str) -> PyResult<SpikeArrays<'py>> {
         let mut inner = self.lock()?;
         let pop = inner.population(population, "spikes()")?;
         let sim = inner.sim("spikes()")?;
@@ -413,6 +409,16 @@ impl NativeNetwork {
             d.set_item(name, hand(py, values, handed))?;
         }
         Ok(d)
+    }
+
+    /// Indices of the neurons of a population whose spikes are recorded.
+    fn recorded_ids(&self, population: &str) -> PyResult<Vec<u32>> {
+        let inner = self.lock()?;
+        let pop = inner.population(population, "recorded_ids()")?;
+        inner
+            .sim("recorded_ids()")?
+            .recorded_ids(pop)
+            .map_err(|e| build_error(&e, "recorded_ids()"))
     }
 
     /// Addresses of the buffers handed to NumPy by the last spikes(), state() or weights().
