@@ -107,7 +107,8 @@ pub fn model_error(e: &ModelError, call: &str, prefix: &str, text: &str) -> PyEr
         format!("{call}: {key}: {message}")
     };
     let unknown = matches!(e.kind, Some(ErrorKind::UnknownName))
-        || (e.kind.is_none() && e.message.starts_with("unknown population"));
+        || (e.kind.is_none()
+            && (e.message.starts_with("unknown ") || e.message.contains("is not a parameter of")));
     if unknown {
         PyKeyError::new_err(text)
     } else if typed {

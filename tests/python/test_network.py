@@ -1,0 +1,227 @@
+"""The network from Python against `cajal run`, split runs, steering, checkpoints, zero copy."""
+
+import gc
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cajal
+
+
+def test_brunel_from_python_gives_the_spikes_of_cajal_run(root, cli, tmp_path):
+    """The issue's example, as written, against the CLI with the same seed and threads."""
+    os.chdir(root)
+    net = cajal.Network.from_toml("examples/brunel_ai.toml", seed=5, threads=2)
+    net.run(200.0)
+    times, senders = net.spikes("E")  # float64 ms, uint32 index within the population
+    assert times.dtype == np.float64 and senders.dtype == np.uint32
+    out = tmp_path / "cli"
+    subprocess.run([str(cli), "run", "examples/brunel_ai.toml", "--seed", "5", "--threads", "2",
+                    "--duration", "200", "--out", str(out), "-q", "--no-plot"], check=True)
+    for pop in ("E", "I"):
+        ref = np.load(out / "spikes" / f"{pop}.npz")
+        t, s = net.spikes(pop)
+        assert len(t) > 10_000
+        np.testing.assert_array_equal(t, ref["times"])
+        np.testing.assert_array_equal(s, ref["senders"].astype(np.uint32))
+
+
+def test_split_runs_give_the_spikes_of_one_run_for_any_threads():
+    text = cajal.Network.default_model().to_toml()
+    text = text.replace("size = 10000", "size = 800").replace("size = 2500", "size = 200")
+    text = text.replace("indegree = 1000", "indegree = 80").replace("indegree = 250", "indegree = 20")
+    one = cajal.Network.from_toml_string(text, seed=3, threads=1)
+    one.run(100.0)
+    for threads in (1, 2):
+        split = cajal.Network.from_toml_string(text, seed=3, threads=threads)
+        for ms in (0.1, 13.4, 36.5, 50.0):
+            split.run(ms)
+        assert split.time == pytest.approx(100.0)
+        for pop in ("E", "I"):
+            a, b = one.spikes(pop), split.spikes(pop)
+            assert len(a[0]) > 100
+            np.testing.assert_array_equal(a[0], b[0])
+            np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_arrays_take_the_engines_buffers_without_a_copy():
+    net = cajal.Network(dt=0.1, seed=1)
+    n = net.add_population("n", "iaf_psc_alpha", 3, params={"I_e": 450.0})
+    net.record(n, variables=["V_m"])
+    net.run(200.0)
+    t, s = net.spikes(n)
+    assert t.size > 5
+    handed = net._native._handed()
+    assert [t.ctypes.data, s.ctypes.data] == handed
+    assert t.base is not None  # owned by the engine's vector, not a NumPy copy
+    st = net.state(n)
+    assert [a.ctypes.data for a in st.values()] == net._native._handed()
+
+
+def test_state_parameters_and_weights_between_runs():
+    net = cajal.Network(dt=0.1, seed=2)
+    pre = net.add_population("pre", "spike_generator", 2)
+    post = net.add_population("post", "iaf_psc_exp", 2)
+    proj = net.connect(pre, post, "one_to_one", weight=100.0, delay=1.0,
+                       plasticity={"model": "stdp", "tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0,
+                                   "mu_plus": 0.0, "mu_minus": 0.0, "Wmax": 1000.0})
+    net.record(post, variables=["V_m"])
+    net.run(10.0)
+    # membranes set between runs are read back, and evolve from there
+    net.set_state(post, "V_m", [-60.0, -55.0])
+    np.testing.assert_array_equal(net.get_state(post, "V_m"), [-60.0, -55.0])
+    # a parameter set between runs takes effect and keeps the state
+    assert net.get_params(post)["I_e"] == 0.0
+    net.set_params(post, I_e=1000.0)
+    assert net.get_params(post)["I_e"] == 1000.0
+    np.testing.assert_array_equal(net.get_state(post, "V_m"), [-60.0, -55.0])
+    net.run(50.0)
+    t, _ = net.spikes(post)
+    assert t.size > 0 and t.min() > 10.0  # driven by the new I_e only
+    # plastic weights: read, set, read back
+    w = net.weights(proj)
+    assert list(w["weights"]) == [100.0, 100.0]
+    net.set_weights(proj, [5.0, 7.0])
+    np.testing.assert_array_equal(net.weights(proj)["weights"], [5.0, 7.0])
+    with pytest.raises(ValueError, match="allows weights from 0 to 1000"):
+        net.set_weights(proj, [5.0, 2000.0])
+    np.testing.assert_array_equal(net.weights(proj)["weights"], [5.0, 7.0])
+
+
+def test_spikes_added_between_runs_arrive_after_their_delay():
+    """The closed loop: spikes scheduled on a generator between runs reach the target."""
+    net = cajal.Network(dt=0.1, seed=1)
+    gen = net.add_population("gen", "spike_generator", 1)
+    tgt = net.add_population("tgt", "iaf_psc_delta", 1)
+    net.connect(gen, tgt, weight=30.0, delay=2.0)  # one spike crosses threshold (20 mV above E_L? 15 mV in NEST)
+    net.record(tgt)
+    net.run(10.0)
+    assert net.spikes(tgt)[0].size == 0
+    net.add_spikes(gen, 0, [12.0, 30.0])
+    net.run(40.0)
+    t, _ = net.spikes(tgt)
+    np.testing.assert_allclose(t, [14.0, 32.0])
+
+
+def test_checkpoint_restores_the_run(tmp_path):
+    text = cajal.Network.default_model().to_toml()
+    text = text.replace("size = 10000", "size = 400").replace("size = 2500", "size = 100")
+    text = text.replace("indegree = 1000", "indegree = 40").replace("indegree = 250", "indegree = 10")
+    whole = cajal.Network.from_toml_string(text, seed=4)
+    whole.run(120.0)
+    half = cajal.Network.from_toml_string(text, seed=4)
+    half.run(60.0)
+    ck = tmp_path / "net.ckpt"
+    half.save_checkpoint(ck)
+    again = cajal.Network.from_checkpoint(ck)
+    assert again.time == pytest.approx(60.0)
+    again.run(60.0)
+    for pop in ("E", "I"):
+        np.testing.assert_array_equal(whole.spikes(pop)[0], again.spikes(pop)[0])
+
+
+def test_to_toml_round_trip(tmp_path):
+    net = cajal.Network(dt=0.1, seed=9)
+    a = net.add_population("a", "poisson_source", 20, params={"rate": 50.0})
+    b = net.add_population("b", "iaf_psc_alpha", 10, initial={"V_m": {"distribution": "uniform", "low": -70.0, "high": -55.0}})
+    net.connect(a, b, "pairwise_bernoulli", p=0.3, weight={"distribution": "normal", "mean": 50.0, "std": 5.0}, delay=1.5)
+    net.connect(b, b, "explicit", sources=[0, 1, 2], targets=[3, 4, 5], weights=[-20.0, -30.0, -40.0], delays=[1.0, 2.0, 3.0])
+    net.add_input("dc_generator", b, amplitude=380.0)
+    net.record(b, variables=["V_m"], interval=0.5)
+    path = tmp_path / "model.toml"
+    net.to_toml(path)
+    back = cajal.Network.from_toml(path)
+    net.run(100.0, progress=False)
+    back.run(100.0, progress=False)
+    np.testing.assert_array_equal(net.spikes(b)[0], back.spikes(b)[0])
+    np.testing.assert_array_equal(net.state(b)["V_m"], back.state(b)["V_m"])
+    assert net.spikes(b)[0].size > 0
+
+
+def test_a_python_thread_runs_while_the_engine_simulates():
+    net = cajal.Network.default_model(threads=1)
+    ticks = []
+    stop = threading.Event()
+
+    def count():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    th = threading.Thread(target=count)
+    th.start()
+    t0 = time.perf_counter()
+    net.run(300.0, progress=False)
+    t1 = time.perf_counter()
+    stop.set()
+    th.join()
+    during = [t for t in ticks if t0 < t < t1]
+    # the GIL is released: the thread ticked all through the run (about every ms)
+    assert t1 - t0 > 0.05
+    assert len(during) > 0.25 * (t1 - t0) / 0.001 * 0.2
+
+
+def test_keyboard_interrupt_stops_a_run_and_leaves_it_runnable(root):
+    """SIGINT during a long run raises KeyboardInterrupt soon; the network stands at a consistent
+    time and runs on."""
+    code = r"""
+import os, signal, sys, threading, time
+import cajal
+net = cajal.Network.default_model(threads=1)
+net.run(1.0, progress=False)
+threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+t0 = time.perf_counter()
+try:
+    net.run(60000.0, progress=False)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", round(time.perf_counter() - t0, 2), net.time, flush=True)
+t = net.time
+net.run(10.0, progress=False)
+assert abs(net.time - (t + 10.0)) < 1e-9
+print("ran on", net.time, flush=True)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.split("\n")
+    words = lines[0].split()
+    assert words[0] == "interrupted", r.stdout
+    wall, at = float(words[1]), float(words[2])
+    assert wall < 5.0  # a 100 ms chunk of Brunel takes well under a second here
+    # it stopped at the end of a chunk: a multiple of the largest number of exchange intervals
+    # (1.5 ms here) within 100 ms, so within 100 ms of simulated time of the signal
+    assert 0 < at < 60000.0 and abs(at / 99.0 - round(at / 99.0)) < 1e-9
+    assert lines[1].startswith("ran on")
+
+
+def test_build_run_drop_cycles_keep_memory_flat():
+    """200 cycles of building, running and dropping a small network: resident memory flat."""
+    def rss():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def cycle():
+        net = cajal.Network(dt=0.1, seed=1)
+        a = net.add_population("a", "poisson_source", 100, params={"rate": 20.0})
+        b = net.add_population("b", "iaf_psc_alpha", 200)
+        net.connect(a, b, "fixed_indegree", indegree=20, weight=20.0)
+        net.record(b)
+        net.run(50.0, progress=False)
+        net.spikes(b)
+
+    for _ in range(20):
+        cycle()
+    gc.collect()
+    before = rss()
+    for _ in range(200):
+        cycle()
+    gc.collect()
+    after = rss()
+    print(f"resident memory: {before / 2**20:.1f} MiB before, {after / 2**20:.1f} MiB after 200 cycles")
+    assert after - before < 8 * 2**20
