@@ -280,7 +280,13 @@ class Network:
             allow_autapses=bool(allow_autapses), allow_multapses=bool(allow_multapses),
             plasticity=plasticity, scaling=scaling, record_weights=record_weights,
         )
-        self._native.add("projection", table, call)
+        try:
+            self._native.add("projection", table, call)
+        except ValueError as e:
+            if file is None:
+                raise
+            # name the arguments, not the file they were written to
+            raise ValueError(str(e).replace(f"file: {file}: ", "sources, targets: ")) from None
         return Projection(self, pname, src, tgt)
 
     def _connection_file(self, name, sources, targets, weights, delays, call) -> str:

@@ -115,15 +115,19 @@ def write_nwb(
                 continue
             unit, factor = _UNITS.get(var, ("n.a.", 1.0))
             data = values.reshape(len(steps), len(who))
+            gaps = np.diff(steps)
+            if len(steps) > 1 and np.allclose(gaps, gaps[0], rtol=0, atol=1e-9):
+                when = {"starting_time": float(steps[0]) / 1000.0, "rate": 1000.0 / float(gaps[0])}
+            else:
+                when = {"timestamps": steps / 1000.0}
             f.add_acquisition(pynwb.TimeSeries(
-                name=f"{name}_{var}", data=data, unit=unit, conversion=factor,
-                timestamps=steps / 1000.0,
+                name=f"{name}_{var}", data=data, unit=unit, conversion=factor, **when,
                 description=f"{var} of neurons {who.tolist()} of population {name} (columns), sampled by Cajal",
                 comments=f"NEST units: {var} in {'mV' if unit == 'volts' else 'pA' if unit == 'amperes' else 'nS' if unit == 'siemens' else 'a.u.'}",
             ))
     if not any_unit and not f.acquisition:
         raise ValueError("write_nwb(): nothing was recorded; add net.record(...) before the first run")
-    tmp = p.with_name(p.name + ".tmp")
+    tmp = p.with_name(f".{p.stem}.partial.nwb")
     try:
         with pynwb.NWBHDF5IO(str(tmp), "w") as io:
             io.write(f)

@@ -221,10 +221,7 @@ type Pair<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>);
 /// Avalanches of binned activity: `(sizes, durations in bins)`; runs touching either end are
 /// left out.
 #[pyfunction]
-pub fn avalanches<'py>(
-    py: Python<'py>,
-    counts: PyReadonlyArray1<'_, u32>,
-) -> PyResult<Pair<'py>> {
+pub fn avalanches<'py>(py: Python<'py>, counts: PyReadonlyArray1<'_, u32>) -> PyResult<Pair<'py>> {
     let a = cajal_analysis::avalanche::avalanches(counts.as_slice()?);
     Ok((
         PyArray1::from_vec(py, a.sizes),
