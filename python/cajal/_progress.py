@@ -45,23 +45,28 @@ class Progress:
         self.bar = None
         self.start = time.monotonic()
         self.plain = False
-        if not self.on:
-            return
+
+    def _open(self) -> None:
+        """Opens the bar once the run has taken DELAY_S seconds (short runs show none)."""
         try:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=round(total, 6), unit="ms", unit_scale=False, delay=DELAY_S,
-                            desc="simulating", leave=False, dynamic_ncols=True)
+            self.bar = tqdm(total=round(self.total, 6), unit="ms", desc="simulating",
+                            leave=False, dynamic_ncols=True)
         except ImportError:
             self.plain = True
 
     def update(self, done: float) -> None:
         if not self.on:
             return
+        if self.bar is None and not self.plain:
+            if time.monotonic() - self.start < DELAY_S:
+                return
+            self._open()
         if self.bar is not None:
             self.bar.n = round(done, 6)
             self.bar.refresh()
-        elif self.plain and time.monotonic() - self.start > DELAY_S:
+        else:
             frac = done / self.total if self.total else 1.0
             sys.stderr.write(f"\rsimulating {done:.1f} / {self.total:.1f} ms ({100 * frac:.0f} %)")
             sys.stderr.flush()
@@ -69,5 +74,5 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-        elif self.plain and time.monotonic() - self.start > DELAY_S:
+        elif self.plain:
             sys.stderr.write("\n")
