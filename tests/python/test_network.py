@@ -225,3 +225,9 @@ def test_build_run_drop_cycles_keep_memory_flat():
     after = rss()
     print(f"resident memory: {before / 2**20:.1f} MiB before, {after / 2**20:.1f} MiB after 200 cycles")
     assert after - before < 8 * 2**20
+
+
+def test_the_package_under_test_is_the_installed_wheel(root):
+    """scripts/test-python installs the wheel: tests must not import the source tree."""
+    path = cajal.__file__
+    assert "site-packages" in path and not path.startswith(str(root / "python")), path
