@@ -11,6 +11,6 @@ See docs/python.md.
 from ._cajal import __version__
 from ._progress import set_progress
 from .network import Network, Population, Projection
-from . import analysis
+from . import analysis, learn
 
-__all__ = ["Network", "Population", "Projection", "analysis", "set_progress", "__version__"]
+__all__ = ["Network", "Population", "Projection", "analysis", "learn", "set_progress", "__version__"]

@@ -176,3 +176,36 @@ def test_nwb_round_trip_and_inspection(tmp_path):
     names = {m.check_function_name for m in inspect_nwbfile(nwbfile_path=str(bare))
              if m.importance.value >= Importance.BEST_PRACTICE_VIOLATION.value}
     assert names == {"check_subject_exists"}
+
+
+def dataset_options(tmp_path):
+    """Fashion-MNIST when installed, else the MNIST test set of ../shared split (as the Rust
+    learning tests do); None (skipped, or failed under CI) without either."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    if Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file():
+        return {"dataset": "fashion-mnist"}
+    mnist = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "mnist-test"
+    if not (mnist / "t10k-images-idx3-ubyte.gz").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail("no dataset: neither Fashion-MNIST nor ../shared/datasets/mnist-test")
+        pytest.skip("no dataset for the learning tasks")
+    for kind in ("images-idx3", "labels-idx1"):
+        src = mnist / f"t10k-{kind}-ubyte.gz"
+        shutil.copy(src, tmp_path / f"train-{kind}-ubyte.gz")
+        shutil.copy(src, tmp_path / f"t10k-{kind}-ubyte.gz")
+    return {"dataset": "mnist", "data": str(tmp_path), "validation": 2000}
+
+
+def test_a_learning_task_returns_its_report_and_weights(tmp_path):
+    opts = dataset_options(tmp_path)
+    r = cajal.learn.run("diehl-cook", out=tmp_path / "out", train=400, test=300, seed=1, **opts)
+    assert r["report"]["accuracy"] > 0.4  # chance: 0.1
+    w = r["weights"]
+    assert w["weights"].shape == (784, 100) and w["assignments"].shape == (100,)
+    with pytest.raises(ValueError, match="--test must be at least 1"):
+        cajal.learn.run("diehl-cook", out=tmp_path / "bad", test=0, **opts)
+    with pytest.raises(ValueError, match="unknown task"):
+        cajal.learn.run("hebb")

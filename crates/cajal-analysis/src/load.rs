@@ -39,6 +39,13 @@ pub fn load(path: &Path, opt: &LoadOptions) -> Result<SpikeData, AnalysisError> 
             let (rows, lines) = read_csv_rows(path)?;
             columns(&name, rows, Some(&lines))?
         }
+        "nwb" => {
+            return Err(AnalysisError::Input(format!(
+                "{name}: an NWB file (HDF5) is read through pynwb by the Python package: install \
+                 it (`pip install . pynwb` in the Cajal repository) and run `python -m cajal \
+                 analyze {name}` or `cajal.analysis.analyze_nwb` there"
+            )))
+        }
         other => {
             return Err(AnalysisError::Input(format!(
                 "{name}: unknown spike file type '.{other}'; use .npz (times, senders), \

@@ -9,11 +9,20 @@ mod network;
 
 use pyo3::prelude::*;
 
+/// Runs the `cajal` command (`argv`: the program's name, then its arguments) and returns its
+/// exit code; the GIL is released while it runs. It installs its own Ctrl-C handling, so it is
+/// meant for the process of `python -m cajal` (the package's `cajal` command), not for a session.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
+    py.detach(|| cajal_cli::run_cli(argv))
+}
+
 /// The native module.
 #[pymodule]
 fn _cajal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<network::NativeNetwork>()?;
     analysis::register(m)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_MODEL", cajal_model::DEFAULT_MODEL)?;
     Ok(())
