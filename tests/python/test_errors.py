@@ -94,6 +94,28 @@ def test_bad_call_raises_a_clear_error(k):
         assert w in text, f"case {k}: {w!r} not in {text!r}"
 
 
+def test_a_network_too_large_for_memory_is_refused_before_it_is_built(root):
+    """Under a 4 GB address-space limit, a network of 1e9 neurons with 1e11 synapses raises
+    MemoryError at build (no allocation, no abort); the interpreter goes on."""
+    import subprocess
+    import sys
+
+    code = (
+        "import cajal\n"
+        "net = cajal.Network()\n"
+        "net.add_population('a', 'iaf_psc_delta', 1_000_000_000)\n"
+        "net.connect('a', 'a', 'fixed_indegree', indegree=100, weight=0.1)\n"
+        "try:\n"
+        "    net.build()\n"
+        "except MemoryError as e:\n"
+        "    print('refused:', e)\n"
+    )
+    r = subprocess.run(["bash", "-c", f"ulimit -v 4000000; timeout 60 {sys.executable} -c \"$0\"", code],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "refused: build(): the network needs about" in r.stdout and "GiB" in r.stdout, r.stdout
+
+
 def test_enough_bad_calls_are_checked():
     assert len(CASES) >= 25
 

@@ -641,22 +641,17 @@ fn check_memory(
         (None, Some(a)) => (a, "available on this machine"),
         (None, None) => return Ok(()),
     };
-    let est = cajal_core::memory::estimate(model.def(), threads);
-    if est.peak_bytes > limit {
-        let gib = |b: f64| b / 1024f64.powi(3);
-        return Err(bad_input(format!(
-            "{}: the network needs about {:.2} GiB at its peak ({:.3e} synapses, {:.2} GiB of \
-             synapse store) but {:.2} GiB are {what}; make it smaller (population sizes, \
-             connection probability or in-degree), build with fewer --threads, or allow more \
-             with --max-memory",
+    cajal_core::memory::check_peak(model.def(), threads, limit, what).map_err(|m| {
+        bad_input(format!(
+            "{}: {}{}",
             model.name,
-            gib(est.peak_bytes),
-            est.synapses,
-            gib(est.synapse_bytes),
-            gib(limit)
-        )));
-    }
-    Ok(())
+            m.replace(
+                " or build with fewer threads",
+                ", build with fewer --threads"
+            ),
+            ", or allow more with --max-memory"
+        ))
+    })
 }
 
 fn resume(args: &ResumeArgs) -> Result<(), Failure> {

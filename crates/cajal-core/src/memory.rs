@@ -221,3 +221,24 @@ pub fn available_bytes() -> Option<f64> {
     }
     least
 }
+
+/// Refuses, before anything is allocated, a network whose estimated peak memory on `threads`
+/// threads exceeds `limit` bytes (`what` says whose limit: "available on this machine"); the
+/// message names the need, the synapses and what to make smaller. Every front end (the command
+/// line, Python) asks here.
+pub fn check_peak(def: &NetworkDef, threads: usize, limit: f64, what: &str) -> Result<(), String> {
+    let est = estimate(def, threads);
+    if est.peak_bytes <= limit {
+        return Ok(());
+    }
+    let gib = |b: f64| b / 1024f64.powi(3);
+    Err(format!(
+        "the network needs about {:.2} GiB at its peak ({:.3e} synapses, {:.2} GiB of synapse \
+         store) but {:.2} GiB are {what}; make it smaller (population sizes, connection \
+         probability or in-degree) or build with fewer threads",
+        gib(est.peak_bytes),
+        est.synapses,
+        gib(est.synapse_bytes),
+        gib(limit)
+    ))
+}

@@ -5,7 +5,7 @@
 use crate::convert::{build_error, model_error, to_toml};
 use cajal_core::{Network, PopulationId, ProjectionId, Simulation};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::BTreeMap;
@@ -105,6 +105,15 @@ impl Inner {
 
     fn build(&mut self) -> PyResult<()> {
         if self.sim.is_none() {
+            if let Some(available) = cajal_core::memory::available_bytes() {
+                cajal_core::memory::check_peak(
+                    self.model.def(),
+                    self.threads,
+                    available,
+                    "available to this process",
+                )
+                .map_err(|m| PyMemoryError::new_err(format!("build(): {m}")))?;
+            }
             let sim = self
                 .model
                 .network
