@@ -4,6 +4,7 @@ analyze FILE.nwb`` reads the units of an NWB file (through pynwb) and analyses t
 
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +29,9 @@ def _nwb_to_spike_file(argv: List[str], folder: str) -> List[str]:
         if a in flags_with_value:
             k += 2
             continue
+        if a.split("=", 1)[0] in flags_with_value:
+            k += 1
+            continue
         if a.startswith("-"):
             k += 1
             continue
@@ -42,7 +46,7 @@ def _nwb_to_spike_file(argv: List[str], folder: str) -> List[str]:
             npz = Path(folder) / (Path(a).stem + ".npz")
             np.savez(npz, times=u["times"], senders=u["senders"])
             args[k] = str(npz)
-            given = set(args)
+            given = {x.split("=", 1)[0] for x in args}
             if "--out" not in given:
                 args += ["--out", str(Path(a).with_suffix("")) + "-analysis"]
             if "--neurons" not in given:
@@ -57,6 +61,9 @@ def _nwb_to_spike_file(argv: List[str], folder: str) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # this process exists for the command: Ctrl-C is the command's (run, resume and learn
+    # install their own handling; the others stop at once, as the binary does)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     with tempfile.TemporaryDirectory(prefix="cajal-nwb-") as folder:
         if argv and argv[0] == "analyze":
             argv = _nwb_to_spike_file(argv, folder)

@@ -67,7 +67,7 @@ def analyze(
     senders: Optional[np.ndarray] = None,
     *,
     n: Optional[int] = None,
-    t_start: float = 0.0,
+    t_start: Optional[float] = None,
     t_stop: Optional[float] = None,
     groups: Optional[Sequence[Tuple[str, int]]] = None,
     **options: Any,
@@ -81,14 +81,15 @@ def analyze(
     ``cajal analyze``'s: ``bin_ms``, ``fano_window_ms``, ``pair_neurons``,
     ``van_rossum_tau_ms``, ``victor_purpura_q``, ``correlogram_max_lag``, ``avalanche_bin_ms``,
     ``min_tail``, ``gof_reps``, ``k_max``, ``lz_surrogates``, ``lz_neurons``, ``seed``,
-    ``infer`` (``none``, ``ccg``, ``glm``, ``both``). Measures the data are too small for are
+    ``infer`` (``none``, ``ccg``, ``glm``, ``both``) with ``lag_min_ms``, ``lag_max_ms``, ``l1``,
+    ``bases``. Measures the data are too small for are
     None and say why in ``notes``."""
     if senders is None:
         trains = list(times)  # type: ignore[arg-type]
         t, s, a, b = events_from_trains(trains)
         if n is None:
             n = len(trains)
-        if a is not None and t_start == 0.0:
+        if t_start is None and a is not None:
             t_start = a
         if t_stop is None and b is not None:
             t_stop = b
@@ -99,6 +100,8 @@ def analyze(
             raise ValueError(f"analyze(): times and senders must be 1-D (got shapes {t.shape} and {s.shape})")
     if s.size and (not np.all(np.isfinite(s)) or s.min() < 0 or np.any(s != np.floor(s))):
         raise ValueError("analyze(): senders must be neuron indices: integers >= 0")
+    if t_start is None:
+        t_start = 0.0
     if n is None:
         n = int(s.max()) + 1 if s.size else 0
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:

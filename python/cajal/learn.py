@@ -61,18 +61,23 @@ def run(
         args += _flag(k, v, call)
     if quiet:
         args.append("-q")
-    child = subprocess.Popen(args, stderr=subprocess.PIPE if quiet else None, text=True)
+    # a session of its own: a Ctrl-C here reaches it once, forwarded (a second signal would
+    # make it quit at once, without its checkpoint)
+    child = subprocess.Popen(args, stderr=subprocess.PIPE if quiet else None, text=True,
+                             start_new_session=True)
     try:
         _, err = child.communicate()
     except KeyboardInterrupt:
-        # the task got the signal too: let it write its checkpoint and stop
+        child.send_signal(signal.SIGINT)
         try:
-            child.send_signal(signal.SIGINT)
-            child.wait(timeout=60)
+            child.wait(timeout=120)
         finally:
             if child.poll() is None:
                 child.kill()
-        raise
+        raise KeyboardInterrupt(
+            f"{call}: interrupted; the task wrote its checkpoint: resume with resume=True and "
+            f"out={str(folder)!r}"
+        ) from None
     err = err or ""
     if child.returncode == 130:
         raise KeyboardInterrupt(f"{call}: interrupted; resume with resume=True and out={str(folder)!r}")

@@ -7,8 +7,10 @@ refused with the same message from a model file, from Rust and from here.
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -45,6 +47,35 @@ def _number(x: Any, what: str, call: str, *, integer: bool = False) -> Any:
         kind = "an integer" if integer else "a number"
         raise TypeError(f"{call}: {what} must be {kind}, got {type(x).__name__} {x!r}")
     return int(x) if integer else float(x)
+
+
+def _seed_threads(seed: Optional[int], threads: Any, call: str) -> Tuple[Optional[int], int]:
+    """A seed (None: the model's) from 0 to 2**63 - 1 and a thread count >= 0, checked."""
+    if seed is not None:
+        seed = _number(seed, "seed", call, integer=True)
+        if seed < 0 or seed >= 2**63:
+            raise ValueError(f"{call}: seed must be from 0 to 2**63 - 1 (got {seed})")
+    threads = _number(threads, "threads", call, integer=True)
+    if threads < 0:
+        raise ValueError(f"{call}: threads must be >= 0, 0 meaning one per core (got {threads})")
+    return seed, threads
+
+
+_FILE_LINE = re.compile(r'^file = "((?:[^"\\]|\\.)*)"$', re.M)
+
+
+def _move_files(text: str, folder: Path, stem: str, relative: bool) -> str:
+    """Copies every connection file a description names into ``folder`` (as ``stem.NAME``) and
+    names the copies instead: relative to ``folder`` or absolute."""
+    def repl(m: "re.Match[str]") -> str:
+        src = Path(json.loads(f'"{m.group(1)}"'))
+        dst = folder / f"{stem}.{src.name}"
+        if src.resolve() != dst.resolve():
+            shutil.copyfile(src, dst)
+        name = dst.name if relative else str(dst.resolve())
+        return "file = " + json.dumps(name)
+
+    return _FILE_LINE.sub(repl, text)
 
 
 def _table(**items: Any) -> Dict[str, Any]:
@@ -116,12 +147,7 @@ class Network:
             self._native = _native
         else:
             dt = _number(dt, "dt", "Network()")
-            seed = _number(seed, "seed", "Network()", integer=True)
-            threads = _number(threads, "threads", "Network()", integer=True)
-            if seed < 0 or seed >= 2**63:
-                raise ValueError(f"Network(): seed must be from 0 to 2**63 - 1 (got {seed})")
-            if threads < 0:
-                raise ValueError(f"Network(): threads must be >= 0, 0 meaning one per core (got {threads})")
+            seed, threads = _seed_threads(seed, threads, "Network()")
             self._native = _cajal.NativeNetwork(dt, seed, threads)
         self._files: Optional[tempfile.TemporaryDirectory] = None
         self._source: Optional[Path] = None
@@ -134,13 +160,7 @@ class Network:
         p = Path(path)
         if not p.is_file():
             raise FileNotFoundError(f"Network.from_toml(): no model file at {str(p)!r}")
-        if seed is not None:
-            seed = _number(seed, "seed", "Network.from_toml()", integer=True)
-            if seed < 0 or seed >= 2**63:
-                raise ValueError(f"Network.from_toml(): seed must be from 0 to 2**63 - 1 (got {seed})")
-        threads = _number(threads, "threads", "Network.from_toml()", integer=True)
-        if threads < 0:
-            raise ValueError(f"Network.from_toml(): threads must be >= 0 (got {threads})")
+        seed, threads = _seed_threads(seed, threads, "Network.from_toml()")
         text = p.read_text()
         native = _cajal.NativeNetwork.from_toml(text, str(p), str(p.parent), seed, threads)
         net = cls(_native=native)
@@ -149,13 +169,17 @@ class Network:
 
     @classmethod
     def from_toml_string(cls, text: str, seed: Optional[int] = None, threads: int = 1) -> "Network":
-        """A network from a model file's text."""
-        native = _cajal.NativeNetwork.from_toml(text, "<string>", None, seed, threads)
+        """A network from a model file's text (connection files relative to the current folder)."""
+        if not isinstance(text, str):
+            raise TypeError(f"Network.from_toml_string(): text must be a str, got {type(text).__name__}")
+        seed, threads = _seed_threads(seed, threads, "Network.from_toml_string()")
+        native = _cajal.NativeNetwork.from_toml(text, "<string>", os.getcwd(), seed, threads)
         return cls(_native=native)
 
     @classmethod
     def default_model(cls, seed: Optional[int] = None, threads: int = 1) -> "Network":
         """The embedded default model (Brunel's network, as ``cajal run`` without a file)."""
+        seed, threads = _seed_threads(seed, threads, "Network.default_model()")
         native = _cajal.NativeNetwork.from_toml(_cajal.DEFAULT_MODEL, "brunel_ai.toml", None, seed, threads)
         return cls(_native=native)
 
@@ -166,12 +190,8 @@ class Network:
         if path is None:
             return text
         p = Path(path)
-        if self._files is not None:
-            # explicit connections live in files of their own: copy them beside the model
-            folder = Path(self._files.name)
-            for f in folder.iterdir():
-                shutil.copyfile(f, p.parent / f.name)
-                text = text.replace(str(f), f.name)
+        # connection files go beside the model, named after it, and are named relative to it
+        text = _move_files(text, p.parent, p.stem, relative=True)
         tmp = p.with_name(p.name + ".tmp")
         tmp.write_text(text)
         os.replace(tmp, p)
@@ -282,8 +302,11 @@ class Network:
         )
         try:
             self._native.add("projection", table, call)
-        except ValueError as e:
+        except (ValueError, TypeError, KeyError) as e:
             if file is None:
+                raise
+            Path(file).unlink(missing_ok=True)  # a refused call leaves nothing behind
+            if not isinstance(e, ValueError):
                 raise
             # name the arguments, not the file they were written to
             raise ValueError(str(e).replace(f"file: {file}: ", "sources, targets: ")) from None
@@ -364,6 +387,8 @@ class Network:
         call = "record()"
         pop = _name(population, "population", call)
         call = f"record({pop!r})"
+        if variables is None:
+            variables = ()
         if isinstance(variables, str):
             variables = [variables]
         table = _table(population=pop, spikes=bool(spikes), neurons=neurons,
@@ -384,6 +409,10 @@ class Network:
         """Adds a NALSM astrocyte, ``tau dA/dt = w (liquid spikes - input spikes) + bias - A``;
         pair-STDP projections refer to it with ``plasticity={"astrocyte": name, ...}``."""
         call = f"add_astrocyte({name!r})"
+        if isinstance(liquid, (str, Population)):
+            liquid = [liquid]
+        if isinstance(input, (str, Population)):
+            input = [input]
         table = _table(name=name, liquid=[_name(x, "liquid", call) for x in liquid],
                        input=[_name(x, "input", call) for x in input], w=w, bias=bias, tau=tau,
                        initial=initial)
@@ -450,6 +479,8 @@ class Network:
         (default: on in terminals and notebooks for runs longer than a second of wall time)."""
         if ms is None:
             ms = self.duration
+        if progress is not None and not isinstance(progress, bool):
+            raise TypeError(f"run(): progress must be True, False or None, got {progress!r}")
         ms = _number(ms, "ms", "run()")
         if not (math.isfinite(ms) and ms >= 0):
             raise ValueError(f"run(): ms must be a finite number of ms >= 0 (got {ms})")
@@ -460,6 +491,7 @@ class Network:
                 f"run(): duration {ms} ms is not a multiple of dt = {self.dt} ms; use {lo:g} or {lo + self.dt:g} ms"
             )
         dt = self.dt
+        self._native.build()  # (the GIL released while the synapses are drawn)
         interval_steps = max(1, round(self._native.interval / dt))
         # chunks end on multiples of the exchange interval, so the chunks give the bits of one run
         per = max(1, math.floor(CHUNK_MS / (interval_steps * dt))) * interval_steps
@@ -573,6 +605,8 @@ class Network:
         call = f"add_spikes({pop!r})"
         t = _float_array(times, "times", call)
         nn = np.asarray(neurons)
+        if nn.size == 0 and t.size == 0:
+            return  # nothing to add this time (a closed loop's quiet step)
         if nn.dtype.kind not in "iu" or (nn.size and nn.min() < 0):
             raise TypeError(f"{call}: neurons must be non-negative integers, got {neurons!r}")
         if nn.ndim == 0:
@@ -586,24 +620,35 @@ class Network:
     # ---- checkpoints -------------------------------------------------------------------------
 
     def save_checkpoint(self, path: Union[str, os.PathLike]) -> None:
-        """Writes the whole state (and the network's description) to ``path``, atomically."""
-        self._native.save_checkpoint(str(path))
+        """Writes the whole state and the network's description to ``path``, atomically; the
+        connection files of explicit projections are copied beside it (``STEM.NAME.npy``), so
+        that :meth:`from_checkpoint` can rebuild the network later, in another process."""
+        p = Path(path)
+        text = _move_files(self._native.to_toml(), p.parent.resolve(), p.stem, relative=False)
+        self._native.save_checkpoint(str(p), text)
 
     def restore(self, path: Union[str, os.PathLike]) -> None:
-        """Puts this network in the state of a checkpoint it (or a network described the same
-        way, with the same seed and threads) wrote."""
+        """Puts this network in the state of a checkpoint written by a network described the
+        same way (same tables, seed and threads)."""
         p = Path(path)
         if not p.is_file():
             raise FileNotFoundError(f"restore(): no checkpoint at {str(p)!r}")
         self._native.restore(str(p))
 
     @classmethod
-    def from_checkpoint(cls, path: Union[str, os.PathLike], threads: int = 1) -> "Network":
-        """The network a checkpoint was written from, in the checkpoint's state."""
+    def from_checkpoint(cls, path: Union[str, os.PathLike], threads: Optional[int] = None) -> "Network":
+        """The network a checkpoint was written from, in the checkpoint's state (on the thread
+        count it was written with: a checkpoint holds the work as the threads shared it)."""
         p = Path(path)
         if not p.is_file():
             raise FileNotFoundError(f"Network.from_checkpoint(): no checkpoint at {str(p)!r}")
-        net = cls.from_toml_string(_cajal.NativeNetwork.checkpoint_model(str(p)), threads=threads)
+        text, written = _cajal.NativeNetwork.checkpoint_model(str(p))
+        if threads is not None and threads != written:
+            raise ValueError(
+                f"Network.from_checkpoint(): threads: the checkpoint was written with {written} threads; "
+                f"give threads={written} (or leave it out)"
+            )
+        net = cls.from_toml_string(text, threads=written)
         net.restore(p)
         return net
 

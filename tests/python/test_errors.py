@@ -72,8 +72,8 @@ CASES = [
     (lambda: built().set_weights("G->E", [1.0]), ValueError, ["1 weights", "20 synapses"]),
     (lambda: built().set_weights("G->E", [-1.0] * 20), ValueError, ["-1", "0 to 100"]),
     (lambda: built().weights("nope"), KeyError, ["'nope'", "G->E"]),
-    (lambda: built().add_spikes("G", [0], [1.0]), ValueError, ["1", "time"]),
-    (lambda: built().add_spikes("G", [7], [50.0]), ValueError, ["7"]),
+    (lambda: built().add_spikes("G", [0], [1.0]), ValueError, ["spike time 1 ms", "later than the current time 5 ms"]),
+    (lambda: built().add_spikes("G", [7], [50.0]), ValueError, ["neuron 7", "has 2 neurons"]),
     (lambda: built().add_spikes("E", [0], [50.0]), ValueError, ["spike_generator"]),
     (lambda: built().add_spikes("G", [-1], [50.0]), TypeError, ["neurons", "non-negative"]),
     (lambda: built().add_population("late", "iaf_psc_alpha", 1), RuntimeError, ["built", "new Network"]),
@@ -81,6 +81,12 @@ CASES = [
     (lambda: cajal.Network.from_toml_string("[[population]]\nname = 'a'\nmodel = 'iaf_psc_alpha'\nsize = -3\n"), ValueError, ["<string>", "size"]),
     (lambda: built().restore("/nonexistent.ckpt"), FileNotFoundError, ["/nonexistent.ckpt"]),
     (lambda: cajal.set_progress("yes"), TypeError, ["enabled"]),
+    (lambda: cajal.Network().run(10.0), ValueError, ["no population", "add_population"]),
+    (lambda: cajal.Network.from_toml_string("", seed=-1), ValueError, ["seed", "-1"]),
+    (lambda: cajal.Network.default_model(seed=2**64), ValueError, ["seed", str(2**64)]),
+    (lambda: fresh().run(10.0, progress="no"), TypeError, ["progress", "'no'"]),
+    (lambda: cajal.analysis.analyze(np.array([1.0]), np.array([0.0]), t_stop=10.0, correlogram_max_lag=10**9), ValueError, ["correlogram_max_lag", "10 bins"]),
+    (lambda: cajal.analysis.analyze(np.array([1.0]), np.array([0.0]), t_stop=10.0, lag_mn_ms=1.0), KeyError, ["lag_mn_ms", "lag_min_ms"]),
 ]
 
 

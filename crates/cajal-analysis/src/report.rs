@@ -72,6 +72,24 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// The rules every front end applies to what it was given (the command line and Python):
+    /// at least 2 lags for the MR estimator, 1 surrogate and 1 basis function; the inference
+    /// bins as the other measures; its coupling window from `lag_min_ms` to `lag_max_ms`, in
+    /// bins (at least one bin after the spike).
+    pub fn settled(mut self, lag_min_ms: f64, lag_max_ms: f64) -> Options {
+        self.k_max = self.k_max.max(2);
+        self.lz_surrogates = self.lz_surrogates.max(1);
+        self.inference.bases = self.inference.bases.max(1);
+        self.inference.bin_ms = self.bin_ms;
+        self.inference.lag_min = (lag_min_ms / self.bin_ms).round().max(1.0) as usize;
+        self.inference.lag_max = (lag_max_ms / self.bin_ms)
+            .round()
+            .max(self.inference.lag_min as f64) as usize;
+        self
+    }
+}
+
 /// Summary of one group (population).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct GroupSummary {

@@ -155,18 +155,16 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
         victor_purpura_q: a.q,
         avalanche_bin_ms: a.avalanche_bin,
         gof_reps: a.gof,
-        k_max: a.k_max.max(2),
+        k_max: a.k_max,
         lz_neurons: a.lz_neurons,
-        lz_surrogates: a.lz_surrogates.max(1),
+        lz_surrogates: a.lz_surrogates,
         seed: a.seed,
         infer: a.infer.clone(),
         ..Options::default()
     };
-    o.inference.bin_ms = bin;
-    o.inference.lag_min = (a.lag_min / bin).round().max(1.0) as usize;
-    o.inference.lag_max = (a.lag_max / bin).round().max(o.inference.lag_min as f64) as usize;
     o.inference.l1 = a.l1;
-    o.inference.bases = a.bases.max(1);
+    o.inference.bases = a.bases;
+    let o = o.settled(a.lag_min, a.lag_max);
 
     cajal_analysis::report::check_size(&data, &o).map_err(bad_input)?;
     let bar = if a.quiet {

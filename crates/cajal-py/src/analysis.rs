@@ -25,7 +25,10 @@ fn count(v: &Bound<'_, PyAny>, key: &str) -> PyResult<usize> {
 /// Sets the report's options from a dict of `cajal analyze`'s option names.
 fn options(given: Option<&Bound<'_, PyDict>>) -> PyResult<report::Options> {
     let mut o = report::Options::default();
-    let Some(given) = given else { return Ok(o) };
+    let (mut lag_min, mut lag_max) = (1.0, 4.0);
+    let Some(given) = given else {
+        return Ok(o.settled(lag_min, lag_max));
+    };
     for (k, v) in given.iter() {
         let key: String = k.extract()?;
         match key.as_str() {
@@ -65,12 +68,16 @@ fn options(given: Option<&Bound<'_, PyDict>>) -> PyResult<report::Options> {
                 }
                 o.infer = s;
             }
+            "lag_min_ms" => lag_min = float(&v, &key)?,
+            "lag_max_ms" => lag_max = float(&v, &key)?,
+            "l1" => o.inference.l1 = float(&v, &key)?,
+            "bases" => o.inference.bases = count(&v, &key)?,
             other => {
                 return Err(PyKeyError::new_err(format!(
                     "analyze(): unknown option '{other}'; the options are: bin_ms, \
                      fano_window_ms, pair_neurons, van_rossum_tau_ms, victor_purpura_q, \
                      correlogram_max_lag, avalanche_bin_ms, min_tail, gof_reps, k_max, \
-                     lz_surrogates, lz_neurons, seed, infer"
+                     lz_surrogates, lz_neurons, seed, infer, lag_min_ms, lag_max_ms, l1, bases"
                 )))
             }
         }
@@ -88,13 +95,24 @@ fn options(given: Option<&Bound<'_, PyDict>>) -> PyResult<report::Options> {
             )));
         }
     }
+    for (k, x) in [
+        ("lag_min_ms", lag_min),
+        ("lag_max_ms", lag_max),
+        ("l1", o.inference.l1),
+    ] {
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(PyValueError::new_err(format!(
+                "analyze(): {k} must be a finite number >= 0 (got {x})"
+            )));
+        }
+    }
     if !(o.victor_purpura_q.is_finite() && o.victor_purpura_q >= 0.0) {
         return Err(PyValueError::new_err(format!(
             "analyze(): victor_purpura_q must be >= 0 (got {})",
             o.victor_purpura_q
         )));
     }
-    Ok(o)
+    Ok(o.settled(lag_min, lag_max))
 }
 
 /// The whole analysis of `cajal analyze` on spikes `(times ms, senders)` of `n` neurons in
@@ -139,6 +157,14 @@ pub fn analyze_json(
                 g
             })
             .collect();
+    }
+    let bins = ((t_stop - t_start) / o.bin_ms).ceil();
+    if o.correlogram_max_lag as f64 > bins {
+        return Err(PyValueError::new_err(format!(
+            "analyze(): correlogram_max_lag is {} bins but the window has {bins} bins of {} ms; \
+             give at most {bins}",
+            o.correlogram_max_lag, o.bin_ms
+        )));
     }
     report::check_size(&data, &o).map_err(|e| value_error("analyze()", e))?;
     let r = py.detach(|| report::analyze(&data, &o, &|_, _, _| {}));

@@ -48,10 +48,39 @@ fn check(
     }
 }
 
+/// What a checkpoint written from Python starts its description with.
+const CHECKPOINT_TAG: &str = "cajal-python-model\n";
+
 impl NativeNetwork {
     fn lock(&self) -> PyResult<std::sync::MutexGuard<'_, Inner>> {
-        self.inner.try_lock().map_err(|_| busy())
+        match self.inner.try_lock() {
+            Ok(g) => Ok(g),
+            Err(std::sync::TryLockError::WouldBlock) => Err(busy()),
+            Err(std::sync::TryLockError::Poisoned(_)) => Err(PyRuntimeError::new_err(
+                "an earlier call failed inside the engine and left this network unusable \
+                 (please report it, with the script that did it); make a new Network",
+            )),
+        }
     }
+
+    /// The lock, with the simulation built (drawn with the GIL released).
+    fn ready(&self, py: Python<'_>) -> PyResult<std::sync::MutexGuard<'_, Inner>> {
+        let mut guard = self.lock()?;
+        if guard.sim.is_none() {
+            let inner = &mut *guard;
+            py.detach(|| inner.build())?;
+        }
+        Ok(guard)
+    }
+}
+
+/// A seed as the model file holds it (a TOML integer), or an error naming the call.
+fn seed_value(seed: u64, call: &str) -> PyResult<toml::Value> {
+    i64::try_from(seed).map(toml::Value::Integer).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{call}: seed must be from 0 to 2**63 - 1 (got {seed})"
+        ))
+    })
 }
 
 impl Inner {
@@ -104,6 +133,11 @@ impl Inner {
     }
 
     fn build(&mut self) -> PyResult<()> {
+        if self.sim.is_none() && self.model.def().populations.is_empty() {
+            return Err(PyValueError::new_err(
+                "build(): the network has no population; add one with add_population() first",
+            ));
+        }
         if self.sim.is_none() {
             if let Some(available) = cajal_core::memory::available_bytes() {
                 cajal_core::memory::check_peak(
@@ -150,7 +184,7 @@ impl NativeNetwork {
             .map_err(|e| PyValueError::new_err(format!("Network(): threads: {}", e.message)))?;
         let mut sim = toml::Table::new();
         sim.insert("dt".into(), toml::Value::Float(dt));
-        sim.insert("seed".into(), toml::Value::Integer(seed as i64));
+        sim.insert("seed".into(), seed_value(seed, "Network()")?);
         let mut doc = toml::Table::new();
         doc.insert("simulation".into(), toml::Value::Table(sim));
         // an empty network is valid here (populations come next); the loader wants one, so the
@@ -192,12 +226,22 @@ impl NativeNetwork {
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let mut doc: toml::Table = toml::from_str(text)
             .map_err(|e| PyValueError::new_err(format!("{file}: {}", e.message().trim())))?;
+        // connection files by absolute path, so that the description stands anywhere
+        if let (Some(base), Some(toml::Value::Array(list))) = (&base, doc.get_mut("projection")) {
+            for p in list {
+                if let Some(toml::Value::String(f)) = p.get_mut("file") {
+                    if Path::new(f.as_str()).is_relative() {
+                        *f = base.join(&*f).display().to_string();
+                    }
+                }
+            }
+        }
         if let Some(seed) = seed {
             let sim = doc
                 .entry("simulation")
                 .or_insert_with(|| toml::Value::Table(Default::default()));
             if let toml::Value::Table(t) = sim {
-                t.insert("seed".into(), toml::Value::Integer(seed as i64));
+                t.insert("seed".into(), seed_value(seed, "Network.from_toml()")?);
             }
         }
         let (model, _) =
@@ -218,6 +262,10 @@ impl NativeNetwork {
     /// `astrocyte`), checked with the whole document; `call` names the Python call in errors.
     /// Returns the table's index in its section.
     fn add(&self, section: &str, table: &Bound<'_, PyDict>, call: &str) -> PyResult<usize> {
+        // (Python code may run while converting: before the lock is taken)
+        let Some(toml::Value::Table(t)) = to_toml(table.as_any(), call)? else {
+            unreachable!("a dict is a table")
+        };
         let mut inner = self.lock()?;
         if inner.sim.is_some() {
             return Err(PyRuntimeError::new_err(format!(
@@ -225,9 +273,6 @@ impl NativeNetwork {
                  population, projection, input and recorder before run(), or make a new Network"
             )));
         }
-        let Some(toml::Value::Table(t)) = to_toml(table.as_any(), call)? else {
-            unreachable!("a dict is a table")
-        };
         let list = inner
             .doc
             .entry(section)
@@ -309,9 +354,8 @@ impl NativeNetwork {
 
     /// The spike exchange interval (ms): runs split at its multiples give the bits of one run.
     #[getter]
-    fn interval(&self) -> PyResult<f64> {
-        let mut inner = self.lock()?;
-        inner.build()?;
+    fn interval(&self, py: Python<'_>) -> PyResult<f64> {
+        let inner = self.ready(py)?;
         let sim = inner.sim("interval")?;
         Ok(sim.interval_steps() as f64 * sim.dt())
     }
@@ -442,9 +486,8 @@ impl NativeNetwork {
         population: &str,
         variable: &str,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let mut inner = self.lock()?;
+        let inner = self.ready(py)?;
         let pop = inner.population(population, "get_state()")?;
-        inner.build()?;
         let v = inner
             .sim("get_state()")?
             .state_now(pop, variable)
@@ -455,13 +498,13 @@ impl NativeNetwork {
     /// Sets a state variable of every neuron (one value or one per neuron).
     fn set_state(
         &self,
+        py: Python<'_>,
         population: &str,
         variable: &str,
         values: PyReadonlyArray1<'_, f64>,
     ) -> PyResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.ready(py)?;
         let pop = inner.population(population, "set_state()")?;
-        inner.build()?;
         let values = values.as_slice()?;
         inner
             .sim
@@ -489,13 +532,13 @@ impl NativeNetwork {
     /// Sets some of a population's parameters, before or between runs; checked as when the
     /// population was added.
     fn set_params(&self, population: &str, params: &Bound<'_, PyDict>) -> PyResult<()> {
-        let mut inner = self.lock()?;
-        let pop = inner.population(population, "set_params()")?;
-        let i = pop.index();
         let Some(toml::Value::Table(new)) = to_toml(params.as_any(), "set_params()")? else {
             unreachable!("a dict is a table")
         };
-        let old = inner.doc.clone();
+        let mut inner = self.lock()?;
+        let pop = inner.population(population, "set_params()")?;
+        let i = pop.index();
+        let old_doc = inner.doc.clone();
         {
             let Some(toml::Value::Array(list)) = inner.doc.get_mut("population") else {
                 unreachable!("a population exists")
@@ -511,11 +554,12 @@ impl NativeNetwork {
             };
             p.extend(new);
         }
+        // the whole document checked, as when the population was added
         let base = inner.base.clone();
-        let model = match check(&inner.doc, base.as_deref()) {
-            Ok((m, _)) => m,
+        let params = match check(&inner.doc, base.as_deref()) {
+            Ok((m, _)) => m.def().populations[i].params.clone(),
             Err((e, text)) => {
-                inner.doc = old;
+                inner.doc = old_doc;
                 return Err(model_error(
                     &e,
                     "set_params()",
@@ -524,19 +568,22 @@ impl NativeNetwork {
                 ));
             }
         };
-        let params = model.def().populations[i].params.clone();
-        if let Some(sim) = inner.sim.as_mut() {
-            if let Err(e) = sim.set_params(pop, &params) {
-                inner.doc = old;
-                return Err(build_error(&e, "set_params()"));
-            }
-        }
-        // the network keeps its identity, so the simulation's handles stay valid
-        inner
+        // the builder's network keeps its identity, so the simulation's handles stay valid
+        let old_params = inner.model.def().populations[i].params.clone();
+        let inner = &mut *inner;
+        let applied = inner
             .model
             .network
-            .set_params(pop, params)
-            .map_err(|e| build_error(&e, "set_params()"))?;
+            .set_params(pop, params.clone())
+            .and_then(|()| match inner.sim.as_mut() {
+                Some(sim) => sim.set_params(pop, &params),
+                None => Ok(()),
+            });
+        if let Err(e) = applied {
+            inner.doc = old_doc;
+            let _ = inner.model.network.set_params(pop, old_params);
+            return Err(build_error(&e, "set_params()"));
+        }
         Ok(())
     }
 
@@ -544,9 +591,8 @@ impl NativeNetwork {
     /// populations), `weights`, `delays` (ms), and for recorded projections `times` with
     /// `history` (one row of weights per time).
     fn weights<'py>(&self, py: Python<'py>, projection: &str) -> PyResult<Bound<'py, PyDict>> {
-        let mut inner = self.lock()?;
+        let mut inner = self.ready(py)?;
         let proj = inner.projection(projection, "weights()")?;
-        inner.build()?;
         let w = inner
             .sim("weights()")?
             .weights(proj)
@@ -576,10 +622,14 @@ impl NativeNetwork {
     }
 
     /// Sets every weight of a plastic projection (in the order weights() lists them).
-    fn set_weights(&self, projection: &str, weights: PyReadonlyArray1<'_, f64>) -> PyResult<()> {
-        let mut inner = self.lock()?;
+    fn set_weights(
+        &self,
+        py: Python<'_>,
+        projection: &str,
+        weights: PyReadonlyArray1<'_, f64>,
+    ) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
         let proj = inner.projection(projection, "set_weights()")?;
-        inner.build()?;
         let w = weights.as_slice()?;
         inner
             .sim
@@ -593,13 +643,13 @@ impl NativeNetwork {
     /// at `times[k]` (ms, at or after the current time plus dt).
     fn add_spikes(
         &self,
+        py: Python<'_>,
         population: &str,
         neurons: PyReadonlyArray1<'_, u32>,
         times: PyReadonlyArray1<'_, f64>,
     ) -> PyResult<()> {
-        let mut inner = self.lock()?;
+        let mut inner = self.ready(py)?;
         let pop = inner.population(population, "add_spikes()")?;
-        inner.build()?;
         let (n, t) = (neurons.as_slice()?, times.as_slice()?);
         if n.len() != t.len() {
             return Err(PyValueError::new_err(format!(
@@ -622,9 +672,8 @@ impl NativeNetwork {
         py: Python<'py>,
         population: &str,
     ) -> PyResult<Bound<'py, PyArray1<u32>>> {
-        let mut inner = self.lock()?;
+        let inner = self.ready(py)?;
         let pop = inner.population(population, "spike_counts()")?;
-        inner.build()?;
         let c = inner
             .sim("spike_counts()")?
             .spike_counts(pop)
@@ -632,27 +681,48 @@ impl NativeNetwork {
         Ok(PyArray1::from_vec(py, c))
     }
 
-    /// Writes a checkpoint (the whole state, and the network's description) to `path`,
-    /// atomically.
-    fn save_checkpoint(&self, path: PathBuf) -> PyResult<()> {
-        let mut inner = self.lock()?;
-        inner.build()?;
-        let text = toml::to_string(&inner.doc).expect("serialises");
+    /// Writes a checkpoint (the whole state, and the network's description: `model`, or the
+    /// document as it stands) to `path`, atomically.
+    #[pyo3(signature = (path, model=None))]
+    fn save_checkpoint(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        model: Option<String>,
+    ) -> PyResult<()> {
+        let inner = self.ready(py)?;
+        let text = model.unwrap_or_else(|| toml::to_string(&inner.doc).expect("serialises"));
+        let extra = format!("{CHECKPOINT_TAG}{text}");
         inner
             .sim("save_checkpoint()")?
-            .save_checkpoint(&path, text.as_bytes())
+            .save_checkpoint(&path, extra.as_bytes())
             .map_err(|e| PyValueError::new_err(format!("save_checkpoint(): {e}")))
     }
 
-    /// Puts the network in the state of a checkpoint written by the same network (same
-    /// description, seed and threads).
+    /// Puts the network in the state of a checkpoint written by a network described the same
+    /// way (same tables, seed and threads).
     fn restore(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
-        let mut inner = self.lock()?;
         let ck = cajal_core::Checkpoint::read(&path)
             .map_err(|e| PyValueError::new_err(format!("restore(): {e}")))?;
-        let inner = &mut *inner;
-        py.detach(|| -> PyResult<()> {
-            inner.build()?;
+        let mut guard = self.ready(py)?;
+        if let Some(theirs) = std::str::from_utf8(&ck.extra)
+            .ok()
+            .and_then(|t| t.strip_prefix(CHECKPOINT_TAG))
+        {
+            let same = toml::from_str::<toml::Table>(theirs)
+                .map(|t| strip_files(t) == strip_files(guard.doc.clone()))
+                .unwrap_or(false);
+            if !same {
+                return Err(PyValueError::new_err(format!(
+                    "restore(): {} was written from a network described otherwise (its \
+                     populations, parameters, projections, inputs or recorders differ from this \
+                     one's); rebuild it with Network.from_checkpoint",
+                    path.display()
+                )));
+            }
+        }
+        let inner = &mut *guard;
+        py.detach(|| {
             inner
                 .sim
                 .as_mut()
@@ -662,18 +732,25 @@ impl NativeNetwork {
         })
     }
 
-    /// The network description stored in a checkpoint (TOML text).
+    /// The network description stored in a checkpoint written from Python (TOML text), and the
+    /// thread count it was written with.
     #[staticmethod]
-    fn checkpoint_model(path: PathBuf) -> PyResult<String> {
+    fn checkpoint_model(path: PathBuf) -> PyResult<(String, usize)> {
         let ck = cajal_core::Checkpoint::read(&path)
             .map_err(|e| PyValueError::new_err(format!("from_checkpoint(): {e}")))?;
-        String::from_utf8(ck.extra).map_err(|_| {
-            PyValueError::new_err(format!(
-                "from_checkpoint(): {} was not written from Python (it holds no network \
-                 description); restore it into the network it was written from",
-                path.display()
-            ))
-        })
+        let threads = ck.threads();
+        std::str::from_utf8(&ck.extra)
+            .ok()
+            .and_then(|t| t.strip_prefix(CHECKPOINT_TAG))
+            .map(|t| (t.to_string(), threads))
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "from_checkpoint(): {} was not written from Python (it holds no network \
+                     description); resume it with `cajal resume`, or restore it into the network \
+                     it was written from",
+                    path.display()
+                ))
+            })
     }
 
     /// Mean rate (Hz), spike count and mean CV of the ISIs of a population so far.
@@ -686,4 +763,17 @@ impl NativeNetwork {
             .map_err(|e| build_error(&e, "rates()"))?;
         Ok((s.spikes, s.rate_hz, s.cv_isi))
     }
+}
+
+/// A document without the paths of its connection files (a checkpoint's description names the
+/// files beside it; the connections themselves are in the checkpoint's synapses).
+fn strip_files(mut doc: toml::Table) -> toml::Table {
+    if let Some(toml::Value::Array(list)) = doc.get_mut("projection") {
+        for p in list {
+            if let toml::Value::Table(t) = p {
+                t.remove("file");
+            }
+        }
+    }
+    doc
 }

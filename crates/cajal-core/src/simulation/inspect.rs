@@ -388,7 +388,12 @@ impl Simulation {
                 )
                 .named(&info.name)
             })?;
-            out.extend_from_slice(values);
+            if values.is_empty() {
+                // a threshold offset not allocated yet: zero for every neuron
+                out.resize(out.len() + p.len(), 0.0);
+            } else {
+                out.extend_from_slice(values);
+            }
         }
         Ok(out)
     }
