@@ -566,3 +566,48 @@ fn hostile_sizes_are_refused_within_a_4gb_limit() {
         support::refused_in_4gb(&args, needle);
     }
 }
+
+/// `synapses = "conductance"` in the task file: Diehl & Cook as published, simulated by the
+/// engine, through the same command, outputs and checkpoints; above chance on a few hundred
+/// images, and a resumed training ends with the weights of an uninterrupted one.
+#[test]
+fn the_conductance_based_network_learns_through_the_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(data) = dataset(tmp.path()) else {
+        return;
+    };
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/learn/diehl_cook_conductance.toml");
+    let out = learn_small(tmp.path(), &data, "diehl-cook", "300", Some(&config));
+    let acc = accuracy(&out);
+    assert!(acc > 0.2, "accuracy {acc} (chance 0.1)");
+    let report = std::fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(report.contains("\"synapses\": \"conductance\""), "{report}");
+    // stopped after 100 of 200 images and resumed: the weights of an uninterrupted training
+    let run = |dir: &Path, train: &str, extra: &[&str]| {
+        let mut a: Vec<String> = [
+            "learn",
+            "diehl-cook",
+            "--train",
+            train,
+            "--train-only",
+            "-q",
+        ]
+        .map(String::from)
+        .to_vec();
+        a.extend(data.iter().cloned());
+        a.extend(["--config".into(), config.display().to_string()]);
+        a.extend(["--out".into(), dir.display().to_string()]);
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let a: Vec<&str> = a.iter().map(|s| s.as_str()).collect();
+        let r = cajal(&a);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    };
+    let whole = tmp.path().join("whole");
+    run(&whole, "200", &[]);
+    let part = tmp.path().join("part");
+    run(&part, "100", &[]);
+    run(&part, "200", &["--resume"]);
+    let w = |d: &Path| std::fs::read(d.join("weights.npz")).unwrap();
+    assert_eq!(w(&whole), w(&part));
+}

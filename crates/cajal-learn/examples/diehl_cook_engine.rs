@@ -64,7 +64,15 @@ fn main() {
             .expect("Fashion-MNIST: apt-get install dataset-fashion-mnist, or CAJAL_DATA=folder")
     };
     let (train, test) = (load(Split::Train), load(Split::Test).take(n_test));
-    let mut config = DiehlCookConfig::default();
+    // the conductance-based network takes the published values of its task file
+    let mut config: DiehlCookConfig = if synapses == Synapses::Conductance {
+        toml::from_str(include_str!(
+            "../../../examples/learn/diehl_cook_conductance.toml"
+        ))
+        .expect("the conductance task file")
+    } else {
+        DiehlCookConfig::default()
+    };
     config.excitatory.neurons = neurons;
     let inputs = train.pixels_per_image();
     let label = n_train.saturating_sub(n_label)..n_train;

@@ -211,10 +211,26 @@ impl Default for Stdp {
     }
 }
 
+/// How the synapses act on the excitatory and inhibitory membranes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SynapseModel {
+    /// A spike moves the membrane by its weight (mV): delta synapses, as in BindsNET, simulated
+    /// by the task's own loop.
+    #[default]
+    Current,
+    /// Conductances with reversal potentials, as Diehl & Cook published it (`iaf_cond_exp`),
+    /// simulated by the engine (`crate::on_engine`): a weight is a conductance in units of the
+    /// leak conductance.
+    Conductance,
+}
+
 /// Everything about a Diehl & Cook network: the task file of `cajal learn diehl-cook`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DiehlCookConfig {
+    /// `current` (delta synapses, the default) or `conductance` (as published, on the engine).
+    pub synapses: SynapseModel,
     /// Input coding and schedule.
     pub schedule: Schedule,
     /// Excitatory layer.

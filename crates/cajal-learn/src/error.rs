@@ -59,6 +59,10 @@ pub enum LearnError {
     /// The training state could not be encoded for a checkpoint.
     #[error("cannot encode the training state for a checkpoint ({0})")]
     Encode(String),
+    /// The engine's network could not be put in the run's state (a checkpoint of another
+    /// network, or weights outside the rule's bounds).
+    #[error("the engine's network cannot take the run's state: {0}")]
+    EngineState(String),
     /// The checkpoint could not be written (the error names the file).
     #[error(transparent)]
     WriteCheckpoint(#[from] cajal_data::DataError),

@@ -15,8 +15,8 @@
 use crate::diehl_cook::DiehlCookConfig;
 use crate::encode::poisson_rate;
 use cajal_core::{
-    Dist, ModelKind, Network, Pairing, PlasticityDef, Population, PopulationId, Projection, Rule,
-    ScalingDef, Simulation, ThresholdDef,
+    Dist, ModelKind, Network, Pairing, PlasticityDef, Population, PopulationId, Projection,
+    ProjectionId, Rule, ScalingDef, Simulation, ThresholdDef,
 };
 
 /// How the synapses act on the membranes.
@@ -27,10 +27,18 @@ pub enum Synapses {
     /// Conductances with reversal potentials, as Diehl & Cook (2015) published it
     /// (`iaf_cond_exp` with g_L = 1 nS and C_m = tau_m, so that a weight is a conductance in units
     /// of the leak; E_ex 0 mV, E_in −100 mV onto excitatory and −85 mV onto inhibitory neurons,
-    /// tau_syn 1 ms excitatory and 2 ms inhibitory): the paper's weights 10.4 (excitatory →
-    /// inhibitory) and 17 (inhibitory → excitatory), theta_plus 0.05 mV, input sum 78; the
-    /// task file gives the rest.
+    /// tau_syn 1 ms excitatory and 2 ms inhibitory); the task file gives the weights, thresholds
+    /// and the rest (`examples/learn/diehl_cook_conductance.toml`: the paper's values).
     Conductance,
+}
+
+impl From<crate::diehl_cook::SynapseModel> for Synapses {
+    fn from(m: crate::diehl_cook::SynapseModel) -> Synapses {
+        match m {
+            crate::diehl_cook::SynapseModel::Current => Synapses::Current,
+            crate::diehl_cook::SynapseModel::Conductance => Synapses::Conductance,
+        }
+    }
 }
 
 /// A Diehl & Cook network built on the engine, with its scratch buffers.
@@ -39,6 +47,7 @@ pub struct EngineNetwork {
     pub sim: Simulation,
     input: PopulationId,
     exc: PopulationId,
+    plastic: ProjectionId,
     senders: Vec<u32>,
     times: Vec<f64>,
     before: Vec<u32>,
@@ -90,7 +99,7 @@ impl EngineNetwork {
                 p.param("tau_m", l.tau_m)
             }
         };
-        let theta_plus = if conductance { 0.05 } else { e.theta_plus };
+        let theta_plus = e.theta_plus;
         let exc = net
             .add_population(
                 lif("exc", &e.lif(), -100.0).threshold(ThresholdDef::Adaptive {
@@ -100,11 +109,7 @@ impl EngineNetwork {
             )
             .unwrap();
         let inh = net.add_population(lif("inh", &i.lif(), -85.0)).unwrap();
-        let (w_ei, w_ie, norm) = if conductance {
-            (10.4, 17.0, 78.0)
-        } else {
-            (e.w_to_inhibitory, i.w_to_excitatory, s.norm)
-        };
+        let (w_ei, w_ie, norm) = (e.w_to_inhibitory, i.w_to_excitatory, s.norm);
         let mut stdp = Projection::new(input, exc, Rule::AllToAll)
             .weight(Dist::Uniform {
                 low: 0.0,
@@ -128,7 +133,7 @@ impl EngineNetwork {
                 every: c.schedule.presentation,
             });
         }
-        net.connect(stdp).unwrap();
+        let plastic = net.connect(stdp).unwrap();
         net.connect(
             Projection::new(exc, inh, Rule::OneToOne)
                 .weight(w_ei)
@@ -150,11 +155,39 @@ impl EngineNetwork {
             sim: net.build(1).unwrap(),
             input,
             exc,
+            plastic,
             senders: Vec::new(),
             times: Vec::new(),
             before: Vec::new(),
             after: Vec::new(),
         }
+    }
+
+    /// Gives the input synapses the weights `w` (input-major, `w[i * neurons + j]`, as
+    /// [`crate::diehl_cook::DiehlCookState::weights`]) and the excitatory neurons the threshold
+    /// offsets `theta` (mV).
+    pub fn load_state(&mut self, weights: &[f32], theta: &[f64]) -> Result<(), String> {
+        let w: Vec<f64> = weights.iter().map(|&x| x as f64).collect();
+        self.sim
+            .set_weights(self.plastic, &w)
+            .map_err(|e| e.to_string())?;
+        self.sim
+            .set_state(self.exc, "theta", theta)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The input weights (input-major) and threshold offsets as they stand, into `state`.
+    pub fn store_state(&self, state: &mut crate::diehl_cook::DiehlCookState) {
+        let w = self
+            .sim
+            .weights(self.plastic)
+            .expect("the network's own projection")
+            .expect("plastic weights are always readable");
+        state.weights = w.weights.iter().map(|&x| x as f32).collect();
+        state.theta = self
+            .sim
+            .state_now(self.exc, "theta")
+            .expect("the excitatory neurons have a threshold");
     }
 
     /// Presents `image` from rest, again at a higher rate while the layer is too quiet; returns

@@ -114,6 +114,7 @@ impl SymStdpConfig {
     pub fn split(&self) -> (crate::diehl_cook::DiehlCookConfig, OutputParams) {
         (
             crate::diehl_cook::DiehlCookConfig {
+                synapses: crate::diehl_cook::SynapseModel::Current,
                 schedule: self.schedule.clone(),
                 excitatory: self.excitatory.clone(),
                 inhibitory: self.inhibitory.clone(),

@@ -4,9 +4,10 @@
 //! from the seed, the pass and the image's index, so the results do not depend on the number of
 //! threads, and a resumed training is identical to an uninterrupted one).
 
-use crate::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch};
+use crate::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch, SynapseModel};
 use crate::error::LearnError;
 use crate::evaluate::{assign_labels, classify};
+use crate::on_engine::EngineNetwork;
 use crate::supervised::{OutputLayer, OutputParams};
 use cajal_core::rng::{stream, Purpose};
 use cajal_data::idx::ImageSet;
@@ -53,6 +54,68 @@ pub struct TrainRun {
     pub train_seconds: f64,
     /// The label-clamped output layer of symmetric-STDP supervised learning, if any.
     pub output: Option<OutputLayer>,
+    /// For a network simulated by the engine (conductance-based synapses): the engine's
+    /// checkpoint of it (weights, thresholds and everything else), once trained; `state` then
+    /// holds a copy of its weights and thresholds.
+    #[serde(default, with = "serde_bytes_opt")]
+    pub engine: Option<Vec<u8>>,
+}
+
+/// Bytes as one CBOR byte string (not an array of numbers).
+mod serde_bytes_opt {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(b) => s.serialize_some(&Bytes(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    struct Bytes<'a>(&'a [u8]);
+
+    impl serde::Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Option<Vec<u8>>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("engine checkpoint bytes or nothing")
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                serde_bytes_inner(d).map(Some)
+            }
+        }
+        d.deserialize_option(Visit)
+    }
+
+    fn serde_bytes_inner<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+        }
+        d.deserialize_byte_buf(Visit)
+    }
 }
 
 impl TrainRun {
@@ -74,7 +137,43 @@ impl TrainRun {
             running_accuracy: None,
             train_seconds: 0.0,
             output: None,
+            engine: None,
         }
+    }
+
+    /// Whether the engine simulates this run's network (conductance-based synapses).
+    pub fn on_engine(&self) -> bool {
+        self.config.synapses == SynapseModel::Conductance
+    }
+
+    /// The engine's network in this run's state: restored from the run's engine checkpoint, or
+    /// given the state's weights and thresholds before the first training.
+    pub fn engine_network(&self) -> Result<EngineNetwork, LearnError> {
+        let mut net = EngineNetwork::with_synapses(
+            &self.config,
+            self.state.inputs,
+            self.seed,
+            self.config.synapses.into(),
+        );
+        let fail = |m: String| LearnError::EngineState(m);
+        match &self.engine {
+            Some(bytes) => {
+                let ck = cajal_core::Checkpoint::from_bytes(bytes, Path::new("the engine's state"))
+                    .map_err(|e| fail(e.to_string()))?;
+                net.sim.restore(ck).map_err(|e| fail(e.to_string()))?;
+            }
+            None => net
+                .load_state(&self.state.weights, &self.state.theta)
+                .map_err(fail)?,
+        }
+        Ok(net)
+    }
+
+    /// Keeps the engine's network's state in the run (its checkpoint, and its weights and
+    /// thresholds in `state`).
+    fn keep(&mut self, net: &EngineNetwork) {
+        self.engine = Some(net.sim.checkpoint_bytes(&[]));
+        net.store_state(&mut self.state);
     }
 
     /// Reads a checkpoint and checks that it continues the run asked for: fails as
@@ -118,6 +217,11 @@ impl TrainRun {
         let base_seconds = self.train_seconds;
         let mut scratch = Scratch::default();
         let classes = 10;
+        let mut engine = if self.on_engine() {
+            Some(self.engine_network()?)
+        } else {
+            None
+        };
         while self.images_done < total {
             if stop.load(Ordering::Relaxed) {
                 break;
@@ -129,9 +233,13 @@ impl TrainRun {
                 Pass::Train as u64,
                 self.images_done as u64,
             );
-            let counts =
-                self.state
-                    .present(&self.config, images.image(i), true, &mut rng, &mut scratch);
+            let counts = match &mut engine {
+                Some(net) => net.present(&self.config, images.image(i), &mut rng),
+                None => {
+                    self.state
+                        .present(&self.config, images.image(i), true, &mut rng, &mut scratch)
+                }
+            };
             let label = images.labels[i];
             if !self.window_assignments.is_empty() {
                 let p = classify(&counts, &self.window_assignments, classes);
@@ -160,10 +268,16 @@ impl TrainRun {
             self.train_seconds = base_seconds + started.elapsed().as_secs_f64();
             if let Some((path, every)) = checkpoint {
                 if every > 0 && self.images_done.is_multiple_of(every) && self.images_done < total {
+                    if let Some(net) = &engine {
+                        self.keep(net);
+                    }
                     crate::checkpoint::save(path, self)?;
                 }
             }
             progress(self);
+        }
+        if let Some(net) = &engine {
+            self.keep(net);
         }
         if let Some((path, _)) = checkpoint {
             crate::checkpoint::save(path, self)?;
@@ -174,6 +288,28 @@ impl TrainRun {
     /// Responses (spike counts per neuron) of the frozen network to `images`, in parallel;
     /// `done` counts finished images (for a progress display).
     pub fn responses(&self, images: &ImageSet, pass: Pass, done: &AtomicUsize) -> Vec<Vec<u32>> {
+        if self.on_engine() {
+            // one network per worker, learning off: an image's answer depends only on the
+            // weights, the thresholds and its own spikes
+            return (0..images.count())
+                .into_par_iter()
+                .map_init(
+                    || {
+                        let mut net = self
+                            .engine_network()
+                            .expect("the run's state was taken by the engine when trained");
+                        net.sim.set_learning(false);
+                        net
+                    },
+                    |net, i| {
+                        let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
+                        let r = net.present(&self.config, images.image(i), &mut rng);
+                        done.fetch_add(1, Ordering::Relaxed);
+                        r
+                    },
+                )
+                .collect();
+        }
         (0..images.count())
             .into_par_iter()
             .map_init(

@@ -105,3 +105,60 @@ fn frozen_responses_do_not_depend_on_threads_and_classify_synthetic_classes() {
     // ten well separated bars: far above the 10 % of chance
     assert!(acc > 0.6, "accuracy {acc}");
 }
+
+/// The conductance-based network (simulated by the engine) in a training run: interrupted and
+/// resumed from its checkpoint, it ends with exactly the engine state, weights and thresholds of
+/// an uninterrupted run; its frozen answers do not depend on the threads and classify the
+/// synthetic classes above chance.
+#[test]
+fn the_engine_networks_training_resumes_exactly() {
+    use cajal_learn::diehl_cook::SynapseModel;
+    let mut c = config();
+    c.synapses = SynapseModel::Conductance;
+    c.stdp.norm = 14.0;
+    let images = synthetic(40, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let never = AtomicBool::new(false);
+    let mut whole = TrainRun::new(c.clone(), 144, 7, 20);
+    assert!(whole.on_engine());
+    whole.train(&images, 60, None, &never, |_| {}).unwrap();
+
+    let ck = dir.path().join("run.ckpt");
+    let stop = AtomicBool::new(false);
+    let mut first = TrainRun::new(c.clone(), 144, 7, 20);
+    let done = first
+        .train(&images, 60, Some((&ck, 10)), &stop, |r| {
+            if r.images_done == 23 {
+                stop.store(true, Ordering::Relaxed);
+            }
+        })
+        .unwrap();
+    assert!(!done);
+    let mut resumed = TrainRun::resume(&ck, &c, None, 7).unwrap();
+    assert_eq!(resumed.images_done, 23);
+    assert!(resumed.train(&images, 60, None, &never, |_| {}).unwrap());
+    assert_eq!(resumed.engine, whole.engine);
+    assert_eq!(resumed.state.weights, whole.state.weights);
+    assert_eq!(resumed.state.theta, whole.state.theta);
+    // it learned: the weights moved from their start, and the thresholds rose
+    assert_ne!(
+        whole.state.weights,
+        TrainRun::new(c.clone(), 144, 7, 20).state.weights
+    );
+    assert!(whole.state.theta.iter().any(|&t| t > 0.0));
+
+    // frozen passes: the same answers on 1 and 2 threads
+    let done_count = AtomicUsize::new(0);
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let a = one.install(|| whole.responses(&images, Pass::Label, &done_count));
+    let b = two.install(|| whole.responses(&images, Pass::Label, &done_count));
+    assert_eq!(a, b);
+    assert!(a.iter().map(|r| r.iter().sum::<u32>()).sum::<u32>() > 0);
+}
