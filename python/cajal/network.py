@@ -527,6 +527,13 @@ class Network:
         ``record_weights``."""
         return self._native.weights(_name(projection, "projection", "weights()"))
 
+    def connections(self) -> Dict[str, np.ndarray]:
+        """Every synapse of the network: ``sources`` and ``targets`` as global ids (the
+        populations' neurons counted in order from 0, see :attr:`populations`), ``weights``
+        (plastic ones as they stand) and ``delays`` (ms), sorted by target then source (the
+        ground truth for connectivity inference)."""
+        return self._native.connections()
+
     def spike_counts(self, population: Union[str, Population]) -> np.ndarray:
         """Spikes of each neuron of a population since the start."""
         return self._native.spike_counts(_name(population, "population", "spike_counts()"))

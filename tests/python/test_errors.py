@@ -85,7 +85,7 @@ CASES = [
     (lambda: cajal.Network.from_toml_string("", seed=-1), ValueError, ["seed", "-1"]),
     (lambda: cajal.Network.default_model(seed=2**64), ValueError, ["seed", str(2**64)]),
     (lambda: fresh().run(10.0, progress="no"), TypeError, ["progress", "'no'"]),
-    (lambda: cajal.analysis.analyze(np.array([1.0]), np.array([0.0]), t_stop=10.0, correlogram_max_lag=10**9), ValueError, ["correlogram_max_lag", "10 bins"]),
+    (lambda: cajal.analysis.analyze(np.array([1.0]), np.array([0.0]), t_stop=10.0, correlogram_max_lag=10**9), ValueError, ["correlogram_max_lag", "at most 50"]),
     (lambda: cajal.analysis.analyze(np.array([1.0]), np.array([0.0]), t_stop=10.0, lag_mn_ms=1.0), KeyError, ["lag_mn_ms", "lag_min_ms"]),
 ]
 

@@ -331,3 +331,16 @@ def test_the_command_analyses_an_nwb_file(tmp_path):
     rep = json.loads((out / "analysis.json").read_text())
     assert rep["neurons"] == 20 and rep["t_stop"] == 500.0
     assert rep["spikes"] == net.spikes("n")[0].size
+
+
+def test_connections_list_every_synapse_by_global_id():
+    net = cajal.Network(dt=0.1, seed=1)
+    net.add_population("a", "iaf_psc_delta", 3)
+    net.add_population("b", "iaf_psc_delta", 2)
+    net.connect("a", "b", weight=1.5, delay=2.0)
+    net.connect("b", "b", "explicit", sources=[0], targets=[1], weights=[-4.0], delays=[0.5])
+    net.build()
+    c = net.connections()
+    pairs = sorted(zip(c["sources"].tolist(), c["targets"].tolist(), c["weights"].tolist(), c["delays"].tolist()))
+    expected = sorted([(s, t, 1.5, 2.0) for s in range(3) for t in (3, 4)] + [(3, 4, -4.0, 0.5)])
+    assert pairs == expected

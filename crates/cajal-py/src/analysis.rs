@@ -7,8 +7,25 @@ use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+/// An analysis error in this front end's terms: the command's options named as `analyze()`'s
+/// arguments (the check itself is the command's, `cajal_analysis`).
 fn value_error(call: &str, e: impl std::fmt::Display) -> PyErr {
-    PyValueError::new_err(format!("{call}: {e}"))
+    PyValueError::new_err(format!("{call}: {}", in_our_terms(e.to_string())))
+}
+
+/// The command's option names in a message replaced by `analyze()`'s arguments.
+fn in_our_terms(mut m: String) -> String {
+    for (flag, arg) in [
+        ("--avalanche-bin", "avalanche_bin_ms"),
+        ("--fano-window", "fano_window_ms"),
+        ("--t-start", "t_start"),
+        ("--t-stop", "t_stop"),
+        ("--neurons", "n"),
+        ("--bin", "bin_ms"),
+    ] {
+        m = m.replace(flag, arg);
+    }
+    m
 }
 
 fn float(v: &Bound<'_, PyAny>, key: &str) -> PyResult<f64> {
@@ -140,7 +157,7 @@ pub fn analyze_json(
         t_start,
         t_stop,
     )
-    .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    .map_err(|e| PyValueError::new_err(in_our_terms(e.to_string())))?;
     if let Some(groups) = groups {
         let total: usize = groups.iter().map(|g| g.1).sum();
         if total != n {
@@ -158,7 +175,8 @@ pub fn analyze_json(
             })
             .collect();
     }
-    let bins = ((t_stop - t_start) / o.bin_ms).ceil();
+    // (the default, 50 bins, stands whatever the window, as in `cajal analyze`)
+    let bins = ((t_stop - t_start) / o.bin_ms).ceil().max(50.0);
     if o.correlogram_max_lag as f64 > bins {
         return Err(PyValueError::new_err(format!(
             "analyze(): correlogram_max_lag is {} bins but the window has {bins} bins of {} ms; \

@@ -621,6 +621,34 @@ impl NativeNetwork {
         Ok(d)
     }
 
+    /// Every synapse of the network: `sources` and `targets` as global ids (the populations'
+    /// neurons counted in order from 0), `weights` (plastic ones as they stand) and `delays`
+    /// (ms), sorted by target then source: the ground truth for connectivity inference.
+    fn connections<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let mut inner = self.ready(py)?;
+        let all = inner.sim("connections()")?.connections();
+        let mut c = (
+            Vec::with_capacity(all.len()),
+            Vec::with_capacity(all.len()),
+            Vec::with_capacity(all.len()),
+            Vec::with_capacity(all.len()),
+        );
+        for (s, t, w, d) in all {
+            c.0.push(s);
+            c.1.push(t);
+            c.2.push(w as f64);
+            c.3.push(d);
+        }
+        inner.handed.clear();
+        let handed = &mut inner.handed;
+        let d = PyDict::new(py);
+        d.set_item("sources", hand(py, c.0, handed))?;
+        d.set_item("targets", hand(py, c.1, handed))?;
+        d.set_item("weights", hand(py, c.2, handed))?;
+        d.set_item("delays", hand(py, c.3, handed))?;
+        Ok(d)
+    }
+
     /// Sets every weight of a plastic projection (in the order weights() lists them).
     fn set_weights(
         &self,
