@@ -149,6 +149,8 @@ struct DenseScratch {
     at: Option<i64>,
     /// Per target: `o1` at `at`.
     o1: Vec<f64>,
+    /// Scratch of a flush: the targets that may have something pending.
+    fired: Vec<usize>,
 }
 
 impl PlasticProjection {
@@ -1010,6 +1012,30 @@ impl PlasticProjection {
     fn flush_until(&mut self, until: i64) {
         let integral = self.extend_dopamine_integral(until);
         let dopamine = self.rule.is_dopamine();
+        let n = self.post_last.len();
+        if !dopamine && self.dense.ready && self.dense.complete {
+            // all to all (synapse `s·n + i`): only targets whose newest spike is after
+            // `flushed − max_delay` can have anything pending (`start − delay` is never below
+            // it); each synapse settles exactly as below, so the bits are the same
+            let floor = self.flushed - self.max_delay;
+            let mut fired = std::mem::take(&mut self.dense.fired);
+            fired.clear();
+            fired.extend((0..n).filter(|&i| self.post_last[i] > floor));
+            if !fired.is_empty() {
+                for s in 0..self.src_size as usize {
+                    let start = self.last[s].max(self.flushed);
+                    for &i in &fired {
+                        let k = s * n + i;
+                        if self.post_last[i] > start - self.delay[k] as i64 {
+                            self.weight[k] = self.settle(k, s, until).0;
+                        }
+                    }
+                }
+            }
+            self.dense.fired = fired;
+            self.finish_flush(until);
+            return;
+        }
         for s in 0..self.src_size as usize {
             let start = self.last[s].max(self.flushed);
             if !dopamine {
@@ -1035,6 +1061,11 @@ impl PlasticProjection {
                 }
             }
         }
+        self.finish_flush(until);
+    }
+
+    /// After the weights are flushed up to `until`: the cut of the histories.
+    fn finish_flush(&mut self, until: i64) {
         self.flushed = until;
         // the integral is anchored at the flush
         self.dopa_integral.clear();

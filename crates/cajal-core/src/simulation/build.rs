@@ -91,6 +91,7 @@ impl Simulation {
                 groups,
                 balance: None,
                 pending: Vec::new(),
+                new_events: Vec::new(),
                 pool: Arc::new(pool),
                 crew: Some(crew),
                 threads,

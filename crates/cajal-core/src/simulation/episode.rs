@@ -93,15 +93,23 @@ impl Simulation {
             ));
         }
         let (now, dt, size) = (self.step, self.dt, info.size);
+        let range = info.partitions.clone();
+        let parts = &mut self.partitions[range];
+        // each partition's new spikes as (step, local neuron), in scratch kept from call to call
+        let mut new = std::mem::take(&mut self.new_events);
+        new.resize_with(parts.len().max(new.len()), Vec::new);
+        new.iter_mut().for_each(Vec::clear);
         for (&n, &t) in senders.iter().zip(times_ms) {
             if n as usize >= size {
+                self.new_events = new;
                 return Err(err(
                     name,
                     n as usize,
                     format!("the population has {size} neurons"),
                 ));
             }
-            if !grid_steps(t, dt).is_some_and(|s| t.is_finite() && s > now) {
+            let Some(step) = grid_steps(t, dt).filter(|&s| t.is_finite() && s > now) else {
+                self.new_events = new;
                 return Err(err(
                     name,
                     n as usize,
@@ -111,22 +119,19 @@ impl Simulation {
                         now as f64 * dt
                     ),
                 ));
-            }
-        }
-        let range = info.partitions.clone();
-        let parts = &mut self.partitions[range];
-        // each partition's new spikes as (step, local neuron)
-        let mut new: Vec<Vec<(u64, u32)>> = vec![Vec::new(); parts.len()];
-        for (&n, &t) in senders.iter().zip(times_ms) {
-            let step = grid_steps(t, dt).expect("checked above") - 1;
+            };
             // the population's partitions are consecutive blocks of its neurons
-            let j = parts
-                .iter()
-                .position(|p| (n as usize).wrapping_sub(p.offset as usize) < p.len())
-                .expect("every neuron lies in a partition");
-            new[j].push((step, n - parts[j].offset));
+            let j = if parts.len() == 1 {
+                0
+            } else {
+                parts
+                    .iter()
+                    .position(|p| (n as usize).wrapping_sub(p.offset as usize) < p.len())
+                    .expect("every neuron lies in a partition")
+            };
+            new[j].push((step - 1, n - parts[j].offset));
         }
-        for (p, mut events) in parts.iter_mut().zip(new) {
+        for (p, events) in parts.iter_mut().zip(new.iter_mut()) {
             if events.is_empty() {
                 continue;
             }
@@ -136,10 +141,10 @@ impl Simulation {
             if !events.is_sorted() {
                 events.sort_unstable();
             }
-            for &(step, i) in &events {
+            for &(step, i) in events.iter() {
                 g.steps[i as usize].push(step);
             }
-            g.queue_events(&events);
+            g.queue_events(events);
             for (list, cursor) in g.steps.iter_mut().zip(g.cursor.iter_mut()) {
                 // every step already emitted is before `now`: drop them once they are half the
                 // list, and keep the pending ones in order
@@ -152,6 +157,7 @@ impl Simulation {
                 }
             }
         }
+        self.new_events = new;
         Ok(())
     }
 
