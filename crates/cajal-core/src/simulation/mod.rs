@@ -301,7 +301,7 @@ impl Simulation {
             // the clock is read every few intervals (runs of one-step intervals, as in learning
             // on data, would otherwise read it every step)
             run.intervals += 1;
-            if run.intervals % CLOCK_EVERY == 0 && Instant::now() >= until {
+            if run.intervals.is_multiple_of(CLOCK_EVERY) && Instant::now() >= until {
                 break;
             }
         }
