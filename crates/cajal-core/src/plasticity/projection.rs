@@ -991,11 +991,11 @@ impl PlasticProjection {
             .map(|&sum| if sum > 0.0 { target / sum } else { 0.0 })
             .collect();
         if complete {
+            // (a select, not a branch: the loop vectorises; the same values as the branch)
             for row in self.weight.chunks_exact_mut(n) {
                 for ((w, &f), &sum) in row.iter_mut().zip(&factors).zip(&sums) {
-                    if sum > 0.0 {
-                        *w = (*w * f).clamp(lo, hi);
-                    }
+                    let scaled = (*w * f).clamp(lo, hi);
+                    *w = if sum > 0.0 { scaled } else { *w };
                 }
             }
         } else {
