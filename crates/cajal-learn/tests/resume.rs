@@ -18,6 +18,34 @@ fn config() -> DiehlCookConfig {
     c
 }
 
+/// A training of `total` images on `images`, stopped once `stop_at` are done (checkpoints every
+/// `every` images into `ck`), then resumed from its checkpoint to the end: the resumed run.
+fn stopped_and_resumed(
+    c: &DiehlCookConfig,
+    images: &cajal_data::idx::ImageSet,
+    total: usize,
+    stop_at: usize,
+    (ck, every): (&std::path::Path, usize),
+) -> TrainRun {
+    let stop = AtomicBool::new(false);
+    let mut first = TrainRun::new(c.clone(), 144, 7, 20);
+    let done = first
+        .train(images, total, Some((ck, every)), &stop, |r| {
+            if r.images_done == stop_at {
+                stop.store(true, Ordering::Relaxed);
+            }
+        })
+        .unwrap();
+    assert!(!done);
+    let mut resumed = TrainRun::resume(ck, c, None, 7).unwrap();
+    assert_eq!(resumed.images_done, stop_at);
+    let never = AtomicBool::new(false);
+    assert!(resumed
+        .train(images, total, Some((ck, every)), &never, |_| {})
+        .unwrap());
+    resumed
+}
+
 #[test]
 fn resumed_training_equals_uninterrupted() {
     let images = synthetic(60, 1);
@@ -29,21 +57,7 @@ fn resumed_training_equals_uninterrupted() {
 
     // interrupted after 37 images (the stop flag is seen before the 38th), then resumed
     let ck = dir.path().join("run.ckpt");
-    let stop = AtomicBool::new(false);
-    let mut first = TrainRun::new(config(), 144, 7, 20);
-    let done = first
-        .train(&images, 90, Some((&ck, 25)), &stop, |r| {
-            if r.images_done == 37 {
-                stop.store(true, Ordering::Relaxed);
-            }
-        })
-        .unwrap();
-    assert!(!done);
-    let mut resumed = TrainRun::resume(&ck, &config(), None, 7).unwrap();
-    assert_eq!(resumed.images_done, 37);
-    assert!(resumed
-        .train(&images, 90, Some((&ck, 25)), &never, |_| {})
-        .unwrap());
+    let resumed = stopped_and_resumed(&config(), &images, 90, 37, (&ck, 25));
 
     assert_eq!(resumed.state.weights, whole.state.weights);
     assert_eq!(resumed.state.theta, whole.state.theta);
@@ -124,19 +138,7 @@ fn the_engine_networks_training_resumes_exactly() {
     whole.train(&images, 60, None, &never, |_| {}).unwrap();
 
     let ck = dir.path().join("run.ckpt");
-    let stop = AtomicBool::new(false);
-    let mut first = TrainRun::new(c.clone(), 144, 7, 20);
-    let done = first
-        .train(&images, 60, Some((&ck, 10)), &stop, |r| {
-            if r.images_done == 23 {
-                stop.store(true, Ordering::Relaxed);
-            }
-        })
-        .unwrap();
-    assert!(!done);
-    let mut resumed = TrainRun::resume(&ck, &c, None, 7).unwrap();
-    assert_eq!(resumed.images_done, 23);
-    assert!(resumed.train(&images, 60, None, &never, |_| {}).unwrap());
+    let resumed = stopped_and_resumed(&c, &images, 60, 23, (&ck, 10));
     assert_eq!(resumed.engine, whole.engine);
     assert_eq!(resumed.state.weights, whole.state.weights);
     assert_eq!(resumed.state.theta, whole.state.theta);

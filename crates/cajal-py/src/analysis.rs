@@ -273,6 +273,25 @@ pub fn avalanches<'py>(py: Python<'py>, counts: PyReadonlyArray1<'_, u32>) -> Py
     ))
 }
 
+/// Two spike trains checked as `isi_of` checks one (finite, sorted), and a parameter checked by
+/// `ok` (`what` says what it must be).
+fn two_trains<'a>(
+    call: &str,
+    a: &'a PyReadonlyArray1<'_, f64>,
+    b: &'a PyReadonlyArray1<'_, f64>,
+    (name, value, ok, what): (&str, f64, bool, &str),
+) -> PyResult<(&'a [f64], &'a [f64])> {
+    if !(value.is_finite() && ok) {
+        return Err(PyValueError::new_err(format!(
+            "{call}: {name} must be {what} (got {value})"
+        )));
+    }
+    let (a, b) = (a.as_slice()?, b.as_slice()?);
+    isi_of(a, call)?;
+    isi_of(b, call)?;
+    Ok((a, b))
+}
+
 /// van Rossum distance between two spike trains (ms, sorted) with time constant `tau` ms.
 #[pyfunction]
 pub fn van_rossum(
@@ -280,14 +299,8 @@ pub fn van_rossum(
     b: PyReadonlyArray1<'_, f64>,
     tau: f64,
 ) -> PyResult<f64> {
-    if !(tau.is_finite() && tau > 0.0) {
-        return Err(PyValueError::new_err(format!(
-            "van_rossum(): tau must be a finite number of ms > 0 (got {tau})"
-        )));
-    }
-    let (a, b) = (a.as_slice()?, b.as_slice()?);
-    isi_of(a, "van_rossum()")?;
-    isi_of(b, "van_rossum()")?;
+    let param = ("tau", tau, tau > 0.0, "a finite number of ms > 0");
+    let (a, b) = two_trains("van_rossum()", &a, &b, param)?;
     Ok(cajal_analysis::distance::van_rossum(a, b, tau))
 }
 
@@ -298,14 +311,8 @@ pub fn victor_purpura(
     b: PyReadonlyArray1<'_, f64>,
     q: f64,
 ) -> PyResult<f64> {
-    if !(q.is_finite() && q >= 0.0) {
-        return Err(PyValueError::new_err(format!(
-            "victor_purpura(): q must be a finite number >= 0 (got {q})"
-        )));
-    }
-    let (a, b) = (a.as_slice()?, b.as_slice()?);
-    isi_of(a, "victor_purpura()")?;
-    isi_of(b, "victor_purpura()")?;
+    let param = ("q", q, q >= 0.0, "a finite number >= 0");
+    let (a, b) = two_trains("victor_purpura()", &a, &b, param)?;
     Ok(cajal_analysis::distance::victor_purpura(a, b, q))
 }
 

@@ -83,44 +83,40 @@ fn seed_value(seed: u64, call: &str) -> PyResult<toml::Value> {
     })
 }
 
+/// The error of a name the network does not have: what it has instead.
+fn unknown(call: &str, what: &str, name: &str, known: Vec<&str>) -> PyErr {
+    let has = if known.is_empty() {
+        "none".to_string()
+    } else {
+        known.join(", ")
+    };
+    PyKeyError::new_err(format!(
+        "{call}: no {what} named '{name}'; the network has: {has}"
+    ))
+}
+
 impl Inner {
     fn population(&self, name: &str, call: &str) -> PyResult<PopulationId> {
         self.model.network.population(name).ok_or_else(|| {
-            let known: Vec<&str> = self
-                .model
-                .def()
-                .populations
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect();
-            PyKeyError::new_err(format!(
-                "{call}: no population named '{name}'; the network has: {}",
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            ))
+            let pops = &self.model.def().populations;
+            unknown(
+                call,
+                "population",
+                name,
+                pops.iter().map(|p| p.name.as_str()).collect(),
+            )
         })
     }
 
     fn projection(&self, name: &str, call: &str) -> PyResult<ProjectionId> {
         self.model.network.projection(name).ok_or_else(|| {
-            let known: Vec<&str> = self
-                .model
-                .def()
-                .projections
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect();
-            PyKeyError::new_err(format!(
-                "{call}: no projection named '{name}'; the network has: {}",
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            ))
+            let projs = &self.model.def().projections;
+            unknown(
+                call,
+                "projection",
+                name,
+                projs.iter().map(|p| p.name.as_str()).collect(),
+            )
         })
     }
 
