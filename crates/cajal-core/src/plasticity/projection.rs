@@ -635,7 +635,9 @@ impl PlasticProjection {
         let ring = crate::partition::input_ring(ring_ex, ring_in, self.sign >= 0.0);
         let base = t as usize % slots;
         if self.frozen {
-            self.scatter(a, b, base, n, slots, ring);
+            // (sets up the dense scratch on first use: a network frozen from the start)
+            self.dense_delay(b - a);
+            self.add_inputs(a, b, base, n, slots, ring);
             return (b - a) as u64;
         }
         let astro_rate = self.astrocyte.as_ref().map(|a| a.at(t));
@@ -645,8 +647,38 @@ impl PlasticProjection {
             self.depress_run(a, b, s, t, r2_before, astro_rate);
         }
         // the inputs in a second pass: independent scattered adds can overlap their cache misses,
-        // which the update chain above would serialise; all to all with one delay, one row
-        if let (true, Some(d)) = (self.dense.complete, self.dense.uniform_delay) {
+        // which the update chain above would serialise
+        self.add_inputs(a, b, base, n, slots, ring);
+        let rule = &self.rule;
+        let r1_before = if t_last == NEVER {
+            0.0
+        } else {
+            self.r1[s] * rule.pre1.over(t - t_last)
+        };
+        self.r1[s] = rule.bump(r1_before);
+        self.r2[s] = rule.bump(r2_before);
+        self.last[s] = t;
+        (b - a) as u64
+    }
+
+    /// Adds the weights of synapses `a..b` into the rings, each at its delay from slot `base`:
+    /// all to all with one delay (the dense scratch set up), one row without a gather; else
+    /// [`Self::scatter`]. The same additions in the same order either way.
+    #[inline]
+    fn add_inputs(
+        &self,
+        a: usize,
+        b: usize,
+        base: usize,
+        n: usize,
+        slots: usize,
+        ring: &mut [f64],
+    ) {
+        if let (true, true, Some(d)) = (
+            self.dense.ready,
+            self.dense.complete,
+            self.dense.uniform_delay,
+        ) {
             let mut slot = base + d as usize;
             if slot >= slots {
                 slot -= slots;
@@ -658,16 +690,6 @@ impl PlasticProjection {
         } else {
             self.scatter(a, b, base, n, slots, ring);
         }
-        let rule = &self.rule;
-        let r1_before = if t_last == NEVER {
-            0.0
-        } else {
-            self.r1[s] * rule.pre1.over(t - t_last)
-        };
-        self.r1[s] = rule.bump(r1_before);
-        self.r2[s] = rule.bump(r2_before);
-        self.last[s] = t;
-        (b - a) as u64
     }
 
     /// Adds the weights of synapses `a..b` into the rings, each at its delay from slot `base`.
