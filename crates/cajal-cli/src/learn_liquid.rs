@@ -5,7 +5,7 @@
 use crate::learn::{load_config, with_progress, LearnArgs, DEFAULT_LSM};
 use crate::Failure;
 use cajal_learn::evaluate::Confusion;
-use cajal_learn::liquid::{Astrocyte, Liquid, LiquidConfig, LiquidScratch};
+use cajal_learn::liquid::{Liquid, LiquidConfig};
 use cajal_learn::readout::{pixel_features, Features, Readout};
 use cajal_learn::train::Pass;
 use std::time::Instant;
@@ -54,18 +54,16 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
     );
     let ee_before = liquid.mean_ee_weight();
 
-    // NALSM: the liquid learns, unsupervised, on the first training images
+    // NALSM: the liquid learns, unsupervised, on the first training images, on the engine
     let t_stdp = Instant::now();
-    let mut astro_trace = Vec::new();
+    let mut astro_final = None;
     if astrocyte {
         let n = config.astrocyte.images;
         let pb = crate::learn::bar(args.quiet, n, "liquid");
         // nothing of this phase is saved: a signal quits at once (start again)
         crate::interrupt::doing("the liquid learned (nothing to resume: start again)");
-        let mut a = Astrocyte {
-            a: config.astrocyte.bias,
-        };
-        let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
+        let mut net = liquid.network(&config, true)?;
+        let mut counts = Vec::new();
         for i in 0..n {
             let mut rng = cajal_core::rng::stream(
                 args.seed,
@@ -74,11 +72,12 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
                 i as u64,
             );
             let img = train_set.image(i % train_set.count());
-            liquid.present(&config, img, &mut rng, Some(&mut a), &mut counts, &mut sc);
-            astro_trace.push(a.a);
+            net.present(&config, img, &mut rng, &mut counts);
             pb.inc(1);
         }
         pb.finish_and_clear();
+        liquid.take_weights(&net);
+        astro_final = net.astrocyte();
     }
     let stdp_s = t_stdp.elapsed().as_secs_f64();
 
@@ -86,10 +85,10 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
     let t_feat = Instant::now();
     let train_x = with_progress(args.quiet, train_set.count(), "train", |d| {
         liquid.features(&config, &train_set, args.seed, Pass::Label, d)
-    });
+    })?;
     let test_x = with_progress(args.quiet, test_set.count(), "test", |d| {
         liquid.features(&config, &test_set, args.seed, Pass::Test, d)
-    });
+    })?;
     let feat_s = t_feat.elapsed().as_secs_f64();
 
     let t_fit = Instant::now();
@@ -117,7 +116,7 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
         "liquid_synapses": liquid.synapses(),
         "mean_ee_weight_before_mv": ee_before,
         "mean_ee_weight_after_mv": liquid.mean_ee_weight(),
-        "astrocyte_final": astro_trace.last(),
+        "astrocyte_final": astro_final,
         "stdp_images": if astrocyte { config.astrocyte.images } else { 0 },
         "mean_liquid_spikes_per_test_image": spikes_per_image,
         "readout_l2": readout.l2,

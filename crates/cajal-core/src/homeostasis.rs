@@ -127,9 +127,11 @@ pub struct ScalingDef {
 /// liquid's and the input's spikes, `τ dA/dt = w·(S_liquid(t) − S_input(t))·1 ms + bias − A`
 /// with S the summed spike trains; on the grid, `A ← A + [w·n + (bias − A)·dt] / τ` where n is
 /// the step's liquid spike count minus its input spike count (with dt = 1 ms, as in NALSM, this is
-/// their update `A ← A + [w·n + bias − A] / τ` exactly). `A` is the depression rate of the pair-STDP projections that name it (it replaces α·λ:
-/// `Δw = −Wmax · A · w̃^μ− · K−` at a presynaptic spike). A liquid firing more than its input
-/// raises `A`, and with it depression, until the two balance.
+/// their update `A ← A + [w·n + bias − A] / τ` exactly). `A` is the depression rate of the pair-STDP
+/// projections that name it (it replaces α·λ: `Δw = −Wmax · max(A, 0) · w̃^μ− · K−` at a
+/// presynaptic spike; a negative `A` depresses nothing). A liquid firing more than its input
+/// raises `A`, and with it depression, until the two balance. With `w_input`, an input spike
+/// weighs `w_input` instead of `w`: `n·w` becomes `w·(liquid spikes) − w_input·(input spikes)`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AstrocyteDef {
     /// Name (projections refer to it).
@@ -146,6 +148,9 @@ pub struct AstrocyteDef {
     pub tau: f64,
     /// Value at t = 0.
     pub initial: f64,
+    /// Weight of an input spike when it differs from `w` (`None`: `w`).
+    #[serde(default)]
+    pub w_input: Option<f64>,
 }
 
 impl AstrocyteDef {
@@ -164,6 +169,7 @@ impl AstrocyteDef {
             ("w", self.w),
             ("bias", self.bias),
             ("initial", self.initial),
+            ("w_input", self.w_input.unwrap_or(0.0)),
         ] {
             if !x.is_finite() {
                 return Err((field, format!("{field} must be a finite number (got {x})")));
@@ -187,6 +193,9 @@ pub(crate) struct AstrocyteState {
     input: Vec<(u32, u32)>,
     /// w / tau.
     jump: f64,
+    /// w_input / tau, when an input spike weighs other than a liquid one.
+    #[serde(default)]
+    jump_input: Option<f64>,
     bias: f64,
     /// dt / tau.
     rate: f64,
@@ -197,6 +206,8 @@ pub(crate) struct AstrocyteState {
     from: i64,
     values: Vec<f64>,
     counts: Vec<f64>,
+    #[serde(default)]
+    inputs: Vec<f64>,
     /// (step, A) every `sample_every` steps.
     pub trace: Vec<(u64, f64)>,
     sample_every: u64,
@@ -215,6 +226,7 @@ impl AstrocyteState {
             liquid,
             input,
             jump: def.w / def.tau,
+            jump_input: def.w_input.map(|w| w / def.tau),
             bias: def.bias,
             rate: dt / def.tau,
             a: def.initial,
@@ -222,6 +234,7 @@ impl AstrocyteState {
             from: 0,
             values: Vec::new(),
             counts: Vec::new(),
+            inputs: Vec::new(),
             trace: Vec::new(),
             sample_every: ((1.0 / dt).round() as u64).max(1),
         }
@@ -236,6 +249,10 @@ impl AstrocyteState {
         let span = (now - self.next) as usize;
         self.counts.clear();
         self.counts.resize(span, 0.0);
+        // input spikes apart when they weigh otherwise (`inputs`); else counted −1 in `counts`
+        let weighted = self.jump_input.is_some();
+        self.inputs.clear();
+        self.inputs.resize(if weighted { span } else { 0 }, 0.0);
         let within = |g: u32, r: &[(u32, u32)]| r.iter().any(|&(f, n)| g.wrapping_sub(f) < n);
         for s in spikes {
             let k = s.step as i64 - self.next;
@@ -246,7 +263,11 @@ impl AstrocyteState {
             if within(s.sender, &self.liquid) {
                 self.counts[k as usize] += 1.0;
             } else if within(s.sender, &self.input) {
-                self.counts[k as usize] -= 1.0;
+                if weighted {
+                    self.inputs[k as usize] += 1.0;
+                } else {
+                    self.counts[k as usize] -= 1.0;
+                }
             }
         }
         self.values.clear();
@@ -257,7 +278,11 @@ impl AstrocyteState {
                 self.trace.push((step, self.a));
             }
             self.values.push(self.a);
-            self.a += self.jump * c + (self.bias - self.a) * self.rate;
+            let drive = match self.jump_input {
+                None => self.jump * c,
+                Some(ji) => self.jump * c - ji * self.inputs[j],
+            };
+            self.a += drive + (self.bias - self.a) * self.rate;
         }
         self.next = now;
     }

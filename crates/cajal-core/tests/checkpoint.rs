@@ -74,6 +74,7 @@ fn network(plastic: bool) -> NetworkDef {
             bias: 0.01,
             tau: 100.0,
             initial: 0.01,
+            w_input: None,
         });
     }
     NetworkDef {

@@ -701,6 +701,7 @@ fn compare_homeostasis_with_dense(seed: u64, threads: usize, astro: bool, scale:
         bias: 0.012,
         tau: 50.0,
         initial: 0.02,
+        w_input: None,
     };
     if astro {
         def.astrocytes = vec![astro_def.clone()];
@@ -745,7 +746,7 @@ fn compare_homeostasis_with_dense(seed: u64, threads: usize, astro: bool, scale:
                 syn.u = (syn.u * target / sums[got.targets[k] as usize]).clamp(0.0, 10.0);
             }
         }
-        let rate = astro.then(|| a_steps[t as usize]);
+        let rate = astro.then(|| a_steps[t as usize].max(0.0));
         for syn in syns.iter_mut() {
             syn.step(t, rate);
         }

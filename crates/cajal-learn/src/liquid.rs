@@ -15,7 +15,10 @@
 use crate::encode::{poisson_rate, regular_rate};
 use crate::error::{invalid, LearnError};
 use crate::readout::ReadoutConfig;
-use crate::refill;
+use cajal_core::{
+    AstrocyteId, ModelKind, Network, Pairing, PlasticityDef, Population, PopulationId, Projection,
+    ProjectionId, Rule, Simulation,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -237,7 +240,8 @@ impl LiquidConfig {
     }
 }
 
-/// A built liquid: connectivity and weights (the weights of E→E synapses learn in NALSM).
+/// A drawn liquid: its neurons' kinds, its connectivity and weights (the E→E weights are those
+/// NALSM's learning left, once [`Liquid::take_weights`] has taken them from the engine).
 #[derive(Clone, Debug)]
 pub struct Liquid {
     n: usize,
@@ -253,28 +257,23 @@ pub struct Liquid {
     in_target: Vec<u32>,
     /// Sign of each input synapse (+1 excites, −1 inhibits).
     in_sign: Vec<f32>,
-    /// Incoming E→E synapses of each excitatory neuron (indices into `rec_*`) and their sources.
-    ee_in_start: Vec<u32>,
-    ee_in_syn: Vec<u32>,
-    ee_in_source: Vec<u32>,
 }
 
-/// The astrocyte's activity, carried from image to image while the liquid learns.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Astrocyte {
-    /// A (mV per unit trace: the STDP depression rate).
-    pub a: f64,
-}
-
-/// Working memory of one presentation.
-#[derive(Default)]
-pub struct LiquidScratch {
-    v: Vec<f64>,
-    refractory: Vec<u32>,
-    drive: Vec<f32>,
-    trace: Vec<f32>,
-    spiked: Vec<u32>,
-    next: Vec<u32>,
+/// The engine's network of a liquid ([`Liquid::network`]), with its scratch buffers.
+pub struct LiquidNetwork {
+    /// The simulation.
+    pub sim: Simulation,
+    input: PopulationId,
+    liquid: PopulationId,
+    /// The learning E→E projection and, per synapse in the engine's order, its index in the
+    /// liquid's recurrent lists (NALSM only).
+    learning: Option<(ProjectionId, AstrocyteId)>,
+    /// Depression rate scale: the engine's A times this is the task's A (mV per unit trace).
+    w_max: f64,
+    senders: Vec<u32>,
+    times: Vec<f64>,
+    before: Vec<u32>,
+    after: Vec<u32>,
 }
 
 impl Liquid {
@@ -360,28 +359,6 @@ impl Liquid {
             }
             in_start.push(in_target.len() as u32);
         }
-        // incoming E→E synapses per target
-        let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
-        for i in 0..n {
-            if !excitatory[i] {
-                continue;
-            }
-            for s in rec_start[i]..rec_start[i + 1] {
-                let j = rec_target[s as usize] as usize;
-                if excitatory[j] {
-                    lists[j].push((s, i as u32));
-                }
-            }
-        }
-        let mut ee_in_start = vec![0u32];
-        let (mut ee_in_syn, mut ee_in_source) = (Vec::new(), Vec::new());
-        for l in lists {
-            for (s, src) in l {
-                ee_in_syn.push(s);
-                ee_in_source.push(src);
-            }
-            ee_in_start.push(ee_in_syn.len() as u32);
-        }
         Liquid {
             n,
             excitatory,
@@ -391,9 +368,6 @@ impl Liquid {
             in_start,
             in_target,
             in_sign,
-            ee_in_start,
-            ee_in_syn,
-            ee_in_source,
         }
     }
 
@@ -407,129 +381,244 @@ impl Liquid {
         self.rec_target.len()
     }
 
-    /// Mean E→E weight (mV).
-    pub fn mean_ee_weight(&self) -> f64 {
-        let s: f64 = self
-            .ee_in_syn
-            .iter()
-            .map(|&s| self.rec_weight[s as usize] as f64)
-            .sum();
-        s / self.ee_in_syn.len().max(1) as f64
+    /// The recurrent synapses of one kind, `(sources, targets, signed weights)`, for the engine:
+    /// `from_e`/`to_e` select excitatory or inhibitory sources and targets (`None`: either).
+    fn recurrent(&self, from_e: bool, to_e: Option<bool>) -> (Vec<u32>, Vec<u32>, Vec<f64>) {
+        let (mut src, mut tgt, mut w) = (Vec::new(), Vec::new(), Vec::new());
+        for i in (0..self.n).filter(|&i| self.excitatory[i] == from_e) {
+            for s in self.rec_start[i] as usize..self.rec_start[i + 1] as usize {
+                let t = self.rec_target[s];
+                if to_e.is_none_or(|e| self.excitatory[t as usize] == e) {
+                    src.push(i as u32);
+                    tgt.push(t);
+                    w.push(self.rec_weight[s] as f64);
+                }
+            }
+        }
+        (src, tgt, w)
     }
 
-    /// Presents `image` from rest and writes each neuron's spike count in each time bin into
-    /// `counts` (bin after bin, `neurons` counts each). With an
-    /// astrocyte, the E→E synapses learn (pair STDP, depression rate A) and A evolves.
-    pub fn present(
-        &mut self,
-        cfg: &LiquidConfig,
-        image: &[u8],
-        rng: &mut impl Rng,
-        mut astro: Option<&mut Astrocyte>,
-        counts: &mut Vec<u32>,
-        sc: &mut LiquidScratch,
-    ) {
+    /// Mean E→E weight (mV).
+    pub fn mean_ee_weight(&self) -> f64 {
+        let (_, _, w) = self.recurrent(true, Some(true));
+        w.iter().sum::<f64>() / w.len().max(1) as f64
+    }
+
+    /// The liquid as an engine network for the task `cfg`: the input a `spike_generator` of
+    /// one neuron per pixel, the liquid one population of `iaf_psc_delta` neurons (rest and reset
+    /// at 0 mV, threshold `v_th`, `tau_m`, `t_ref`), every synapse as drawn, with a delay of one
+    /// step. With `learn` (NALSM) the E→E synapses learn with pair STDP (all-to-all traces of
+    /// `tau_stdp`, potentiation `a_plus` per unit trace, bounds [0, `w_max`]) whose depression
+    /// rate is the engine's astrocyte, scaled to the task's units (`A_engine = A / w_max`, so that
+    /// a presynaptic spike takes `A · trace` mV); without, the liquid is fixed.
+    pub fn network(&self, cfg: &LiquidConfig, learn: bool) -> Result<LiquidNetwork, LearnError> {
         let (s, l, a) = (&cfg.schedule, &cfg.liquid, &cfg.astrocyte);
-        let steps = (s.presentation / s.dt).round() as usize;
-        let raster = if s.regular {
-            regular_rate(image, s.max_rate, s.dt, steps, rng)
-        } else {
-            poisson_rate(image, s.max_rate, s.dt, steps, rng)
+        if learn && l.w[0] > a.w_max {
+            return Err(invalid(format!(
+                "liquid.w[0] (E→E, {} mV) must not exceed astrocyte.w_max ({} mV): the E→E \
+                 weights learn within [0, w_max]",
+                l.w[0], a.w_max
+            )));
+        }
+        let engine = |e: cajal_core::BuildError| LearnError::EngineState(e.to_string());
+        let mut net = Network::new(s.dt, 1).map_err(engine)?;
+        let inputs = self.in_start.len() - 1;
+        let input = net
+            .add_population(Population::new("input", ModelKind::SpikeGenerator, inputs))
+            .map_err(engine)?;
+        let liquid = net
+            .add_population(
+                Population::new("liquid", ModelKind::IafPscDelta, self.n)
+                    .param("E_L", 0.0)
+                    .param("V_reset", 0.0)
+                    .param("V_th", l.v_th)
+                    .param("tau_m", l.tau_m)
+                    .param("t_ref", l.t_ref)
+                    .initial("V_m", 0.0),
+            )
+            .map_err(engine)?;
+        let explicit = |src: Vec<u32>, tgt: Vec<u32>, w: Option<Vec<f64>>| Rule::Explicit {
+            sources: src,
+            targets: tgt,
+            weights: w,
+            delays: None,
         };
-        let n = self.n;
-        let decay = (-s.dt / l.tau_m).exp();
-        let t_ref = (l.t_ref / s.dt).round() as u32;
-        let trace_decay = (-s.dt / a.tau_stdp).exp() as f32;
-        let astro_rate = s.dt / a.tau;
-        let (w_in, a_plus, w_max) = (l.w_in as f32, a.a_plus as f32, a.w_max as f32);
-        refill(&mut sc.v, n, 0.0);
-        refill(&mut sc.refractory, n, 0);
-        refill(&mut sc.drive, n, 0.0);
-        refill(&mut sc.trace, n, 0.0);
-        sc.spiked.clear();
-        let bins = s.bins.max(1);
-        refill(counts, n * bins, 0);
-        for k in 0..steps {
-            // inputs of step k: spikes of step k - 1
-            if k > 0 {
-                for &p in raster.at(k - 1) {
-                    let p = p as usize;
-                    let r = self.in_start[p] as usize..self.in_start[p + 1] as usize;
-                    for (&t, &sign) in self.in_target[r.clone()].iter().zip(&self.in_sign[r]) {
-                        sc.drive[t as usize] += sign * w_in;
+        // the input, excitatory and inhibitory synapses apart (a projection's weights share a sign)
+        for (name, sign) in [("input_excitatory", 1.0f32), ("input_inhibitory", -1.0)] {
+            let (mut src, mut tgt) = (Vec::new(), Vec::new());
+            for p in 0..inputs {
+                for k in self.in_start[p] as usize..self.in_start[p + 1] as usize {
+                    if self.in_sign[k] == sign {
+                        src.push(p as u32);
+                        tgt.push(self.in_target[k]);
                     }
                 }
             }
-            for &i in &sc.spiked {
-                let i = i as usize;
-                let r = self.rec_start[i] as usize..self.rec_start[i + 1] as usize;
-                for (&t, &w) in self.rec_target[r.clone()].iter().zip(&self.rec_weight[r]) {
-                    sc.drive[t as usize] += w;
-                }
+            if !src.is_empty() {
+                let rule = explicit(src, tgt, None);
+                net.connect(
+                    Projection::new(input, liquid, rule)
+                        .name(name)
+                        .weight(sign as f64 * l.w_in)
+                        .delay(s.dt),
+                )
+                .map_err(engine)?;
             }
-            sc.next.clear();
-            let bin = k * bins / steps;
-            let neurons =
-                sc.v.iter_mut()
-                    .zip(sc.drive.iter_mut())
-                    .zip(sc.refractory.iter_mut())
-                    .zip(counts[bin * n..(bin + 1) * n].iter_mut());
-            for (j, (((v, drive), refractory), count)) in neurons.enumerate() {
-                let input = std::mem::take(drive) as f64;
-                if *refractory > 0 {
-                    *refractory -= 1;
-                    continue;
-                }
-                *v = *v * decay + input;
-                if *v > l.v_th {
-                    *v = 0.0;
-                    *refractory = t_ref;
-                    sc.next.push(j as u32);
-                    *count += 1;
-                }
+        }
+        let mut learning = None;
+        for (name, from_e, to_e) in [
+            ("ee", true, Some(true)),
+            ("ei", true, Some(false)),
+            ("inhibition", false, None),
+        ] {
+            let (src, tgt, w) = self.recurrent(from_e, to_e);
+            if src.is_empty() {
+                continue;
             }
-            std::mem::swap(&mut sc.spiked, &mut sc.next);
-            if let Some(astro) = astro.as_deref_mut() {
-                let (liquid, input) = (sc.spiked.len() as f64, raster.at(k).len() as f64);
-                let drive = match a.w_liquid {
-                    // the form of the published runs, kept so that they repeat bit for bit
-                    None => a.w * (liquid - input),
-                    Some(w_liquid) => w_liquid * liquid - a.w * input,
-                };
-                astro.a += astro_rate * (drive + a.bias - astro.a);
-                let depress = astro.a.max(0.0) as f32;
-                sc.trace.iter_mut().for_each(|x| *x *= trace_decay);
-                for &i in &sc.spiked {
-                    let i = i as usize;
-                    if !self.excitatory[i] {
-                        continue;
-                    }
-                    // as presynaptic neuron: depression by the targets' traces
-                    for s in self.rec_start[i] as usize..self.rec_start[i + 1] as usize {
-                        let t = self.rec_target[s] as usize;
-                        if self.excitatory[t] {
-                            let w = &mut self.rec_weight[s];
-                            *w = (*w - depress * sc.trace[t]).max(0.0);
-                        }
-                    }
-                    // as postsynaptic neuron: potentiation by the sources' traces
-                    let r = self.ee_in_start[i] as usize..self.ee_in_start[i + 1] as usize;
-                    for (&syn, &src) in self.ee_in_syn[r.clone()].iter().zip(&self.ee_in_source[r])
-                    {
-                        let w = &mut self.rec_weight[syn as usize];
-                        *w = (*w + a_plus * sc.trace[src as usize]).min(w_max);
-                    }
+            let mut p = Projection::new(liquid, liquid, explicit(src, tgt, Some(w)))
+                .name(name)
+                .delay(s.dt);
+            let plastic = learn && name == "ee";
+            if plastic {
+                p = p.plastic(PlasticityDef::Stdp {
+                    tau_plus: a.tau_stdp,
+                    tau_minus: a.tau_stdp,
+                    lambda: a.a_plus / a.w_max,
+                    alpha: 1.0,
+                    mu_plus: 0.0,
+                    mu_minus: 0.0,
+                    w_max: a.w_max,
+                    pairing: Pairing::AllToAll,
+                    symmetric: false,
+                });
+                // the astrocyte in the engine's units: A / w_max
+                let (w, bias) = (a.w_liquid.unwrap_or(a.w), a.bias);
+                let astro = net
+                    .add_astrocyte(
+                        "astrocyte",
+                        &[liquid],
+                        &[input],
+                        w / a.w_max,
+                        bias / a.w_max,
+                        a.tau,
+                        bias / a.w_max,
+                    )
+                    .map_err(engine)?;
+                if a.w_liquid.is_some() {
+                    net.astrocyte_input_weight(astro, a.w / a.w_max)
+                        .map_err(engine)?;
                 }
-                for &i in &sc.spiked {
-                    sc.trace[i as usize] += 1.0;
+                p = p.astrocyte(astro);
+                let id = net.connect(p).map_err(engine)?;
+                learning = Some((id, astro));
+            } else {
+                net.connect(p).map_err(engine)?;
+            }
+        }
+        Ok(LiquidNetwork {
+            sim: net.build(1).map_err(engine)?,
+            input,
+            liquid,
+            learning,
+            w_max: a.w_max,
+            senders: Vec::new(),
+            times: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+        })
+    }
+
+    /// Takes the E→E weights NALSM's network learned (by source and target) into this liquid.
+    pub fn take_weights(&mut self, net: &LiquidNetwork) {
+        let Some((ee, _)) = net.learning else {
+            return;
+        };
+        let w = net
+            .sim
+            .weights(ee)
+            .expect("the network's own projection")
+            .expect("plastic weights are always readable");
+        let mut learned: std::collections::HashMap<(u32, u32), f64> = w
+            .sources
+            .iter()
+            .zip(&w.targets)
+            .zip(&w.weights)
+            .map(|((&s, &t), &x)| ((s, t), x))
+            .collect();
+        for i in 0..self.n {
+            for s in self.rec_start[i] as usize..self.rec_start[i + 1] as usize {
+                if let Some(x) = learned.remove(&(i as u32, self.rec_target[s])) {
+                    self.rec_weight[s] = x as f32;
                 }
             }
         }
     }
 }
 
+impl LiquidNetwork {
+    /// Presents `image` from rest (the activity forgotten; learned weights and the astrocyte
+    /// stay) and writes each neuron's spike count in each time bin into `counts` (bin after bin,
+    /// `neurons` counts each): the input as regular or Poisson trains from `rng`, emitted by the
+    /// generators so that a pixel's spike of step k reaches the liquid in step k + 1.
+    pub fn present(
+        &mut self,
+        cfg: &LiquidConfig,
+        image: &[u8],
+        rng: &mut impl Rng,
+        counts: &mut Vec<u32>,
+    ) {
+        let s = &cfg.schedule;
+        let steps = (s.presentation / s.dt).round() as usize;
+        let raster = if s.regular {
+            regular_rate(image, s.max_rate, s.dt, steps, rng)
+        } else {
+            poisson_rate(image, s.max_rate, s.dt, steps, rng)
+        };
+        self.sim.reset_activity();
+        let start = self.sim.time_ms();
+        self.senders.clear();
+        self.times.clear();
+        for k in 0..steps {
+            for &p in raster.at(k) {
+                self.senders.push(p);
+                self.times.push(start + (k + 1) as f64 * s.dt);
+            }
+        }
+        self.sim
+            .add_spike_events(self.input, &self.senders, &self.times)
+            .expect("pixels and steps within the network's input");
+        let bins = s.bins.max(1);
+        counts.clear();
+        self.sim
+            .spike_counts_into(self.liquid, &mut self.before)
+            .expect("the network's own population");
+        // bin b holds the steps k with k · bins / steps = b
+        let mut done = 0;
+        for b in 0..bins {
+            let end = ((b + 1) * steps).div_ceil(bins);
+            self.sim
+                .run((end - done) as f64 * s.dt, |_, _| {})
+                .expect("a liquid of delta synapses stays finite");
+            done = end;
+            self.sim
+                .spike_counts_into(self.liquid, &mut self.after)
+                .expect("the network's own population");
+            counts.extend(self.after.iter().zip(&self.before).map(|(a, b)| a - b));
+            std::mem::swap(&mut self.before, &mut self.after);
+        }
+    }
+
+    /// The astrocyte's activity A now, in the task's units (mV of depression per unit trace),
+    /// if the network learns.
+    pub fn astrocyte(&self) -> Option<f64> {
+        let (_, astro) = self.learning?;
+        let a = self.sim.astrocyte_now(astro).ok()??;
+        Some(a * self.w_max)
+    }
+}
+
 impl Liquid {
-    /// Spike counts of the frozen liquid for every image, in parallel (image `i`'s spikes come
+    /// Spike counts of the fixed liquid for every image, in parallel (image `i`'s spikes come
     /// from the stream of `(seed, pass, i)`, so the result does not depend on the threads);
     /// `done` counts finished images.
     pub fn features(
@@ -539,28 +628,35 @@ impl Liquid {
         seed: u64,
         pass: crate::train::Pass,
         done: &std::sync::atomic::AtomicUsize,
-    ) -> crate::readout::Features {
+    ) -> Result<crate::readout::Features, LearnError> {
         use rayon::prelude::*;
+        // one network per worker, built before the parallel loop (see `train.rs`: a build
+        // inside a rayon job could take up other jobs of the loop while it waits)
+        let nets = (0..rayon::current_num_threads())
+            .map(|_| self.network(cfg, false).map(std::sync::Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
         // each image's counts go straight into its row of the feature matrix
         let dim = self.n * cfg.schedule.bins.max(1);
         let mut values = vec![0.0f32; images.count() * dim];
         values.par_chunks_mut(dim.max(1)).enumerate().for_each_init(
-            || (self.clone(), LiquidScratch::default(), Vec::new()),
-            |(liquid, sc, counts), (i, row)| {
+            Vec::new,
+            |counts, (i, row)| {
+                let worker = rayon::current_thread_index().unwrap_or(0) % nets.len();
+                let mut net = nets[worker].lock().expect("a worker's own network");
                 let mut rng = cajal_core::rng::stream(
                     seed,
                     cajal_core::rng::Purpose::Encode,
                     pass as u64,
                     i as u64,
                 );
-                liquid.present(cfg, images.image(i), &mut rng, None, counts, sc);
+                net.present(cfg, images.image(i), &mut rng, counts);
                 for (v, &c) in row.iter_mut().zip(counts.iter()) {
                     *v = c as f32;
                 }
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             },
         );
-        crate::readout::Features { values, dim }
+        Ok(crate::readout::Features { values, dim })
     }
 }
 
@@ -590,31 +686,29 @@ mod tests {
     fn time_bins_split_the_same_spikes() {
         let mut cfg = LiquidConfig::default();
         cfg.liquid.shape = [6, 6, 3];
-        let mut l = Liquid::build_for_image(&cfg.liquid, 64, (8, 8), 5);
+        let l = Liquid::build_for_image(&cfg.liquid, 64, (8, 8), 5);
+        let mut net = l.network(&cfg, false).unwrap();
         let image: Vec<u8> = (0..64).map(|i| (i * 4) as u8).collect();
-        let (mut one, mut four, mut sc) = (Vec::new(), Vec::new(), LiquidScratch::default());
-        l.present(
+        let (mut one, mut four) = (Vec::new(), Vec::new());
+        net.present(
             &cfg,
             &image,
             &mut rand_pcg::Pcg64Mcg::seed_from_u64(2),
-            None,
             &mut one,
-            &mut sc,
         );
-        cfg.schedule.bins = 4;
+        // 250 steps in 3 bins of 84, 83 and 83 steps
+        cfg.schedule.bins = 3;
         cfg.validate().unwrap();
-        l.present(
+        net.present(
             &cfg,
             &image,
             &mut rand_pcg::Pcg64Mcg::seed_from_u64(2),
-            None,
             &mut four,
-            &mut sc,
         );
         let n = l.neurons();
-        assert_eq!(four.len(), 4 * n);
+        assert_eq!(four.len(), 3 * n);
         let summed: Vec<u32> = (0..n)
-            .map(|j| (0..4).map(|b| four[b * n + j]).sum())
+            .map(|j| (0..3).map(|b| four[b * n + j]).sum())
             .collect();
         assert_eq!(summed, one);
         assert!(one.iter().sum::<u32>() > 0);
@@ -653,11 +747,12 @@ mod tests {
             ..LiquidConfig::default()
         };
         cfg.validate().unwrap();
-        let mut l = Liquid::build_for_image(&cfg.liquid, 784, (28, 28), 4);
-        let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
+        let l = Liquid::build_for_image(&cfg.liquid, 784, (28, 28), 4);
+        let mut counts = Vec::new();
         let image = vec![255u8; 784];
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
-        l.present(&cfg, &image, &mut rng, None, &mut counts, &mut sc);
+        let mut net = l.network(&cfg, false).unwrap();
+        net.present(&cfg, &image, &mut rng, &mut counts);
         assert_eq!(counts.iter().sum::<u32>(), 0);
         cfg.liquid.input_inhibitory = 1.5;
         assert!(cfg
@@ -696,29 +791,19 @@ mod tests {
     }
 
     /// Presents a uniformly bright 8×8 image `times` times while the liquid learns, the
-    /// astrocyte starting at `a0`; returns the astrocyte's final A and the liquid's spikes.
-    fn learn_from_bright_image(
-        l: &mut Liquid,
-        cfg: &LiquidConfig,
-        a0: f64,
-        times: usize,
-    ) -> (f64, u32) {
+    /// astrocyte starting at the task's bias; returns the astrocyte's final A and the liquid's
+    /// spikes, the learned weights taken into `l`.
+    fn learn_from_bright_image(l: &mut Liquid, cfg: &LiquidConfig, times: usize) -> (f64, u32) {
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
-        let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
-        let mut astro = Astrocyte { a: a0 };
+        let mut counts = Vec::new();
+        let mut net = l.network(cfg, true).unwrap();
         let mut spikes = 0;
         for _ in 0..times {
-            l.present(
-                cfg,
-                &[200u8; 64],
-                &mut rng,
-                Some(&mut astro),
-                &mut counts,
-                &mut sc,
-            );
+            net.present(cfg, &[200u8; 64], &mut rng, &mut counts);
             spikes += counts.iter().sum::<u32>();
         }
-        (astro.a, spikes)
+        l.take_weights(&net);
+        (net.astrocyte().unwrap(), spikes)
     }
 
     #[test]
@@ -726,7 +811,7 @@ mod tests {
         let cfg = LiquidConfig::default();
         let mut l = Liquid::build(&cfg.liquid, 64, 2);
         let before = l.rec_weight.clone();
-        let (_, spikes) = learn_from_bright_image(&mut l, &cfg, 0.05, 3);
+        let (_, spikes) = learn_from_bright_image(&mut l, &cfg, 3);
         assert!(spikes > 0);
         let mut changed = 0;
         for i in 0..l.n {
@@ -741,11 +826,16 @@ mod tests {
             }
         }
         assert!(changed > 0);
-        // frozen: no change
+        // the fixed liquid's network: no change, the same answer to the same spikes
         let frozen = l.rec_weight.clone();
-        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(2);
-        let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
-        l.present(&cfg, &[200u8; 64], &mut rng, None, &mut counts, &mut sc);
+        let mut net = l.network(&cfg, false).unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for counts in [&mut a, &mut b] {
+            let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(2);
+            net.present(&cfg, &[200u8; 64], &mut rng, counts);
+        }
+        assert_eq!(a, b);
+        l.take_weights(&net);
         assert_eq!(frozen, l.rec_weight);
     }
 
@@ -755,7 +845,7 @@ mod tests {
             let mut cfg = LiquidConfig::default();
             cfg.astrocyte.w_liquid = w_liquid;
             let mut l = Liquid::build(&cfg.liquid, 64, 2);
-            learn_from_bright_image(&mut l, &cfg, 0.0, 1)
+            learn_from_bright_image(&mut l, &cfg, 1)
         };
         let (none, spikes) = run(None);
         let (same, _) = run(Some(LiquidConfig::default().astrocyte.w));

@@ -6,7 +6,7 @@
 
 use cajal_data::idx::ImageSet;
 use cajal_learn::diehl_cook::DiehlCookConfig;
-use cajal_learn::liquid::{Astrocyte, Liquid, LiquidConfig, LiquidScratch};
+use cajal_learn::liquid::{Liquid, LiquidConfig};
 use cajal_learn::supervised::{OutputLayer, SymStdpConfig};
 use cajal_learn::train::TrainRun;
 use proptest::prelude::*;
@@ -101,22 +101,17 @@ fn exercise(text: &str) {
             let mut c = c;
             let sh = &mut c.liquid.shape;
             *sh = [sh[0].min(6), sh[1].min(6), sh[2].min(5)];
-            let mut liquid = Liquid::build_for_image(&c.liquid, 16, (4, 4), 1);
+            let liquid = Liquid::build_for_image(&c.liquid, 16, (4, 4), 1);
             let mut rng = cajal_core::rng::stream(1, cajal_core::rng::Purpose::Encode, 0, 0);
-            let mut astro = Astrocyte {
-                a: c.astrocyte.bias,
-            };
-            let (mut counts, mut sc) = (Vec::new(), LiquidScratch::default());
+            let mut counts = Vec::new();
             let set = images();
-            liquid.present(
-                &c,
-                set.image(0),
-                &mut rng,
-                Some(&mut astro),
-                &mut counts,
-                &mut sc,
-            );
-            liquid.present(&c, set.image(1), &mut rng, None, &mut counts, &mut sc);
+            // a value the engine refuses is an error, never a panic
+            if let Ok(mut net) = liquid.network(&c, true) {
+                net.present(&c, set.image(0), &mut rng, &mut counts);
+            }
+            if let Ok(mut net) = liquid.network(&c, false) {
+                net.present(&c, set.image(1), &mut rng, &mut counts);
+            }
             TRAINED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }

@@ -283,8 +283,30 @@ impl Network {
             bias,
             tau,
             initial,
+            w_input: None,
         };
         self.push_astrocyte(def)
+    }
+
+    /// Gives the input spikes of astrocyte `a` their own weight `w_input` (by default an input
+    /// spike weighs the astrocyte's `w`, as a liquid spike does).
+    pub fn astrocyte_input_weight(
+        &mut self,
+        a: AstrocyteId,
+        w_input: f64,
+    ) -> Result<(), BuildError> {
+        let index = self.resolve_astrocyte(a, &Place::Astrocyte(a.index()))?;
+        let mut def = self.def.astrocytes[index].clone();
+        def.w_input = Some(w_input);
+        let others = std::mem::take(&mut self.def.astrocytes);
+        let checked = {
+            self.def.astrocytes = others[..index].to_vec();
+            check::astrocyte(&self.def, index, &def)
+        };
+        self.def.astrocytes = others;
+        checked?;
+        self.def.astrocytes[index] = def;
+        Ok(())
     }
 
     fn push_astrocyte(&mut self, a: AstrocyteDef) -> Result<AstrocyteId, BuildError> {

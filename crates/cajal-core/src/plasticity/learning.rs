@@ -71,6 +71,10 @@ pub(crate) trait Learning {
     fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
         None
     }
+    /// The astrocyte's value now, if one modulates it: (astrocyte index, A).
+    fn astrocyte_now(&self) -> Option<(usize, f64)> {
+        None
+    }
 }
 
 /// Every kind of learning projection. (A partition holds a few, so the STDP variant's inline
@@ -148,6 +152,9 @@ impl Learning for LearningProjection {
     }
     fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
         each!(self, p => Learning::astrocyte_trace(p))
+    }
+    fn astrocyte_now(&self) -> Option<(usize, f64)> {
+        each!(self, p => Learning::astrocyte_now(p))
     }
 }
 
@@ -232,6 +239,10 @@ impl Learning for PlasticProjection {
     }
     fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
         PlasticProjection::astrocyte_trace(self)
+    }
+    fn astrocyte_now(&self) -> Option<(usize, f64)> {
+        let (i, _) = PlasticProjection::astrocyte_trace(self)?;
+        Some((i, self.astrocyte_value()?))
     }
 }
 

@@ -640,7 +640,8 @@ impl PlasticProjection {
             self.add_inputs(a, b, base, n, slots, ring);
             return (b - a) as u64;
         }
-        let astro_rate = self.astrocyte.as_ref().map(|a| a.at(t));
+        // a negative A depresses nothing
+        let astro_rate = self.astrocyte.as_ref().map(|a| a.at(t).max(0.0));
         if self.rule.is_dopamine() {
             self.eligibility_run(a, b, s, t);
         } else {

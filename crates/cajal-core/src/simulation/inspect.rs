@@ -277,6 +277,20 @@ impl Simulation {
             }))
     }
 
+    /// An astrocyte's value `A` now (at the start of the next step); `None` if no projection
+    /// uses it.
+    pub fn astrocyte_now(&self, astrocyte: AstrocyteId) -> Result<Option<f64>, BuildError> {
+        if astrocyte.network != self.network || astrocyte.index() >= self.astrocytes.len() {
+            return Err(foreign("astrocyte"));
+        }
+        let ai = astrocyte.index();
+        Ok(self
+            .partitions
+            .iter()
+            .flat_map(|p| &p.learning)
+            .find_map(|l| l.astrocyte_now().filter(|&(i, _)| i == ai).map(|(_, a)| a)))
+    }
+
     /// True when population `pop` records spikes.
     pub fn records_spikes(&self, pop: PopulationId) -> Result<bool, BuildError> {
         Ok(self
