@@ -258,37 +258,38 @@ impl Simulation {
         &self,
         astrocyte: AstrocyteId,
     ) -> Result<Option<(Vec<f64>, Vec<f64>)>, BuildError> {
-        if astrocyte.network != self.network || astrocyte.index() >= self.astrocytes.len() {
-            return Err(foreign("astrocyte"));
-        }
-        let ai = astrocyte.index();
-        Ok(self
-            .partitions
-            .iter()
-            .flat_map(|p| &p.learning)
-            .find_map(|l| {
-                let (i, tr) = l.astrocyte_trace()?;
-                (i == ai).then(|| {
-                    (
-                        tr.iter().map(|&(s, _)| s as f64 * self.dt).collect(),
-                        tr.iter().map(|&(_, a)| a).collect(),
-                    )
-                })
-            }))
+        let ai = self.astrocyte_index(astrocyte)?;
+        Ok(self.learning().find_map(|l| {
+            let (i, tr) = l.astrocyte_trace()?;
+            (i == ai).then(|| {
+                (
+                    tr.iter().map(|&(s, _)| s as f64 * self.dt).collect(),
+                    tr.iter().map(|&(_, a)| a).collect(),
+                )
+            })
+        }))
     }
 
     /// An astrocyte's value `A` now (at the start of the next step); `None` if no projection
     /// uses it.
     pub fn astrocyte_now(&self, astrocyte: AstrocyteId) -> Result<Option<f64>, BuildError> {
+        let ai = self.astrocyte_index(astrocyte)?;
+        Ok(self
+            .learning()
+            .find_map(|l| l.astrocyte_now().filter(|&(i, _)| i == ai).map(|(_, a)| a)))
+    }
+
+    /// The index of an astrocyte of this network.
+    fn astrocyte_index(&self, astrocyte: AstrocyteId) -> Result<usize, BuildError> {
         if astrocyte.network != self.network || astrocyte.index() >= self.astrocytes.len() {
             return Err(foreign("astrocyte"));
         }
-        let ai = astrocyte.index();
-        Ok(self
-            .partitions
-            .iter()
-            .flat_map(|p| &p.learning)
-            .find_map(|l| l.astrocyte_now().filter(|&(i, _)| i == ai).map(|(_, a)| a)))
+        Ok(astrocyte.index())
+    }
+
+    /// Every learning projection of every partition.
+    fn learning(&self) -> impl Iterator<Item = &crate::plasticity::LearningProjection> {
+        self.partitions.iter().flat_map(|p| &p.learning)
     }
 
     /// True when population `pop` records spikes.
