@@ -21,8 +21,13 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"CAJALCKP";
 /// Version of the checkpoint format; files of another version are refused. Version 1 (until
-/// 2026-12) was bincode 1.3's encoding of the engine's structs; version 2 is CBOR with named fields.
-pub const FORMAT_VERSION: u32 = 2;
+/// 2026-12) was bincode 1.3's encoding of the engine's structs; version 2 is CBOR with named fields;
+/// version 3 adds an astrocyte's own weight of input spikes (a version 2 file still reads: its
+/// astrocytes weigh input spikes as liquid ones, as they did).
+pub const FORMAT_VERSION: u32 = 3;
+
+/// The older version still read (its fields are version 3's less the ones with defaults).
+const READ_ALSO: u32 = 2;
 
 /// Why a checkpoint cannot be written, read or restored.
 #[derive(Debug, thiserror::Error)]
@@ -122,14 +127,18 @@ impl Checkpoint {
             message,
         };
         use cajal_data::frame::{decode, FrameError};
-        let blocks = decode(bytes, MAGIC, FORMAT_VERSION, 2).map_err(|e| {
+        let blocks = match decode(bytes, MAGIC, FORMAT_VERSION, 2) {
+            Err(FrameError::Version(READ_ALSO)) => decode(bytes, MAGIC, READ_ALSO, 2),
+            other => other,
+        }
+        .map_err(|e| {
             invalid(match e {
                 FrameError::Foreign => "not a Cajal checkpoint (no CAJALCKP header); give a file \
                                         written by `cajal run --checkpoint-every`"
                     .into(),
                 FrameError::Version(version) => format!(
-                    "checkpoint format version {version}, this Cajal reads version \
-                     {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
+                    "checkpoint format version {version}, this Cajal reads versions \
+                     {READ_ALSO} and {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
                 ),
                 FrameError::Length(have, want) => format!(
                     "the file has {have} bytes but its header announces {want}: it is truncated \

@@ -33,7 +33,7 @@ fn stdp(model: &str, kv: &[(&str, f64)], modulator: Option<usize>) -> Plasticity
 
 /// The schema's FNV-1a hash for each format version. A line is added with each new version and
 /// never changed: rewriting the files without raising the version fails here.
-const SCHEMA_HASHES: &[(u32, u64)] = &[(2, 0x2bf5262613ac4026)];
+const SCHEMA_HASHES: &[(u32, u64)] = &[(2, 0x2bf5262613ac4026), (3, 0x3cb8166d1e888f)];
 
 fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf29ce484222325, |h, b| {
@@ -347,6 +347,26 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
 }
 
 #[test]
+fn a_version_2_checkpoint_still_restores_and_goes_on_as_its_run_would() {
+    // the golden file of version 2, written before version 3 added the astrocyte's own weight
+    // of input spikes (its astrocytes weigh them as liquid spikes)
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden-v2.ckpt");
+    let bytes = std::fs::read(&path).unwrap();
+    let ck = Checkpoint::from_bytes(&bytes, &path).unwrap();
+    let mut resumed = network().build(1).unwrap();
+    resumed.restore(ck).unwrap();
+    let mut whole = network().build(1).unwrap();
+    whole.run(50.0, |_, _| {}).unwrap();
+    let mut now = network().build(1).unwrap();
+    now.restore(Checkpoint::from_bytes(&whole.checkpoint_bytes(b""), &path).unwrap())
+        .unwrap();
+    for sim in [&mut resumed, &mut now] {
+        sim.run(30.0, |_, _| {}).unwrap();
+    }
+    assert_eq!(spikes(&resumed), spikes(&now));
+}
+
+#[test]
 fn checkpoints_of_another_format_version_are_refused_by_name() {
     let mut sim = network().build(1).unwrap();
     sim.run(5.0, |_, _| {}).unwrap();
@@ -360,8 +380,8 @@ fn checkpoints_of_another_format_version_are_refused_by_name() {
     assert_eq!(
         err,
         format!(
-            "old.ckpt: checkpoint format version 1, this Cajal reads version {FORMAT_VERSION}; \
-             resume it with the Cajal version that wrote it"
+            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2 and \
+             {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
         )
     );
 }

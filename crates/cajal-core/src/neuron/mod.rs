@@ -282,6 +282,13 @@ impl SpikeGenerator {
         let Some((queue, pos)) = &mut self.queue else {
             return;
         };
+        if *pos == queue.len() {
+            // nothing pending (a new presentation): the events are the queue, in its buffer
+            queue.clear();
+            queue.extend_from_slice(events);
+            *pos = 0;
+            return;
+        }
         let pending = &queue[*pos..];
         let mut merged = Vec::with_capacity(pending.len() + events.len());
         let (mut a, mut b) = (0, 0);

@@ -127,6 +127,25 @@ pub struct PlasticProjection {
     frozen: bool,
 }
 
+/// Additive depression of an all-to-all run by the traces `o1`, each new weight added into the
+/// ring row `row` as it is made: `depress_run`'s arithmetic (the same bits on every target: no
+/// FMA, which Rust never contracts to on its own), compiled for AVX2 as well.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn depress_and_deliver(w: &mut [f64], o1: &[f64], row: &mut [f64], c: f64, sign: f64) {
+    for ((w, &o), r) in w.iter_mut().zip(o1).zip(row.iter_mut()) {
+        *w = (*w - c * 1.0 * o).max(0.0);
+        *r += sign * *w;
+    }
+}
+
+/// A partition's ring of one sign, with the slot of the spike being delivered.
+struct Rings1<'a> {
+    ring: &'a mut [f64],
+    base: usize,
+    n: usize,
+    slots: usize,
+}
+
 /// For runs that reach most targets with one delay (an input layer all-to-all onto its
 /// neurons): the postsynaptic trace of every target as a presynaptic event arriving at step `at`
 /// sees it, computed once for all the spikes of a step instead of once per synapse. Holds for the
@@ -151,6 +170,8 @@ struct DenseScratch {
     o1: Vec<f64>,
     /// Scratch of a flush: the targets that may have something pending.
     fired: Vec<usize>,
+    /// Scratch of a flush: one target's postsynaptic events `(step reaching the synapses, o2)`.
+    column: Vec<(i64, f64)>,
 }
 
 impl PlasticProjection {
@@ -642,14 +663,23 @@ impl PlasticProjection {
         }
         // a negative A depresses nothing
         let astro_rate = self.astrocyte.as_ref().map(|a| a.at(t).max(0.0));
-        if self.rule.is_dopamine() {
+        let delivered = if self.rule.is_dopamine() {
             self.eligibility_run(a, b, s, t);
+            false
         } else {
-            self.depress_run(a, b, s, t, r2_before, astro_rate);
+            let ring = Rings1 {
+                ring: &mut *ring,
+                base,
+                n,
+                slots,
+            };
+            self.depress_run(a, b, s, t, r2_before, astro_rate, ring)
+        };
+        // otherwise the inputs in a second pass: independent scattered adds can overlap their
+        // cache misses, which the update chain above would serialise
+        if !delivered {
+            self.add_inputs(a, b, base, n, slots, ring);
         }
-        // the inputs in a second pass: independent scattered adds can overlap their cache misses,
-        // which the update chain above would serialise
-        self.add_inputs(a, b, base, n, slots, ring);
         let rule = &self.rule;
         let r1_before = if t_last == NEVER {
             0.0
@@ -728,6 +758,10 @@ impl PlasticProjection {
                 }
             };
             lines(self.weight[a..b].as_ptr() as *const i8, (b - a) * 8);
+            if self.dense.ready && self.dense.complete && self.elig.is_empty() {
+                // an all-to-all run reads its weights, not its targets or delays
+                return;
+            }
             if !self.elig.is_empty() {
                 lines(self.elig[a..b].as_ptr() as *const i8, (b - a) * 8);
             }
@@ -800,6 +834,7 @@ impl PlasticProjection {
     /// eligibility: a tight loop whose common case (no postsynaptic event pending, the target's
     /// newest spike before `t − d`) reads no history.
     #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
     fn depress_run(
         &mut self,
         a: usize,
@@ -808,7 +843,8 @@ impl PlasticProjection {
         t: i64,
         r2_before: f64,
         astro_rate: Option<f64>,
-    ) {
+        rings: Rings1<'_>,
+    ) -> bool {
         let start = self.last[s].max(self.flushed);
         if let (Some(d), None) = (self.dense_delay(b - a), astro_rate) {
             let td = t - d;
@@ -821,9 +857,10 @@ impl PlasticProjection {
                 // values put back (each synapse's arithmetic is the one below: the same bits)
                 let mut fix = std::mem::take(&mut self.dense.fix);
                 fix.clear();
-                // the targets that fired after `start − d`, each once (at its newest spike)
+                // the targets that fired after `start − d` or at `td` (whose trace the quick
+                // case would take with that spike in it), each once (at its newest spike)
                 for &(step, i) in self.dense.recent.iter().rev() {
-                    if step <= start - d {
+                    if step <= start - d && step < td {
                         break;
                     }
                     let i = i as usize;
@@ -834,6 +871,18 @@ impl PlasticProjection {
                 }
                 let o1 = &self.dense.o1;
                 let w = &mut self.weight[a..b];
+                if let (true, Depressor::Additive { c }) = (fix.is_empty(), depress) {
+                    // nothing to fix: each new weight goes into the ring row as it is made (the
+                    // additions of `add_inputs`, in its order)
+                    let mut slot = rings.base + d as usize;
+                    if slot >= rings.slots {
+                        slot -= rings.slots;
+                    }
+                    let row = &mut rings.ring[slot * rings.n..slot * rings.n + (b - a)];
+                    depress_and_deliver(w, o1, row, c, self.sign);
+                    self.dense.fix = fix;
+                    return true;
+                }
                 match depress {
                     Depressor::Additive { c } => {
                         for (w, &o) in w.iter_mut().zip(o1) {
@@ -850,19 +899,19 @@ impl PlasticProjection {
                     self.weight[k] = v;
                 }
                 self.dense.fix = fix;
-                return;
+                return false;
             }
             for k in a..b {
                 let i = self.target[k] as usize;
                 // as below, with the trace of the quick case computed once per step
-                let (u, o1) = if self.post_last[i] <= start - d {
+                let (u, o1) = if self.post_last[i] <= start - d && self.post_last[i] < td {
                     (self.weight[k], self.dense.o1[i])
                 } else {
                     self.settle_pending(k, s, t, td)
                 };
                 self.weight[k] = depress.apply(u, o1, r2_before);
             }
-            return;
+            return false;
         }
         for k in a..b {
             let d = self.delay[k] as i64;
@@ -870,7 +919,7 @@ impl PlasticProjection {
             let last = self.post_last[i];
             let td = t - d;
             // nothing pending means the newest postsynaptic spike is before t − d
-            let (u, o1) = if last <= start - d {
+            let (u, o1) = if last <= start - d && last < td {
                 let o1 = if last == NEVER {
                     0.0
                 } else {
@@ -886,6 +935,7 @@ impl PlasticProjection {
                 None => self.rule.depress(u, o1, r2_before),
             };
         }
+        false
     }
 
     /// Synapse `k` (of source `s`) whose target fired since the source's last event: its
@@ -974,11 +1024,20 @@ impl PlasticProjection {
         let scale = self
             .scaling
             .filter(|&(_, every)| now % every == 0 && self.scaled_at != now);
-        let flush = now % self.flush_every == 0 && now - 1 > self.flushed;
+        // all to all with one delay: the postsynaptic events are applied column by column after
+        // every interval that has some (see `flush_columns`), so that a presynaptic event finds
+        // pending only those that reach its synapses in the step it arrives
+        let eager = self.dense.ready
+            && self.dense.complete
+            && self.dense.uniform_delay.is_some()
+            && !self.rule.is_dopamine()
+            && self.astrocyte.is_none();
+        let until = now - 1;
+        let flush = until > self.flushed
+            && (now % self.flush_every == 0 || (eager && self.pending_until(until)));
         if !flush && scale.is_none() {
             return;
         }
-        let until = now - 1;
         if until > self.flushed {
             self.flush_until(until);
         }
@@ -986,6 +1045,18 @@ impl PlasticProjection {
             self.scale_to(target);
             self.scaled_at = now;
         }
+    }
+
+    /// True when a postsynaptic event reaches its synapses after the last flush and by step
+    /// `until` (all to all with one delay: a look at the newest spikes).
+    fn pending_until(&self, until: i64) -> bool {
+        let d = self.dense.uniform_delay.unwrap_or(0) as i64;
+        self.dense
+            .recent
+            .iter()
+            .rev()
+            .take_while(|&&(step, _)| step + d > self.flushed)
+            .any(|&(step, _)| step + d <= until)
     }
 
     /// Multiplies each target's incoming magnitudes so that they sum to `target` (all events
@@ -1044,7 +1115,9 @@ impl PlasticProjection {
             let mut fired = std::mem::take(&mut self.dense.fired);
             fired.clear();
             fired.extend((0..n).filter(|&i| self.post_last[i] > floor));
-            if !fired.is_empty() {
+            if let (false, Some(d)) = (fired.is_empty(), self.dense.uniform_delay) {
+                self.flush_columns(&fired, d as i64, until);
+            } else if !fired.is_empty() {
                 for s in 0..self.src_size as usize {
                     let start = self.last[s].max(self.flushed);
                     for &i in &fired {
@@ -1087,18 +1160,54 @@ impl PlasticProjection {
         self.finish_flush(until);
     }
 
+    /// All to all with one delay `d`: the postsynaptic events of targets `fired` that reach
+    /// their synapses after the last flush and by `until`, applied target by target to every
+    /// source's synapse that has not seen them (those after the source's last presynaptic
+    /// event) — the updates of [`Self::settle_window`], in the same order for each synapse, so
+    /// the same bits, without a look into the history per synapse.
+    fn flush_columns(&mut self, fired: &[usize], d: i64, until: i64) {
+        let n = self.post_last.len();
+        let mut events = std::mem::take(&mut self.dense.column);
+        for &i in fired {
+            events.clear();
+            events.extend(
+                self.history[i]
+                    .iter()
+                    .map(|e| (e.step + d, e.o2_before))
+                    .filter(|&(te, _)| te > self.flushed && te <= until),
+            );
+            if events.is_empty() {
+                continue;
+            }
+            let rule = &self.rule;
+            for (s, (&t_last, &r1)) in self.last.iter().zip(&self.r1).enumerate() {
+                if t_last == NEVER {
+                    continue;
+                }
+                let w = &mut self.weight[s * n + i];
+                let mut u = *w;
+                for &(te, o2) in events.iter().filter(|&&(te, _)| te > t_last) {
+                    u = rule.potentiate(u, r1 * rule.pre1.over(te - t_last), o2);
+                }
+                *w = u;
+            }
+        }
+        self.dense.column = events;
+    }
+
     /// After the weights are flushed up to `until`: the cut of the histories.
     fn finish_flush(&mut self, until: i64) {
         self.flushed = until;
         // the integral is anchored at the flush
         self.dopa_integral.clear();
-        // keep the newest spike at or before the cut as the anchor of the traces
+        // keep the spikes from the cut on, and the newest before it as the anchor of the
+        // traces (a later presynaptic event looks at `flushed − delay` at the earliest: at a
+        // spike there, which its trace leaves out, and the one before)
         let cut = until - self.max_delay;
-        // (a later presynaptic event looks after `flushed − delay` at the earliest)
-        let old = self.dense.recent.partition_point(|e| e.0 <= cut);
+        let old = self.dense.recent.partition_point(|e| e.0 < cut);
         self.dense.recent.drain(..old);
         for h in &mut self.history {
-            let j = h.partition_point(|e| e.step <= cut);
+            let j = h.partition_point(|e| e.step < cut);
             if j > 1 {
                 h.drain(..j - 1);
             }
