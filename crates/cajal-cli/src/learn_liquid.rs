@@ -72,7 +72,7 @@ pub fn run(args: &LearnArgs, astrocyte: bool) -> Result<(), Failure> {
                 i as u64,
             );
             let img = train_set.image(i % train_set.count());
-            net.present(&config, img, &mut rng, &mut counts);
+            net.present(&config, img, &mut rng, &mut counts)?;
             pb.inc(1);
         }
         pb.finish_and_clear();

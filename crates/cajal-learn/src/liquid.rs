@@ -216,9 +216,11 @@ impl LiquidConfig {
             prob(&format!("liquid.c[{k}]"), c)?;
         }
         for (k, &w) in l.w.iter().chain([&l.w_in]).enumerate() {
-            if !(w.is_finite() && w >= 0.0) {
+            // (the engine keeps static weights as 32-bit numbers)
+            if !(w.is_finite() && w >= 0.0 && (w as f32).is_finite()) {
                 return Err(invalid(format!(
-                    "liquid weights (w and w_in) are magnitudes >= 0; entry {k} is {w}"
+                    "liquid weights (w and w_in) are magnitudes >= 0 and below 3.4e38 mV; \
+                     entry {k} is {w}"
                 )));
             }
         }
@@ -559,14 +561,15 @@ impl LiquidNetwork {
     /// Presents `image` from rest (the activity forgotten; learned weights and the astrocyte
     /// stay) and writes each neuron's spike count in each time bin into `counts` (bin after bin,
     /// `neurons` counts each): the input as regular or Poisson trains from `rng`, emitted by the
-    /// generators so that a pixel's spike of step k reaches the liquid in step k + 1.
+    /// generators so that a pixel's spike of step k reaches the liquid in step k + 1. Fails
+    /// when the membranes leave the finite numbers (weights too large for `f64`).
     pub fn present(
         &mut self,
         cfg: &LiquidConfig,
         image: &[u8],
         rng: &mut impl Rng,
         counts: &mut Vec<u32>,
-    ) {
+    ) -> Result<(), LearnError> {
         let s = &cfg.schedule;
         let steps = (s.presentation / s.dt).round() as usize;
         let raster = if s.regular {
@@ -598,7 +601,12 @@ impl LiquidNetwork {
             let end = ((b + 1) * steps).div_ceil(bins);
             self.sim
                 .run((end - done) as f64 * s.dt, |_, _| {})
-                .expect("a liquid of delta synapses stays finite");
+                .map_err(|e| {
+                    invalid(format!(
+                        "the liquid's state left the finite numbers ({e}): make liquid.w and \
+                         liquid.w_in smaller"
+                    ))
+                })?;
             done = end;
             self.sim
                 .spike_counts_into(self.liquid, &mut self.after)
@@ -606,6 +614,7 @@ impl LiquidNetwork {
             counts.extend(self.after.iter().zip(&self.before).map(|(a, b)| a - b));
             std::mem::swap(&mut self.before, &mut self.after);
         }
+        Ok(())
     }
 
     /// The astrocyte's activity A now, in the task's units (mV of depression per unit trace),
@@ -638,9 +647,10 @@ impl Liquid {
         // each image's counts go straight into its row of the feature matrix
         let dim = self.n * cfg.schedule.bins.max(1);
         let mut values = vec![0.0f32; images.count() * dim];
-        values.par_chunks_mut(dim.max(1)).enumerate().for_each_init(
-            Vec::new,
-            |counts, (i, row)| {
+        values
+            .par_chunks_mut(dim.max(1))
+            .enumerate()
+            .try_for_each_init(Vec::new, |counts, (i, row)| -> Result<(), LearnError> {
                 let worker = rayon::current_thread_index().unwrap_or(0) % nets.len();
                 let mut net = nets[worker].lock().expect("a worker's own network");
                 let mut rng = cajal_core::rng::stream(
@@ -649,13 +659,13 @@ impl Liquid {
                     pass as u64,
                     i as u64,
                 );
-                net.present(cfg, images.image(i), &mut rng, counts);
+                net.present(cfg, images.image(i), &mut rng, counts)?;
                 for (v, &c) in row.iter_mut().zip(counts.iter()) {
                     *v = c as f32;
                 }
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            },
-        );
+                Ok(())
+            })?;
         Ok(crate::readout::Features { values, dim })
     }
 }
@@ -695,7 +705,8 @@ mod tests {
             &image,
             &mut rand_pcg::Pcg64Mcg::seed_from_u64(2),
             &mut one,
-        );
+        )
+        .unwrap();
         // 250 steps in 3 bins of 84, 83 and 83 steps
         cfg.schedule.bins = 3;
         cfg.validate().unwrap();
@@ -704,7 +715,8 @@ mod tests {
             &image,
             &mut rand_pcg::Pcg64Mcg::seed_from_u64(2),
             &mut four,
-        );
+        )
+        .unwrap();
         let n = l.neurons();
         assert_eq!(four.len(), 3 * n);
         let summed: Vec<u32> = (0..n)
@@ -752,7 +764,7 @@ mod tests {
         let image = vec![255u8; 784];
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
         let mut net = l.network(&cfg, false).unwrap();
-        net.present(&cfg, &image, &mut rng, &mut counts);
+        net.present(&cfg, &image, &mut rng, &mut counts).unwrap();
         assert_eq!(counts.iter().sum::<u32>(), 0);
         cfg.liquid.input_inhibitory = 1.5;
         assert!(cfg
@@ -760,6 +772,23 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("input_inhibitory"));
+    }
+
+    #[test]
+    fn impossible_weights_are_refused_with_the_field() {
+        let mut cfg = LiquidConfig::default();
+        cfg.liquid.w_in = 1e308;
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(err.contains("w_in") && err.contains("entry 4"), "{err}");
+        // NALSM's E→E weights start within their bounds, or the task says which
+        let mut cfg = LiquidConfig::default();
+        cfg.liquid.shape = [4, 4, 2];
+        cfg.liquid.w[0] = 11.0;
+        cfg.validate().unwrap();
+        let l = Liquid::build_for_image(&cfg.liquid, 64, (8, 8), 1);
+        assert!(l.network(&cfg, false).is_ok());
+        let err = l.network(&cfg, true).err().unwrap().to_string();
+        assert!(err.contains("astrocyte.w_max"), "{err}");
     }
 
     #[test]
@@ -799,7 +828,8 @@ mod tests {
         let mut net = l.network(cfg, true).unwrap();
         let mut spikes = 0;
         for _ in 0..times {
-            net.present(cfg, &[200u8; 64], &mut rng, &mut counts);
+            net.present(cfg, &[200u8; 64], &mut rng, &mut counts)
+                .unwrap();
             spikes += counts.iter().sum::<u32>();
         }
         l.take_weights(&net);
@@ -832,7 +862,7 @@ mod tests {
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for counts in [&mut a, &mut b] {
             let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(2);
-            net.present(&cfg, &[200u8; 64], &mut rng, counts);
+            net.present(&cfg, &[200u8; 64], &mut rng, counts).unwrap();
         }
         assert_eq!(a, b);
         l.take_weights(&net);

@@ -107,10 +107,10 @@ fn exercise(text: &str) {
             let set = images();
             // a value the engine refuses is an error, never a panic
             if let Ok(mut net) = liquid.network(&c, true) {
-                net.present(&c, set.image(0), &mut rng, &mut counts);
+                let _ = net.present(&c, set.image(0), &mut rng, &mut counts);
             }
             if let Ok(mut net) = liquid.network(&c, false) {
-                net.present(&c, set.image(1), &mut rng, &mut counts);
+                let _ = net.present(&c, set.image(1), &mut rng, &mut counts);
             }
             TRAINED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
