@@ -210,6 +210,10 @@ pub struct Partition {
     #[serde(skip)]
     pub(crate) frozen: bool,
     spiked: Vec<u32>,
+    /// The step `now` of the delivery under way and its ring slot (`now % slots`): a spike's
+    /// slot is found from it by a subtraction instead of a division (not saved).
+    #[serde(skip)]
+    slot_anchor: (u64, usize),
 }
 
 impl Partition {
@@ -253,6 +257,7 @@ impl Partition {
             built_state: None,
             frozen: false,
             spiked: Vec::new(),
+            slot_anchor: (0, 0),
         }
     }
 
@@ -314,8 +319,24 @@ impl Partition {
     /// Before a delivery of `spikes`: learning projections note what they need of them (a
     /// modulator's and an astrocyte's share).
     fn deliver_begin(&mut self, spikes: &[Spike], now: u64) {
+        self.slot_anchor = (now, (now % self.slots as u64) as usize);
         for l in &mut self.learning {
             l.begin_delivery(spikes, now);
+        }
+    }
+
+    /// The ring slot of step `step` (`step % slots`), found from the delivery's anchor when
+    /// the step lies within a ring's length before it (every spike of the interval does).
+    #[inline]
+    fn slot_of(&self, step: u64) -> usize {
+        let (now, at) = self.slot_anchor;
+        let back = now.wrapping_sub(step);
+        if back <= at as u64 {
+            at - back as usize
+        } else if back < self.slots as u64 {
+            at + self.slots - back as usize
+        } else {
+            (step % self.slots as u64) as usize
         }
     }
 
@@ -324,6 +345,7 @@ impl Partition {
         Rings {
             n: self.stats.count.len(),
             slots: self.slots,
+            base: 0,
             ex: &mut self.ring_ex,
             inh: &mut self.ring_in,
         }
@@ -337,7 +359,7 @@ impl Partition {
         let n = self.len();
         let slots = self.slots;
         self.events += run.len() as u64;
-        let base = (sp.step % slots as u64) as usize;
+        let base = self.slot_of(sp.step);
         let slot_of = |delay: u16| {
             let slot = base + delay as usize;
             if slot >= slots {
@@ -377,6 +399,7 @@ impl Partition {
             let rings = Rings {
                 n,
                 slots,
+                base,
                 ex: &mut self.ring_ex,
                 inh: &mut self.ring_in,
             };

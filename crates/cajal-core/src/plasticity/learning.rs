@@ -20,6 +20,8 @@ pub(crate) struct Rings<'a> {
     pub n: usize,
     /// Ring length in steps.
     pub slots: usize,
+    /// The slot of the spike being delivered (its step modulo `slots`; 0 outside a delivery).
+    pub base: usize,
     /// Excitatory (or the only) ring.
     pub ex: &'a mut [f64],
     /// Inhibitory ring (empty where the model has one ring).
@@ -171,7 +173,7 @@ impl Learning for PlasticProjection {
         if !self.is_source(spike.sender) {
             return 0;
         }
-        self.deliver(spike.sender, spike.step, r.n, r.slots, r.ex, r.inh)
+        self.deliver(spike.sender, spike.step, r.base, r.n, r.slots, r.ex, r.inh)
     }
     fn prefetch(&self, sender: u32) {
         self.prefetch_run(sender);

@@ -635,11 +635,13 @@ impl PlasticProjection {
 
     /// Delivers a spike of global neuron `sender` emitted at step `t`: updates every synapse it
     /// makes here (pending postsynaptic events first, then the presynaptic event) and adds the new
-    /// weights into the input rings (`slot * n + target`).
+    /// weights into the input rings (`slot * n + target`); `base` is the slot of step `t`.
+    #[allow(clippy::too_many_arguments)]
     pub fn deliver(
         &mut self,
         sender: u32,
         t: u64,
+        base: usize,
         n: usize,
         slots: usize,
         ring_ex: &mut [f64],
@@ -654,7 +656,7 @@ impl PlasticProjection {
             _ => 0.0,
         };
         let ring = crate::partition::input_ring(ring_ex, ring_in, self.sign >= 0.0);
-        let base = t as usize % slots;
+        debug_assert_eq!(base, t as usize % slots);
         if self.frozen {
             // (sets up the dense scratch on first use: a network frozen from the start)
             self.dense_delay(b - a);
@@ -1401,7 +1403,7 @@ mod tests {
                     }
                     p.maybe_flush(step);
                     for &sender in &senders {
-                        p.deliver(sender, step, n, slots, ring, &mut []);
+                        p.deliver(sender, step, step as usize % slots, n, slots, ring, &mut []);
                     }
                     p.note_post(&spiked, step);
                 }
