@@ -1,4 +1,5 @@
-//! Episodes (`Simulation::reset_activity`, `add_spike_events`, `spike_counts_into`): after a
+//! Episodes (`Simulation::reset_activity`, `add_spike_events` and `add_spike_steps`,
+//! `spike_counts_into`): after a
 //! reset the network answers an input exactly as it did the first time (nothing of the activity
 //! carries over: membranes, currents, refractoriness, rings, spikes in flight), while plastic
 //! weights keep what they learned and their traces start again from silence.
@@ -105,6 +106,40 @@ fn after_a_reset_the_network_answers_as_the_first_time() {
         let again = episode(&mut sim, g);
         assert_eq!(spikes_in(&sim, e, again), answer);
     }
+}
+
+#[test]
+fn spikes_given_by_step_are_the_spikes_given_by_time() {
+    let (mut by_time, g, e) = recurrent();
+    let (mut by_step, g2, e2) = recurrent();
+    let (senders, times) = input();
+    for _ in 0..2 {
+        let start = episode(&mut by_time, g);
+        // the spike at time t is emitted in the step that ends at t
+        let now = by_step.steps_done();
+        let steps: Vec<u64> = times
+            .iter()
+            .map(|t| now + (t / DT).round() as u64 - 1)
+            .collect();
+        by_step.add_spike_steps(g2, &senders, &steps).unwrap();
+        by_step.run(EPISODE, |_, _| {}).unwrap();
+        let answer = spikes_in(&by_time, e, start);
+        assert!(answer.len() > 30, "{} spikes: too few", answer.len());
+        assert_eq!(spikes_in(&by_step, e2, start), answer);
+        by_time.reset_activity();
+        by_step.reset_activity();
+    }
+    let now = by_step.steps_done();
+    let refused = by_step.add_spike_steps(g2, &[3], &[now - 1]);
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("must not be before the current step"));
+    let refused = by_step.add_spike_steps(g2, &[0, 1], &[now]);
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("one time per sender"));
 }
 
 #[test]

@@ -273,7 +273,7 @@ pub struct LiquidNetwork {
     /// Depression rate scale: the engine's A times this is the task's A (mV per unit trace).
     w_max: f64,
     senders: Vec<u32>,
-    times: Vec<f64>,
+    steps: Vec<u64>,
     before: Vec<u32>,
     after: Vec<u32>,
 }
@@ -524,7 +524,7 @@ impl Liquid {
             learning,
             w_max: a.w_max,
             senders: Vec::new(),
-            times: Vec::new(),
+            steps: Vec::new(),
             before: Vec::new(),
             after: Vec::new(),
         })
@@ -578,17 +578,17 @@ impl LiquidNetwork {
             poisson_rate(image, s.max_rate, s.dt, steps, rng)
         };
         self.sim.reset_activity();
-        let start = self.sim.time_ms();
+        let start = self.sim.steps_done();
         self.senders.clear();
-        self.times.clear();
+        self.steps.clear();
         for k in 0..steps {
             for &p in raster.at(k) {
                 self.senders.push(p);
-                self.times.push(start + (k + 1) as f64 * s.dt);
+                self.steps.push(start + k as u64);
             }
         }
         self.sim
-            .add_spike_events(self.input, &self.senders, &self.times)
+            .add_spike_steps(self.input, &self.senders, &self.steps)
             .expect("pixels and steps within the network's input");
         let bins = s.bins.max(1);
         counts.clear();

@@ -49,7 +49,7 @@ pub struct EngineNetwork {
     exc: PopulationId,
     plastic: ProjectionId,
     senders: Vec<u32>,
-    times: Vec<f64>,
+    steps: Vec<u64>,
     before: Vec<u32>,
     after: Vec<u32>,
 }
@@ -157,7 +157,7 @@ impl EngineNetwork {
             exc,
             plastic,
             senders: Vec::new(),
-            times: Vec::new(),
+            steps: Vec::new(),
             before: Vec::new(),
             after: Vec::new(),
         }
@@ -205,15 +205,17 @@ impl EngineNetwork {
         for attempt in 1..=s.max_presentations {
             let raster = poisson_rate(image, rate, s.dt, steps, rng);
             self.sim.reset_activity();
-            let start = self.sim.time_ms();
+            let start = self.sim.steps_done();
             self.senders.clear();
-            self.times.clear();
-            for (t, p) in raster.events(s.dt) {
-                self.senders.push(p);
-                self.times.push(start + t);
+            self.steps.clear();
+            for k in 0..steps {
+                for &p in raster.at(k) {
+                    self.senders.push(p);
+                    self.steps.push(start + k as u64);
+                }
             }
             self.sim
-                .add_spike_events(self.input, &self.senders, &self.times)
+                .add_spike_steps(self.input, &self.senders, &self.steps)
                 .unwrap();
             self.sim
                 .spike_counts_into(self.exc, &mut self.before)

@@ -138,6 +138,30 @@ fn depress_and_deliver(w: &mut [f64], o1: &[f64], row: &mut [f64], c: f64, sign:
     }
 }
 
+/// Adds each row of `weight` (rows of `n`, source-major) into `sums`, target by target, in row
+/// order (the order of the general path, so the same bits); compiled for AVX2 as well.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn row_sums(weight: &[f64], n: usize, sums: &mut [f64]) {
+    for row in weight.chunks_exact(n) {
+        for (s, &w) in sums.iter_mut().zip(row) {
+            *s += w;
+        }
+    }
+}
+
+/// Multiplies each row of `weight` by the targets' `factors` and clips to `[lo, hi]`, where the
+/// target's sum is positive (a select, not a branch: the loop vectorises; the same values as
+/// the branch); compiled for AVX2 as well.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn scale_rows(weight: &mut [f64], factors: &[f64], sums: &[f64], lo: f64, hi: f64) {
+    for row in weight.chunks_exact_mut(factors.len()) {
+        for ((w, &f), &sum) in row.iter_mut().zip(factors).zip(sums) {
+            let scaled = (*w * f).clamp(lo, hi);
+            *w = if sum > 0.0 { scaled } else { *w };
+        }
+    }
+}
+
 /// A partition's ring of one sign, with the slot of the spike being delivered.
 struct Rings1<'a> {
     ring: &'a mut [f64],
@@ -1070,11 +1094,7 @@ impl PlasticProjection {
         // all to all: row by row (each target's sum in the same order as below, so the same bits)
         let complete = self.dense.ready && self.dense.complete && n > 0;
         if complete {
-            for row in self.weight.chunks_exact(n) {
-                for (s, &w) in sums.iter_mut().zip(row) {
-                    *s += w;
-                }
-            }
+            row_sums(&self.weight, n, &mut sums);
         } else {
             for (k, &i) in self.target.iter().enumerate() {
                 sums[i as usize] += self.weight[k];
@@ -1087,13 +1107,7 @@ impl PlasticProjection {
             .map(|&sum| if sum > 0.0 { target / sum } else { 0.0 })
             .collect();
         if complete {
-            // (a select, not a branch: the loop vectorises; the same values as the branch)
-            for row in self.weight.chunks_exact_mut(n) {
-                for ((w, &f), &sum) in row.iter_mut().zip(&factors).zip(&sums) {
-                    let scaled = (*w * f).clamp(lo, hi);
-                    *w = if sum > 0.0 { scaled } else { *w };
-                }
-            }
+            scale_rows(&mut self.weight, &factors, &sums, lo, hi);
         } else {
             for (k, &i) in self.target.iter().enumerate() {
                 if sums[i as usize] > 0.0 {

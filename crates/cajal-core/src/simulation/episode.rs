@@ -58,6 +58,56 @@ impl Simulation {
         senders: &[u32],
         times_ms: &[f64],
     ) -> Result<(), ScheduleError> {
+        let (now, dt) = (self.step, self.dt);
+        self.add_events(pop, senders, times_ms.len(), |k| {
+            let t = times_ms[k];
+            grid_steps(t, dt)
+                .filter(|&s| t.is_finite() && s > now)
+                .map(|s| s - 1)
+                .ok_or_else(|| {
+                    format!(
+                        "spike time {t} ms must be a multiple of dt = {dt} ms and later than the \
+                         current time {} ms",
+                        now as f64 * dt
+                    )
+                })
+        })
+    }
+
+    /// [`Simulation::add_spike_events`] with the spikes given by step instead of time: neuron
+    /// `senders[k]` spikes in step `steps[k]` (its spike stamped at the step's end, at time
+    /// `(steps[k] + 1)·dt`), each step at or after the current one ([`Simulation::time_ms`] is
+    /// the start of the current step). For learning on data, where an encoder yields steps: no
+    /// conversion to and from milliseconds per spike.
+    pub fn add_spike_steps(
+        &mut self,
+        pop: PopulationId,
+        senders: &[u32],
+        steps: &[u64],
+    ) -> Result<(), ScheduleError> {
+        let now = self.step;
+        self.add_events(pop, senders, steps.len(), |k| {
+            let s = steps[k];
+            if s >= now {
+                Ok(s)
+            } else {
+                Err(format!(
+                    "spike step {s} must not be before the current step {now}"
+                ))
+            }
+        })
+    }
+
+    /// The work of [`Simulation::add_spike_events`] and [`Simulation::add_spike_steps`]: event
+    /// `k` of `count` is neuron `senders[k]` at the emission step `step_of(k)`.
+    fn add_events(
+        &mut self,
+        pop: PopulationId,
+        senders: &[u32],
+        count: usize,
+        step_of: impl Fn(usize) -> Result<u64, String>,
+    ) -> Result<(), ScheduleError> {
+        let times_len = count;
         let err = |population: String, neuron: usize, message: String| ScheduleError {
             population,
             neuron,
@@ -81,25 +131,25 @@ impl Simulation {
                 ),
             ));
         }
-        if senders.len() != times_ms.len() {
+        if senders.len() != times_len {
             return Err(err(
                 name,
                 0,
                 format!(
                     "{} senders but {} times: give one time per sender",
                     senders.len(),
-                    times_ms.len()
+                    times_len
                 ),
             ));
         }
-        let (now, dt, size) = (self.step, self.dt, info.size);
+        let size = info.size;
         let range = info.partitions.clone();
         let parts = &mut self.partitions[range];
         // each partition's new spikes as (step, local neuron), in scratch kept from call to call
         let mut new = std::mem::take(&mut self.new_events);
         new.resize_with(parts.len().max(new.len()), Vec::new);
         new.iter_mut().for_each(Vec::clear);
-        for (&n, &t) in senders.iter().zip(times_ms) {
+        for (k, &n) in senders.iter().enumerate() {
             if n as usize >= size {
                 self.new_events = new;
                 return Err(err(
@@ -108,17 +158,12 @@ impl Simulation {
                     format!("the population has {size} neurons"),
                 ));
             }
-            let Some(step) = grid_steps(t, dt).filter(|&s| t.is_finite() && s > now) else {
-                self.new_events = new;
-                return Err(err(
-                    name,
-                    n as usize,
-                    format!(
-                        "spike time {t} ms must be a multiple of dt = {dt} ms and later than the \
-                         current time {} ms",
-                        now as f64 * dt
-                    ),
-                ));
+            let step = match step_of(k) {
+                Ok(step) => step,
+                Err(message) => {
+                    self.new_events = new;
+                    return Err(err(name, n as usize, message));
+                }
             };
             // the population's partitions are consecutive blocks of its neurons
             let j = if parts.len() == 1 {
@@ -129,7 +174,7 @@ impl Simulation {
                     .position(|p| (n as usize).wrapping_sub(p.offset as usize) < p.len())
                     .expect("every neuron lies in a partition")
             };
-            new[j].push((step - 1, n - parts[j].offset));
+            new[j].push((step, n - parts[j].offset));
         }
         for (p, events) in parts.iter_mut().zip(new.iter_mut()) {
             if events.is_empty() {
