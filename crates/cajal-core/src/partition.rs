@@ -437,12 +437,17 @@ impl Partition {
     fn advance_steps(&mut self, from: u64, to: u64) {
         let n = self.len();
         let slots = self.slots as u64;
+        // the ring slot of step k (k % slots), moved on by one each step: no division per step
+        let mut slot = (from % slots) as usize;
         for k in from..to {
             for drive in &self.poisson {
                 if k < drive.start || k >= drive.stop {
                     continue;
                 }
-                let slot = ((k + drive.delay as u64) % slots) as usize;
+                let mut slot = slot + drive.delay as usize;
+                if slot >= self.slots {
+                    slot %= self.slots;
+                }
                 let ring = input_ring(&mut self.ring_ex, &mut self.ring_in, drive.weight >= 0.0);
                 let row = &mut ring[slot * n..(slot + 1) * n];
                 match &drive.targets {
@@ -476,7 +481,6 @@ impl Partition {
                 }
                 Some(&self.current[..])
             };
-            let slot = (k % slots) as usize;
             let row = slot * n..(slot + 1) * n;
             self.spiked.clear();
             // reads this step's ring row(s) and leaves them zero
@@ -529,6 +533,10 @@ impl Partition {
                         state.values[vi].extend(state.neurons.iter().map(|&i| vals[i as usize]));
                     }
                 }
+            }
+            slot += 1;
+            if slot == self.slots {
+                slot = 0;
             }
         }
     }
