@@ -267,8 +267,7 @@ pub struct LiquidNetwork {
     pub sim: Simulation,
     input: PopulationId,
     liquid: PopulationId,
-    /// The learning E→E projection and, per synapse in the engine's order, its index in the
-    /// liquid's recurrent lists (NALSM only).
+    /// The learning E→E projection and its astrocyte (NALSM only).
     learning: Option<(ProjectionId, AstrocyteId)>,
     /// Depression rate scale: the engine's A times this is the task's A (mV per unit trace).
     w_max: f64,
@@ -415,7 +414,8 @@ impl Liquid {
     /// a presynaptic spike takes `A · trace` mV); without, the liquid is fixed.
     pub fn network(&self, cfg: &LiquidConfig, learn: bool) -> Result<LiquidNetwork, LearnError> {
         let (s, l, a) = (&cfg.schedule, &cfg.liquid, &cfg.astrocyte);
-        if learn && l.w[0] > a.w_max {
+        // (the engine takes the weight as the 32-bit number the liquid holds)
+        if learn && (l.w[0] as f32) as f64 > a.w_max {
             return Err(invalid(format!(
                 "liquid.w[0] (E→E, {} mV) must not exceed astrocyte.w_max ({} mV): the E→E \
                  weights learn within [0, w_max]",
@@ -494,7 +494,9 @@ impl Liquid {
                     symmetric: false,
                 });
                 // the astrocyte in the engine's units: A / w_max
-                let (w, bias) = (a.w_liquid.unwrap_or(a.w), a.bias);
+                // the task's `A += dt/τ [w·n + b − A]` is the engine's `A += [w'·n + (b − A)·dt]/τ`
+                // with w' = w·dt (a spike weighs w·dt)
+                let (w, bias) = (a.w_liquid.unwrap_or(a.w) * s.dt, a.bias);
                 let astro = net
                     .add_astrocyte(
                         "astrocyte",
@@ -507,7 +509,7 @@ impl Liquid {
                     )
                     .map_err(engine)?;
                 if a.w_liquid.is_some() {
-                    net.astrocyte_input_weight(astro, a.w / a.w_max)
+                    net.astrocyte_input_weight(astro, a.w * s.dt / a.w_max)
                         .map_err(engine)?;
                 }
                 p = p.astrocyte(astro);
@@ -589,7 +591,7 @@ impl LiquidNetwork {
         }
         self.sim
             .add_spike_steps(self.input, &self.senders, &self.steps)
-            .expect("pixels and steps within the network's input");
+            .map_err(|e| invalid(format!("the image does not fit the liquid's input: {e}")))?;
         let bins = s.bins.max(1);
         counts.clear();
         self.sim
@@ -865,8 +867,23 @@ mod tests {
             net.present(&cfg, &[200u8; 64], &mut rng, counts).unwrap();
         }
         assert_eq!(a, b);
-        l.take_weights(&net);
         assert_eq!(frozen, l.rec_weight);
+        // a network built from the liquid again starts from the learned weights
+        let again = l.network(&cfg, true).unwrap();
+        let (ee, _) = again
+            .sim
+            .projection_ids()
+            .into_iter()
+            .find(|&(_, n)| n == "ee")
+            .unwrap();
+        let w = again.sim.weights(ee).unwrap().unwrap();
+        let (src, tgt, learned) = l.recurrent(true, Some(true));
+        let learned: std::collections::HashMap<(u32, u32), f64> =
+            src.into_iter().zip(tgt).zip(learned).collect();
+        assert_eq!(w.weights.len(), learned.len());
+        for k in 0..w.weights.len() {
+            assert_eq!(w.weights[k], learned[&(w.sources[k], w.targets[k])]);
+        }
     }
 
     #[test]

@@ -1052,7 +1052,7 @@ impl PlasticProjection {
             .filter(|&(_, every)| now % every == 0 && self.scaled_at != now);
         // all to all with one delay: the postsynaptic events are applied column by column after
         // every interval that has some (see `flush_columns`), so that a presynaptic event finds
-        // pending only those that reach its synapses in the step it arrives
+        // pending only those that reach its synapses within its own interval
         let eager = self.dense.ready
             && self.dense.complete
             && self.dense.uniform_delay.is_some()
@@ -1407,7 +1407,12 @@ mod tests {
                     r.dense = DenseScratch::default();
                     runs.push((r, ring));
                 }
-                let senders: Vec<u32> = (0..src).filter(|_| rng.random::<f64>() < 0.02).collect();
+                let mut senders: Vec<u32> =
+                    (0..src).filter(|_| rng.random::<f64>() < 0.02).collect();
+                // now and then a source spikes twice in a step (a generator given a time twice)
+                if let (Some(&s0), true) = (senders.first(), rng.random::<f64>() < 0.2) {
+                    senders.push(s0);
+                }
                 let spiked: Vec<u32> = (0..n as u32)
                     .filter(|_| rng.random::<f64>() < 0.01)
                     .collect();
