@@ -106,7 +106,10 @@ pub fn deliver(parts: &mut [Partition], csr: &Csr, first: usize, spikes: &[Spike
         }
         for (j, p) in parts.iter_mut().enumerate() {
             let part = first + j;
-            p.deliver_spike(sp, csr.run(sp.sender, part), csr.uniform_delay[part]);
+            // (a partition that nothing ends on, such as spike generators', is passed over)
+            if csr.receives[part] || !p.learning.is_empty() {
+                p.deliver_spike(sp, csr.run(sp.sender, part), csr.uniform_delay[part]);
+            }
         }
     }
     for p in parts.iter_mut() {

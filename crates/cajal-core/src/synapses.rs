@@ -30,6 +30,9 @@ pub struct Csr {
     /// all have the same one (delivery then finds a spike's ring row once instead of once per
     /// synapse).
     pub uniform_delay: Vec<Option<u16>>,
+    /// Per partition of the group: whether any static synapse ends on it (delivery passes over
+    /// a partition that has none and no learning projection).
+    pub receives: Vec<bool>,
     /// The same synapses in 2 bytes each instead of 8, when every partition of the group has
     /// one delay and every run one weight (as in networks whose projections have fixed weights
     /// and delays, such as Brunel's and the CUBA benchmark).
@@ -100,6 +103,7 @@ impl Default for Csr {
             runs: Vec::new(),
             synapses: Vec::new(),
             uniform_delay: vec![None],
+            receives: vec![false],
             compact: None,
         }
     }
@@ -143,6 +147,7 @@ impl Csr {
             runs,
             synapses,
             uniform_delay: vec![uniform_delay],
+            receives: vec![!pairs.is_empty()],
             compact: None,
         })
     }
@@ -178,6 +183,7 @@ impl Csr {
             runs,
             synapses,
             uniform_delay: each.iter().map(|c| c.uniform_delay[0]).collect(),
+            receives: each.iter().map(|c| c.receives[0]).collect(),
             compact: None,
         })
     }

@@ -783,11 +783,12 @@ impl PlasticProjection {
                     };
                 }
             };
-            lines(self.weight[a..b].as_ptr() as *const i8, (b - a) * 8);
             if self.dense.ready && self.dense.complete && self.elig.is_empty() {
-                // an all-to-all run reads its weights, not its targets or delays
+                // an all-to-all run reads only its weights, in order, which the hardware
+                // prefetcher follows (prefetching them cost 2-3 % of Diehl & Cook's training)
                 return;
             }
+            lines(self.weight[a..b].as_ptr() as *const i8, (b - a) * 8);
             if !self.elig.is_empty() {
                 lines(self.elig[a..b].as_ptr() as *const i8, (b - a) * 8);
             }
