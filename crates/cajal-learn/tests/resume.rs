@@ -46,6 +46,24 @@ fn stopped_and_resumed(
     resumed
 }
 
+/// The frozen responses of `run` to `images`, on one worker thread and on two.
+fn on_1_and_2_threads(
+    run: &TrainRun,
+    images: &cajal_data::idx::ImageSet,
+    pass: Pass,
+    done: &AtomicUsize,
+) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    };
+    let one = pool(1).install(|| run.responses(images, pass, done));
+    let two = pool(2).install(|| run.responses(images, pass, done));
+    (one, two)
+}
+
 #[test]
 fn resumed_training_equals_uninterrupted() {
     let images = synthetic(60, 1);
@@ -98,16 +116,7 @@ fn frozen_responses_do_not_depend_on_threads_and_classify_synthetic_classes() {
     let mut run = TrainRun::new(config(), 144, 11, 50);
     run.train(&train, 300, None, &never, |_| {}).unwrap();
     let done = AtomicUsize::new(0);
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let two = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
-    let r1 = one.install(|| run.responses(&test, Pass::Test, &done));
-    let r2 = two.install(|| run.responses(&test, Pass::Test, &done));
+    let (r1, r2) = on_1_and_2_threads(&run, &test, Pass::Test, &done);
     assert_eq!(r1, r2);
     assert_eq!(done.load(Ordering::Relaxed), 200);
 
@@ -151,16 +160,7 @@ fn the_engine_networks_training_resumes_exactly() {
 
     // frozen passes: the same answers on 1 and 2 threads
     let done_count = AtomicUsize::new(0);
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let two = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
-    let a = one.install(|| whole.responses(&images, Pass::Label, &done_count));
-    let b = two.install(|| whole.responses(&images, Pass::Label, &done_count));
+    let (a, b) = on_1_and_2_threads(&whole, &images, Pass::Label, &done_count);
     assert_eq!(a, b);
     assert!(a.iter().map(|r| r.iter().sum::<u32>()).sum::<u32>() > 0);
 }
