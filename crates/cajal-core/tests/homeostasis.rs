@@ -166,3 +166,27 @@ fn thresholds_are_refused_where_they_cannot_work() {
     };
     assert_eq!(e.field, "threshold.rate");
 }
+
+#[test]
+fn an_astrocytes_input_weight_is_checked_where_it_enters() {
+    let mut net = Network::new(1.0, 1).unwrap();
+    let input = net
+        .add_population(Population::new("input", ModelKind::SpikeGenerator, 2))
+        .unwrap();
+    let liquid = net
+        .add_population(Population::new("liquid", ModelKind::IafPscDelta, 2))
+        .unwrap();
+    let a = net
+        .add_astrocyte("a", &[liquid], &[input], 0.01, 0.0, 10.0, 0.0)
+        .unwrap();
+    let b = net
+        .add_astrocyte("b", &[liquid], &[input], 0.01, 0.0, 10.0, 0.0)
+        .unwrap();
+    // its own name does not collide with itself; a NaN is refused, naming the field
+    net.astrocyte_input_weight(a, 0.02).unwrap();
+    let err = net
+        .astrocyte_input_weight(b, f64::NAN)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("w_input"), "{err}");
+}

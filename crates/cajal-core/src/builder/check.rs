@@ -824,7 +824,10 @@ pub(crate) fn record(def: &NetworkDef, index: usize, rec: &RecordDef) -> Check {
 /// An astrocyte added as the `index`-th of `def`.
 pub(crate) fn astrocyte(def: &NetworkDef, index: usize, a: &AstrocyteDef) -> Check {
     let place = Place::Astrocyte(index);
-    let others = def.astrocytes.iter().map(|b| b.name.as_str());
+    // every other astrocyte (`index` is the one checked, new or already in place)
+    let others = (def.astrocytes.iter().enumerate())
+        .filter(|&(j, _)| j != index)
+        .map(|(_, b)| b.name.as_str());
     name(&place, "astrocyte", &a.name, others).map_err(|e| e.named(&a.name))?;
     a.validate(def.dt)
         .map_err(|(f, m)| BuildError::new(InvalidValue, place.clone(), f, m).named(&a.name))?;

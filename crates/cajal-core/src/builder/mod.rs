@@ -298,13 +298,7 @@ impl Network {
         let index = self.resolve_astrocyte(a, &Place::Astrocyte(a.index()))?;
         let mut def = self.def.astrocytes[index].clone();
         def.w_input = Some(w_input);
-        let others = std::mem::take(&mut self.def.astrocytes);
-        let checked = {
-            self.def.astrocytes = others[..index].to_vec();
-            check::astrocyte(&self.def, index, &def)
-        };
-        self.def.astrocytes = others;
-        checked?;
+        check::astrocyte(&self.def, index, &def)?;
         self.def.astrocytes[index] = def;
         Ok(())
     }
