@@ -11,9 +11,10 @@
 //! dataset-fashion-mnist, or `CAJAL_DATA=folder` of IDX files).
 
 use cajal_data::idx::{self, DatasetName, ImageSet, Split};
+use cajal_learn::diehl_cook::SynapseModel;
 use cajal_learn::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch};
 use cajal_learn::evaluate::{assign_labels, classify, Confusion};
-use cajal_learn::on_engine::{EngineNetwork, Synapses};
+use cajal_learn::on_engine::EngineNetwork;
 use cajal_learn::train::Pass;
 use std::time::Instant;
 
@@ -43,9 +44,9 @@ fn evaluate(
 fn main() {
     let words: Vec<String> = std::env::args().skip(1).collect();
     let synapses = if words.iter().any(|w| w == "conductance") {
-        Synapses::Conductance
+        SynapseModel::Conductance
     } else {
-        Synapses::Current
+        SynapseModel::Current
     };
     let args: Vec<usize> = words
         .iter()
@@ -65,7 +66,7 @@ fn main() {
     };
     let (train, test) = (load(Split::Train), load(Split::Test).take(n_test));
     // the conductance-based network takes the published values of its task file
-    let mut config: DiehlCookConfig = if synapses == Synapses::Conductance {
+    let mut config: DiehlCookConfig = if synapses == SynapseModel::Conductance {
         toml::from_str(include_str!(
             "../../../examples/learn/diehl_cook_conductance.toml"
         ))

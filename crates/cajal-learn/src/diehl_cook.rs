@@ -219,9 +219,12 @@ pub enum SynapseModel {
     /// by the task's own loop.
     #[default]
     Current,
-    /// Conductances with reversal potentials, as Diehl & Cook published it (`iaf_cond_exp`),
-    /// simulated by the engine (`crate::on_engine`): a weight is a conductance in units of the
-    /// leak conductance.
+    /// Conductances with reversal potentials, as Diehl & Cook (2015) published it, simulated
+    /// by the engine (`crate::on_engine`): `iaf_cond_exp` with g_L = 1 nS and C_m = tau_m, so
+    /// that a weight is a conductance in units of the leak; E_ex 0 mV, E_in −100 mV onto
+    /// excitatory and −85 mV onto inhibitory neurons, tau_syn 1 ms excitatory and 2 ms
+    /// inhibitory; the task file gives the weights, thresholds and the rest
+    /// (`examples/learn/diehl_cook_conductance.toml`: the paper's values).
     Conductance,
 }
 

@@ -39,6 +39,19 @@ impl SpikeRaster {
             .collect()
     }
 
+    /// The spikes as engine events by step, into buffers kept from call to call: neuron
+    /// `senders[k]` spikes in step `steps[k]`, the raster's step 0 being step `start` (for
+    /// `Simulation::add_spike_steps`), in time order.
+    pub fn steps_from(&self, start: u64, senders: &mut Vec<u32>, steps: &mut Vec<u64>) {
+        senders.clear();
+        steps.clear();
+        for k in 0..self.steps {
+            let at = self.at(k);
+            senders.extend_from_slice(at);
+            steps.extend(std::iter::repeat_n(start + k as u64, at.len()));
+        }
+    }
+
     /// Builds a raster from (step, neuron) pairs in any order (a counting sort by step).
     fn from_pairs(steps: usize, pairs: &[(u32, u32)]) -> SpikeRaster {
         let mut start = vec![0u32; steps + 1];

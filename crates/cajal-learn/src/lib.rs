@@ -73,3 +73,26 @@ pub(crate) fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
     v.clear();
     v.resize(n, x);
 }
+
+/// One value (an engine network) per worker of the current rayon pool, for a parallel loop over
+/// images. Built before the loop, not in the workers: a build waits on the engine's own thread
+/// pool, and a rayon worker waiting there takes up other jobs of the loop, each building again,
+/// until its stack runs out.
+pub(crate) struct PerWorker<T>(Vec<std::sync::Mutex<T>>);
+
+impl<T> PerWorker<T> {
+    /// `make` called once per worker of the current pool.
+    pub(crate) fn build<E>(mut make: impl FnMut() -> Result<T, E>) -> Result<Self, E> {
+        (0..rayon::current_num_threads())
+            .map(|_| make().map(std::sync::Mutex::new))
+            .collect::<Result<_, _>>()
+            .map(PerWorker)
+    }
+
+    /// `f` on the calling worker's value.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let worker = rayon::current_thread_index().unwrap_or(0) % self.0.len();
+        let mut value = self.0[worker].lock().expect("no panic while presenting");
+        f(&mut value)
+    }
+}

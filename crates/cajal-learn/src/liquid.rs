@@ -580,15 +580,7 @@ impl LiquidNetwork {
             poisson_rate(image, s.max_rate, s.dt, steps, rng)
         };
         self.sim.reset_activity();
-        let start = self.sim.steps_done();
-        self.senders.clear();
-        self.steps.clear();
-        for k in 0..steps {
-            for &p in raster.at(k) {
-                self.senders.push(p);
-                self.steps.push(start + k as u64);
-            }
-        }
+        raster.steps_from(self.sim.steps_done(), &mut self.senders, &mut self.steps);
         self.sim
             .add_spike_steps(self.input, &self.senders, &self.steps)
             .map_err(|e| invalid(format!("the image does not fit the liquid's input: {e}")))?;
@@ -641,11 +633,7 @@ impl Liquid {
         done: &std::sync::atomic::AtomicUsize,
     ) -> Result<crate::readout::Features, LearnError> {
         use rayon::prelude::*;
-        // one network per worker, built before the parallel loop (see `train.rs`: a build
-        // inside a rayon job could take up other jobs of the loop while it waits)
-        let nets = (0..rayon::current_num_threads())
-            .map(|_| self.network(cfg, false).map(std::sync::Mutex::new))
-            .collect::<Result<Vec<_>, _>>()?;
+        let nets = crate::PerWorker::build(|| self.network(cfg, false))?;
         // each image's counts go straight into its row of the feature matrix
         let dim = self.n * cfg.schedule.bins.max(1);
         let mut values = vec![0.0f32; images.count() * dim];
@@ -653,15 +641,13 @@ impl Liquid {
             .par_chunks_mut(dim.max(1))
             .enumerate()
             .try_for_each_init(Vec::new, |counts, (i, row)| -> Result<(), LearnError> {
-                let worker = rayon::current_thread_index().unwrap_or(0) % nets.len();
-                let mut net = nets[worker].lock().expect("a worker's own network");
                 let mut rng = cajal_core::rng::stream(
                     seed,
                     cajal_core::rng::Purpose::Encode,
                     pass as u64,
                     i as u64,
                 );
-                net.present(cfg, images.image(i), &mut rng, counts)?;
+                nets.with(|net| net.present(cfg, images.image(i), &mut rng, counts))?;
                 for (v, &c) in row.iter_mut().zip(counts.iter()) {
                     *v = c as f32;
                 }

@@ -12,34 +12,12 @@
 //! `min_spikes` spikes; for labelling and testing, learning is turned off
 //! (`Simulation::set_learning`).
 
-use crate::diehl_cook::DiehlCookConfig;
+use crate::diehl_cook::{DiehlCookConfig, SynapseModel};
 use crate::encode::poisson_rate;
 use cajal_core::{
     Dist, ModelKind, Network, Pairing, PlasticityDef, Population, PopulationId, Projection,
     ProjectionId, Rule, ScalingDef, Simulation, ThresholdDef,
 };
-
-/// How the synapses act on the membranes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Synapses {
-    /// Each spike moves the membrane by its weight (mV; `iaf_psc_delta`): the task's network.
-    Current,
-    /// Conductances with reversal potentials, as Diehl & Cook (2015) published it
-    /// (`iaf_cond_exp` with g_L = 1 nS and C_m = tau_m, so that a weight is a conductance in units
-    /// of the leak; E_ex 0 mV, E_in −100 mV onto excitatory and −85 mV onto inhibitory neurons,
-    /// tau_syn 1 ms excitatory and 2 ms inhibitory); the task file gives the weights, thresholds
-    /// and the rest (`examples/learn/diehl_cook_conductance.toml`: the paper's values).
-    Conductance,
-}
-
-impl From<crate::diehl_cook::SynapseModel> for Synapses {
-    fn from(m: crate::diehl_cook::SynapseModel) -> Synapses {
-        match m {
-            crate::diehl_cook::SynapseModel::Current => Synapses::Current,
-            crate::diehl_cook::SynapseModel::Conductance => Synapses::Conductance,
-        }
-    }
-}
 
 /// A Diehl & Cook network built on the engine, with its scratch buffers.
 pub struct EngineNetwork {
@@ -58,7 +36,7 @@ impl EngineNetwork {
     /// Builds the network of `c` for images of `inputs` pixels, its initial weights drawn from
     /// `seed`.
     pub fn new(c: &DiehlCookConfig, inputs: usize, seed: u64) -> EngineNetwork {
-        Self::with_synapses(c, inputs, seed, Synapses::Current)
+        Self::with_synapses(c, inputs, seed, SynapseModel::Current)
     }
 
     /// As [`EngineNetwork::new`], with current-based or conductance-based synapses.
@@ -66,12 +44,12 @@ impl EngineNetwork {
         c: &DiehlCookConfig,
         inputs: usize,
         seed: u64,
-        synapses: Synapses,
+        synapses: SynapseModel,
     ) -> EngineNetwork {
         let dt = c.schedule.dt;
         let n = c.excitatory.neurons;
         let (e, i, s) = (&c.excitatory, &c.inhibitory, &c.stdp);
-        let conductance = synapses == Synapses::Conductance;
+        let conductance = synapses == SynapseModel::Conductance;
         let mut net = Network::new(dt, seed).unwrap();
         let input = net
             .add_population(Population::new("input", ModelKind::SpikeGenerator, inputs))
@@ -205,15 +183,7 @@ impl EngineNetwork {
         for attempt in 1..=s.max_presentations {
             let raster = poisson_rate(image, rate, s.dt, steps, rng);
             self.sim.reset_activity();
-            let start = self.sim.steps_done();
-            self.senders.clear();
-            self.steps.clear();
-            for k in 0..steps {
-                for &p in raster.at(k) {
-                    self.senders.push(p);
-                    self.steps.push(start + k as u64);
-                }
-            }
+            raster.steps_from(self.sim.steps_done(), &mut self.senders, &mut self.steps);
             self.sim
                 .add_spike_steps(self.input, &self.senders, &self.steps)
                 .unwrap();

@@ -153,7 +153,7 @@ impl TrainRun {
             &self.config,
             self.state.inputs,
             self.seed,
-            self.config.synapses.into(),
+            self.config.synapses,
         );
         let fail = |m: String| LearnError::EngineState(m);
         match &self.engine {
@@ -290,26 +290,19 @@ impl TrainRun {
     pub fn responses(&self, images: &ImageSet, pass: Pass, done: &AtomicUsize) -> Vec<Vec<u32>> {
         if self.on_engine() {
             // one network per worker, learning off: an image's answer depends only on the
-            // weights, the thresholds and its own spikes. The networks are built here, not in
-            // the workers: a build waits on the engine's own thread pool, and a rayon worker
-            // waiting there takes up other jobs of this loop, each building again, until its
-            // stack runs out.
-            let nets: Vec<std::sync::Mutex<EngineNetwork>> = (0..rayon::current_num_threads())
-                .map(|_| {
-                    let mut net = self
-                        .engine_network()
-                        .expect("the run's state was taken by the engine when trained");
+            // weights, the thresholds and its own spikes
+            let nets = crate::PerWorker::build(|| {
+                self.engine_network().map(|mut net| {
                     net.sim.set_learning(false);
-                    std::sync::Mutex::new(net)
+                    net
                 })
-                .collect();
+            })
+            .expect("the run's state was taken by the engine when trained");
             return (0..images.count())
                 .into_par_iter()
                 .map(|i| {
-                    let worker = rayon::current_thread_index().unwrap_or(0) % nets.len();
-                    let mut net = nets[worker].lock().expect("no panic while presenting");
                     let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
-                    let r = net.present(&self.config, images.image(i), &mut rng);
+                    let r = nets.with(|net| net.present(&self.config, images.image(i), &mut rng));
                     done.fetch_add(1, Ordering::Relaxed);
                     r
                 })

@@ -3,23 +3,24 @@
 //! learning off leave the network as it is.
 
 use cajal_learn::diehl_cook::DiehlCookConfig;
+use cajal_learn::diehl_cook::SynapseModel;
 use cajal_learn::evaluate::{assign_labels, classify, Confusion};
-use cajal_learn::on_engine::{EngineNetwork, Synapses};
+use cajal_learn::on_engine::EngineNetwork;
 
 mod common;
 use common::synthetic;
 
 #[test]
 fn the_engine_network_learns_synthetic_classes() {
-    learns_synthetic_classes(Synapses::Current);
+    learns_synthetic_classes(SynapseModel::Current);
 }
 
 #[test]
 fn the_conductance_based_network_learns_synthetic_classes() {
-    learns_synthetic_classes(Synapses::Conductance);
+    learns_synthetic_classes(SynapseModel::Conductance);
 }
 
-fn learns_synthetic_classes(synapses: Synapses) {
+fn learns_synthetic_classes(synapses: SynapseModel) {
     let mut c = DiehlCookConfig::default();
     c.excitatory.neurons = 20;
     c.schedule.presentation = 100.0;

@@ -127,13 +127,14 @@ pub struct PlasticProjection {
     frozen: bool,
 }
 
-/// Additive depression of an all-to-all run by the traces `o1`, each new weight added into the
-/// ring row `row` as it is made: `depress_run`'s arithmetic (the same bits on every target: no
-/// FMA, which Rust never contracts to on its own), compiled for AVX2 as well.
+/// Additive depression of an all-to-all run by the traces `o1` ([`Depressor::apply`], so the
+/// same bits as every other path: no FMA, which Rust never contracts to on its own), each new
+/// weight added into the ring row `row` as it is made; compiled for AVX2 as well.
 #[multiversion::multiversion(targets("x86_64+avx2"))]
 fn depress_and_deliver(w: &mut [f64], o1: &[f64], row: &mut [f64], c: f64, sign: f64) {
+    let depress = Depressor::Additive { c };
     for ((w, &o), r) in w.iter_mut().zip(o1).zip(row.iter_mut()) {
-        *w = (*w - c * 1.0 * o).max(0.0);
+        *w = depress.apply(*w, o, 0.0);
         *r += sign * *w;
     }
 }
