@@ -139,6 +139,36 @@ fn depress_and_deliver(w: &mut [f64], o1: &[f64], row: &mut [f64], c: f64, sign:
     }
 }
 
+/// The postsynaptic traces at step `td` of the targets `touched` (those that have fired: every
+/// other target's stays 0), whose newest spike was at `last` with trace `o1` after it, into
+/// `out`, where that spike is at most 4095 steps back (`low`, `high`:
+/// [`super::rules::Decay::near_tables`], so the bits of `o1 * over(td − last)`); 0 for a target
+/// that fired after `td`. Returns false if some target fired longer ago (the caller then takes
+/// the general expression).
+fn near_traces(
+    out: &mut [f64],
+    touched: &[u32],
+    last: &[i64],
+    o1: &[f64],
+    td: i64,
+    low: &[f64; 64],
+    high: &[f64; 64],
+) -> bool {
+    let mut all_near = true;
+    for &i in touched {
+        let i = i as usize;
+        let l = last[i];
+        // as unsigned: a spike after `td` is far
+        let k = td.wrapping_sub(l) as u64;
+        let near = k < 4096;
+        let k = (k & 4095) as usize;
+        let value = o1[i] * (low[k & 63] * high[k >> 6]);
+        out[i] = if near { value } else { 0.0 };
+        all_near &= near | (l > td);
+    }
+    all_near
+}
+
 /// Adds each row of `weight` (rows of `n`, source-major) into `sums`, target by target, in row
 /// order (the order of the general path, so the same bits); compiled for AVX2 as well.
 #[multiversion::multiversion(targets("x86_64+avx2"))]
@@ -191,8 +221,11 @@ struct DenseScratch {
     recent: Vec<(i64, u32)>,
     /// The arrival step the traces are for.
     at: Option<i64>,
-    /// Per target: `o1` at `at`.
+    /// Per target: `o1` at `at` (0 for a target that has not fired).
     o1: Vec<f64>,
+    /// The targets that have fired (since the build or the last forgetting), each once: the
+    /// only ones whose `o1` is not 0.
+    touched: Vec<u32>,
     /// Scratch of a flush: the targets that may have something pending.
     fired: Vec<usize>,
     /// Scratch of a flush: one target's postsynaptic events `(step reaching the synapses, o2)`.
@@ -444,11 +477,14 @@ impl PlasticProjection {
                 o1: self.rule.bump(o1),
                 o2_before: o2,
             });
-            self.post_last[i as usize] = k;
-            self.post_o1[i as usize] = self.rule.bump(o1);
             if self.dense.ready {
                 self.dense.recent.push((k, i));
+                if self.post_last[i as usize] == NEVER {
+                    self.dense.touched.push(i);
+                }
             }
+            self.post_last[i as usize] = k;
+            self.post_o1[i as usize] = self.rule.bump(o1);
         }
     }
 
@@ -999,6 +1035,9 @@ impl PlasticProjection {
                     .chunks(n)
                     .all(|run| run.iter().enumerate().all(|(j, &t)| t as usize == j));
             self.dense.o1 = vec![0.0; n];
+            self.dense.touched = (0..n as u32)
+                .filter(|&i| self.post_last[i as usize] != NEVER)
+                .collect();
             self.dense.at = None;
             let mut recent: Vec<(i64, u32)> = self
                 .history
@@ -1018,6 +1057,19 @@ impl PlasticProjection {
     /// expression, so the same bits).
     fn dense_traces(&mut self, td: i64) {
         if self.dense.at == Some(td) {
+            return;
+        }
+        let (low, high) = self.rule.post1.near_tables();
+        if near_traces(
+            &mut self.dense.o1,
+            &self.dense.touched,
+            &self.post_last,
+            &self.post_o1,
+            td,
+            low,
+            high,
+        ) {
+            self.dense.at = Some(td);
             return;
         }
         for ((o, &last), &o1) in self
@@ -1257,6 +1309,12 @@ impl PlasticProjection {
         }
         self.post_last.fill(NEVER);
         self.post_o1.fill(0.0);
+        for &i in &self.dense.touched {
+            if let Some(o) = self.dense.o1.get_mut(i as usize) {
+                *o = 0.0;
+            }
+        }
+        self.dense.touched.clear();
         self.dopa.clear();
         self.dopa_integral.clear();
         self.releases.clear();
@@ -1328,6 +1386,39 @@ mod tests {
     use super::*;
     use crate::plasticity::Pairing;
     use rand::{Rng, SeedableRng};
+
+    /// The traces of the targets that fired give the bits of the general expression wherever
+    /// they answer (a spike up to 4095 steps back), 0 for targets that have not fired or fire
+    /// later, and decline (false) when a target fired longer ago.
+    #[test]
+    fn near_traces_are_the_general_expression() {
+        let decay = super::super::rules::Decay::new(33.7, 0.1);
+        let (low, high) = decay.near_tables();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let td = 10_000i64;
+        let last: Vec<i64> = (0..400)
+            .map(|k| match k % 4 {
+                0 => NEVER,
+                1 => td + rng.gen_range(1..50),
+                _ => td - rng.gen_range(0..4096),
+            })
+            .collect();
+        let o1: Vec<f64> = (0..400).map(|_| rng.gen_range(0.0..3.0)).collect();
+        let mut out = vec![0.0; 400];
+        let touched: Vec<u32> = (0..400).filter(|&i| last[i as usize] != NEVER).collect();
+        assert!(near_traces(&mut out, &touched, &last, &o1, td, low, high));
+        for ((&o, &l), &x) in out.iter().zip(&last).zip(&o1) {
+            let general = if l == NEVER || l > td {
+                0.0
+            } else {
+                x * decay.over(td - l)
+            };
+            assert_eq!(o.to_bits(), general.to_bits(), "last {l}");
+        }
+        let mut far = last.clone();
+        far[7] = td - 4096;
+        assert!(!near_traces(&mut out, &touched, &far, &o1, td, low, high));
+    }
 
     /// The all-to-all fast paths (traces computed once per step, runs without a gather, one ring
     /// row) give the same bits as the general per-synapse path, for each kind of rule without

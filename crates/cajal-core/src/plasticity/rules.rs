@@ -48,6 +48,12 @@ impl Decay {
         Decay { dt, tau, digits }
     }
 
+    /// The two tables of the low digits: for `k < 4096`, [`Decay::over`] is
+    /// `low[k & 63] * high[k >> 6]` (its third factor is `exp(0) = 1`: the same bits).
+    pub(crate) fn near_tables(&self) -> (&[f64; 64], &[f64; 64]) {
+        (&self.digits[0], &self.digits[1])
+    }
+
     /// The decay factor over `k >= 0` steps.
     #[inline]
     pub(crate) fn over(&self, k: i64) -> f64 {
