@@ -1399,11 +1399,11 @@ mod tests {
         let last: Vec<i64> = (0..400)
             .map(|k| match k % 4 {
                 0 => NEVER,
-                1 => td + rng.gen_range(1..50),
-                _ => td - rng.gen_range(0..4096),
+                1 => td + rng.random_range(1..50),
+                _ => td - rng.random_range(0..4096),
             })
             .collect();
-        let o1: Vec<f64> = (0..400).map(|_| rng.gen_range(0.0..3.0)).collect();
+        let o1: Vec<f64> = (0..400).map(|_| rng.random_range(0.0..3.0)).collect();
         let mut out = vec![0.0; 400];
         let touched: Vec<u32> = (0..400).filter(|&i| last[i as usize] != NEVER).collect();
         assert!(near_traces(&mut out, &touched, &last, &o1, td, low, high));
