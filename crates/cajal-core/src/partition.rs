@@ -88,6 +88,18 @@ pub fn deliver(parts: &mut [Partition], csr: &Csr, first: usize, spikes: &[Spike
     for p in parts.iter_mut() {
         p.deliver_begin(spikes, now);
     }
+    if parts.iter().any(|p| !p.learning.is_empty()) {
+        // partition by partition (each receives the spikes in the same order as below), so
+        // that a run of spikes that only plastic synapses of one projection take goes to it
+        // at once
+        for (j, p) in parts.iter_mut().enumerate() {
+            if csr.receives[first + j] || !p.learning.is_empty() {
+                p.deliver_all(spikes, csr, first + j);
+            }
+            p.deliver_end(spikes, now);
+        }
+        return;
+    }
     for (i, sp) in spikes.iter().enumerate() {
         // The runs of successive spikes lie far apart: fetch the start of a later spike's run
         // while this one is delivered (with it, the default model simulates 1.5x faster).
@@ -114,6 +126,22 @@ pub fn deliver(parts: &mut [Partition], csr: &Csr, first: usize, spikes: &[Spike
     }
     for p in parts.iter_mut() {
         p.deliver_end(spikes, now);
+    }
+}
+
+/// The ring slot of step `step` (`step % slots`) from a delivery's `anchor`, (its step, that
+/// step's slot), when the step lies within a ring's length before it (every spike of the
+/// interval does).
+#[inline]
+fn slot_from(anchor: (u64, usize), slots: usize, step: u64) -> usize {
+    let (now, at) = anchor;
+    let back = now.wrapping_sub(step);
+    if back <= at as u64 {
+        at - back as usize
+    } else if back < slots as u64 {
+        at + slots - back as usize
+    } else {
+        (step % slots as u64) as usize
     }
 }
 
@@ -332,15 +360,7 @@ impl Partition {
     /// the step lies within a ring's length before it (every spike of the interval does).
     #[inline]
     fn slot_of(&self, step: u64) -> usize {
-        let (now, at) = self.slot_anchor;
-        let back = now.wrapping_sub(step);
-        if back <= at as u64 {
-            at - back as usize
-        } else if back < self.slots as u64 {
-            at + self.slots - back as usize
-        } else {
-            (step % self.slots as u64) as usize
-        }
+        slot_from(self.slot_anchor, self.slots, step)
     }
 
     /// The ring buffers, for a learning projection to add into.
@@ -408,6 +428,88 @@ impl Partition {
             };
             self.events += l.deliver_spike(sp, rings);
         }
+    }
+
+    /// Delivers `spikes` in order, as [`Partition::deliver_spike`] does one by one (this is
+    /// partition `part` of the group whose static synapses are `csr`); each run of consecutive
+    /// spikes with no static synapse here whose senders are sources of one learning projection
+    /// (and of no other) goes to that projection at once.
+    fn deliver_all(&mut self, spikes: &[Spike], csr: &Csr, part: usize) {
+        let (receives, uniform_delay) = (csr.receives[part], csr.uniform_delay[part]);
+        let static_run = |sender: u32| {
+            if receives {
+                Some(csr.run(sender, part)).filter(|r| r.len() > 0)
+            } else {
+                None
+            }
+        };
+        let mut i = 0;
+        while i < spikes.len() {
+            if let Some(ahead) = spikes.get(i + PREFETCH_AHEAD) {
+                if receives {
+                    csr.prefetch_run(ahead.sender, part..part + 1, RUN_PREFETCH_BYTES);
+                }
+                for l in &self.learning {
+                    l.prefetch(ahead.sender);
+                }
+            }
+            let sp = &spikes[i];
+            let run = static_run(sp.sender);
+            let taker = match run {
+                Some(_) => None,
+                None => self.sole_taker(sp.sender),
+            };
+            let Some(l) = taker else {
+                match run {
+                    Some(run) => self.deliver_spike(sp, run, uniform_delay),
+                    None if self.learning.is_empty() => {}
+                    None => self.deliver_spike(sp, Run::Full(&[]), uniform_delay),
+                }
+                i += 1;
+                continue;
+            };
+            let alone = self.learning.len() == 1;
+            let mut end = i + 1;
+            while let Some(next) = spikes.get(end) {
+                let taken = if alone {
+                    self.learning[l].takes_spike(next.sender)
+                } else {
+                    self.sole_taker(next.sender) == Some(l)
+                };
+                if !taken || static_run(next.sender).is_some() {
+                    break;
+                }
+                end += 1;
+            }
+            let (anchor, slots) = (self.slot_anchor, self.slots);
+            let rings = Rings {
+                n: self.len(),
+                slots,
+                base: 0,
+                ex: &mut self.ring_ex,
+                inh: &mut self.ring_in,
+            };
+            self.events += self.learning[l].deliver_batch(&spikes[i..end], rings, |step| {
+                slot_from(anchor, slots, step)
+            });
+            i = end;
+        }
+    }
+
+    /// The one learning projection of this partition that takes a spike of `sender`, if
+    /// exactly one does.
+    #[inline]
+    fn sole_taker(&self, sender: u32) -> Option<usize> {
+        let mut found = None;
+        for (k, l) in self.learning.iter().enumerate() {
+            if l.takes_spike(sender) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(k);
+            }
+        }
+        found
     }
 
     /// After a delivery of `spikes`: learning projections finish the interval's delivery

@@ -39,6 +39,35 @@ pub(crate) trait Learning {
     fn deliver_spike(&mut self, _spike: &Spike, _rings: Rings<'_>) -> u64 {
         0
     }
+    /// Whether [`Learning::deliver_spike`] takes spikes of `sender` (it is a source).
+    fn takes_spike(&self, _sender: u32) -> bool {
+        false
+    }
+    /// Delivers `spikes`, every one of whose senders it takes, in order, as
+    /// [`Learning::deliver_spike`] one by one (`slot_of`: a spike's ring slot from its step;
+    /// `rings.base` is not used); returns the synaptic events.
+    fn deliver_batch(
+        &mut self,
+        spikes: &[Spike],
+        rings: Rings<'_>,
+        slot_of: impl Fn(u64) -> usize,
+    ) -> u64
+    where
+        Self: Sized,
+    {
+        let mut events = 0;
+        for sp in spikes {
+            let r = Rings {
+                n: rings.n,
+                slots: rings.slots,
+                base: slot_of(sp.step),
+                ex: &mut *rings.ex,
+                inh: &mut *rings.inh,
+            };
+            events += self.deliver_spike(sp, r);
+        }
+        events
+    }
     /// Asks the cache for what a later spike of `sender` will need.
     fn prefetch(&self, _sender: u32) {}
     /// After an interval's spikes are delivered; returns the synaptic events.
@@ -118,6 +147,19 @@ impl Learning for LearningProjection {
         each!(self, p => p.deliver_spike(spike, rings))
     }
     #[inline]
+    fn takes_spike(&self, sender: u32) -> bool {
+        each!(self, p => p.takes_spike(sender))
+    }
+    #[inline]
+    fn deliver_batch(
+        &mut self,
+        spikes: &[Spike],
+        rings: Rings<'_>,
+        slot_of: impl Fn(u64) -> usize,
+    ) -> u64 {
+        each!(self, p => p.deliver_batch(spikes, rings, slot_of))
+    }
+    #[inline]
     fn prefetch(&self, sender: u32) {
         each!(self, p => p.prefetch(sender))
     }
@@ -174,6 +216,18 @@ impl Learning for PlasticProjection {
             return 0;
         }
         self.deliver(spike.sender, spike.step, r.base, r.n, r.slots, r.ex, r.inh)
+    }
+    #[inline]
+    fn takes_spike(&self, sender: u32) -> bool {
+        self.is_source(sender)
+    }
+    fn deliver_batch(
+        &mut self,
+        spikes: &[Spike],
+        r: Rings<'_>,
+        slot_of: impl Fn(u64) -> usize,
+    ) -> u64 {
+        self.deliver_many(spikes, r.n, r.slots, r.ex, r.inh, slot_of)
     }
     fn prefetch(&self, sender: u32) {
         self.prefetch_run(sender);

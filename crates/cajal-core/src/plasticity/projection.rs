@@ -712,10 +712,7 @@ impl PlasticProjection {
         let t = t as i64;
         let (a, b) = (self.runs[s] as usize, self.runs[s + 1] as usize);
         let t_last = self.last[s];
-        let r2_before = match (&self.rule.pre2, t_last) {
-            (Some(dx), l) if l != NEVER => self.r2[s] * dx.over(t - l),
-            _ => 0.0,
-        };
+        let r2_before = self.r2_before(s, t, t_last);
         let ring = crate::partition::input_ring(ring_ex, ring_in, self.sign >= 0.0);
         debug_assert_eq!(base, t as usize % slots);
         if self.frozen {
@@ -743,6 +740,23 @@ impl PlasticProjection {
         if !delivered {
             self.add_inputs(a, b, base, n, slots, ring);
         }
+        self.note_pre(s, t, t_last, r2_before);
+        (b - a) as u64
+    }
+
+    /// The second presynaptic trace of source `s` just before its spike at `t` (0 for rules
+    /// without one); `t_last`: its spike before.
+    #[inline]
+    fn r2_before(&self, s: usize, t: i64, t_last: i64) -> f64 {
+        match (&self.rule.pre2, t_last) {
+            (Some(dx), l) if l != NEVER => self.r2[s] * dx.over(t - l),
+            _ => 0.0,
+        }
+    }
+
+    /// Source `s`'s traces and last spike after its spike at `t` (`t_last`: its spike before).
+    #[inline(always)]
+    fn note_pre(&mut self, s: usize, t: i64, t_last: i64, r2_before: f64) {
         let rule = &self.rule;
         let r1_before = if t_last == NEVER {
             0.0
@@ -752,7 +766,78 @@ impl PlasticProjection {
         self.r1[s] = rule.bump(r1_before);
         self.r2[s] = rule.bump(r2_before);
         self.last[s] = t;
-        (b - a) as u64
+    }
+
+    /// All to all with one delay `d`, additive depression `c`, learning, no dopamine and no
+    /// astrocyte: the case in which a presynaptic event with nothing pending is one fused pass
+    /// over its row (`Some((d, c))`).
+    fn quick_dense(&mut self) -> Option<(i64, f64)> {
+        if self.frozen || self.rule.is_dopamine() || self.astrocyte.is_some() {
+            return None;
+        }
+        let d = self.dense_delay(self.post_last.len())?;
+        match (self.dense.complete, self.rule.depressor()) {
+            (true, Depressor::Additive { c }) => Some((d, c)),
+            _ => None,
+        }
+    }
+
+    /// True when a target fired after `floor` or at `td` (its newest spike): a presynaptic event
+    /// arriving at `td` of a source whose events are settled to `floor + d` finds it pending or
+    /// takes a trace the quick case would not.
+    #[inline]
+    fn fired_since(&self, floor: i64, td: i64) -> bool {
+        for &(step, i) in self.dense.recent.iter().rev() {
+            if step <= floor && step < td {
+                return false;
+            }
+            if self.post_last[i as usize] == step {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// [`PlasticProjection::deliver`] of each of `spikes` in order, all of whose senders are
+    /// sources (`slot_of`: a spike's ring slot from its step).
+    pub(crate) fn deliver_many(
+        &mut self,
+        spikes: &[crate::partition::Spike],
+        n: usize,
+        slots: usize,
+        ring_ex: &mut [f64],
+        ring_in: &mut [f64],
+        slot_of: impl Fn(u64) -> usize,
+    ) -> u64 {
+        let quick = self.quick_dense();
+        let mut events = 0;
+        for sp in spikes {
+            debug_assert!(self.is_source(sp.sender));
+            let base = slot_of(sp.step);
+            if let Some((d, c)) = quick {
+                // `depress_run`'s fused case, found once for the whole batch
+                let s = (sp.sender - self.src_first_gid) as usize;
+                let t = sp.step as i64;
+                let (td, t_last) = (t - d, self.last[s]);
+                if !self.fired_since(t_last.max(self.flushed) - d, td) {
+                    self.dense_traces(td);
+                    let (a, b) = (self.runs[s] as usize, self.runs[s + 1] as usize);
+                    let mut slot = base + d as usize;
+                    if slot >= slots {
+                        slot -= slots;
+                    }
+                    let ring = crate::partition::input_ring(ring_ex, ring_in, self.sign >= 0.0);
+                    let row = &mut ring[slot * n..slot * n + (b - a)];
+                    depress_and_deliver(&mut self.weight[a..b], &self.dense.o1, row, c, self.sign);
+                    let r2_before = self.r2_before(s, t, t_last);
+                    self.note_pre(s, t, t_last, r2_before);
+                    events += (b - a) as u64;
+                    continue;
+                }
+            }
+            events += self.deliver(sp.sender, sp.step, base, n, slots, ring_ex, ring_in);
+        }
+        events
     }
 
     /// Adds the weights of synapses `a..b` into the rings, each at its delay from slot `base`:
