@@ -1269,7 +1269,15 @@ impl PlasticProjection {
             let floor = self.flushed - self.max_delay;
             let mut fired = std::mem::take(&mut self.dense.fired);
             fired.clear();
-            fired.extend((0..n).filter(|&i| self.post_last[i] > floor));
+            // (only targets that have fired can: the others' newest spike is NEVER; each
+            // target's synapses are its own, so the order of the targets changes nothing)
+            fired.extend(
+                self.dense
+                    .touched
+                    .iter()
+                    .map(|&i| i as usize)
+                    .filter(|&i| self.post_last[i] > floor),
+            );
             if let (false, Some(d)) = (fired.is_empty(), self.dense.uniform_delay) {
                 self.flush_columns(&fired, d as i64, until);
             } else if !fired.is_empty() {
@@ -1361,11 +1369,19 @@ impl PlasticProjection {
         let cut = until - self.max_delay;
         let old = self.dense.recent.partition_point(|e| e.0 < cut);
         self.dense.recent.drain(..old);
-        for h in &mut self.history {
+        let prune = |h: &mut Vec<PostEntry>| {
             let j = h.partition_point(|e| e.step < cut);
             if j > 1 {
                 h.drain(..j - 1);
             }
+        };
+        if self.dense.ready && !self.dense.o1.is_empty() {
+            // the histories of targets that have not fired are empty
+            for &i in &self.dense.touched {
+                prune(&mut self.history[i as usize]);
+            }
+        } else {
+            self.history.iter_mut().for_each(prune);
         }
         let j = self.dopa.partition_point(|e| e.step <= until);
         if j > 1 {
