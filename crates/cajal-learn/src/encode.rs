@@ -92,11 +92,13 @@ pub fn poisson_rate(
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (i, rate) in pixel_rates(image, max_rate) {
         let p_step = -(-rate * dt / 1000.0).exp_m1();
+        let ln_q = (-p_step).ln_1p();
+        let gap = |u| PoissonSource::gap_given(p_step, ln_q, u);
         // the first spike: a gap counted from step -1
-        let mut k = PoissonSource::gap_from(p_step, 1.0 - rng.random::<f64>()) - 1;
+        let mut k = gap(1.0 - rng.random::<f64>()) - 1;
         while (k as usize) < steps {
             pairs.push((k as u32, i));
-            k += PoissonSource::gap_from(p_step, 1.0 - rng.random::<f64>());
+            k += gap(1.0 - rng.random::<f64>());
         }
     }
     SpikeRaster::from_pairs(steps, &pairs)

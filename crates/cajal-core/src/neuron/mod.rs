@@ -195,7 +195,8 @@ impl PoissonSource {
         if k < self.start || k >= self.stop || self.p_step <= 0.0 {
             return;
         }
-        let gap = |u| Self::gap_from(self.p_step, u);
+        let ln_q = (-self.p_step).ln_1p();
+        let gap = |u| Self::gap_given(self.p_step, ln_q, u);
         for (b, (next, rng)) in self
             .next
             .chunks_mut(BLOCK_SIZE)
@@ -221,11 +222,18 @@ impl PoissonSource {
     /// uniform `u` in (0, 1].
     #[inline]
     pub fn gap_from(p_step: f64, u: f64) -> u64 {
+        Self::gap_given(p_step, (-p_step).ln_1p(), u)
+    }
+
+    /// [`PoissonSource::gap_from`] with `ln_q = ln(1 − p_step)` computed once by the caller
+    /// (`(-p_step).ln_1p()`, so the same gaps), for many gaps of one probability.
+    #[inline]
+    pub fn gap_given(p_step: f64, ln_q: f64, u: f64) -> u64 {
         if p_step >= 1.0 {
             return 1;
         }
         // geometric number of failures before a success, plus one
-        let g = (u.ln() / (-p_step).ln_1p()).floor();
+        let g = (u.ln() / ln_q).floor();
         if g.is_finite() && g < 1e18 {
             g as u64 + 1
         } else {
