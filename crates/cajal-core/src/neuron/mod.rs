@@ -232,8 +232,10 @@ impl PoissonSource {
         if p_step >= 1.0 {
             return 1;
         }
-        // geometric number of failures before a success, plus one
-        let g = (u.ln() / ln_q).floor();
+        // geometric number of failures before a success, plus one (`g` is not negative, so
+        // the conversion, which truncates, is its floor: no call to `floor`, which baseline
+        // x86-64 lacks an instruction for)
+        let g = u.ln() / ln_q;
         if g.is_finite() && g < 1e18 {
             g as u64 + 1
         } else {
