@@ -245,6 +245,10 @@ pub struct Partition {
     /// slot is found from it by a subtraction instead of a division (not saved).
     #[serde(skip)]
     slot_anchor: (u64, usize),
+    /// While clamped: the spikes its neurons emit, `(step, neuron)` in order, instead of their
+    /// own, and the next one's index (a run setting, not saved).
+    #[serde(skip)]
+    pub(crate) clamp: Option<(Vec<(u64, u32)>, usize)>,
 }
 
 impl Partition {
@@ -289,6 +293,7 @@ impl Partition {
             frozen: false,
             spiked: Vec::new(),
             slot_anchor: (0, 0),
+            clamp: None,
         }
     }
 
@@ -602,6 +607,19 @@ impl Partition {
                 &mut self.rng,
                 &mut self.spiked,
             );
+            if let Some((events, next)) = &mut self.clamp {
+                // clamped: what the neurons emit is the schedule's, not their own
+                self.spiked.clear();
+                while let Some(&(step, i)) = events.get(*next) {
+                    if step > k {
+                        break;
+                    }
+                    if step == k {
+                        self.spiked.push(i);
+                    }
+                    *next += 1;
+                }
+            }
             if let (Some(rule), false) = (&self.threshold, self.frozen) {
                 let theta = self.dynamics.theta_mut().expect("checked at build");
                 rule.step(theta, &self.spiked);

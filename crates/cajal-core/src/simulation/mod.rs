@@ -2,6 +2,7 @@
 //! run in min-delay intervals (here), and read back (`inspect.rs`).
 
 mod build;
+mod clamp;
 mod devices;
 mod episode;
 mod full_store;

@@ -1,0 +1,111 @@
+//! Clamping a population to a teacher's spikes, as supervised learning on data does (BindsNET's
+//! `clamp` and `unclamp`): while clamped, its neurons emit exactly the spikes they are given.
+
+use super::{ScheduleError, Simulation};
+use crate::builder::PopulationId;
+
+impl Simulation {
+    /// Clamps population `pop` for the runs that follow: its neuron `senders[k]` emits a spike in
+    /// step `steps[k]` (each at or after the current step, [`Simulation::steps_done`]) and no
+    /// neuron of it emits any other. The neurons' own dynamics go on (a threshold crossing still
+    /// resets the membrane), but what they emit is replaced by the schedule: that is what their
+    /// targets, plastic synapses, adaptive thresholds, recordings and spike counts see. A new
+    /// call replaces the schedule; [`Simulation::release_clamp`] ends the clamp. A run setting,
+    /// as [`Simulation::set_learning`]: a checkpoint does not keep it. Refused, changing nothing,
+    /// for a spike source (give a spike generator its spikes with
+    /// [`Simulation::add_spike_steps`]), a neuron outside the population, a step already past or
+    /// a neuron given twice in one step.
+    pub fn clamp_spikes(
+        &mut self,
+        pop: PopulationId,
+        senders: &[u32],
+        steps: &[u64],
+    ) -> Result<(), ScheduleError> {
+        let err = |population: String, neuron: usize, message: String| ScheduleError {
+            population,
+            neuron,
+            message,
+        };
+        let Ok(info) = self.info(pop) else {
+            return Err(err(
+                format!("#{}", pop.index()),
+                0,
+                "this population handle belongs to another network".into(),
+            ));
+        };
+        let name = info.name.clone();
+        if info.kind.is_source() {
+            return Err(err(
+                name,
+                0,
+                format!(
+                    "it is a {}, a source: clamping is for neurons that integrate input; give a \
+                     spike_generator its spikes with add_spike_steps",
+                    info.kind.name()
+                ),
+            ));
+        }
+        if senders.len() != steps.len() {
+            return Err(err(
+                name,
+                0,
+                format!(
+                    "{} senders but {} steps: give one step per sender",
+                    senders.len(),
+                    steps.len()
+                ),
+            ));
+        }
+        let (size, now) = (info.size, self.step);
+        let mut events: Vec<(u64, u32)> = Vec::with_capacity(senders.len());
+        for (&n, &s) in senders.iter().zip(steps) {
+            if n as usize >= size {
+                return Err(err(
+                    name,
+                    n as usize,
+                    format!("the population has {size} neurons"),
+                ));
+            }
+            if s < now {
+                return Err(err(
+                    name,
+                    n as usize,
+                    format!("step {s} is before the current step {now}"),
+                ));
+            }
+            events.push((s, n));
+        }
+        events.sort_unstable();
+        if let Some(w) = events.windows(2).find(|w| w[0] == w[1]) {
+            return Err(err(
+                name,
+                w[0].1 as usize,
+                format!(
+                    "given twice in step {}: a neuron emits at most one spike per step",
+                    w[0].0
+                ),
+            ));
+        }
+        let range = info.partitions.clone();
+        for p in &mut self.partitions[range] {
+            let (lo, hi) = (p.offset, p.offset + p.len() as u32);
+            let own = events
+                .iter()
+                .filter(|&&(_, n)| n >= lo && n < hi)
+                .map(|&(s, n)| (s, n - lo))
+                .collect();
+            p.clamp = Some((own, 0));
+        }
+        Ok(())
+    }
+
+    /// Ends the clamp of population `pop` ([`Simulation::clamp_spikes`]): its neurons emit their
+    /// own spikes again. Nothing to do for a population not clamped.
+    pub fn release_clamp(&mut self, pop: PopulationId) -> Result<(), crate::BuildError> {
+        let range = self.info(pop)?.partitions.clone();
+        for p in &mut self.partitions[range] {
+            p.clamp = None;
+        }
+        Ok(())
+    }
+}
