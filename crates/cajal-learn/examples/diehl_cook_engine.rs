@@ -1,7 +1,7 @@
 //! Diehl & Cook (2015) built from the engine's populations, projections and rules and trained
-//! through its episodes, beside `cajal-learn`'s own loop on the same images and Poisson spikes:
-//! accuracy and images per second of each (issue 21's first measurement of a task on the
-//! engine).
+//! through its episodes: accuracy and training images per second on one thread, the figures of
+//! docs/learning.md ("On the engine"; `cajal learn diehl-cook` runs the same network with
+//! checkpoints, outputs and parallel testing).
 //!
 //! The engine's network is `cajal_learn::on_engine::EngineNetwork`.
 //!
@@ -11,8 +11,8 @@
 //! dataset-fashion-mnist, or `CAJAL_DATA=folder` of IDX files).
 
 use cajal_data::idx::{self, DatasetName, ImageSet, Split};
+use cajal_learn::diehl_cook::DiehlCookConfig;
 use cajal_learn::diehl_cook::SynapseModel;
-use cajal_learn::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch};
 use cajal_learn::evaluate::{assign_labels, classify, Confusion};
 use cajal_learn::on_engine::EngineNetwork;
 use cajal_learn::train::Pass;
@@ -89,36 +89,9 @@ fn main() {
         );
     }
     let engine_train_s = t0.elapsed().as_secs_f64();
-    net.sim.set_learning(false);
+    net.set_learning(false);
     let engine_acc = evaluate(&train, label.clone(), &test, |pass, set, k| {
         net.present(&config, set.image(k % set.count()), &mut rng(pass, k))
-    });
-
-    // cajal-learn's own loop
-    let t0 = Instant::now();
-    let mut own = DiehlCookState::new(&config, inputs, 1);
-    if config.stdp.norm > 0.0 {
-        own.normalise(config.stdp.norm);
-    }
-    let mut scratch = Scratch::default();
-    for k in 0..n_train {
-        own.present(
-            &config,
-            train.image(k % train.count()),
-            true,
-            &mut rng(Pass::Train, k),
-            &mut scratch,
-        );
-    }
-    let own_train_s = t0.elapsed().as_secs_f64();
-    let own_acc = evaluate(&train, label, &test, |pass, set, k| {
-        own.present(
-            &config,
-            set.image(k % set.count()),
-            false,
-            &mut rng(pass, k),
-            &mut scratch,
-        )
     });
 
     println!(
@@ -129,10 +102,5 @@ fn main() {
         "  engine ({synapses:?} synapses): accuracy {:6.2} %, training {:7.1} images/s",
         100.0 * engine_acc,
         n_train as f64 / engine_train_s
-    );
-    println!(
-        "  own loop: accuracy {:6.2} %, training {:7.1} images/s",
-        100.0 * own_acc,
-        n_train as f64 / own_train_s
     );
 }

@@ -5,16 +5,20 @@
 //! after every image. The neurons come to respond to prototypes of the classes, and each is then
 //! labelled with the class it responds to most.
 //!
-//! The neurons are current-based with instantaneous (delta) synapses, as in BindsNET's
-//! `DiehlAndCook2015` (the original uses conductances); the schedule and the input coding are the
-//! original ones: 350 ms of Poisson input at up to 63.75 Hz, raised by 32 Hz while fewer than 5
-//! spikes answer, then 150 ms of rest. The rest is taken as complete: every presentation starts
-//! from the resting state (membranes at rest, traces zero), only the thresholds carry over
-//! (decaying with `tau_theta` over presentation and rest). All spikes act one step later.
+//! The neurons are current-based with instantaneous (delta) synapses by default, as in BindsNET's
+//! `DiehlAndCook2015`, or conductance-based as published (`synapses = "conductance"`); the
+//! schedule and the input coding are the original ones: 350 ms of Poisson input at up to
+//! 63.75 Hz, raised by 32 Hz while fewer than 5 spikes answer, then 150 ms of rest. The rest is
+//! taken as complete and not simulated: every presentation starts from the resting state
+//! (membranes at rest, traces zero, nothing in flight), only the weights and thresholds carry
+//! over (the thresholds decay with `tau_theta`, 10^7 ms, over the presentations). All spikes act
+//! one step later.
+//!
+//! This module holds the task file's tables and the learned state; the engine simulates the
+//! network ([`crate::on_engine::EngineNetwork`], built from its neuron models, plastic
+//! projection, adaptive threshold and synaptic scaling).
 
-use crate::encode::{poisson_rate, SpikeRaster};
 use crate::error::{invalid, LearnError};
-use crate::refill;
 use serde::{Deserialize, Serialize};
 
 /// Input coding and presentation schedule.
@@ -25,7 +29,8 @@ pub struct Schedule {
     pub dt: f64,
     /// Presentation of one image (ms).
     pub presentation: f64,
-    /// Rest after it (ms).
+    /// Rest after it (ms): not simulated (the next presentation starts from rest), kept for the
+    /// published schedule.
     pub rest: f64,
     /// Rate of a white pixel (Hz).
     pub max_rate: f64,
@@ -361,137 +366,6 @@ pub struct DiehlCookState {
     pub theta: Vec<f64>,
 }
 
-/// Per-step factors and constants derived from a configuration.
-struct Factors {
-    steps: usize,
-    decay_exc: f64,
-    decay_inh: f64,
-    ref_exc: u32,
-    ref_inh: u32,
-    decay_theta: f64,
-    decay_theta_rest: f64,
-    decay_pre: f32,
-    decay_post: f32,
-    /// Membranes of the excitatory layer.
-    ex: LifParams,
-    /// Membranes of the inhibitory layer.
-    inh: LifParams,
-    /// Threshold increase per excitatory spike (mV).
-    theta_plus: f64,
-    /// Excitatory → inhibitory weight (mV).
-    w_ei: f64,
-    /// Inhibitory → excitatory weight (mV, subtracted).
-    w_ie: f64,
-    /// Weight change at a presynaptic spike per unit of postsynaptic trace: negative
-    /// (depression) for pre-post STDP, positive for symmetric STDP.
-    nu_pre: f32,
-    /// Weight change at a postsynaptic spike per unit of presynaptic trace.
-    nu_post: f32,
-    /// Upper weight bound (mV).
-    w_max: f32,
-}
-
-impl Factors {
-    fn new(c: &DiehlCookConfig) -> Factors {
-        let dt = c.schedule.dt;
-        Factors {
-            steps: (c.schedule.presentation / dt).round() as usize,
-            decay_exc: (-dt / c.excitatory.tau_m).exp(),
-            decay_inh: (-dt / c.inhibitory.tau_m).exp(),
-            ref_exc: (c.excitatory.t_ref / dt).round() as u32,
-            ref_inh: (c.inhibitory.t_ref / dt).round() as u32,
-            decay_theta: (-dt / c.excitatory.tau_theta).exp(),
-            decay_theta_rest: (-c.schedule.rest / c.excitatory.tau_theta).exp(),
-            decay_pre: (-dt / c.stdp.tau_pre).exp() as f32,
-            decay_post: (-dt / c.stdp.tau_post).exp() as f32,
-            ex: c.excitatory.lif(),
-            inh: c.inhibitory.lif(),
-            theta_plus: c.excitatory.theta_plus,
-            w_ei: c.excitatory.w_to_inhibitory,
-            w_ie: c.inhibitory.w_to_excitatory,
-            nu_pre: match c.stdp.rule {
-                StdpRule::PrePost => -(c.stdp.nu_pre as f32),
-                StdpRule::Symmetric => c.stdp.nu_pre as f32,
-            },
-            nu_post: c.stdp.nu_post as f32,
-            w_max: c.stdp.w_max as f32,
-        }
-    }
-}
-
-/// Working memory of one presentation (reused across images).
-#[derive(Default)]
-pub struct Scratch {
-    v_exc: Vec<f64>,
-    v_inh: Vec<f64>,
-    ref_exc: Vec<u32>,
-    ref_inh: Vec<u32>,
-    drive_exc: Vec<f32>,
-    x_pre: Vec<f32>,
-    x_post: Vec<f32>,
-    spiked_exc: Vec<u32>,
-    spiked_inh: Vec<u32>,
-    next_exc: Vec<u32>,
-    next_inh: Vec<u32>,
-    counts: Vec<u32>,
-    /// Excitatory spikes of the last accepted presentation: (step, neuron), in time order.
-    pub spikes: Vec<(u32, u32)>,
-}
-
-impl Scratch {
-    /// Prepares a presentation to `n` neurons of `inputs` inputs from the resting state:
-    /// membranes at rest, no refractoriness, drive, traces and counts zero, no spikes.
-    fn start_at_rest(&mut self, inputs: usize, n: usize, f: &Factors) {
-        refill(&mut self.v_exc, n, f.ex.v_rest);
-        refill(&mut self.v_inh, n, f.inh.v_rest);
-        refill(&mut self.ref_exc, n, 0);
-        refill(&mut self.ref_inh, n, 0);
-        refill(&mut self.drive_exc, n, 0.0);
-        refill(&mut self.x_pre, inputs, 0.0);
-        refill(&mut self.x_post, n, 0.0);
-        refill(&mut self.counts, n, 0);
-        self.spiked_exc.clear();
-        self.spiked_inh.clear();
-        self.spikes.clear();
-    }
-
-    /// Advances the inhibitory layer by one step: leak, then the one-to-one excitation by the
-    /// excitatory spikes of the step before; its spikes go to `next_inh`.
-    fn step_inhibitory(&mut self, f: &Factors) {
-        let inh = &f.inh;
-        self.next_inh.clear();
-        for j in 0..self.v_inh.len() {
-            let v = &mut self.v_inh[j];
-            if self.ref_inh[j] > 0 {
-                self.ref_inh[j] -= 1;
-                continue;
-            }
-            *v = inh.v_rest + (*v - inh.v_rest) * f.decay_inh;
-            if self.spiked_exc.contains(&(j as u32)) {
-                *v += f.w_ei;
-            }
-            if *v > inh.v_th {
-                *v = inh.v_reset;
-                self.ref_inh[j] = f.ref_inh;
-                self.next_inh.push(j as u32);
-            }
-        }
-    }
-
-    /// The STDP traces after a step: they decay, then the step's input spikes `inputs` and
-    /// excitatory spikes set theirs to 1.
-    fn update_traces(&mut self, f: &Factors, inputs: &[u32]) {
-        self.x_pre.iter_mut().for_each(|x| *x *= f.decay_pre);
-        self.x_post.iter_mut().for_each(|x| *x *= f.decay_post);
-        for &i in inputs {
-            self.x_pre[i as usize] = 1.0;
-        }
-        for &j in &self.spiked_exc {
-            self.x_post[j as usize] = 1.0;
-        }
-    }
-}
-
 impl DiehlCookState {
     /// A fresh network for images of `inputs` pixels: weights uniform in `[0, w_init]` drawn from
     /// `seed`, thresholds at zero.
@@ -516,162 +390,11 @@ impl DiehlCookState {
             .map(|i| self.weights[i * self.neurons + j])
             .collect()
     }
-
-    /// Scales each neuron's incoming weights to sum to `norm` (Diehl & Cook's normalisation).
-    pub fn normalise(&mut self, norm: f64) {
-        let n = self.neurons;
-        let mut sums = vec![0.0f64; n];
-        for row in self.weights.chunks_exact(n) {
-            for (s, &w) in sums.iter_mut().zip(row) {
-                *s += w as f64;
-            }
-        }
-        let factors: Vec<f32> = sums
-            .iter()
-            .map(|&s| if s > 0.0 { (norm / s) as f32 } else { 1.0 })
-            .collect();
-        for row in self.weights.chunks_exact_mut(n) {
-            for (w, f) in row.iter_mut().zip(&factors) {
-                *w *= f;
-            }
-        }
-    }
-
-    /// Presents `image` with the repeat-if-silent rule and returns the spike count of each
-    /// excitatory neuron in the accepted presentation. With `learn`, STDP, the threshold growth
-    /// and (after the image) the normalisation act; without, the network is frozen. The Poisson
-    /// spikes come from `rng`.
-    pub fn present(
-        &mut self,
-        config: &DiehlCookConfig,
-        image: &[u8],
-        learn: bool,
-        rng: &mut impl rand::Rng,
-        scratch: &mut Scratch,
-    ) -> Vec<u32> {
-        let f = Factors::new(config);
-        let s = &config.schedule;
-        let mut rate = s.max_rate;
-        for attempt in 1..=s.max_presentations {
-            let raster = poisson_rate(image, rate, s.dt, f.steps, rng);
-            self.run(&f, &raster, learn, scratch);
-            if learn {
-                // the rest: thresholds keep decaying
-                if f.decay_theta_rest < 1.0 {
-                    self.theta.iter_mut().for_each(|t| *t *= f.decay_theta_rest);
-                }
-            }
-            let total: u32 = scratch.counts.iter().sum();
-            if total >= s.min_spikes || attempt == s.max_presentations {
-                break;
-            }
-            rate += s.rate_step;
-        }
-        if learn && config.stdp.norm > 0.0 {
-            self.normalise(config.stdp.norm);
-        }
-        scratch.counts.clone()
-    }
-
-    /// One presentation of a spike raster from the resting state: each step delivers the input
-    /// spikes of the step before, advances the excitatory and then the inhibitory layer (each
-    /// seeing the other's spikes of the step before) and, with `learn`, applies STDP.
-    fn run(&mut self, f: &Factors, raster: &SpikeRaster, learn: bool, sc: &mut Scratch) {
-        sc.start_at_rest(self.inputs, self.neurons, f);
-        for k in 0..=f.steps {
-            // inputs of step k: the spikes of step k - 1
-            if k > 0 {
-                self.deliver(raster.at(k - 1), &mut sc.drive_exc);
-            }
-            if k == f.steps {
-                break;
-            }
-            self.step_excitatory(f, k, learn, sc);
-            sc.step_inhibitory(f);
-            std::mem::swap(&mut sc.spiked_exc, &mut sc.next_exc);
-            std::mem::swap(&mut sc.spiked_inh, &mut sc.next_inh);
-            if learn {
-                sc.update_traces(f, raster.at(k));
-                self.apply_stdp(f, raster.at(k), sc);
-            }
-        }
-    }
-
-    /// Adds the weights of the input spikes `inputs` to the drive of the excitatory neurons.
-    fn deliver(&self, inputs: &[u32], drive: &mut [f32]) {
-        let n = self.neurons;
-        for &i in inputs {
-            let row = &self.weights[i as usize * n..(i as usize + 1) * n];
-            for (d, &w) in drive.iter_mut().zip(row) {
-                *d += w;
-            }
-        }
-    }
-
-    /// Advances the excitatory layer by step `k`: leak, the input drive less the inhibition by
-    /// the inhibitory spikes of the step before (an inhibitory neuron spares its own partner),
-    /// and a spike above the threshold plus `theta`; its spikes go to `next_exc`, the counts and
-    /// the spike list. With `learn`, the thresholds decay and each spike raises its own.
-    fn step_excitatory(&mut self, f: &Factors, k: usize, learn: bool, sc: &mut Scratch) {
-        let ex = &f.ex;
-        let inhibition = f.w_ie * sc.spiked_inh.len() as f64;
-        sc.next_exc.clear();
-        for j in 0..self.neurons {
-            let mut input = sc.drive_exc[j] as f64 - inhibition;
-            sc.drive_exc[j] = 0.0;
-            if inhibition > 0.0 && sc.spiked_inh.contains(&(j as u32)) {
-                input += f.w_ie; // an inhibitory neuron spares its own excitatory partner
-            }
-            if learn {
-                self.theta[j] *= f.decay_theta;
-            }
-            let v = &mut sc.v_exc[j];
-            if sc.ref_exc[j] > 0 {
-                sc.ref_exc[j] -= 1;
-                continue;
-            }
-            *v = ex.v_rest + (*v - ex.v_rest) * f.decay_exc + input;
-            if *v > ex.v_th + self.theta[j] {
-                *v = ex.v_reset;
-                sc.ref_exc[j] = f.ref_exc;
-                sc.next_exc.push(j as u32);
-                sc.counts[j] += 1;
-                sc.spikes.push((k as u32, j as u32));
-                if learn {
-                    self.theta[j] += f.theta_plus;
-                }
-            }
-        }
-    }
-
-    /// STDP of the input → excitatory weights after a step whose input spikes are `inputs`:
-    /// each input spike moves its weights by the postsynaptic traces (down for pre-post, up for
-    /// symmetric STDP), then each excitatory spike raises its weights by the presynaptic traces;
-    /// weights stay within [0, w_max].
-    fn apply_stdp(&mut self, f: &Factors, inputs: &[u32], sc: &Scratch) {
-        let n = self.neurons;
-        for &i in inputs {
-            let row = &mut self.weights[i as usize * n..(i as usize + 1) * n];
-            for (w, &x) in row.iter_mut().zip(&sc.x_post) {
-                *w = (*w + f.nu_pre * x).clamp(0.0, f.w_max);
-            }
-        }
-        for &j in &sc.spiked_exc {
-            let j = j as usize;
-            for (i, &x) in sc.x_pre.iter().enumerate() {
-                if x > 0.0 {
-                    let w = &mut self.weights[i * n + j];
-                    *w = (*w + f.nu_post * x).min(f.w_max);
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     fn small() -> DiehlCookConfig {
         let mut c = DiehlCookConfig::default();
@@ -699,37 +422,5 @@ mod tests {
         let mut c = small();
         c.stdp.w_init = 2.0;
         assert!(c.validate().unwrap_err().to_string().contains("w_init"));
-    }
-
-    #[test]
-    fn normalisation_sets_each_neurons_sum() {
-        let c = small();
-        let mut s = DiehlCookState::new(&c, 784, 1);
-        s.normalise(78.4);
-        for j in 0..10 {
-            let sum: f64 = s.receptive_field(j).iter().map(|&w| w as f64).sum();
-            assert!((sum - 78.4).abs() < 1e-3, "{sum}");
-        }
-    }
-
-    #[test]
-    fn a_silent_image_is_repeated_louder_and_learning_moves_weights() {
-        let c = small();
-        let mut s = DiehlCookState::new(&c, 784, 1);
-        s.normalise(c.stdp.norm);
-        let before = s.clone();
-        let mut image = vec![0u8; 784];
-        image[300..400].fill(200);
-        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
-        let mut sc = Scratch::default();
-        let counts = s.present(&c, &image, true, &mut rng, &mut sc);
-        assert!(counts.iter().sum::<u32>() >= c.schedule.min_spikes);
-        assert_ne!(before.weights, s.weights);
-        assert!(s.theta.iter().any(|&t| t > 0.0));
-        assert!(s.weights.iter().all(|&w| (0.0..=1.0).contains(&w)));
-        // frozen: nothing changes
-        let frozen = s.clone();
-        s.present(&c, &image, false, &mut rng, &mut sc);
-        assert_eq!(frozen, s);
     }
 }

@@ -67,13 +67,6 @@ pub(crate) fn fraction(name: &str, v: f64) -> Result<(), LearnError> {
     }
 }
 
-/// Empties a scratch buffer and fills it with `n` copies of `x`, keeping its allocation (the
-/// buffers of one presentation are reused for the next).
-pub(crate) fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
-    v.clear();
-    v.resize(n, x);
-}
-
 /// One value (an engine network) per worker of the current rayon pool, for a parallel loop over
 /// images. Built before the loop, not in the workers: a build waits on the engine's own thread
 /// pool, and a rayon worker waiting there takes up other jobs of the loop, each building again,

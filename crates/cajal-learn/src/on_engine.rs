@@ -12,8 +12,9 @@
 //! `min_spikes` spikes; for labelling and testing, learning is turned off
 //! (`Simulation::set_learning`).
 
-use crate::diehl_cook::{DiehlCookConfig, SynapseModel};
+use crate::diehl_cook::{DiehlCookConfig, StdpRule, SynapseModel};
 use crate::encode::poisson_rate;
+use crate::supervised::{OutputParams, CLASSES};
 use cajal_core::{
     Dist, ModelKind, Network, Pairing, PlasticityDef, Population, PopulationId, Projection,
     ProjectionId, Rule, ScalingDef, Simulation, ThresholdDef,
@@ -30,6 +31,38 @@ pub struct EngineNetwork {
     steps: Vec<u64>,
     before: Vec<u32>,
     after: Vec<u32>,
+    output: Option<Output>,
+}
+
+/// The label-clamped output layer of symmetric-STDP supervised learning on the engine: one
+/// `iaf_psc_delta` neuron per class, fed by every excitatory (hidden) neuron through symmetric
+/// pair STDP (nearest spikes, `nu` per unit trace in either order, bounds [0, `w_max`]) with
+/// each output neuron's incoming weights scaled to `norm_per_hidden` × hidden neurons every
+/// presentation. While training, the population is clamped to the teacher: the label's neuron
+/// fires a Poisson train (no spike within `t_ref` of the one before) and the others are
+/// silent; testing, it runs freely.
+struct Output {
+    pop: PopulationId,
+    proj: ProjectionId,
+    params: OutputParams,
+    before: Vec<u32>,
+    after: Vec<u32>,
+    teacher: Vec<u64>,
+    /// While learning is off: the hidden → output weights, hidden-major (for the input each
+    /// output neuron received, which breaks ties).
+    frozen: Option<Vec<f64>>,
+}
+
+/// What a presentation of the supervised network answers: the hidden layer's spike counts and
+/// the output layer's.
+pub struct Answer {
+    /// Spikes of each excitatory (hidden) neuron in the accepted presentation.
+    pub hidden: Vec<u32>,
+    /// Spikes of each output neuron in it.
+    pub output: Vec<u32>,
+    /// The synaptic input each output neuron received in it (mV): the hidden counts weighed by
+    /// the hidden → output weights (known while learning is off; empty otherwise).
+    pub received: Vec<f64>,
 }
 
 impl EngineNetwork {
@@ -45,6 +78,28 @@ impl EngineNetwork {
         inputs: usize,
         seed: u64,
         synapses: SynapseModel,
+    ) -> EngineNetwork {
+        Self::build(c, inputs, seed, synapses, None)
+    }
+
+    /// The network of symmetric-STDP supervised learning: Diehl & Cook's (its hidden layer, as
+    /// [`EngineNetwork::new`]) with the label-clamped output layer of `out` on its excitatory
+    /// neurons. Present images with [`EngineNetwork::present_supervised`].
+    pub fn supervised(
+        c: &DiehlCookConfig,
+        out: &OutputParams,
+        inputs: usize,
+        seed: u64,
+    ) -> EngineNetwork {
+        Self::build(c, inputs, seed, c.synapses, Some(out))
+    }
+
+    fn build(
+        c: &DiehlCookConfig,
+        inputs: usize,
+        seed: u64,
+        synapses: SynapseModel,
+        out: Option<&OutputParams>,
     ) -> EngineNetwork {
         let dt = c.schedule.dt;
         let n = c.excitatory.neurons;
@@ -103,7 +158,7 @@ impl EngineNetwork {
                 mu_minus: 0.0,
                 w_max: s.w_max,
                 pairing: Pairing::Nearest,
-                symmetric: false,
+                symmetric: s.rule == StdpRule::Symmetric,
             });
         if norm > 0.0 {
             stdp = stdp.scaling(ScalingDef {
@@ -129,8 +184,50 @@ impl EngineNetwork {
         };
         net.connect(Projection::new(inh, exc, explicit).weight(-w_ie).delay(dt))
             .unwrap();
+        let output = out.map(|o| {
+            let pop = net
+                .add_population(
+                    Population::new("output", ModelKind::IafPscDelta, CLASSES)
+                        .param("E_L", o.v_rest)
+                        .param("V_reset", o.v_reset)
+                        .param("V_th", o.v_th)
+                        .param("C_m", o.tau_m)
+                        .param("tau_m", o.tau_m)
+                        .param("t_ref", o.t_ref)
+                        .initial("V_m", o.v_rest),
+                )
+                .unwrap();
+            let learn = Projection::new(exc, pop, Rule::AllToAll)
+                .weight(o.norm_per_hidden)
+                .delay(dt)
+                .plastic(PlasticityDef::Stdp {
+                    tau_plus: o.tau_trace,
+                    tau_minus: o.tau_trace,
+                    lambda: o.nu / o.w_max,
+                    alpha: 1.0,
+                    mu_plus: 0.0,
+                    mu_minus: 0.0,
+                    w_max: o.w_max,
+                    pairing: Pairing::Nearest,
+                    symmetric: true,
+                })
+                .scaling(ScalingDef {
+                    target: o.norm_per_hidden * n as f64,
+                    every: c.schedule.presentation,
+                });
+            Output {
+                pop,
+                proj: net.connect(learn).unwrap(),
+                params: o.clone(),
+                before: Vec::new(),
+                after: Vec::new(),
+                teacher: Vec::new(),
+                frozen: None,
+            }
+        });
         EngineNetwork {
             sim: net.build(1).unwrap(),
+            output,
             input,
             exc,
             plastic,
@@ -168,6 +265,44 @@ impl EngineNetwork {
             .expect("the excitatory neurons have a threshold");
     }
 
+    /// Turns learning off (labelling and testing: weights and thresholds stay, the output layer
+    /// runs freely) or on again.
+    pub fn set_learning(&mut self, on: bool) {
+        self.sim.set_learning(on);
+        if let Some(out) = &mut self.output {
+            out.frozen = None;
+            if !on {
+                self.sim
+                    .release_clamp(out.pop)
+                    .expect("the network's own population");
+            }
+        }
+        if !on {
+            let w = self.output_weights();
+            if let Some(out) = &mut self.output {
+                out.frozen = w;
+            }
+        }
+    }
+
+    /// The hidden → output weights of the supervised network as they stand, hidden-major
+    /// (`w[j * CLASSES + c]`, as [`crate::supervised::OutputLayer::weights`]); `None` without an
+    /// output layer.
+    pub fn output_weights(&self) -> Option<Vec<f64>> {
+        let out = self.output.as_ref()?;
+        let w = self
+            .sim
+            .weights(out.proj)
+            .expect("the network's own projection")
+            .expect("plastic weights are always readable");
+        let hidden = w.sources.len() / CLASSES;
+        let mut m = vec![0.0; hidden * CLASSES];
+        for ((&j, &c), &x) in w.sources.iter().zip(&w.targets).zip(&w.weights) {
+            m[j as usize * CLASSES + c as usize] = x;
+        }
+        Some(m)
+    }
+
     /// Presents `image` from rest, again at a higher rate while the layer is too quiet; returns
     /// the excitatory spike counts of the accepted presentation.
     pub fn present(
@@ -176,36 +311,125 @@ impl EngineNetwork {
         image: &[u8],
         rng: &mut impl rand::Rng,
     ) -> Vec<u32> {
+        self.present_with(c, image, None, rng).hidden
+    }
+
+    /// As [`EngineNetwork::present`] for the supervised network: while learning, the output layer
+    /// is clamped to the teacher of class `label` in every presentation of the image (its
+    /// Poisson train drawn from `rng` after the image's spikes); with learning off it runs freely
+    /// (`label` is not used). Returns the hidden and output answers of the accepted presentation.
+    pub fn present_supervised(
+        &mut self,
+        c: &DiehlCookConfig,
+        image: &[u8],
+        label: u8,
+        rng: &mut impl rand::Rng,
+    ) -> Answer {
+        self.present_with(c, image, Some(label), rng)
+    }
+
+    fn present_with(
+        &mut self,
+        c: &DiehlCookConfig,
+        image: &[u8],
+        label: Option<u8>,
+        rng: &mut impl rand::Rng,
+    ) -> Answer {
         let s = &c.schedule;
         let steps = (s.presentation / s.dt).round() as usize;
         let mut rate = s.max_rate;
-        let mut counts = Vec::new();
+        let mut answer = Answer {
+            hidden: Vec::new(),
+            output: Vec::new(),
+            received: Vec::new(),
+        };
         for attempt in 1..=s.max_presentations {
             let raster = poisson_rate(image, rate, s.dt, steps, rng);
             self.sim.reset_activity();
-            raster.steps_from(self.sim.steps_done(), &mut self.senders, &mut self.steps);
+            let now = self.sim.steps_done();
+            raster.steps_from(now, &mut self.senders, &mut self.steps);
             self.sim
                 .add_spike_steps(self.input, &self.senders, &self.steps)
                 .unwrap();
+            if let (Some(out), Some(label)) = (&mut self.output, label) {
+                if out.frozen.is_none() {
+                    let p = &out.params;
+                    teacher_train(p.teacher_rate, p.t_ref, s.dt, steps, rng, &mut out.teacher);
+                    out.teacher.iter_mut().for_each(|k| *k += now);
+                    let senders = vec![label as u32; out.teacher.len()];
+                    self.sim
+                        .clamp_spikes(out.pop, &senders, &out.teacher)
+                        .expect("a label below CLASSES, steps from now on");
+                }
+            }
             self.sim
                 .spike_counts_into(self.exc, &mut self.before)
                 .unwrap();
+            if let Some(out) = &mut self.output {
+                self.sim
+                    .spike_counts_into(out.pop, &mut out.before)
+                    .unwrap();
+            }
             self.sim.run(s.presentation, |_, _| {}).unwrap();
             self.sim
                 .spike_counts_into(self.exc, &mut self.after)
                 .unwrap();
-            counts = self
-                .after
-                .iter()
-                .zip(&self.before)
-                .map(|(a, b)| a - b)
-                .collect();
-            let total: u32 = counts.iter().sum();
+            answer.hidden = difference(&self.after, &self.before);
+            if let Some(out) = &mut self.output {
+                self.sim.spike_counts_into(out.pop, &mut out.after).unwrap();
+                answer.output = difference(&out.after, &out.before);
+            }
+            let total: u32 = answer.hidden.iter().sum();
             if total >= s.min_spikes || attempt == s.max_presentations {
                 break;
             }
             rate += s.rate_step;
         }
-        counts
+        if let Some(w) = self.output.as_ref().and_then(|o| o.frozen.as_ref()) {
+            answer.received = (0..CLASSES)
+                .map(|c| {
+                    answer
+                        .hidden
+                        .iter()
+                        .enumerate()
+                        .map(|(j, &k)| k as f64 * w[j * CLASSES + c])
+                        .sum()
+                })
+                .collect();
+        }
+        answer
+    }
+}
+
+/// Counts after less counts before.
+fn difference(after: &[u32], before: &[u32]) -> Vec<u32> {
+    after.iter().zip(before).map(|(a, b)| a - b).collect()
+}
+
+/// The teacher's spike steps of one presentation of `steps` steps, into `out`: a Poisson train
+/// of `rate` Hz (geometric gaps, as the input's) in which a spike within `t_ref` ms of the one
+/// before is skipped, as a refractory neuron would.
+fn teacher_train(
+    rate: f64,
+    t_ref: f64,
+    dt: f64,
+    steps: usize,
+    rng: &mut impl rand::Rng,
+    out: &mut Vec<u64>,
+) {
+    use cajal_core::neuron::PoissonSource;
+    out.clear();
+    let p_step = -(-rate * dt / 1000.0).exp_m1();
+    let ln_q = (-p_step).ln_1p();
+    let mut gap = || PoissonSource::gap_given(p_step, ln_q, 1.0 - rng.random::<f64>());
+    let refractory = (t_ref / dt).round() as u64;
+    let mut k = gap() - 1;
+    while (k as usize) < steps {
+        out.push(k);
+        let mut next = k + gap();
+        while next <= k + refractory {
+            next += gap();
+        }
+        k = next;
     }
 }

@@ -4,11 +4,11 @@
 //! from the seed, the pass and the image's index, so the results do not depend on the number of
 //! threads, and a resumed training is identical to an uninterrupted one).
 
-use crate::diehl_cook::{DiehlCookConfig, DiehlCookState, Scratch, SynapseModel};
+use crate::diehl_cook::{DiehlCookConfig, DiehlCookState};
 use crate::error::LearnError;
 use crate::evaluate::{assign_labels, classify};
 use crate::on_engine::EngineNetwork;
-use crate::supervised::{OutputLayer, OutputParams};
+use crate::supervised::{predict, OutputLayer, OutputParams, CLASSES};
 use cajal_core::rng::{stream, Purpose};
 use cajal_data::idx::ImageSet;
 use rayon::prelude::*;
@@ -38,7 +38,8 @@ pub struct TrainRun {
     pub seed: u64,
     /// Training presentations finished (image `i` of the run is dataset image `i % count`).
     pub images_done: usize,
-    /// Weights and thresholds.
+    /// Weights and thresholds (a copy of the engine's, kept with each checkpoint; before the
+    /// first training, the initial weights, which the engine scales at its first step).
     pub state: DiehlCookState,
     /// Images per window of the running accuracy.
     pub window: usize,
@@ -54,9 +55,8 @@ pub struct TrainRun {
     pub train_seconds: f64,
     /// The label-clamped output layer of symmetric-STDP supervised learning, if any.
     pub output: Option<OutputLayer>,
-    /// For a network simulated by the engine (conductance-based synapses): the engine's
-    /// checkpoint of it (weights, thresholds and everything else), once trained; `state` then
-    /// holds a copy of its weights and thresholds.
+    /// The engine's checkpoint of the network (weights, thresholds and everything else), once
+    /// trained; `state` (and `output`) then hold a copy of its weights and thresholds.
     #[serde(default, with = "serde_bytes_opt")]
     pub engine: Option<Vec<u8>>,
 }
@@ -119,12 +119,9 @@ mod serde_bytes_opt {
 }
 
 impl TrainRun {
-    /// A new run: random initial weights, normalised.
+    /// A new run: random initial weights (scaled by the engine at its first step).
     pub fn new(config: DiehlCookConfig, inputs: usize, seed: u64, window: usize) -> TrainRun {
-        let mut state = DiehlCookState::new(&config, inputs, seed);
-        if config.stdp.norm > 0.0 {
-            state.normalise(config.stdp.norm);
-        }
+        let state = DiehlCookState::new(&config, inputs, seed);
         TrainRun {
             config,
             seed,
@@ -141,20 +138,14 @@ impl TrainRun {
         }
     }
 
-    /// Whether the engine simulates this run's network (conductance-based synapses).
-    pub fn on_engine(&self) -> bool {
-        self.config.synapses == SynapseModel::Conductance
-    }
-
     /// The engine's network in this run's state: restored from the run's engine checkpoint, or
     /// given the state's weights and thresholds before the first training.
     pub fn engine_network(&self) -> Result<EngineNetwork, LearnError> {
-        let mut net = EngineNetwork::with_synapses(
-            &self.config,
-            self.state.inputs,
-            self.seed,
-            self.config.synapses,
-        );
+        let (c, inputs, seed) = (&self.config, self.state.inputs, self.seed);
+        let mut net = match &self.output {
+            Some(out) => EngineNetwork::supervised(c, &out.params, inputs, seed),
+            None => EngineNetwork::with_synapses(c, inputs, seed, c.synapses),
+        };
         let fail = |m: String| LearnError::EngineState(m);
         match &self.engine {
             Some(bytes) => {
@@ -170,10 +161,13 @@ impl TrainRun {
     }
 
     /// Keeps the engine's network's state in the run (its checkpoint, and its weights and
-    /// thresholds in `state`).
+    /// thresholds in `state` and `output`).
     fn keep(&mut self, net: &EngineNetwork) {
         self.engine = Some(net.sim.checkpoint_bytes(&[]));
         net.store_state(&mut self.state);
+        if let (Some(out), Some(w)) = (&mut self.output, net.output_weights()) {
+            out.weights = w.iter().map(|&x| x as f32).collect();
+        }
     }
 
     /// Reads a checkpoint and checks that it continues the run asked for: fails as
@@ -215,13 +209,8 @@ impl TrainRun {
     ) -> Result<bool, LearnError> {
         let started = std::time::Instant::now();
         let base_seconds = self.train_seconds;
-        let mut scratch = Scratch::default();
-        let classes = 10;
-        let mut engine = if self.on_engine() {
-            Some(self.engine_network()?)
-        } else {
-            None
-        };
+        let classes = CLASSES;
+        let mut net = self.engine_network()?;
         while self.images_done < total {
             if stop.load(Ordering::Relaxed) {
                 break;
@@ -233,23 +222,17 @@ impl TrainRun {
                 Pass::Train as u64,
                 self.images_done as u64,
             );
-            let counts = match &mut engine {
-                Some(net) => net.present(&self.config, images.image(i), &mut rng),
-                None => {
-                    self.state
-                        .present(&self.config, images.image(i), true, &mut rng, &mut scratch)
-                }
-            };
             let label = images.labels[i];
+            let counts = if self.output.is_some() {
+                net.present_supervised(&self.config, images.image(i), label, &mut rng)
+                    .hidden
+            } else {
+                net.present(&self.config, images.image(i), &mut rng)
+            };
             if !self.window_assignments.is_empty() {
                 let p = classify(&counts, &self.window_assignments, classes);
                 self.window_score.0 += usize::from(p == Some(label));
                 self.window_score.1 += 1;
-            }
-            if let Some(out) = &mut self.output {
-                let c = &self.config.schedule;
-                let steps = (c.presentation / c.dt).round() as usize;
-                out.present(&scratch.spikes, steps, c.dt, Some(label), &mut rng);
             }
             self.window_responses.push((counts, label));
             self.images_done += 1;
@@ -268,57 +251,43 @@ impl TrainRun {
             self.train_seconds = base_seconds + started.elapsed().as_secs_f64();
             if let Some((path, every)) = checkpoint {
                 if every > 0 && self.images_done.is_multiple_of(every) && self.images_done < total {
-                    if let Some(net) = &engine {
-                        self.keep(net);
-                    }
+                    self.keep(&net);
                     crate::checkpoint::save(path, self)?;
                 }
             }
             progress(self);
         }
-        if let Some(net) = &engine {
-            self.keep(net);
-        }
+        self.keep(&net);
         if let Some((path, _)) = checkpoint {
             crate::checkpoint::save(path, self)?;
         }
         Ok(self.images_done >= total)
     }
 
+    /// One frozen engine network per worker of the current pool: an image's answer depends
+    /// only on the weights, the thresholds and its own spikes.
+    fn frozen_networks(&self) -> crate::PerWorker<EngineNetwork> {
+        crate::PerWorker::build(|| {
+            self.engine_network().map(|mut net| {
+                net.set_learning(false);
+                net
+            })
+        })
+        .expect("the run's state was taken by the engine when trained")
+    }
+
     /// Responses (spike counts per neuron) of the frozen network to `images`, in parallel;
     /// `done` counts finished images (for a progress display).
     pub fn responses(&self, images: &ImageSet, pass: Pass, done: &AtomicUsize) -> Vec<Vec<u32>> {
-        if self.on_engine() {
-            // one network per worker, learning off: an image's answer depends only on the
-            // weights, the thresholds and its own spikes
-            let nets = crate::PerWorker::build(|| {
-                self.engine_network().map(|mut net| {
-                    net.sim.set_learning(false);
-                    net
-                })
-            })
-            .expect("the run's state was taken by the engine when trained");
-            return (0..images.count())
-                .into_par_iter()
-                .map(|i| {
-                    let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
-                    let r = nets.with(|net| net.present(&self.config, images.image(i), &mut rng));
-                    done.fetch_add(1, Ordering::Relaxed);
-                    r
-                })
-                .collect();
-        }
+        let nets = self.frozen_networks();
         (0..images.count())
             .into_par_iter()
-            .map_init(
-                || (self.state.clone(), Scratch::default()),
-                |(state, scratch), i| {
-                    let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
-                    let r = state.present(&self.config, images.image(i), false, &mut rng, scratch);
-                    done.fetch_add(1, Ordering::Relaxed);
-                    r
-                },
-            )
+            .map(|i| {
+                let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
+                let r = nets.with(|net| net.present(&self.config, images.image(i), &mut rng));
+                done.fetch_add(1, Ordering::Relaxed);
+                r
+            })
             .collect()
     }
 
@@ -330,22 +299,19 @@ impl TrainRun {
         pass: Pass,
         done: &AtomicUsize,
     ) -> Option<Vec<Option<u8>>> {
-        let out = self.output.as_ref()?;
-        let c = &self.config.schedule;
-        let steps = (c.presentation / c.dt).round() as usize;
+        self.output.as_ref()?;
+        let nets = self.frozen_networks();
         Some(
             (0..images.count())
                 .into_par_iter()
-                .map_init(
-                    || (self.state.clone(), out.clone(), Scratch::default()),
-                    |(state, out, scratch), i| {
-                        let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
-                        state.present(&self.config, images.image(i), false, &mut rng, scratch);
-                        let p = out.present(&scratch.spikes, steps, c.dt, None, &mut rng);
-                        done.fetch_add(1, Ordering::Relaxed);
-                        p
-                    },
-                )
+                .map(|i| {
+                    let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
+                    let a = nets.with(|net| {
+                        net.present_supervised(&self.config, images.image(i), 0, &mut rng)
+                    });
+                    done.fetch_add(1, Ordering::Relaxed);
+                    predict(&a.output, &a.received)
+                })
                 .collect(),
         )
     }

@@ -77,6 +77,7 @@ fn resumed_training_equals_uninterrupted() {
     let ck = dir.path().join("run.ckpt");
     let resumed = stopped_and_resumed(&config(), &images, 90, 37, (&ck, 25));
 
+    assert_eq!(resumed.engine, whole.engine);
     assert_eq!(resumed.state.weights, whole.state.weights);
     assert_eq!(resumed.state.theta, whole.state.theta);
     assert_eq!(resumed.running_accuracy, whole.running_accuracy);
@@ -129,6 +130,64 @@ fn frozen_responses_do_not_depend_on_threads_and_classify_synthetic_classes() {
     assert!(acc > 0.6, "accuracy {acc}");
 }
 
+/// Symmetric-STDP supervised learning (the output layer clamped to the label while training): a
+/// resumed training ends with the engine state and output weights of an uninterrupted one, and
+/// the frozen output layer names the synthetic classes far above chance, whatever the threads.
+#[test]
+fn the_supervised_networks_training_resumes_exactly_and_its_output_classifies() {
+    use cajal_learn::diehl_cook::StdpRule;
+    use cajal_learn::supervised::{OutputLayer, OutputParams};
+    let mut c = config();
+    c.stdp.rule = StdpRule::Symmetric;
+    let out = OutputParams::default();
+    let with_output = |seed| {
+        let mut r = TrainRun::new(c.clone(), 144, seed, 20);
+        r.output = Some(OutputLayer::new(out.clone(), c.excitatory.neurons));
+        r
+    };
+    let images = synthetic(200, 4);
+    let never = AtomicBool::new(false);
+    let mut whole = with_output(7);
+    whole.train(&images, 200, None, &never, |_| {}).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let ck = dir.path().join("run.ckpt");
+    let stop = AtomicBool::new(false);
+    let mut first = with_output(7);
+    first
+        .train(&images, 200, Some((&ck, 50)), &stop, |r| {
+            if r.images_done == 77 {
+                stop.store(true, Ordering::Relaxed);
+            }
+        })
+        .unwrap();
+    let mut resumed = TrainRun::resume(&ck, &c, Some(&out), 7).unwrap();
+    assert_eq!(resumed.images_done, 77);
+    resumed
+        .train(&images, 200, Some((&ck, 50)), &never, |_| {})
+        .unwrap();
+    assert_eq!(resumed.engine, whole.engine);
+    assert_eq!(resumed.output, whole.output);
+    // the output layer learned: its weights left their equal start
+    let w = &whole.output.as_ref().unwrap().weights;
+    assert!(w.iter().any(|&x| x != w[0]));
+
+    let test = synthetic(100, 5);
+    let done = AtomicUsize::new(0);
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    };
+    let one = pool(1).install(|| whole.outputs(&test, Pass::Test, &done).unwrap());
+    let two = pool(2).install(|| whole.outputs(&test, Pass::Test, &done).unwrap());
+    assert_eq!(one, two);
+    let acc = Confusion::new(&test.labels, &one, 10).accuracy();
+    eprintln!("synthetic bars, output layer: accuracy {acc}");
+    assert!(acc > 0.6, "accuracy {acc}");
+}
+
 /// The conductance-based network (simulated by the engine) in a training run: interrupted and
 /// resumed from its checkpoint, it ends with exactly the engine state, weights and thresholds of
 /// an uninterrupted run; its frozen answers do not depend on the threads and classify the
@@ -143,7 +202,6 @@ fn the_engine_networks_training_resumes_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let never = AtomicBool::new(false);
     let mut whole = TrainRun::new(c.clone(), 144, 7, 20);
-    assert!(whole.on_engine());
     whole.train(&images, 60, None, &never, |_| {}).unwrap();
 
     let ck = dir.path().join("run.ckpt");
