@@ -221,8 +221,8 @@ fn diehl_cook(args: &LearnArgs) -> Result<(), Failure> {
     if args.train_only {
         return Ok(());
     }
-    let labelling = label_neurons(args, &run, &train_set);
-    let test = test(args, &run, &test_set, &labelling.assignments);
+    let labelling = label_neurons(args, &run, &train_set)?;
+    let test = test(args, &run, &test_set, &labelling.assignments)?;
     save_weights(out, &run, &labelling.assignments)?;
     draw_receptive_fields(out, &run, &train_set, &labelling.assignments, name)?;
     let report = diehl_cook_report(args, &config, &run, &labelling, &test, &test_set);
@@ -447,7 +447,11 @@ struct Labelling {
 
 /// Labels each neuron with the class it answers most: the last `--label` images trained on,
 /// presented again with the network frozen.
-fn label_neurons(args: &LearnArgs, run: &TrainRun, train_set: &ImageSet) -> Labelling {
+fn label_neurons(
+    args: &LearnArgs,
+    run: &TrainRun,
+    train_set: &ImageSet,
+) -> Result<Labelling, Failure> {
     let images = args.label.unwrap_or(args.train.min(10_000)).min(args.train);
     let first = args.train - images;
     let label_set = select(
@@ -457,14 +461,14 @@ fn label_neurons(args: &LearnArgs, run: &TrainRun, train_set: &ImageSet) -> Labe
     let started = Instant::now();
     let responses = with_progress(args.quiet, label_set.count(), "label", |d| {
         run.responses(&label_set, Pass::Label, d)
-    });
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     let assignments = assign_labels(&responses, &label_set.labels, 10);
-    Labelling {
+    Ok(Labelling {
         images,
         assignments,
         seconds,
-    }
+    })
 }
 
 /// What the frozen network answers on the test images.
@@ -482,35 +486,41 @@ struct TestResult {
 }
 
 /// Presents the test images to the frozen network: the labelled neurons vote, and for sym-stdp
-/// the output layer answers too (its answer is the prediction).
+/// the output layer answers in the same pass (its answer is the prediction).
 fn test(
     args: &LearnArgs,
     run: &TrainRun,
     test_set: &ImageSet,
     assignments: &[Option<u8>],
-) -> TestResult {
+) -> Result<TestResult, Failure> {
     let started = Instant::now();
-    let responses = with_progress(args.quiet, test_set.count(), "test", |d| {
-        run.responses(test_set, Pass::Test, d)
-    });
+    let (responses, outputs) = if run.output.is_some() {
+        let both = with_progress(args.quiet, test_set.count(), "output", |d| {
+            run.outputs(test_set, Pass::Test, d)
+        })?
+        .expect("a run with an output layer");
+        (both.0, Some(both.1))
+    } else {
+        let r = with_progress(args.quiet, test_set.count(), "test", |d| {
+            run.responses(test_set, Pass::Test, d)
+        })?;
+        (r, None)
+    };
     let voting: Vec<Option<u8>> = responses
         .iter()
         .map(|r| classify(r, assignments, 10))
         .collect();
     let voting_accuracy = Confusion::new(&test_set.labels, &voting, 10).accuracy();
-    let predictions = with_progress(args.quiet, test_set.count(), "output", |d| {
-        run.outputs(test_set, Pass::Test, d)
-    })
-    .unwrap_or(voting);
+    let predictions = outputs.unwrap_or(voting);
     let seconds = started.elapsed().as_secs_f64();
     let confusion = Confusion::new(&test_set.labels, &predictions, 10);
-    TestResult {
+    Ok(TestResult {
         responses,
         voting_accuracy,
         predictions,
         confusion,
         seconds,
-    }
+    })
 }
 
 /// Draws OUT/receptive_fields.png: each excitatory neuron's weights as an image, with its class.

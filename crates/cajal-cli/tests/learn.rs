@@ -259,6 +259,11 @@ fn bad_input_is_refused_with_a_remedy() {
             "excitatory.tau_m must be a finite number > 0",
         ),
         ("[schedule]\ndt = nan\n", "schedule.dt"),
+        // fine for the task file's own checks, refused by the engine's builder
+        (
+            "[stdp]\nw_max = 1e300\nw_init = 1e300\n",
+            "not a finite 32-bit number",
+        ),
     ] {
         let f = t.join("task.toml");
         std::fs::write(&f, text).unwrap();

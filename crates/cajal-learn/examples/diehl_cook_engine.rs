@@ -80,18 +80,20 @@ fn main() {
 
     // the engine
     let t0 = Instant::now();
-    let mut net = EngineNetwork::with_synapses(&config, inputs, 1, synapses);
+    let mut net = EngineNetwork::with_synapses(&config, inputs, 1, synapses).unwrap();
     for k in 0..n_train {
         net.present(
             &config,
             train.image(k % train.count()),
             &mut rng(Pass::Train, k),
-        );
+        )
+        .expect("the engine's network presents an image");
     }
     let engine_train_s = t0.elapsed().as_secs_f64();
     net.set_learning(false);
     let engine_acc = evaluate(&train, label.clone(), &test, |pass, set, k| {
         net.present(&config, set.image(k % set.count()), &mut rng(pass, k))
+            .expect("the engine's network presents an image")
     });
 
     println!(

@@ -220,12 +220,12 @@ impl Default for Stdp {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SynapseModel {
-    /// A spike moves the membrane by its weight (mV): delta synapses, as in BindsNET, simulated
-    /// by the task's own loop.
+    /// A spike moves the membrane by its weight (mV): delta synapses (`iaf_psc_delta`), as in
+    /// BindsNET.
     #[default]
     Current,
-    /// Conductances with reversal potentials, as Diehl & Cook (2015) published it, simulated
-    /// by the engine (`crate::on_engine`): `iaf_cond_exp` with g_L = 1 nS and C_m = tau_m, so
+    /// Conductances with reversal potentials, as Diehl & Cook (2015) published it:
+    /// `iaf_cond_exp` with g_L = 1 nS and C_m = tau_m, so
     /// that a weight is a conductance in units of the leak; E_ex 0 mV, E_in −100 mV onto
     /// excitatory and −85 mV onto inhibitory neurons, tau_syn 1 ms excitatory and 2 ms
     /// inhibitory; the task file gives the weights, thresholds and the rest
@@ -250,11 +250,13 @@ pub struct DiehlCookConfig {
 }
 
 impl DiehlCookConfig {
-    /// Checks every parameter: the offending field and what is allowed.
+    /// Checks every parameter: the offending field and what is allowed; then what the engine's
+    /// builder checks of the network they describe (built once with one input).
     pub fn validate(&self) -> Result<(), LearnError> {
         self.schedule.validate()?;
         self.validate_layers()?;
-        self.stdp.validate()
+        self.stdp.validate()?;
+        crate::on_engine::EngineNetwork::new(self, 1, 0).map(|_| ())
     }
 
     /// Checks the two layers: size, membranes, threshold adaptation and the weights between them.

@@ -1,19 +1,21 @@
-//! Diehl & Cook (2015) built from the engine's populations, projections and rules and trained
-//! through its episodes (issue 21: the tasks move onto the engine; until then this stands beside
-//! the task's own loop in `diehl_cook.rs`, and `examples/diehl_cook_engine.rs` compares them).
+//! Diehl & Cook (2015), and the network of symmetric-STDP supervised learning built on it,
+//! described with the engine's builder and trained through its episodes: what `cajal learn
+//! diehl-cook` and `sym-stdp` run.
 //!
-//! The network: spike generators fed each image's Poisson trains as events, `iaf_psc_delta`
-//! excitatory neurons with the adaptive threshold, input synapses with pair STDP (additive, with
-//! nearest-spike pairing: traces set to 1 at a spike, as in the task; λ = nu_post,
-//! α = nu_pre / nu_post, w_max) and synaptic scaling of each neuron's input to `norm` every
-//! presentation, one-to-one excitation of the inhibitory partners and inhibition of every other
-//! excitatory neuron, delays of one step: the task file's parameters. An image is presented from
-//! rest (`reset_activity`), again at a higher rate while the layer answers with fewer than
-//! `min_spikes` spikes; for labelling and testing, learning is turned off
-//! (`Simulation::set_learning`).
+//! The network: spike generators fed each image's Poisson trains as events, `iaf_psc_delta` (or
+//! `iaf_cond_exp`) excitatory neurons with the adaptive threshold, input synapses with pair STDP
+//! (additive, with nearest-spike pairing: traces set to 1 at a spike, as in the task;
+//! λ = nu_post, α = nu_pre / nu_post, w_max; symmetric for `rule = "symmetric"`) and synaptic
+//! scaling of each neuron's input to `norm` every presentation, one-to-one excitation of the
+//! inhibitory partners and inhibition of every other excitatory neuron, delays of one step: the
+//! task file's parameters. An image is presented from rest (`reset_activity`), again at a higher
+//! rate while the layer answers with fewer than `min_spikes` spikes; for labelling and testing,
+//! learning is turned off ([`EngineNetwork::set_learning`]). The supervised network adds the
+//! label-clamped output layer ([`EngineNetwork::supervised`]).
 
 use crate::diehl_cook::{DiehlCookConfig, StdpRule, SynapseModel};
 use crate::encode::poisson_rate;
+use crate::error::{invalid, LearnError};
 use crate::supervised::{OutputParams, CLASSES};
 use cajal_core::{
     Dist, ModelKind, Network, Pairing, PlasticityDef, Population, PopulationId, Projection,
@@ -67,8 +69,9 @@ pub struct Answer {
 
 impl EngineNetwork {
     /// Builds the network of `c` for images of `inputs` pixels, its initial weights drawn from
-    /// `seed`.
-    pub fn new(c: &DiehlCookConfig, inputs: usize, seed: u64) -> EngineNetwork {
+    /// `seed`; fails, naming the value, when the engine's builder refuses one of the task
+    /// file's values.
+    pub fn new(c: &DiehlCookConfig, inputs: usize, seed: u64) -> Result<EngineNetwork, LearnError> {
         Self::with_synapses(c, inputs, seed, SynapseModel::Current)
     }
 
@@ -78,7 +81,7 @@ impl EngineNetwork {
         inputs: usize,
         seed: u64,
         synapses: SynapseModel,
-    ) -> EngineNetwork {
+    ) -> Result<EngineNetwork, LearnError> {
         Self::build(c, inputs, seed, synapses, None)
     }
 
@@ -90,7 +93,7 @@ impl EngineNetwork {
         out: &OutputParams,
         inputs: usize,
         seed: u64,
-    ) -> EngineNetwork {
+    ) -> Result<EngineNetwork, LearnError> {
         Self::build(c, inputs, seed, c.synapses, Some(out))
     }
 
@@ -100,15 +103,29 @@ impl EngineNetwork {
         seed: u64,
         synapses: SynapseModel,
         out: Option<&OutputParams>,
-    ) -> EngineNetwork {
+    ) -> Result<EngineNetwork, LearnError> {
+        Self::describe(c, inputs, seed, synapses, out).map_err(|e| {
+            invalid(format!(
+                "the task file's values do not make a network the engine takes: {e}; \
+                 make them smaller or finite"
+            ))
+        })
+    }
+
+    fn describe(
+        c: &DiehlCookConfig,
+        inputs: usize,
+        seed: u64,
+        synapses: SynapseModel,
+        out: Option<&OutputParams>,
+    ) -> Result<EngineNetwork, cajal_core::BuildError> {
         let dt = c.schedule.dt;
         let n = c.excitatory.neurons;
         let (e, i, s) = (&c.excitatory, &c.inhibitory, &c.stdp);
         let conductance = synapses == SynapseModel::Conductance;
-        let mut net = Network::new(dt, seed).unwrap();
-        let input = net
-            .add_population(Population::new("input", ModelKind::SpikeGenerator, inputs))
-            .unwrap();
+        let mut net = Network::new(dt, seed)?;
+        let input =
+            net.add_population(Population::new("input", ModelKind::SpikeGenerator, inputs))?;
         let lif = |name: &str, l: &crate::diehl_cook::LifParams, e_in: f64| {
             let model = if conductance {
                 ModelKind::IafCondExp
@@ -133,15 +150,13 @@ impl EngineNetwork {
             }
         };
         let theta_plus = e.theta_plus;
-        let exc = net
-            .add_population(
-                lif("exc", &e.lif(), -100.0).threshold(ThresholdDef::Adaptive {
-                    theta_plus,
-                    tau_theta: e.tau_theta,
-                }),
-            )
-            .unwrap();
-        let inh = net.add_population(lif("inh", &i.lif(), -85.0)).unwrap();
+        let exc = net.add_population(lif("exc", &e.lif(), -100.0).threshold(
+            ThresholdDef::Adaptive {
+                theta_plus,
+                tau_theta: e.tau_theta,
+            },
+        ))?;
+        let inh = net.add_population(lif("inh", &i.lif(), -85.0))?;
         let (w_ei, w_ie, norm) = (e.w_to_inhibitory, i.w_to_excitatory, s.norm);
         let mut stdp = Projection::new(input, exc, Rule::AllToAll)
             .weight(Dist::Uniform {
@@ -166,13 +181,12 @@ impl EngineNetwork {
                 every: c.schedule.presentation,
             });
         }
-        let plastic = net.connect(stdp).unwrap();
+        let plastic = net.connect(stdp)?;
         net.connect(
             Projection::new(exc, inh, Rule::OneToOne)
                 .weight(w_ei)
                 .delay(dt),
-        )
-        .unwrap();
+        )?;
         let (sources, targets): (Vec<u32>, Vec<u32>) = (0..n as u32)
             .flat_map(|a| (0..n as u32).filter(move |&b| b != a).map(move |b| (a, b)))
             .unzip();
@@ -182,11 +196,10 @@ impl EngineNetwork {
             weights: None,
             delays: None,
         };
-        net.connect(Projection::new(inh, exc, explicit).weight(-w_ie).delay(dt))
-            .unwrap();
-        let output = out.map(|o| {
-            let pop = net
-                .add_population(
+        net.connect(Projection::new(inh, exc, explicit).weight(-w_ie).delay(dt))?;
+        let output = out
+            .map(|o| -> Result<Output, cajal_core::BuildError> {
+                let pop = net.add_population(
                     Population::new("output", ModelKind::IafPscDelta, CLASSES)
                         .param("E_L", o.v_rest)
                         .param("V_reset", o.v_reset)
@@ -195,38 +208,38 @@ impl EngineNetwork {
                         .param("tau_m", o.tau_m)
                         .param("t_ref", o.t_ref)
                         .initial("V_m", o.v_rest),
-                )
-                .unwrap();
-            let learn = Projection::new(exc, pop, Rule::AllToAll)
-                .weight(o.norm_per_hidden)
-                .delay(dt)
-                .plastic(PlasticityDef::Stdp {
-                    tau_plus: o.tau_trace,
-                    tau_minus: o.tau_trace,
-                    lambda: o.nu / o.w_max,
-                    alpha: 1.0,
-                    mu_plus: 0.0,
-                    mu_minus: 0.0,
-                    w_max: o.w_max,
-                    pairing: Pairing::Nearest,
-                    symmetric: true,
+                )?;
+                let learn = Projection::new(exc, pop, Rule::AllToAll)
+                    .weight(o.norm_per_hidden)
+                    .delay(dt)
+                    .plastic(PlasticityDef::Stdp {
+                        tau_plus: o.tau_trace,
+                        tau_minus: o.tau_trace,
+                        lambda: o.nu / o.w_max,
+                        alpha: 1.0,
+                        mu_plus: 0.0,
+                        mu_minus: 0.0,
+                        w_max: o.w_max,
+                        pairing: Pairing::Nearest,
+                        symmetric: true,
+                    })
+                    .scaling(ScalingDef {
+                        target: o.norm_per_hidden * n as f64,
+                        every: c.schedule.presentation,
+                    });
+                Ok(Output {
+                    pop,
+                    proj: net.connect(learn)?,
+                    params: o.clone(),
+                    before: Vec::new(),
+                    after: Vec::new(),
+                    teacher: Vec::new(),
+                    frozen: None,
                 })
-                .scaling(ScalingDef {
-                    target: o.norm_per_hidden * n as f64,
-                    every: c.schedule.presentation,
-                });
-            Output {
-                pop,
-                proj: net.connect(learn).unwrap(),
-                params: o.clone(),
-                before: Vec::new(),
-                after: Vec::new(),
-                teacher: Vec::new(),
-                frozen: None,
-            }
-        });
-        EngineNetwork {
-            sim: net.build(1).unwrap(),
+            })
+            .transpose()?;
+        Ok(EngineNetwork {
+            sim: net.build(1)?,
             output,
             input,
             exc,
@@ -235,7 +248,7 @@ impl EngineNetwork {
             steps: Vec::new(),
             before: Vec::new(),
             after: Vec::new(),
-        }
+        })
     }
 
     /// Gives the input synapses the weights `w` (input-major, `w[i * neurons + j]`, as
@@ -304,14 +317,15 @@ impl EngineNetwork {
     }
 
     /// Presents `image` from rest, again at a higher rate while the layer is too quiet; returns
-    /// the excitatory spike counts of the accepted presentation.
+    /// the excitatory spike counts of the accepted presentation. Fails for an image of another
+    /// size than the network's input, or when the state leaves the finite numbers.
     pub fn present(
         &mut self,
         c: &DiehlCookConfig,
         image: &[u8],
         rng: &mut impl rand::Rng,
-    ) -> Vec<u32> {
-        self.present_with(c, image, None, rng).hidden
+    ) -> Result<Vec<u32>, LearnError> {
+        Ok(self.present_with(c, image, None, rng)?.hidden)
     }
 
     /// As [`EngineNetwork::present`] for the supervised network: while learning, the output layer
@@ -324,7 +338,7 @@ impl EngineNetwork {
         image: &[u8],
         label: u8,
         rng: &mut impl rand::Rng,
-    ) -> Answer {
+    ) -> Result<Answer, LearnError> {
         self.present_with(c, image, Some(label), rng)
     }
 
@@ -334,7 +348,7 @@ impl EngineNetwork {
         image: &[u8],
         label: Option<u8>,
         rng: &mut impl rand::Rng,
-    ) -> Answer {
+    ) -> Result<Answer, LearnError> {
         let s = &c.schedule;
         let steps = (s.presentation / s.dt).round() as usize;
         let mut rate = s.max_rate;
@@ -350,7 +364,7 @@ impl EngineNetwork {
             raster.steps_from(now, &mut self.senders, &mut self.steps);
             self.sim
                 .add_spike_steps(self.input, &self.senders, &self.steps)
-                .unwrap();
+                .map_err(|e| invalid(format!("the image does not fit the network's input: {e}")))?;
             if let (Some(out), Some(label)) = (&mut self.output, label) {
                 if out.frozen.is_none() {
                     let p = &out.params;
@@ -370,7 +384,13 @@ impl EngineNetwork {
                     .spike_counts_into(out.pop, &mut out.before)
                     .unwrap();
             }
-            self.sim.run(s.presentation, |_, _| {}).unwrap();
+            self.sim.run(s.presentation, |_, _| {}).map_err(|e| {
+                invalid(format!(
+                    "the network's state left the finite numbers ({e}): make the weights \
+                     (stdp.w_max, excitatory.w_to_inhibitory, inhibitory.w_to_excitatory) or \
+                     excitatory.theta_plus smaller"
+                ))
+            })?;
             self.sim
                 .spike_counts_into(self.exc, &mut self.after)
                 .unwrap();
@@ -397,7 +417,7 @@ impl EngineNetwork {
                 })
                 .collect();
         }
-        answer
+        Ok(answer)
     }
 }
 

@@ -128,8 +128,10 @@ impl SymStdpConfig {
 
     /// Checks every parameter.
     pub fn validate(&self) -> Result<(), LearnError> {
-        self.split().0.validate()?;
-        self.output.validate()
+        let (hidden, output) = self.split();
+        hidden.validate()?;
+        output.validate()?;
+        crate::on_engine::EngineNetwork::supervised(&hidden, &output, 1, 0).map(|_| ())
     }
 }
 

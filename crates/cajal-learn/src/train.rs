@@ -145,7 +145,7 @@ impl TrainRun {
         let mut net = match &self.output {
             Some(out) => EngineNetwork::supervised(c, &out.params, inputs, seed),
             None => EngineNetwork::with_synapses(c, inputs, seed, c.synapses),
-        };
+        }?;
         let fail = |m: String| LearnError::EngineState(m);
         match &self.engine {
             Some(bytes) => {
@@ -224,10 +224,10 @@ impl TrainRun {
             );
             let label = images.labels[i];
             let counts = if self.output.is_some() {
-                net.present_supervised(&self.config, images.image(i), label, &mut rng)
+                net.present_supervised(&self.config, images.image(i), label, &mut rng)?
                     .hidden
             } else {
-                net.present(&self.config, images.image(i), &mut rng)
+                net.present(&self.config, images.image(i), &mut rng)?
             };
             if !self.window_assignments.is_empty() {
                 let p = classify(&counts, &self.window_assignments, classes);
@@ -278,7 +278,12 @@ impl TrainRun {
 
     /// Responses (spike counts per neuron) of the frozen network to `images`, in parallel;
     /// `done` counts finished images (for a progress display).
-    pub fn responses(&self, images: &ImageSet, pass: Pass, done: &AtomicUsize) -> Vec<Vec<u32>> {
+    pub fn responses(
+        &self,
+        images: &ImageSet,
+        pass: Pass,
+        done: &AtomicUsize,
+    ) -> Result<Vec<Vec<u32>>, LearnError> {
         let nets = self.frozen_networks();
         (0..images.count())
             .into_par_iter()
@@ -291,28 +296,33 @@ impl TrainRun {
             .collect()
     }
 
-    /// Classes predicted by the frozen output layer (symmetric-STDP supervised learning) for
-    /// `images`, in parallel; `None` for a run without an output layer.
+    /// The frozen network's hidden responses and the classes its output layer predicts
+    /// (symmetric-STDP supervised learning) for `images`, in one parallel pass; `None` for a
+    /// run without an output layer.
+    #[allow(clippy::type_complexity)]
     pub fn outputs(
         &self,
         images: &ImageSet,
         pass: Pass,
         done: &AtomicUsize,
-    ) -> Option<Vec<Option<u8>>> {
-        self.output.as_ref()?;
+    ) -> Result<Option<(Vec<Vec<u32>>, Vec<Option<u8>>)>, LearnError> {
+        if self.output.is_none() {
+            return Ok(None);
+        }
         let nets = self.frozen_networks();
-        Some(
-            (0..images.count())
-                .into_par_iter()
-                .map(|i| {
-                    let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
-                    let a = nets.with(|net| {
-                        net.present_supervised(&self.config, images.image(i), 0, &mut rng)
-                    });
-                    done.fetch_add(1, Ordering::Relaxed);
-                    predict(&a.output, &a.received)
+        let answers = (0..images.count())
+            .into_par_iter()
+            .map(|i| {
+                let mut rng = stream(self.seed, Purpose::Encode, pass as u64, i as u64);
+                let a = nets
+                    .with(|net| net.present_supervised(&self.config, images.image(i), 0, &mut rng));
+                done.fetch_add(1, Ordering::Relaxed);
+                a.map(|a| {
+                    let p = predict(&a.output, &a.received);
+                    (a.hidden, p)
                 })
-                .collect(),
-        )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(answers.into_iter().unzip()))
     }
 }

@@ -59,8 +59,8 @@ fn on_1_and_2_threads(
             .build()
             .unwrap()
     };
-    let one = pool(1).install(|| run.responses(images, pass, done));
-    let two = pool(2).install(|| run.responses(images, pass, done));
+    let one = pool(1).install(|| run.responses(images, pass, done).unwrap());
+    let two = pool(2).install(|| run.responses(images, pass, done).unwrap());
     (one, two)
 }
 
@@ -121,7 +121,7 @@ fn frozen_responses_do_not_depend_on_threads_and_classify_synthetic_classes() {
     assert_eq!(r1, r2);
     assert_eq!(done.load(Ordering::Relaxed), 200);
 
-    let labelled = run.responses(&train, Pass::Label, &done);
+    let labelled = run.responses(&train, Pass::Label, &done).unwrap();
     let a = assign_labels(&labelled, &train.labels, 10);
     let predictions: Vec<Option<u8>> = r1.iter().map(|r| classify(r, &a, 10)).collect();
     let acc = Confusion::new(&test.labels, &predictions, 10).accuracy();
@@ -180,10 +180,10 @@ fn the_supervised_networks_training_resumes_exactly_and_its_output_classifies() 
             .build()
             .unwrap()
     };
-    let one = pool(1).install(|| whole.outputs(&test, Pass::Test, &done).unwrap());
-    let two = pool(2).install(|| whole.outputs(&test, Pass::Test, &done).unwrap());
+    let one = pool(1).install(|| whole.outputs(&test, Pass::Test, &done).unwrap().unwrap());
+    let two = pool(2).install(|| whole.outputs(&test, Pass::Test, &done).unwrap().unwrap());
     assert_eq!(one, two);
-    let acc = Confusion::new(&test.labels, &one, 10).accuracy();
+    let acc = Confusion::new(&test.labels, &one.1, 10).accuracy();
     eprintln!("synthetic bars, output layer: accuracy {acc}");
     assert!(acc > 0.6, "accuracy {acc}");
 }
