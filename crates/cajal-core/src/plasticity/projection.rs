@@ -127,16 +127,40 @@ pub struct PlasticProjection {
     frozen: bool,
 }
 
-/// Additive depression of an all-to-all run by the traces `o1` ([`Depressor::apply`], so the
-/// same bits as every other path: no FMA, which Rust never contracts to on its own), each new
-/// weight added into the ring row `row` as it is made; compiled for AVX2 as well.
+/// The additive update of an all-to-all run at a presynaptic event by the traces `o1`
+/// (depression, or symmetric STDP's potentiation: [`Depressor::apply`], so the same bits as every
+/// other path: no FMA, which Rust never contracts to on its own), each new weight added into the
+/// ring row `row` as it is made; compiled for AVX2 as well. `depress` is one of the two
+/// additive kinds ([`fused`]).
 #[multiversion::multiversion(targets("x86_64+avx2"))]
-fn depress_and_deliver(w: &mut [f64], o1: &[f64], row: &mut [f64], c: f64, sign: f64) {
-    let depress = Depressor::Additive { c };
-    for ((w, &o), r) in w.iter_mut().zip(o1).zip(row.iter_mut()) {
-        *w = depress.apply(*w, o, 0.0);
-        *r += sign * *w;
+fn depress_and_deliver(w: &mut [f64], o1: &[f64], row: &mut [f64], depress: Depressor, sign: f64) {
+    // one loop per kind, each with its constants known (no match per synapse)
+    match depress {
+        Depressor::Additive { c } => {
+            let depress = Depressor::Additive { c };
+            for ((w, &o), r) in w.iter_mut().zip(o1).zip(row.iter_mut()) {
+                *w = depress.apply(*w, o, 0.0);
+                *r += sign * *w;
+            }
+        }
+        Depressor::SymmetricAdditive { c, w_max } => {
+            let depress = Depressor::SymmetricAdditive { c, w_max };
+            for ((w, &o), r) in w.iter_mut().zip(o1).zip(row.iter_mut()) {
+                *w = depress.apply(*w, o, 0.0);
+                *r += sign * *w;
+            }
+        }
+        _ => unreachable!("only the additive kinds are fused"),
     }
+}
+
+/// Whether `depress` is one of the kinds [`depress_and_deliver`] fuses with delivery (no
+/// exponent, no second trace).
+fn fused(depress: Depressor) -> bool {
+    matches!(
+        depress,
+        Depressor::Additive { .. } | Depressor::SymmetricAdditive { .. }
+    )
 }
 
 /// The postsynaptic traces at step `td` of the targets `touched` (those that have fired: every
@@ -768,18 +792,17 @@ impl PlasticProjection {
         self.last[s] = t;
     }
 
-    /// All to all with one delay `d`, additive depression `c`, learning, no dopamine and no
-    /// astrocyte: the case in which a presynaptic event with nothing pending is one fused pass
-    /// over its row (`Some((d, c))`).
-    fn quick_dense(&mut self) -> Option<(i64, f64)> {
+    /// All to all with one delay `d`, an additive update at presynaptic events (depression or
+    /// symmetric potentiation), learning, no dopamine and no astrocyte: the case in which a
+    /// presynaptic event with nothing pending is one fused pass over its row (`Some((d, the
+    /// update))`).
+    fn quick_dense(&mut self) -> Option<(i64, Depressor)> {
         if self.frozen || self.rule.is_dopamine() || self.astrocyte.is_some() {
             return None;
         }
         let d = self.dense_delay(self.post_last.len())?;
-        match (self.dense.complete, self.rule.depressor()) {
-            (true, Depressor::Additive { c }) => Some((d, c)),
-            _ => None,
-        }
+        let depress = self.rule.depressor();
+        (self.dense.complete && fused(depress)).then_some((d, depress))
     }
 
     /// True when a target fired after `floor` or at `td` (its newest spike): a presynaptic event
@@ -814,7 +837,7 @@ impl PlasticProjection {
         for sp in spikes {
             debug_assert!(self.is_source(sp.sender));
             let base = slot_of(sp.step);
-            if let Some((d, c)) = quick {
+            if let Some((d, depress)) = quick {
                 // `depress_run`'s fused case, found once for the whole batch
                 let s = (sp.sender - self.src_first_gid) as usize;
                 let t = sp.step as i64;
@@ -828,7 +851,8 @@ impl PlasticProjection {
                     }
                     let ring = crate::partition::input_ring(ring_ex, ring_in, self.sign >= 0.0);
                     let row = &mut ring[slot * n..slot * n + (b - a)];
-                    depress_and_deliver(&mut self.weight[a..b], &self.dense.o1, row, c, self.sign);
+                    let w = &mut self.weight[a..b];
+                    depress_and_deliver(w, &self.dense.o1, row, depress, self.sign);
                     let r2_before = self.r2_before(s, t, t_last);
                     self.note_pre(s, t, t_last, r2_before);
                     events += (b - a) as u64;
@@ -1020,7 +1044,7 @@ impl PlasticProjection {
                 }
                 let o1 = &self.dense.o1;
                 let w = &mut self.weight[a..b];
-                if let (true, Depressor::Additive { c }) = (fix.is_empty(), depress) {
+                if fix.is_empty() && fused(depress) {
                     // nothing to fix: each new weight goes into the ring row as it is made (the
                     // additions of `add_inputs`, in its order)
                     let mut slot = rings.base + d as usize;
@@ -1028,7 +1052,7 @@ impl PlasticProjection {
                         slot -= rings.slots;
                     }
                     let row = &mut rings.ring[slot * rings.n..slot * rings.n + (b - a)];
-                    depress_and_deliver(w, o1, row, c, self.sign);
+                    depress_and_deliver(w, o1, row, depress, self.sign);
                     self.dense.fix = fix;
                     return true;
                 }
@@ -1036,6 +1060,11 @@ impl PlasticProjection {
                     Depressor::Additive { c } => {
                         for (w, &o) in w.iter_mut().zip(o1) {
                             *w = (*w - c * 1.0 * o).max(0.0);
+                        }
+                    }
+                    Depressor::SymmetricAdditive { c, w_max } => {
+                        for (w, &o) in w.iter_mut().zip(o1) {
+                            *w = (*w + c * 1.0 * o).min(w_max);
                         }
                     }
                     _ => {
@@ -1558,6 +1587,18 @@ mod tests {
                 mu_minus: 1.0,
                 w_max: 1.0,
                 pairing: Pairing::AllToAll,
+                symmetric: true,
+            },
+            // symmetric and additive (sym-STDP's): fused with delivery
+            PlasticityDef::Stdp {
+                tau_plus: 20.0,
+                tau_minus: 20.0,
+                lambda: 0.02,
+                alpha: 1.0,
+                mu_plus: 0.0,
+                mu_minus: 0.0,
+                w_max: 1.0,
+                pairing: Pairing::Nearest,
                 symmetric: true,
             },
         ];

@@ -291,6 +291,10 @@ impl Rule {
                         w_max: self.w_max,
                         mu,
                     },
+                    (true, 0.0, _) => Depressor::SymmetricAdditive {
+                        c,
+                        w_max: self.w_max,
+                    },
                     (true, mu, _) => Depressor::Symmetric {
                         c,
                         w_max: self.w_max,
@@ -378,6 +382,9 @@ pub(crate) enum Depressor {
     Multiplicative { c: f64, w_max: f64, mu: f64 },
     /// Symmetric pair STDP (both orders potentiate): `min(u + c·(1 − u/w_max)^μ·o1, w_max)`.
     Symmetric { c: f64, w_max: f64, mu: f64 },
+    /// [`Depressor::Symmetric`] with μ = 0: `min(u + c·o1, w_max)` (the same bits: the power is
+    /// exactly 1), without a division per synapse.
+    SymmetricAdditive { c: f64, w_max: f64 },
     /// Triplet STDP: `max(u − o1·(A2− + A3−·r2), 0)`.
     Triplet { a2_minus: f64, a3_minus: f64 },
     /// No change at a presynaptic event (reward-modulated rules act through eligibility).
@@ -398,10 +405,35 @@ impl Depressor {
             Depressor::Symmetric { c, w_max, mu } => {
                 (u + c * pow(1.0 - u / w_max, mu) * o1).min(w_max)
             }
+            Depressor::SymmetricAdditive { c, w_max } => (u + c * 1.0 * o1).min(w_max),
             Depressor::Triplet { a2_minus, a3_minus } => {
                 (u - o1 * (a2_minus + a3_minus * r2)).max(0.0)
             }
             Depressor::Keep => u,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// The symmetric update without an exponent gives the bits of the general one with μ = 0,
+    /// bounds included.
+    #[test]
+    fn symmetric_additive_is_symmetric_with_exponent_zero() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        for _ in 0..10_000 {
+            let (c, w_max) = (rng.random_range(0.0..0.1), rng.random_range(0.5..10.0));
+            let (u, o1) = (rng.random_range(0.0..w_max), rng.random_range(0.0..50.0));
+            let general = Depressor::Symmetric { c, w_max, mu: 0.0 }.apply(u, o1, 0.0);
+            let additive = Depressor::SymmetricAdditive { c, w_max }.apply(u, o1, 0.0);
+            assert_eq!(
+                general.to_bits(),
+                additive.to_bits(),
+                "{u} {o1} {c} {w_max}"
+            );
         }
     }
 }
