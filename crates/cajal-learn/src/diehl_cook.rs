@@ -256,7 +256,7 @@ impl DiehlCookConfig {
         self.schedule.validate()?;
         self.validate_layers()?;
         self.stdp.validate()?;
-        crate::on_engine::EngineNetwork::new(self, 1, 0).map(|_| ())
+        crate::on_engine::EngineNetwork::with_synapses(self, 1, 0, self.synapses).map(|_| ())
     }
 
     /// Checks the two layers: size, membranes, threshold adaptation and the weights between them.
@@ -340,7 +340,8 @@ impl Stdp {
     fn validate(&self) -> Result<(), LearnError> {
         use crate::{non_negative as nonneg, positive as pos};
         nonneg("stdp.nu_pre", self.nu_pre)?;
-        nonneg("stdp.nu_post", self.nu_post)?;
+        // (the engine's pair STDP takes depression as a multiple of potentiation)
+        pos("stdp.nu_post", self.nu_post)?;
         pos("stdp.tau_pre", self.tau_pre)?;
         pos("stdp.tau_post", self.tau_post)?;
         pos("stdp.w_max", self.w_max)?;

@@ -5,7 +5,7 @@
 //! The network: spike generators fed each image's Poisson trains as events, `iaf_psc_delta` (or
 //! `iaf_cond_exp`) excitatory neurons with the adaptive threshold, input synapses with pair STDP
 //! (additive, with nearest-spike pairing: traces set to 1 at a spike, as in the task;
-//! λ = nu_post, α = nu_pre / nu_post, w_max; symmetric for `rule = "symmetric"`) and synaptic
+//! λ = nu_post / w_max, α = nu_pre / nu_post, w_max; symmetric for `rule = "symmetric"`) and synaptic
 //! scaling of each neuron's input to `norm` every presentation, one-to-one excitation of the
 //! inhibitory partners and inhibition of every other excitatory neuron, delays of one step: the
 //! task file's parameters. An image is presented from rest (`reset_activity`), again at a higher
@@ -62,8 +62,10 @@ pub struct Answer {
     pub hidden: Vec<u32>,
     /// Spikes of each output neuron in it.
     pub output: Vec<u32>,
-    /// The synaptic input each output neuron received in it (mV): the hidden counts weighed by
-    /// the hidden → output weights (known while learning is off; empty otherwise).
+    /// The synaptic input each output neuron was sent in it (mV): the hidden counts weighed by
+    /// the hidden → output weights (known while learning is off; empty otherwise). It counts
+    /// the hidden spikes of the last step too, which arrive after the presentation; it only
+    /// breaks ties.
     pub received: Vec<f64>,
 }
 
@@ -167,7 +169,8 @@ impl EngineNetwork {
             .plastic(PlasticityDef::Stdp {
                 tau_plus: s.tau_pre,
                 tau_minus: s.tau_post,
-                lambda: s.nu_post,
+                // the engine's step is w_max · λ · trace: nu_post per unit trace
+                lambda: s.nu_post / s.w_max,
                 alpha: s.nu_pre / s.nu_post,
                 mu_plus: 0.0,
                 mu_minus: 0.0,
@@ -255,23 +258,28 @@ impl EngineNetwork {
     /// [`crate::diehl_cook::DiehlCookState::weights`]) and the excitatory neurons the threshold
     /// offsets `theta` (mV).
     pub fn load_state(&mut self, weights: &[f32], theta: &[f64]) -> Result<(), String> {
+        let neurons = theta.len();
         let w: Vec<f64> = weights.iter().map(|&x| x as f64).collect();
-        self.sim
-            .set_weights(self.plastic, &w)
-            .map_err(|e| e.to_string())?;
+        set_matrix(&mut self.sim, self.plastic, &w, neurons)?;
         self.sim
             .set_state(self.exc, "theta", theta)
             .map_err(|e| e.to_string())
     }
 
+    /// Gives the supervised network's hidden → output synapses the weights `w` (hidden-major,
+    /// as [`crate::supervised::OutputLayer::weights`]); nothing without an output layer.
+    pub fn load_output_weights(&mut self, w: &[f32]) -> Result<(), String> {
+        let Some(out) = &self.output else {
+            return Ok(());
+        };
+        let w: Vec<f64> = w.iter().map(|&x| x as f64).collect();
+        set_matrix(&mut self.sim, out.proj, &w, CLASSES)
+    }
+
     /// The input weights (input-major) and threshold offsets as they stand, into `state`.
     pub fn store_state(&self, state: &mut crate::diehl_cook::DiehlCookState) {
-        let w = self
-            .sim
-            .weights(self.plastic)
-            .expect("the network's own projection")
-            .expect("plastic weights are always readable");
-        state.weights = w.weights.iter().map(|&x| x as f32).collect();
+        let w = matrix(&self.sim, self.plastic, state.neurons);
+        state.weights = w.iter().map(|&x| x as f32).collect();
         state.theta = self
             .sim
             .state_now(self.exc, "theta")
@@ -303,17 +311,7 @@ impl EngineNetwork {
     /// output layer.
     pub fn output_weights(&self) -> Option<Vec<f64>> {
         let out = self.output.as_ref()?;
-        let w = self
-            .sim
-            .weights(out.proj)
-            .expect("the network's own projection")
-            .expect("plastic weights are always readable");
-        let hidden = w.sources.len() / CLASSES;
-        let mut m = vec![0.0; hidden * CLASSES];
-        for ((&j, &c), &x) in w.sources.iter().zip(&w.targets).zip(&w.weights) {
-            m[j as usize * CLASSES + c as usize] = x;
-        }
-        Some(m)
+        Some(matrix(&self.sim, out.proj, CLASSES))
     }
 
     /// Presents `image` from rest, again at a higher rate while the layer is too quiet; returns
@@ -365,15 +363,27 @@ impl EngineNetwork {
             self.sim
                 .add_spike_steps(self.input, &self.senders, &self.steps)
                 .map_err(|e| invalid(format!("the image does not fit the network's input: {e}")))?;
-            if let (Some(out), Some(label)) = (&mut self.output, label) {
-                if out.frozen.is_none() {
-                    let p = &out.params;
-                    teacher_train(p.teacher_rate, p.t_ref, s.dt, steps, rng, &mut out.teacher);
-                    out.teacher.iter_mut().for_each(|k| *k += now);
-                    let senders = vec![label as u32; out.teacher.len()];
-                    self.sim
-                        .clamp_spikes(out.pop, &senders, &out.teacher)
-                        .expect("a label below CLASSES, steps from now on");
+            if let Some(out) = &mut self.output {
+                match (label, &out.frozen) {
+                    // learning with a label: the teacher of its class
+                    (Some(label), None) => {
+                        let p = &out.params;
+                        teacher_train(p.teacher_rate, p.t_ref, s.dt, steps, rng, &mut out.teacher);
+                        out.teacher.iter_mut().for_each(|k| *k += now);
+                        let senders = vec![label as u32; out.teacher.len()];
+                        self.sim
+                            .clamp_spikes(out.pop, &senders, &out.teacher)
+                            .map_err(|e| {
+                                invalid(format!(
+                                    "label {label}: the output layer has {CLASSES} classes ({e})"
+                                ))
+                            })?;
+                    }
+                    // no label, or testing: the output layer runs freely
+                    _ => self
+                        .sim
+                        .release_clamp(out.pop)
+                        .expect("the network's own population"),
                 }
             }
             self.sim
@@ -419,6 +429,49 @@ impl EngineNetwork {
         }
         Ok(answer)
     }
+}
+
+/// The weights of all-to-all projection `proj` onto `targets` neurons as a source-major matrix
+/// (`m[source * targets + target]`), whatever order the engine lists them in (partition by
+/// partition).
+fn matrix(sim: &Simulation, proj: ProjectionId, targets: usize) -> Vec<f64> {
+    let w = sim
+        .weights(proj)
+        .expect("the network's own projection")
+        .expect("plastic weights are always readable");
+    let mut m = vec![0.0; w.weights.len()];
+    for ((&s, &t), &x) in w.sources.iter().zip(&w.targets).zip(&w.weights) {
+        m[s as usize * targets + t as usize] = x;
+    }
+    m
+}
+
+/// Sets the weights of all-to-all projection `proj` onto `targets` neurons from a source-major
+/// matrix, in the order the engine lists its synapses.
+fn set_matrix(
+    sim: &mut Simulation,
+    proj: ProjectionId,
+    m: &[f64],
+    targets: usize,
+) -> Result<(), String> {
+    let w = sim
+        .weights(proj)
+        .expect("the network's own projection")
+        .expect("plastic weights are always readable");
+    if m.len() != w.weights.len() {
+        return Err(format!(
+            "{} weights given for {} synapses",
+            m.len(),
+            w.weights.len()
+        ));
+    }
+    let listed: Vec<f64> = w
+        .sources
+        .iter()
+        .zip(&w.targets)
+        .map(|(&s, &t)| m[s as usize * targets + t as usize])
+        .collect();
+    sim.set_weights(proj, &listed).map_err(|e| e.to_string())
 }
 
 /// Counts after less counts before.

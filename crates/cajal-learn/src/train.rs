@@ -153,9 +153,15 @@ impl TrainRun {
                     .map_err(|e| fail(e.to_string()))?;
                 net.sim.restore(ck).map_err(|e| fail(e.to_string()))?;
             }
-            None => net
-                .load_state(&self.state.weights, &self.state.theta)
-                .map_err(fail)?,
+            // a run not yet trained on the engine (new, or a checkpoint of the loops it
+            // replaced): its weights and thresholds
+            None => {
+                net.load_state(&self.state.weights, &self.state.theta)
+                    .map_err(fail)?;
+                if let Some(out) = &self.output {
+                    net.load_output_weights(&out.weights).map_err(fail)?;
+                }
+            }
         }
         Ok(net)
     }
@@ -266,14 +272,13 @@ impl TrainRun {
 
     /// One frozen engine network per worker of the current pool: an image's answer depends
     /// only on the weights, the thresholds and its own spikes.
-    fn frozen_networks(&self) -> crate::PerWorker<EngineNetwork> {
+    fn frozen_networks(&self) -> Result<crate::PerWorker<EngineNetwork>, LearnError> {
         crate::PerWorker::build(|| {
             self.engine_network().map(|mut net| {
                 net.set_learning(false);
                 net
             })
         })
-        .expect("the run's state was taken by the engine when trained")
     }
 
     /// Responses (spike counts per neuron) of the frozen network to `images`, in parallel;
@@ -284,7 +289,7 @@ impl TrainRun {
         pass: Pass,
         done: &AtomicUsize,
     ) -> Result<Vec<Vec<u32>>, LearnError> {
-        let nets = self.frozen_networks();
+        let nets = self.frozen_networks()?;
         (0..images.count())
             .into_par_iter()
             .map(|i| {
@@ -309,7 +314,7 @@ impl TrainRun {
         if self.output.is_none() {
             return Ok(None);
         }
-        let nets = self.frozen_networks();
+        let nets = self.frozen_networks()?;
         let answers = (0..images.count())
             .into_par_iter()
             .map(|i| {

@@ -222,3 +222,30 @@ fn the_engine_networks_training_resumes_exactly() {
     assert_eq!(a, b);
     assert!(a.iter().map(|r| r.iter().sum::<u32>()).sum::<u32>() > 0);
 }
+
+/// A run not yet trained on the engine (a new one, or a checkpoint of the loops the engine
+/// replaced) hands its hidden and output weights and thresholds to the engine's network as they
+/// are, and takes them back unchanged.
+#[test]
+fn a_run_without_an_engine_state_gives_the_engine_its_weights() {
+    use cajal_learn::supervised::{OutputLayer, OutputParams};
+    let c = config();
+    let mut run = TrainRun::new(c.clone(), 144, 3, 20);
+    let mut out = OutputLayer::new(OutputParams::default(), c.excitatory.neurons);
+    for (k, w) in out.weights.iter_mut().enumerate() {
+        *w = (k % 13) as f32 * 0.5;
+    }
+    run.output = Some(out.clone());
+    run.state.theta = (0..c.excitatory.neurons).map(|j| j as f64 * 0.1).collect();
+    let net = run.engine_network().unwrap();
+    let w: Vec<f32> = net
+        .output_weights()
+        .unwrap()
+        .iter()
+        .map(|&x| x as f32)
+        .collect();
+    assert_eq!(w, out.weights);
+    let mut back = run.state.clone();
+    net.store_state(&mut back);
+    assert_eq!(back, run.state);
+}
