@@ -609,20 +609,37 @@ class Network:
         experiments): ``neurons[k]`` fires at ``times[k]`` (ms, after the current time). One
         neuron with several times, or several neurons at one time, are broadcast."""
         pop = _name(population, "population", "add_spikes()")
-        call = f"add_spikes({pop!r})"
-        t = _float_array(times, "times", call)
-        nn = np.asarray(neurons)
-        if nn.size == 0 and t.size == 0:
-            return  # nothing to add this time (a closed loop's quiet step)
-        if nn.dtype.kind not in "iu" or (nn.size and nn.min() < 0):
-            raise TypeError(f"{call}: neurons must be non-negative integers, got {neurons!r}")
-        if nn.ndim == 0:
-            nn = np.full(t.shape, nn)
-        if t.size == 1 and nn.size > 1:
-            t = np.full(nn.shape, t[0])
-        if nn.max(initial=0) >= 2**32:
-            raise ValueError(f"{call}: neuron index {nn.max()} is out of range")
-        self._native.add_spikes(pop, nn.astype(np.uint32), t)
+        nn, t = _spikes(neurons, times, f"add_spikes({pop!r})")
+        if nn.size:
+            self._native.add_spikes(pop, nn, t)
+
+    # ---- episodes (learning on data) ---------------------------------------------------------
+
+    def reset_activity(self) -> None:
+        """Starts an episode, as between two images of a dataset: every neuron back to its
+        built state (adaptive thresholds kept), nothing in flight, the plastic projections'
+        traces and spike histories forgotten; weights stay."""
+        self._native.reset_activity()
+
+    def set_learning(self, on: bool) -> None:
+        """Turns learning off (``False``: weights, thresholds and Oja windows stay as they are,
+        for labelling and testing) or on again."""
+        self._native.set_learning(bool(on))
+
+    def clamp(self, population: Union[str, Population], neurons: Union[int, Sequence[int], np.ndarray],
+              times: Union[float, Sequence[float], np.ndarray]) -> None:
+        """Clamps a population to a teacher for the runs that follow (BindsNET's ``clamp``):
+        ``neurons[k]`` spikes at ``times[k]`` (ms, after the current time, on the dt grid) and no
+        neuron of it spikes otherwise; its targets and plastic synapses see those spikes. An
+        empty schedule silences it. A new call replaces the schedule; :meth:`release_clamp`
+        ends it."""
+        pop = _name(population, "population", "clamp()")
+        nn, t = _spikes(neurons, times, f"clamp({pop!r})")
+        self._native.clamp(pop, nn, t)
+
+    def release_clamp(self, population: Union[str, Population]) -> None:
+        """Ends a population's clamp: its neurons spike on their own again."""
+        self._native.release_clamp(_name(population, "population", "release_clamp()"))
 
     # ---- checkpoints -------------------------------------------------------------------------
 
@@ -658,6 +675,24 @@ class Network:
         net = cls.from_toml_string(text, threads=written)
         net.restore(p)
         return net
+
+
+def _spikes(neurons: Any, times: Any, call: str) -> Tuple[np.ndarray, np.ndarray]:
+    """Neuron indices (uint32) and spike times (ms) of equal length from what a caller gave:
+    one neuron with several times, or several neurons at one time, are broadcast."""
+    t = _float_array(times, "times", call)
+    nn = np.asarray(neurons)
+    if nn.size == 0 and t.size == 0:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0)
+    if nn.dtype.kind not in "iu" or (nn.size and nn.min() < 0):
+        raise TypeError(f"{call}: neurons must be non-negative integers, got {neurons!r}")
+    if nn.ndim == 0:
+        nn = np.full(t.shape, nn)
+    if t.size == 1 and nn.size > 1:
+        t = np.full(nn.shape, t[0])
+    if nn.max(initial=0) >= 2**32:
+        raise ValueError(f"{call}: neuron index {nn.max()} is out of range")
+    return nn.astype(np.uint32).ravel(), t.ravel()
 
 
 def _float_array(values: Any, what: str, call: str) -> np.ndarray:

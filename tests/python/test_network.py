@@ -109,6 +109,41 @@ def test_spikes_added_between_runs_arrive_after_their_delay():
     np.testing.assert_allclose(t, [14.0, 32.0])
 
 
+def test_episodes_and_a_teacher_clamp():
+    """Learning on data from Python: an episode starts from rest, a clamped population emits
+    the teacher's spikes (seen by its targets), released it fires on its own, and with learning
+    off the plastic weights stay."""
+    net = cajal.Network(dt=0.5, seed=2)
+    gen = net.add_population("gen", "spike_generator", 2)
+    out = net.add_population("out", "iaf_psc_delta", 2, params={"t_ref": 1.0})
+    follow = net.add_population("follow", "iaf_psc_delta", 2)
+    net.connect(gen, out, rule="one_to_one", weight=25.0, delay=0.5,
+                plasticity={"model": "stdp", "lambda": 0.01, "Wmax": 50.0})
+    net.connect(out, follow, rule="one_to_one", weight=30.0, delay=0.5)
+    # the generators would make both output neurons fire; the teacher makes neuron 1 fire twice
+    net.add_spikes(gen, [0, 1, 0, 1], [5.0, 5.0, 15.0, 15.0])
+    net.clamp(out, [1, 1], [8.0, 20.0])
+    net.run(30.0)
+    np.testing.assert_array_equal(net.spike_counts(out), [0, 2])
+    np.testing.assert_array_equal(net.spike_counts(follow), [0, 2])
+    # released, learning off, a new episode: the generators drive both; weights stay
+    net.release_clamp(out)
+    net.set_learning(False)
+    w = net.weights("gen->out")["weights"].copy()
+    net.reset_activity()
+    net.add_spikes(gen, [0, 1], [35.0, 35.0])
+    net.run(10.0)
+    np.testing.assert_array_equal(net.spike_counts(out), [1, 3])
+    np.testing.assert_array_equal(net.weights("gen->out")["weights"], w)
+    # refused with the reason
+    with pytest.raises(ValueError, match="spike_generator"):
+        net.clamp(gen, [0], [50.0])
+    with pytest.raises(ValueError, match="later than the current time"):
+        net.clamp(out, [0], [1.0])
+    with pytest.raises(ValueError, match="has 2 neurons"):
+        net.clamp(out, [5], [60.0])
+
+
 def test_checkpoint_restores_the_run(tmp_path):
     text = cajal.Network.default_model().to_toml()
     text = text.replace("size = 10000", "size = 400").replace("size = 2500", "size = 100")

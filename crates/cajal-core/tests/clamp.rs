@@ -91,6 +91,27 @@ fn a_clamped_population_emits_its_schedule_and_its_targets_see_it() {
     }
 }
 
+/// The same clamp given by time (as spike generators take their spikes: the spike at `t` is
+/// emitted in the step that ends at `t`) as by step.
+#[test]
+fn a_clamp_by_time_is_the_clamp_by_step() {
+    let run = |by_time: bool| {
+        let (mut sim, g, driven, follower) = network(1);
+        drive(&mut sim, g);
+        let (senders, steps) = ([1u32, 1, 3, 1], [10u64, 20, 50, 30]);
+        if by_time {
+            let times: Vec<f64> = steps.iter().map(|&s| (s + 1) as f64 * DT).collect();
+            sim.clamp_spike_times(driven, &senders, &times).unwrap();
+        } else {
+            sim.clamp_spikes(driven, &senders, &steps).unwrap();
+        }
+        sim.run(50.0, |_, _| {}).unwrap();
+        (counts(&sim, driven), counts(&sim, follower))
+    };
+    assert_eq!(run(true), run(false));
+    assert_eq!(run(true).0, vec![0, 3, 0, 1]);
+}
+
 #[test]
 fn a_clamp_is_refused_for_sources_and_impossible_schedules() {
     let (mut sim, g, driven, _) = network(1);
@@ -112,7 +133,15 @@ fn a_clamp_is_refused_for_sources_and_impossible_schedules() {
     );
     refused(
         sim.clamp_spikes(driven, &[2, 2], &[now + 3]),
-        "one step per sender",
+        "one sender per spike",
+    );
+    refused(
+        sim.clamp_spike_times(driven, &[1], &[1e4 + 0.3]),
+        "multiple of dt",
+    );
+    refused(
+        sim.clamp_spike_times(driven, &[1], &[now as f64 * DT]),
+        "later than the current time",
     );
     // nothing was clamped by the refused calls: the drive makes the neurons fire
     drive(&mut sim, g);

@@ -690,6 +690,53 @@ impl NativeNetwork {
             .map_err(|e| PyValueError::new_err(format!("add_spikes(): {e}")))
     }
 
+    /// Starts an episode: every neuron back to its built state (thresholds kept), nothing in
+    /// flight, plastic projections' traces forgotten (weights kept).
+    fn reset_activity(&self, py: Python<'_>) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
+        inner.sim.as_mut().expect("built").reset_activity();
+        Ok(())
+    }
+
+    /// Turns learning off (weights and thresholds stay as they are) or on again.
+    fn set_learning(&self, py: Python<'_>, on: bool) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
+        inner.sim.as_mut().expect("built").set_learning(on);
+        Ok(())
+    }
+
+    /// Clamps a population to a teacher: `neurons[k]` spikes at `times[k]` (ms, after the
+    /// current time) and no neuron of it spikes otherwise, until release_clamp.
+    fn clamp(
+        &self,
+        py: Python<'_>,
+        population: &str,
+        neurons: PyReadonlyArray1<'_, u32>,
+        times: PyReadonlyArray1<'_, f64>,
+    ) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
+        let pop = inner.population(population, "clamp()")?;
+        let (n, t) = (neurons.as_slice()?, times.as_slice()?);
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .clamp_spike_times(pop, n, t)
+            .map_err(|e| PyValueError::new_err(format!("clamp(): {e}")))
+    }
+
+    /// Ends a population's clamp: its neurons spike on their own again.
+    fn release_clamp(&self, py: Python<'_>, population: &str) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
+        let pop = inner.population(population, "release_clamp()")?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .release_clamp(pop)
+            .map_err(|e| build_error(&e, "release_clamp()"))
+    }
+
     /// Spike counts of every neuron of a population since the start.
     fn spike_counts<'py>(
         &self,

@@ -21,6 +21,37 @@ impl Simulation {
         senders: &[u32],
         steps: &[u64],
     ) -> Result<(), ScheduleError> {
+        let now = self.step;
+        self.clamp_with(pop, senders, steps.len(), |k| {
+            super::episode::not_before(steps[k], now)
+        })
+    }
+
+    /// [`Simulation::clamp_spikes`] with the spikes given by time, as
+    /// [`Simulation::add_spike_events`] takes them: neuron `senders[k]` spikes at `times_ms[k]`,
+    /// on the dt grid and later than the current time (the spike at `t` is emitted in the step
+    /// that ends at `t`).
+    pub fn clamp_spike_times(
+        &mut self,
+        pop: PopulationId,
+        senders: &[u32],
+        times_ms: &[f64],
+    ) -> Result<(), ScheduleError> {
+        let (now, dt) = (self.step, self.dt);
+        self.clamp_with(pop, senders, times_ms.len(), |k| {
+            super::episode::emission_step(times_ms[k], now, dt)
+        })
+    }
+
+    /// The work of [`Simulation::clamp_spikes`] and [`Simulation::clamp_spike_times`]: spike
+    /// `k` of `count` is neuron `senders[k]` in the step `step_of(k)`.
+    fn clamp_with(
+        &mut self,
+        pop: PopulationId,
+        senders: &[u32],
+        count: usize,
+        step_of: impl Fn(usize) -> Result<u64, String>,
+    ) -> Result<(), ScheduleError> {
         let err = |population: String, neuron: usize, message: String| ScheduleError {
             population,
             neuron,
@@ -45,20 +76,19 @@ impl Simulation {
                 ),
             ));
         }
-        if senders.len() != steps.len() {
+        if senders.len() != count {
             return Err(err(
                 name,
                 0,
                 format!(
-                    "{} senders but {} steps: give one step per sender",
-                    senders.len(),
-                    steps.len()
+                    "{} senders but {count} spikes: give one sender per spike",
+                    senders.len()
                 ),
             ));
         }
-        let (size, now) = (info.size, self.step);
-        let mut events: Vec<(u64, u32)> = Vec::with_capacity(senders.len());
-        for (&n, &s) in senders.iter().zip(steps) {
+        let size = info.size;
+        let mut events: Vec<(u64, u32)> = Vec::with_capacity(count);
+        for (k, &n) in senders.iter().enumerate() {
             if n as usize >= size {
                 return Err(err(
                     name,
@@ -66,13 +96,7 @@ impl Simulation {
                     format!("the population has {size} neurons"),
                 ));
             }
-            if s < now {
-                return Err(err(
-                    name,
-                    n as usize,
-                    format!("step {s} is before the current step {now}"),
-                ));
-            }
+            let s = step_of(k).map_err(|m| err(name.clone(), n as usize, m))?;
             events.push((s, n));
         }
         events.sort_unstable();

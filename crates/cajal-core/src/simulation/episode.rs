@@ -60,17 +60,7 @@ impl Simulation {
     ) -> Result<(), ScheduleError> {
         let (now, dt) = (self.step, self.dt);
         self.add_events(pop, senders, times_ms.len(), |k| {
-            let t = times_ms[k];
-            grid_steps(t, dt)
-                .filter(|&s| t.is_finite() && s > now)
-                .map(|s| s - 1)
-                .ok_or_else(|| {
-                    format!(
-                        "spike time {t} ms must be a multiple of dt = {dt} ms and later than the \
-                         current time {} ms",
-                        now as f64 * dt
-                    )
-                })
+            emission_step(times_ms[k], now, dt)
         })
     }
 
@@ -86,16 +76,7 @@ impl Simulation {
         steps: &[u64],
     ) -> Result<(), ScheduleError> {
         let now = self.step;
-        self.add_events(pop, senders, steps.len(), |k| {
-            let s = steps[k];
-            if s >= now {
-                Ok(s)
-            } else {
-                Err(format!(
-                    "spike step {s} must not be before the current step {now}"
-                ))
-            }
-        })
+        self.add_events(pop, senders, steps.len(), |k| not_before(steps[k], now))
     }
 
     /// The work of [`Simulation::add_spike_events`] and [`Simulation::add_spike_steps`]: event
@@ -239,5 +220,31 @@ impl Simulation {
             out.extend_from_slice(&p.stats.count);
         }
         Ok(())
+    }
+}
+
+/// The step in which a spike at `t` ms is emitted (the one that ends at `t`), which must be on the
+/// dt grid and after the current step `now`; otherwise why not.
+pub(super) fn emission_step(t: f64, now: u64, dt: f64) -> Result<u64, String> {
+    grid_steps(t, dt)
+        .filter(|&s| t.is_finite() && s > now)
+        .map(|s| s - 1)
+        .ok_or_else(|| {
+            format!(
+                "spike time {t} ms must be a multiple of dt = {dt} ms and later than the current \
+                 time {} ms",
+                now as f64 * dt
+            )
+        })
+}
+
+/// Spike step `s`, which must not be before the current step `now`.
+pub(super) fn not_before(s: u64, now: u64) -> Result<u64, String> {
+    if s >= now {
+        Ok(s)
+    } else {
+        Err(format!(
+            "spike step {s} must not be before the current step {now}"
+        ))
     }
 }
