@@ -50,6 +50,7 @@ struct Output {
     before: Vec<u32>,
     after: Vec<u32>,
     teacher: Vec<u64>,
+    teacher_senders: Vec<u32>,
     /// While learning is off: the hidden → output weights, hidden-major (for the input each
     /// output neuron received, which breaks ties).
     frozen: Option<Vec<f64>>,
@@ -237,6 +238,7 @@ impl EngineNetwork {
                     before: Vec::new(),
                     after: Vec::new(),
                     teacher: Vec::new(),
+                    teacher_senders: Vec::new(),
                     frozen: None,
                 })
             })
@@ -370,9 +372,10 @@ impl EngineNetwork {
                         let p = &out.params;
                         teacher_train(p.teacher_rate, p.t_ref, s.dt, steps, rng, &mut out.teacher);
                         out.teacher.iter_mut().for_each(|k| *k += now);
-                        let senders = vec![label as u32; out.teacher.len()];
+                        out.teacher_senders.clear();
+                        out.teacher_senders.resize(out.teacher.len(), label as u32);
                         self.sim
-                            .clamp_spikes(out.pop, &senders, &out.teacher)
+                            .clamp_spikes(out.pop, &out.teacher_senders, &out.teacher)
                             .map_err(|e| {
                                 invalid(format!(
                                     "label {label}: the output layer has {CLASSES} classes ({e})"

@@ -64,15 +64,20 @@ impl Simulation {
                 "this population handle belongs to another network".into(),
             ));
         };
-        let name = info.name.clone();
-        if info.kind.is_source() {
+        let (name, kind, size, range) = (
+            info.name.clone(),
+            info.kind,
+            info.size,
+            info.partitions.clone(),
+        );
+        if kind.is_source() {
             return Err(err(
                 name,
                 0,
                 format!(
                     "it is a {}, a source: clamping is for neurons that integrate input; give a \
                      spike_generator its spikes with add_spike_steps",
-                    info.kind.name()
+                    kind.name()
                 ),
             ));
         }
@@ -86,40 +91,50 @@ impl Simulation {
                 ),
             ));
         }
-        let size = info.size;
-        let mut events: Vec<(u64, u32)> = Vec::with_capacity(count);
+        // the spikes as (step, neuron), in scratch kept from call to call (a clamp per
+        // presentation allocates nothing once the buffers have grown)
+        let mut events = std::mem::take(&mut self.clamp_scratch);
+        events.clear();
         for (k, &n) in senders.iter().enumerate() {
             if n as usize >= size {
+                self.clamp_scratch = events;
                 return Err(err(
                     name,
                     n as usize,
                     format!("the population has {size} neurons"),
                 ));
             }
-            let s = step_of(k).map_err(|m| err(name.clone(), n as usize, m))?;
-            events.push((s, n));
+            match step_of(k) {
+                Ok(s) => events.push((s, n)),
+                Err(m) => {
+                    self.clamp_scratch = events;
+                    return Err(err(name, n as usize, m));
+                }
+            }
         }
         events.sort_unstable();
         if let Some(w) = events.windows(2).find(|w| w[0] == w[1]) {
+            let (step, n) = w[0];
+            self.clamp_scratch = events;
             return Err(err(
                 name,
-                w[0].1 as usize,
-                format!(
-                    "given twice in step {}: a neuron emits at most one spike per step",
-                    w[0].0
-                ),
+                n as usize,
+                format!("given twice in step {step}: a neuron emits at most one spike per step"),
             ));
         }
-        let range = info.partitions.clone();
         for p in &mut self.partitions[range] {
             let (lo, hi) = (p.offset, p.offset + p.len() as u32);
-            let own = events
-                .iter()
-                .filter(|&&(_, n)| n >= lo && n < hi)
-                .map(|&(s, n)| (s, n - lo))
-                .collect();
-            p.clamp = Some((own, 0));
+            let (own, next) = p.clamp.get_or_insert_with(Default::default);
+            own.clear();
+            own.extend(
+                events
+                    .iter()
+                    .filter(|&&(_, n)| n >= lo && n < hi)
+                    .map(|&(s, n)| (s, n - lo)),
+            );
+            *next = 0;
         }
+        self.clamp_scratch = events;
         Ok(())
     }
 
