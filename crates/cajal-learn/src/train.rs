@@ -57,65 +57,9 @@ pub struct TrainRun {
     pub output: Option<OutputLayer>,
     /// The engine's checkpoint of the network (weights, thresholds and everything else), once
     /// trained; `state` (and `output`) then hold a copy of its weights and thresholds.
-    #[serde(default, with = "serde_bytes_opt")]
+    // one CBOR byte string, not an array of numbers
+    #[serde(default, with = "serde_bytes")]
     pub engine: Option<Vec<u8>>,
-}
-
-/// Bytes as one CBOR byte string (not an array of numbers).
-mod serde_bytes_opt {
-    use serde::{Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(b) => s.serialize_some(&Bytes(b)),
-            None => s.serialize_none(),
-        }
-    }
-
-    struct Bytes<'a>(&'a [u8]);
-
-    impl serde::Serialize for Bytes<'_> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.serialize_bytes(self.0)
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Option<Vec<u8>>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("engine checkpoint bytes or nothing")
-            }
-            fn visit_none<E>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                serde_bytes_inner(d).map(Some)
-            }
-        }
-        d.deserialize_option(Visit)
-    }
-
-    fn serde_bytes_inner<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Vec<u8>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
-                Ok(v.to_vec())
-            }
-            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
-                Ok(v)
-            }
-        }
-        d.deserialize_byte_buf(Visit)
-    }
 }
 
 impl TrainRun {

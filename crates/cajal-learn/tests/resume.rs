@@ -249,3 +249,38 @@ fn a_run_without_an_engine_state_gives_the_engine_its_weights() {
     net.store_state(&mut back);
     assert_eq!(back, run.state);
 }
+
+/// A run's checkpoint reads back equal with and without the engine's state, which it holds as
+/// one CBOR byte string (not an array of numbers, twice the size).
+#[test]
+fn a_runs_checkpoint_round_trips_and_holds_the_engine_state_as_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("run.ckpt");
+    let fresh = TrainRun::new(config(), 144, 5, 20);
+    assert!(fresh.engine.is_none());
+    cajal_learn::checkpoint::save(&p, &fresh).unwrap();
+    let back: TrainRun = cajal_learn::checkpoint::load(&p).unwrap();
+    assert_eq!(back, fresh);
+
+    let mut trained = fresh.clone();
+    let never = AtomicBool::new(false);
+    trained
+        .train(&synthetic(10, 1), 10, None, &never, |_| {})
+        .unwrap();
+    assert!(trained.engine.is_some());
+    cajal_learn::checkpoint::save(&p, &trained).unwrap();
+    let back: TrainRun = cajal_learn::checkpoint::load(&p).unwrap();
+    assert_eq!(back, trained);
+
+    let mut cbor = Vec::new();
+    ciborium::ser::into_writer(&trained, &mut cbor).unwrap();
+    let value: ciborium::Value = ciborium::de::from_reader(&cbor[..]).unwrap();
+    let engine = value
+        .as_map()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.as_text() == Some("engine"))
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert!(engine.is_bytes(), "{:?}", engine.is_array());
+}
