@@ -195,8 +195,7 @@ impl PoissonSource {
         if k < self.start || k >= self.stop || self.p_step <= 0.0 {
             return;
         }
-        let ln_q = (-self.p_step).ln_1p();
-        let gap = |u| Self::gap_given(self.p_step, ln_q, u);
+        let gap = |u| Self::gap_from(self.p_step, u);
         for (b, (next, rng)) in self
             .next
             .chunks_mut(BLOCK_SIZE)
