@@ -73,6 +73,59 @@ impl Default for Options {
 }
 
 impl Options {
+    /// Checks the values every front end takes (the command line and Python), with the coupling
+    /// window of inference `lag_min_ms..=lag_max_ms`: the bin, the Fano window, van Rossum's tau
+    /// and the avalanche bin finite and > 0; Victor–Purpura's q, the L1 penalty and the window's
+    /// ends finite and >= 0; `infer` one of none, ccg, glm, both; when inferring, the window at
+    /// least a bin after the spike and not inverted. `name` gives a field (`bin_ms`,
+    /// `lag_min_ms`, ...) in the caller's terms; the message names it and what is allowed.
+    pub fn check(
+        &self,
+        lag_min_ms: f64,
+        lag_max_ms: f64,
+        name: impl Fn(&str) -> String,
+    ) -> Result<(), String> {
+        let positive = [
+            ("bin_ms", self.bin_ms),
+            ("fano_window_ms", self.fano_window_ms),
+            ("van_rossum_tau_ms", self.van_rossum_tau_ms),
+            ("avalanche_bin_ms", self.avalanche_bin_ms.unwrap_or(1.0)),
+        ];
+        for (k, x) in positive {
+            if !(x.is_finite() && x > 0.0) {
+                return Err(format!("{} must be a number > 0 (got {x})", name(k)));
+            }
+        }
+        let non_negative = [
+            ("victor_purpura_q", self.victor_purpura_q),
+            ("l1", self.inference.l1),
+            ("lag_min_ms", lag_min_ms),
+            ("lag_max_ms", lag_max_ms),
+        ];
+        for (k, x) in non_negative {
+            if !(x.is_finite() && x >= 0.0) {
+                return Err(format!("{} must be a number >= 0 (got {x})", name(k)));
+            }
+        }
+        if !["none", "ccg", "glm", "both"].contains(&self.infer.as_str()) {
+            return Err(format!(
+                "{} must be none, ccg, glm or both (got '{}')",
+                name("infer"),
+                self.infer
+            ));
+        }
+        if self.infer != "none" && !(lag_min_ms >= self.bin_ms && lag_max_ms >= lag_min_ms) {
+            return Err(format!(
+                "{} ({lag_min_ms}) must be >= {} ({}) and <= {} ({lag_max_ms})",
+                name("lag_min_ms"),
+                name("bin_ms"),
+                self.bin_ms,
+                name("lag_max_ms")
+            ));
+        }
+        Ok(())
+    }
+
     /// The rules every front end applies to what it was given (the command line and Python):
     /// at least 2 lags for the MR estimator, 1 surrogate and 1 basis function; the inference
     /// bins as the other measures; its coupling window from `lag_min_ms` to `lag_max_ms`, in
@@ -629,4 +682,74 @@ pub fn time_resolution(merged_sorted: &[f64]) -> f64 {
         .fold(f64::NAN, f64::min);
     // times written as k·dt carry rounding noise; the resolution is kept to the nanosecond
     (g * 1e6).round() / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each rule of `Options::check`, with the caller's names in the message.
+    #[test]
+    fn options_are_checked_once_in_the_callers_terms() {
+        let upper = |k: &str| k.to_uppercase();
+        let ok = Options::default();
+        assert_eq!(ok.check(1.0, 4.0, upper), Ok(()));
+        let refused = |o: Options, lo: f64, hi: f64, needle: &str| {
+            let m = o.check(lo, hi, upper).unwrap_err();
+            assert!(m.contains(needle), "{m}");
+        };
+        let with = |f: &dyn Fn(&mut Options)| {
+            let mut o = Options::default();
+            f(&mut o);
+            o
+        };
+        refused(
+            with(&|o| o.bin_ms = 0.0),
+            1.0,
+            4.0,
+            "BIN_MS must be a number > 0",
+        );
+        refused(
+            with(&|o| o.fano_window_ms = f64::NAN),
+            1.0,
+            4.0,
+            "FANO_WINDOW_MS",
+        );
+        refused(
+            with(&|o| o.avalanche_bin_ms = Some(-1.0)),
+            1.0,
+            4.0,
+            "AVALANCHE_BIN_MS",
+        );
+        refused(
+            with(&|o| o.victor_purpura_q = -0.5),
+            1.0,
+            4.0,
+            "VICTOR_PURPURA_Q must be a number >= 0",
+        );
+        refused(with(&|o| o.inference.l1 = f64::INFINITY), 1.0, 4.0, "L1");
+        refused(
+            Options::default(),
+            -1.0,
+            4.0,
+            "LAG_MIN_MS must be a number >= 0",
+        );
+        refused(
+            with(&|o| o.infer = "all".into()),
+            1.0,
+            4.0,
+            "INFER must be none, ccg, glm or both (got 'all')",
+        );
+        // the window matters only when inferring: at least a bin after the spike, not inverted
+        assert_eq!(Options::default().check(0.0, 0.0, upper), Ok(()));
+        let glm = with(&|o| o.infer = "glm".into());
+        refused(
+            glm.clone(),
+            0.5,
+            4.0,
+            "LAG_MIN_MS (0.5) must be >= BIN_MS (1) and <= LAG_MAX_MS (4)",
+        );
+        refused(glm.clone(), 3.0, 2.0, "<= LAG_MAX_MS (2)");
+        assert_eq!(glm.check(1.0, 4.0, upper), Ok(()));
+    }
 }

@@ -85,45 +85,43 @@ pub struct AnalyzeArgs {
     quiet: bool,
 }
 
-fn positive(name: &str, v: f64) -> Result<f64, Failure> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(bad_input(format!(
-            "--{name} must be a number > 0 (got {v})"
-        )))
-    }
+/// The command-line flag of an analysis option (`Options::check`'s names).
+fn flag(field: &str) -> String {
+    let f = match field {
+        "bin_ms" => "bin",
+        "fano_window_ms" => "fano-window",
+        "van_rossum_tau_ms" => "tau",
+        "victor_purpura_q" => "q",
+        "avalanche_bin_ms" => "avalanche-bin",
+        "lag_min_ms" => "lag-min",
+        "lag_max_ms" => "lag-max",
+        other => other,
+    };
+    format!("--{f}")
 }
 
 /// Runs `cajal analyze`.
 pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
-    let bin = positive("bin", a.bin)?;
-    positive("fano-window", a.fano_window)?;
-    positive("tau", a.tau)?;
-    if !(a.q.is_finite() && a.q >= 0.0) {
-        return Err(bad_input(format!(
-            "--q must be a number >= 0 (got {})",
-            a.q
-        )));
-    }
-    if let Some(b) = a.avalanche_bin {
-        positive("avalanche-bin", b)?;
-    }
-    if !["none", "ccg", "glm", "both"].contains(&a.infer.as_str()) {
-        return Err(bad_input(format!(
-            "--infer must be none, ccg, glm or both (got '{}')",
-            a.infer
-        )));
-    }
-    if a.infer != "none" && !(a.lag_min >= bin && a.lag_max >= a.lag_min && a.lag_max.is_finite()) {
-        return Err(bad_input(format!(
-            "--lag-min ({}) must be >= --bin ({bin}) and <= --lag-max ({})",
-            a.lag_min, a.lag_max
-        )));
-    }
-    if !(a.l1.is_finite() && a.l1 >= 0.0) {
-        return Err(bad_input(format!("--l1 must be >= 0 (got {})", a.l1)));
-    }
+    // every option checked before anything is read
+    let mut o = Options {
+        bin_ms: a.bin,
+        fano_window_ms: a.fano_window,
+        pair_neurons: a.pairs,
+        van_rossum_tau_ms: a.tau,
+        victor_purpura_q: a.q,
+        avalanche_bin_ms: a.avalanche_bin,
+        gof_reps: a.gof,
+        k_max: a.k_max,
+        lz_neurons: a.lz_neurons,
+        lz_surrogates: a.lz_surrogates,
+        seed: a.seed,
+        infer: a.infer.clone(),
+        ..Options::default()
+    };
+    o.inference.l1 = a.l1;
+    o.inference.bases = a.bases;
+    o.check(a.lag_min, a.lag_max, flag).map_err(bad_input)?;
+    let o = o.settled(a.lag_min, a.lag_max);
     let data = load(
         &a.input,
         &LoadOptions {
@@ -146,25 +144,6 @@ pub fn run(a: &AnalyzeArgs) -> Result<(), Failure> {
     });
     std::fs::create_dir_all(&out)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", out.display()))?;
-
-    let mut o = Options {
-        bin_ms: bin,
-        fano_window_ms: a.fano_window,
-        pair_neurons: a.pairs,
-        van_rossum_tau_ms: a.tau,
-        victor_purpura_q: a.q,
-        avalanche_bin_ms: a.avalanche_bin,
-        gof_reps: a.gof,
-        k_max: a.k_max,
-        lz_neurons: a.lz_neurons,
-        lz_surrogates: a.lz_surrogates,
-        seed: a.seed,
-        infer: a.infer.clone(),
-        ..Options::default()
-    };
-    o.inference.l1 = a.l1;
-    o.inference.bases = a.bases;
-    let o = o.settled(a.lag_min, a.lag_max);
 
     cajal_analysis::report::check_size(&data, &o).map_err(bad_input)?;
     let bar = if a.quiet {

@@ -75,15 +75,9 @@ fn options(given: Option<&Bound<'_, PyDict>>) -> PyResult<report::Options> {
                 })?
             }
             "infer" => {
-                let s: String = v.extract().map_err(|_| {
+                o.infer = v.extract().map_err(|_| {
                     PyTypeError::new_err("analyze(): infer must be 'none', 'ccg', 'glm' or 'both'")
                 })?;
-                if !["none", "ccg", "glm", "both"].contains(&s.as_str()) {
-                    return Err(PyValueError::new_err(format!(
-                        "analyze(): infer must be 'none', 'ccg', 'glm' or 'both' (got '{s}')"
-                    )));
-                }
-                o.infer = s;
             }
             "lag_min_ms" => lag_min = float(&v, &key)?,
             "lag_max_ms" => lag_max = float(&v, &key)?,
@@ -99,36 +93,8 @@ fn options(given: Option<&Bound<'_, PyDict>>) -> PyResult<report::Options> {
             }
         }
     }
-    let positive = [
-        ("bin_ms", o.bin_ms),
-        ("fano_window_ms", o.fano_window_ms),
-        ("van_rossum_tau_ms", o.van_rossum_tau_ms),
-        ("avalanche_bin_ms", o.avalanche_bin_ms.unwrap_or(1.0)),
-    ];
-    for (k, x) in positive {
-        if !(x.is_finite() && x > 0.0) {
-            return Err(PyValueError::new_err(format!(
-                "analyze(): {k} must be a finite number of ms > 0 (got {x})"
-            )));
-        }
-    }
-    for (k, x) in [
-        ("lag_min_ms", lag_min),
-        ("lag_max_ms", lag_max),
-        ("l1", o.inference.l1),
-    ] {
-        if !(x.is_finite() && x >= 0.0) {
-            return Err(PyValueError::new_err(format!(
-                "analyze(): {k} must be a finite number >= 0 (got {x})"
-            )));
-        }
-    }
-    if !(o.victor_purpura_q.is_finite() && o.victor_purpura_q >= 0.0) {
-        return Err(PyValueError::new_err(format!(
-            "analyze(): victor_purpura_q must be >= 0 (got {})",
-            o.victor_purpura_q
-        )));
-    }
+    o.check(lag_min, lag_max, |k| k.to_string())
+        .map_err(|m| PyValueError::new_err(format!("analyze(): {m}")))?;
     Ok(o.settled(lag_min, lag_max))
 }
 
