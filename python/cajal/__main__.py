@@ -19,10 +19,8 @@ def _nwb_to_spike_file(argv: List[str], folder: str) -> List[str]:
     """`analyze X.nwb ...` becomes `analyze X.npz ...` with the window and neuron count of the
     file's Units table (where not given on the command line)."""
     args = list(argv)
-    flags_with_value = {"--out", "--t-start", "--t-stop", "--neurons", "--bin", "--fano-window", "--pairs",
-                        "--tau", "--q", "--avalanche-bin", "--gof", "--k-max", "--lz-neurons",
-                        "--lz-surrogates", "--infer", "--connectome", "--lag-min", "--lag-max", "--bases",
-                        "--l1", "--seed"}
+    # from the command's own definition, so that a new option cannot be mistaken for a file
+    flags_with_value = set(_cajal.flags_with_values("analyze"))
     k = 1
     while k < len(args):
         a = args[k]

@@ -188,6 +188,21 @@ fn load(model: &Option<PathBuf>) -> Result<(cajal_model::Model, String, String),
     }
 }
 
+/// The long flags of subcommand `sub` that take a value (`--bin`, `--out`, ...), from the
+/// command's own definition: for front ends that rewrite a command line, as the Python
+/// package's `cajal analyze X.nwb` does. Empty for an unknown subcommand.
+pub fn flags_with_values(sub: &str) -> Vec<String> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let Some(cmd) = cli.find_subcommand(sub) else {
+        return Vec::new();
+    };
+    cmd.get_arguments()
+        .filter(|a| a.get_action().takes_values() && !a.is_positional())
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect()
+}
+
 /// Runs the `cajal` command on `args` (the program's name first, as `std::env::args_os`) and
 /// returns its exit code: 0 success, 1 failure, 2 bad input, 130 interrupted. The binary and the
 /// Python package's `cajal` command both call it.

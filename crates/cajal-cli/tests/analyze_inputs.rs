@@ -164,3 +164,25 @@ fn bad_inputs_are_refused_with_the_place_and_the_fix() {
     assert_eq!(code, 2);
     assert!(err.contains("summary.json"), "{err}");
 }
+
+/// The flags that take a value, as front ends that rewrite a command line read them from the
+/// command's definition: every analysis option with a value, none of the switches.
+#[test]
+fn the_flags_that_take_values_come_from_the_command() {
+    let flags = cajal_cli::flags_with_values("analyze");
+    for f in [
+        "--out",
+        "--bin",
+        "--lag-min",
+        "--lag-max",
+        "--infer",
+        "--connectome",
+        "--t-stop",
+    ] {
+        assert!(flags.iter().any(|x| x == f), "{f} missing from {flags:?}");
+    }
+    for f in ["--quiet", "--no-plot"] {
+        assert!(!flags.iter().any(|x| x == f), "{f} is a switch: {flags:?}");
+    }
+    assert!(cajal_cli::flags_with_values("no-such-command").is_empty());
+}

@@ -17,12 +17,20 @@ fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
     py.detach(|| cajal_cli::run_cli(argv))
 }
 
+/// The long flags of the `cajal` subcommand `sub` that take a value, from the command's
+/// definition.
+#[pyfunction]
+fn flags_with_values(sub: &str) -> Vec<String> {
+    cajal_cli::flags_with_values(sub)
+}
+
 /// The native module.
 #[pymodule]
 fn _cajal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<network::NativeNetwork>()?;
     analysis::register(m)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(flags_with_values, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_MODEL", cajal_model::DEFAULT_MODEL)?;
     Ok(())
