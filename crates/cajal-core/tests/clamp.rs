@@ -133,7 +133,7 @@ fn a_clamp_is_refused_for_sources_and_impossible_schedules() {
     );
     refused(
         sim.clamp_spikes(driven, &[2, 2], &[now + 3]),
-        "one sender per spike",
+        "one time per sender",
     );
     refused(
         sim.clamp_spike_times(driven, &[1], &[1e4 + 0.3]),

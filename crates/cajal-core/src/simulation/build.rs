@@ -99,7 +99,7 @@ impl Simulation {
                 projections: def.projections.iter().map(|p| p.name.clone()).collect(),
                 astrocytes: def.astrocytes.iter().map(|a| a.name.clone()).collect(),
                 communicator: Box::new(crate::exchange::Local),
-                clamp_scratch: Vec::new(),
+                schedule: Vec::new(),
             },
         )
     }

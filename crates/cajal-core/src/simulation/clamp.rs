@@ -52,75 +52,26 @@ impl Simulation {
         count: usize,
         step_of: impl Fn(usize) -> Result<u64, String>,
     ) -> Result<(), ScheduleError> {
-        let err = |population: String, neuron: usize, message: String| ScheduleError {
-            population,
-            neuron,
-            message,
-        };
-        let Ok(info) = self.info(pop) else {
-            return Err(err(
-                format!("#{}", pop.index()),
-                0,
-                "this population handle belongs to another network".into(),
-            ));
-        };
-        let (name, kind, size, range) = (
-            info.name.clone(),
-            info.kind,
-            info.size,
-            info.partitions.clone(),
-        );
-        if kind.is_source() {
-            return Err(err(
-                name,
-                0,
+        let (name, range) = self.read_schedule(pop, senders, count, step_of, |kind| {
+            kind.is_source().then(|| {
                 format!(
                     "it is a {}, a source: clamping is for neurons that integrate input; give a \
                      spike_generator its spikes with add_spike_steps",
                     kind.name()
-                ),
-            ));
-        }
-        if senders.len() != count {
-            return Err(err(
-                name,
-                0,
-                format!(
-                    "{} senders but {count} spikes: give one sender per spike",
-                    senders.len()
-                ),
-            ));
-        }
-        // the spikes as (step, neuron), in scratch kept from call to call (a clamp per
-        // presentation allocates nothing once the buffers have grown)
-        let mut events = std::mem::take(&mut self.clamp_scratch);
-        events.clear();
-        for (k, &n) in senders.iter().enumerate() {
-            if n as usize >= size {
-                self.clamp_scratch = events;
-                return Err(err(
-                    name,
-                    n as usize,
-                    format!("the population has {size} neurons"),
-                ));
-            }
-            match step_of(k) {
-                Ok(s) => events.push((s, n)),
-                Err(m) => {
-                    self.clamp_scratch = events;
-                    return Err(err(name, n as usize, m));
-                }
-            }
-        }
+                )
+            })
+        })?;
+        let events = &mut self.schedule;
         events.sort_unstable();
         if let Some(w) = events.windows(2).find(|w| w[0] == w[1]) {
             let (step, n) = w[0];
-            self.clamp_scratch = events;
-            return Err(err(
-                name,
-                n as usize,
-                format!("given twice in step {step}: a neuron emits at most one spike per step"),
-            ));
+            return Err(ScheduleError {
+                population: name,
+                neuron: n as usize,
+                message: format!(
+                    "given twice in step {step}: a neuron emits at most one spike per step"
+                ),
+            });
         }
         for p in &mut self.partitions[range] {
             let (lo, hi) = (p.offset, p.offset + p.len() as u32);
@@ -134,7 +85,6 @@ impl Simulation {
             );
             *next = 0;
         }
-        self.clamp_scratch = events;
         Ok(())
     }
 

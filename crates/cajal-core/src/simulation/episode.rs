@@ -79,16 +79,19 @@ impl Simulation {
         self.add_events(pop, senders, steps.len(), |k| not_before(steps[k], now))
     }
 
-    /// The work of [`Simulation::add_spike_events`] and [`Simulation::add_spike_steps`]: event
-    /// `k` of `count` is neuron `senders[k]` at the emission step `step_of(k)`.
-    fn add_events(
+    /// What every schedule of spikes for population `pop` passes before it is taken (spike
+    /// generators' events and clamps): the handle, the model (`refuse` says why a kind is
+    /// refused), one sender per spike, each sender within the population, and spike `k`'s step
+    /// as `step_of(k)` accepts it. On success `self.schedule` holds `(step, neuron)` in the order
+    /// given and the population's name and partitions are returned; on failure nothing changed.
+    pub(super) fn read_schedule(
         &mut self,
         pop: PopulationId,
         senders: &[u32],
         count: usize,
         step_of: impl Fn(usize) -> Result<u64, String>,
-    ) -> Result<(), ScheduleError> {
-        let times_len = count;
+        refuse: impl Fn(ModelKind) -> Option<String>,
+    ) -> Result<(String, std::ops::Range<usize>), ScheduleError> {
         let err = |population: String, neuron: usize, message: String| ScheduleError {
             population,
             neuron,
@@ -101,51 +104,58 @@ impl Simulation {
                 "this population handle belongs to another network".into(),
             ));
         };
-        let name = info.name.clone();
-        if info.kind != ModelKind::SpikeGenerator {
-            return Err(err(
-                name,
-                senders.first().copied().unwrap_or(0) as usize,
-                format!(
-                    "it is a {}, only a spike_generator takes spike times",
-                    info.kind.name()
-                ),
-            ));
+        let (name, size, range) = (info.name.clone(), info.size, info.partitions.clone());
+        if let Some(why) = refuse(info.kind) {
+            let first = senders.first().copied().unwrap_or(0) as usize;
+            return Err(err(name, first, why));
         }
-        if senders.len() != times_len {
+        if senders.len() != count {
             return Err(err(
                 name,
                 0,
                 format!(
-                    "{} senders but {} times: give one time per sender",
-                    senders.len(),
-                    times_len
+                    "{} senders but {count} spikes: give one time per sender",
+                    senders.len()
                 ),
             ));
         }
-        let size = info.size;
-        let range = info.partitions.clone();
-        let parts = &mut self.partitions[range];
-        // each partition's new spikes as (step, local neuron), in scratch kept from call to call
-        let mut new = std::mem::take(&mut self.new_events);
-        new.resize_with(parts.len().max(new.len()), Vec::new);
-        new.iter_mut().for_each(Vec::clear);
+        // in scratch kept from call to call: a schedule per presentation allocates nothing once
+        // the buffer has grown
+        self.schedule.clear();
         for (k, &n) in senders.iter().enumerate() {
             if n as usize >= size {
-                self.new_events = new;
-                return Err(err(
-                    name,
-                    n as usize,
-                    format!("the population has {size} neurons"),
-                ));
+                let m = format!("the population has {size} neurons");
+                return Err(err(name, n as usize, m));
             }
-            let step = match step_of(k) {
-                Ok(step) => step,
-                Err(message) => {
-                    self.new_events = new;
-                    return Err(err(name, n as usize, message));
-                }
-            };
+            let step = step_of(k).map_err(|m| err(name.clone(), n as usize, m))?;
+            self.schedule.push((step, n));
+        }
+        Ok((name, range))
+    }
+
+    /// The work of [`Simulation::add_spike_events`] and [`Simulation::add_spike_steps`]: event
+    /// `k` of `count` is neuron `senders[k]` at the emission step `step_of(k)`.
+    fn add_events(
+        &mut self,
+        pop: PopulationId,
+        senders: &[u32],
+        count: usize,
+        step_of: impl Fn(usize) -> Result<u64, String>,
+    ) -> Result<(), ScheduleError> {
+        let (_, range) = self.read_schedule(pop, senders, count, step_of, |kind| {
+            (kind != ModelKind::SpikeGenerator).then(|| {
+                format!(
+                    "it is a {}, only a spike_generator takes spike times",
+                    kind.name()
+                )
+            })
+        })?;
+        let parts = &mut self.partitions[range];
+        // each partition's new spikes as (step, local neuron)
+        let new = &mut self.new_events;
+        new.resize_with(parts.len().max(new.len()), Vec::new);
+        new.iter_mut().for_each(Vec::clear);
+        for &(step, n) in &self.schedule {
             // the population's partitions are consecutive blocks of its neurons
             let j = if parts.len() == 1 {
                 0
@@ -157,7 +167,7 @@ impl Simulation {
             };
             new[j].push((step, n - parts[j].offset));
         }
-        for (p, events) in parts.iter_mut().zip(new.iter_mut()) {
+        for (p, events) in parts.iter_mut().zip(self.new_events.iter_mut()) {
             if events.is_empty() {
                 continue;
             }
@@ -183,7 +193,6 @@ impl Simulation {
                 }
             }
         }
-        self.new_events = new;
         Ok(())
     }
 

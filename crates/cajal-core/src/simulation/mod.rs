@@ -125,8 +125,8 @@ pub struct Simulation {
     /// Names of the astrocytes, in definition order.
     pub(crate) astrocytes: Vec<String>,
     /// The spike exchange between processes (one process: nothing to exchange).
-    /// Scratch of [`Simulation::clamp_spikes`]: a schedule's spikes, sorted.
-    pub(crate) clamp_scratch: Vec<(u64, u32)>,
+    /// Scratch of a schedule of spikes being read (`episode::read_schedule`): `(step, neuron)`.
+    pub(crate) schedule: Vec<(u64, u32)>,
     pub(crate) communicator: Box<dyn crate::exchange::Communicator>,
     /// Scratch of `add_spike_events`: each partition's new events, (step, local neuron).
     pub(crate) new_events: Vec<Vec<(u64, u32)>>,
