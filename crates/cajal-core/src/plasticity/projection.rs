@@ -792,6 +792,19 @@ impl PlasticProjection {
         self.last[s] = t;
     }
 
+    /// The fused case of an all-to-all run `a..b` with delay `d` (traces of the step ready in
+    /// the dense scratch, nothing pending): each synapse updated by `depress` and its new weight
+    /// added into the ring row `d` steps after `rings.base`, in target order.
+    #[inline]
+    fn fused_pass(&mut self, a: usize, b: usize, d: i64, depress: Depressor, rings: Rings1<'_>) {
+        let mut slot = rings.base + d as usize;
+        if slot >= rings.slots {
+            slot -= rings.slots;
+        }
+        let row = &mut rings.ring[slot * rings.n..slot * rings.n + (b - a)];
+        depress_and_deliver(&mut self.weight[a..b], &self.dense.o1, row, depress, self.sign);
+    }
+
     /// All to all with one delay `d`, an additive update at presynaptic events (depression or
     /// symmetric potentiation), learning, no dopamine and no astrocyte: the case in which a
     /// presynaptic event with nothing pending is one fused pass over its row (`Some((d, the
@@ -845,14 +858,14 @@ impl PlasticProjection {
                 if !self.fired_since(t_last.max(self.flushed) - d, td) {
                     self.dense_traces(td);
                     let (a, b) = (self.runs[s] as usize, self.runs[s + 1] as usize);
-                    let mut slot = base + d as usize;
-                    if slot >= slots {
-                        slot -= slots;
-                    }
                     let ring = crate::partition::input_ring(ring_ex, ring_in, self.sign >= 0.0);
-                    let row = &mut ring[slot * n..slot * n + (b - a)];
-                    let w = &mut self.weight[a..b];
-                    depress_and_deliver(w, &self.dense.o1, row, depress, self.sign);
+                    let rings = Rings1 {
+                        ring,
+                        base,
+                        n,
+                        slots,
+                    };
+                    self.fused_pass(a, b, d, depress, rings);
                     let r2_before = self.r2_before(s, t, t_last);
                     self.note_pre(s, t, t_last, r2_before);
                     events += (b - a) as u64;
@@ -1047,13 +1060,8 @@ impl PlasticProjection {
                 if fix.is_empty() && fused(depress) {
                     // nothing to fix: each new weight goes into the ring row as it is made (the
                     // additions of `add_inputs`, in its order)
-                    let mut slot = rings.base + d as usize;
-                    if slot >= rings.slots {
-                        slot -= rings.slots;
-                    }
-                    let row = &mut rings.ring[slot * rings.n..slot * rings.n + (b - a)];
-                    depress_and_deliver(w, o1, row, depress, self.sign);
                     self.dense.fix = fix;
+                    self.fused_pass(a, b, d, depress, rings);
                     return true;
                 }
                 match depress {
