@@ -100,6 +100,7 @@ pub fn deliver(parts: &mut [Partition], csr: &Csr, first: usize, spikes: &[Spike
         }
         return;
     }
+    // static synapses only: spike by spike, each spike to every partition
     for (i, sp) in spikes.iter().enumerate() {
         // The runs of successive spikes lie far apart: fetch the start of a later spike's run
         // while this one is delivered (with it, the default model simulates 1.5x faster).
@@ -110,16 +111,11 @@ pub fn deliver(parts: &mut [Partition], csr: &Csr, first: usize, spikes: &[Spike
         }
         if let Some(ahead) = spikes.get(i + PREFETCH_AHEAD) {
             csr.prefetch_run(ahead.sender, first..first + count, RUN_PREFETCH_BYTES);
-            for p in parts.iter() {
-                for l in &p.learning {
-                    l.prefetch(ahead.sender);
-                }
-            }
         }
         for (j, p) in parts.iter_mut().enumerate() {
             let part = first + j;
             // (a partition that nothing ends on, such as spike generators', is passed over)
-            if csr.receives[part] || !p.learning.is_empty() {
+            if csr.receives[part] {
                 p.deliver_spike(sp, csr.run(sp.sender, part), csr.uniform_delay[part]);
             }
         }
