@@ -292,19 +292,10 @@ impl EngineNetwork {
     /// runs freely) or on again.
     pub fn set_learning(&mut self, on: bool) {
         self.sim.set_learning(on);
+        // (the next presentation releases the output layer's clamp: it has no teacher then)
+        let frozen = if on { None } else { self.output_weights() };
         if let Some(out) = &mut self.output {
-            out.frozen = None;
-            if !on {
-                self.sim
-                    .release_clamp(out.pop)
-                    .expect("the network's own population");
-            }
-        }
-        if !on {
-            let w = self.output_weights();
-            if let Some(out) = &mut self.output {
-                out.frozen = w;
-            }
+            out.frozen = frozen;
         }
     }
 
