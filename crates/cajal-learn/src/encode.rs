@@ -91,17 +91,36 @@ pub fn poisson_rate(
 ) -> SpikeRaster {
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (i, rate) in pixel_rates(image, max_rate) {
-        let p_step = -(-rate * dt / 1000.0).exp_m1();
-        let ln_q = (-p_step).ln_1p();
-        let gap = |u| PoissonSource::gap_given(p_step, ln_q, u);
-        // the first spike: a gap counted from step -1
-        let mut k = gap(1.0 - rng.random::<f64>()) - 1;
-        while (k as usize) < steps {
-            pairs.push((k as u32, i));
-            k += gap(1.0 - rng.random::<f64>());
-        }
+        poisson_train(rate, dt, steps, 0, rng, |k| pairs.push((k as u32, i)));
     }
     SpikeRaster::from_pairs(steps, &pairs)
+}
+
+/// The spike steps (each to `spike`, in order) of a Poisson train of `rate` Hz over `steps`
+/// steps of `dt` ms, drawn as geometric gaps (one random number per gap); a spike within
+/// `refractory` steps of the one before is skipped, as a refractory neuron would skip it (0:
+/// none is).
+pub fn poisson_train(
+    rate: f64,
+    dt: f64,
+    steps: usize,
+    refractory: u64,
+    rng: &mut impl Rng,
+    mut spike: impl FnMut(u64),
+) {
+    let p_step = -(-rate * dt / 1000.0).exp_m1();
+    let ln_q = (-p_step).ln_1p();
+    let mut gap = || PoissonSource::gap_given(p_step, ln_q, 1.0 - rng.random::<f64>());
+    // the first spike: a gap counted from step -1
+    let mut k = gap() - 1;
+    while (k as usize) < steps {
+        spike(k);
+        let mut next = k + gap();
+        while next <= k + refractory {
+            next += gap();
+        }
+        k = next;
+    }
 }
 
 /// Regular rate coding: each pixel fires periodically at `pixel / 255 · max_rate` Hz with a

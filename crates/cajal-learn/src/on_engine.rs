@@ -14,7 +14,7 @@
 //! label-clamped output layer ([`EngineNetwork::supervised`]).
 
 use crate::diehl_cook::{DiehlCookConfig, StdpRule, SynapseModel};
-use crate::encode::poisson_rate;
+use crate::encode::{poisson_rate, poisson_train};
 use crate::error::{invalid, LearnError};
 use crate::supervised::{OutputParams, CLASSES};
 use cajal_core::{
@@ -361,8 +361,14 @@ impl EngineNetwork {
                     // learning with a label: the teacher of its class
                     (Some(label), None) => {
                         let p = &out.params;
-                        teacher_train(p.teacher_rate, p.t_ref, s.dt, steps, rng, &mut out.teacher);
-                        out.teacher.iter_mut().for_each(|k| *k += now);
+                        // the label's neuron as a refractory neuron would fire the teacher's
+                        // Poisson train
+                        let refractory = (p.t_ref / s.dt).round() as u64;
+                        out.teacher.clear();
+                        let teacher = &mut out.teacher;
+                        poisson_train(p.teacher_rate, s.dt, steps, refractory, rng, |k| {
+                            teacher.push(now + k)
+                        });
                         out.teacher_senders.clear();
                         out.teacher_senders.resize(out.teacher.len(), label as u32);
                         self.sim
@@ -471,32 +477,4 @@ fn set_matrix(
 /// Counts after less counts before.
 fn difference(after: &[u32], before: &[u32]) -> Vec<u32> {
     after.iter().zip(before).map(|(a, b)| a - b).collect()
-}
-
-/// The teacher's spike steps of one presentation of `steps` steps, into `out`: a Poisson train
-/// of `rate` Hz (geometric gaps, as the input's) in which a spike within `t_ref` ms of the one
-/// before is skipped, as a refractory neuron would.
-fn teacher_train(
-    rate: f64,
-    t_ref: f64,
-    dt: f64,
-    steps: usize,
-    rng: &mut impl rand::Rng,
-    out: &mut Vec<u64>,
-) {
-    use cajal_core::neuron::PoissonSource;
-    out.clear();
-    let p_step = -(-rate * dt / 1000.0).exp_m1();
-    let ln_q = (-p_step).ln_1p();
-    let mut gap = || PoissonSource::gap_given(p_step, ln_q, 1.0 - rng.random::<f64>());
-    let refractory = (t_ref / dt).round() as u64;
-    let mut k = gap() - 1;
-    while (k as usize) < steps {
-        out.push(k);
-        let mut next = k + gap();
-        while next <= k + refractory {
-            next += gap();
-        }
-        k = next;
-    }
 }

@@ -802,7 +802,13 @@ impl PlasticProjection {
             slot -= rings.slots;
         }
         let row = &mut rings.ring[slot * rings.n..slot * rings.n + (b - a)];
-        depress_and_deliver(&mut self.weight[a..b], &self.dense.o1, row, depress, self.sign);
+        depress_and_deliver(
+            &mut self.weight[a..b],
+            &self.dense.o1,
+            row,
+            depress,
+            self.sign,
+        );
     }
 
     /// All to all with one delay `d`, an additive update at presynaptic events (depression or
