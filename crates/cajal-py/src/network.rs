@@ -72,6 +72,29 @@ impl NativeNetwork {
         }
         Ok(guard)
     }
+
+    /// A schedule of spikes (`neurons[k]` at `times[k]` ms) given to population `population` by
+    /// `take` (spike generators' events or a clamp); the engine checks it, `call` names it.
+    fn schedule(
+        &self,
+        py: Python<'_>,
+        population: &str,
+        neurons: PyReadonlyArray1<'_, u32>,
+        times: PyReadonlyArray1<'_, f64>,
+        call: &str,
+        take: impl FnOnce(
+            &mut Simulation,
+            PopulationId,
+            &[u32],
+            &[f64],
+        ) -> Result<(), cajal_core::ScheduleError>,
+    ) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
+        let pop = inner.population(population, call)?;
+        let (n, t) = (neurons.as_slice()?, times.as_slice()?);
+        take(inner.sim.as_mut().expect("built"), pop, n, t)
+            .map_err(|e| PyValueError::new_err(format!("{call}: {e}")))
+    }
 }
 
 /// A seed as the model file holds it (a TOML integer), or an error naming the call.
@@ -672,22 +695,14 @@ impl NativeNetwork {
         neurons: PyReadonlyArray1<'_, u32>,
         times: PyReadonlyArray1<'_, f64>,
     ) -> PyResult<()> {
-        let mut inner = self.ready(py)?;
-        let pop = inner.population(population, "add_spikes()")?;
-        let (n, t) = (neurons.as_slice()?, times.as_slice()?);
-        if n.len() != t.len() {
-            return Err(PyValueError::new_err(format!(
-                "add_spikes(): {} neurons and {} times; give one neuron per spike time",
-                n.len(),
-                t.len()
-            )));
-        }
-        inner
-            .sim
-            .as_mut()
-            .expect("built")
-            .add_spike_events(pop, n, t)
-            .map_err(|e| PyValueError::new_err(format!("add_spikes(): {e}")))
+        self.schedule(
+            py,
+            population,
+            neurons,
+            times,
+            "add_spikes()",
+            Simulation::add_spike_events,
+        )
     }
 
     /// Starts an episode: every neuron back to its built state (thresholds kept), nothing in
@@ -714,15 +729,14 @@ impl NativeNetwork {
         neurons: PyReadonlyArray1<'_, u32>,
         times: PyReadonlyArray1<'_, f64>,
     ) -> PyResult<()> {
-        let mut inner = self.ready(py)?;
-        let pop = inner.population(population, "clamp()")?;
-        let (n, t) = (neurons.as_slice()?, times.as_slice()?);
-        inner
-            .sim
-            .as_mut()
-            .expect("built")
-            .clamp_spike_times(pop, n, t)
-            .map_err(|e| PyValueError::new_err(format!("clamp(): {e}")))
+        self.schedule(
+            py,
+            population,
+            neurons,
+            times,
+            "clamp()",
+            Simulation::clamp_spike_times,
+        )
     }
 
     /// Ends a population's clamp: its neurons spike on their own again.
