@@ -23,11 +23,13 @@ const MAGIC: &[u8; 8] = b"CAJALCKP";
 /// Version of the checkpoint format; files of another version are refused. Version 1 (until
 /// 2026-12) was bincode 1.3's encoding of the engine's structs; version 2 is CBOR with named fields;
 /// version 3 adds an astrocyte's own weight of input spikes (a version 2 file still reads: its
-/// astrocytes weigh input spikes as liquid ones, as they did).
-pub const FORMAT_VERSION: u32 = 3;
+/// astrocytes weigh input spikes as liquid ones, as they did); version 4 adds the process and
+/// the number of processes of a distributed run to the layout (a version 2 or 3 file reads as a
+/// run in one process).
+pub const FORMAT_VERSION: u32 = 4;
 
-/// The older version still read (its fields are version 3's less the ones with defaults).
-const READ_ALSO: u32 = 2;
+/// The older versions still read (their fields are version 4's less some with defaults).
+const READ_ALSO: &[u32] = &[2, 3];
 
 /// Why a checkpoint cannot be written, read or restored.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,16 @@ struct Layout {
     synapses: u64,
     /// Per partition: population, offset, size.
     partitions: Vec<(usize, u32, usize)>,
+    /// Processes of a distributed run (1 in checkpoints written before there were any).
+    #[serde(default = "one")]
+    processes: usize,
+    /// This process's rank.
+    #[serde(default)]
+    rank: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Neurons per population of a layout, in population order.
@@ -128,7 +140,7 @@ impl Checkpoint {
         };
         use cajal_data::frame::{decode, FrameError};
         let blocks = match decode(bytes, MAGIC, FORMAT_VERSION, 2) {
-            Err(FrameError::Version(READ_ALSO)) => decode(bytes, MAGIC, READ_ALSO, 2),
+            Err(FrameError::Version(v)) if READ_ALSO.contains(&v) => decode(bytes, MAGIC, v, 2),
             other => other,
         }
         .map_err(|e| {
@@ -137,8 +149,13 @@ impl Checkpoint {
                                         written by `cajal run --checkpoint-every`"
                     .into(),
                 FrameError::Version(version) => format!(
-                    "checkpoint format version {version}, this Cajal reads versions \
-                     {READ_ALSO} and {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
+                    "checkpoint format version {version}, this Cajal reads versions {} and \
+                     {FORMAT_VERSION}; resume it with the Cajal version that wrote it",
+                    READ_ALSO
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 FrameError::Length(have, want) => format!(
                     "the file has {have} bytes but its header announces {want}: it is truncated \
@@ -171,6 +188,8 @@ impl Simulation {
             threads: self.threads,
             interval: self.interval,
             synapses: self.synapses,
+            processes: self.communicator.processes(),
+            rank: self.communicator.rank(),
             partitions: self
                 .partitions
                 .iter()
@@ -213,7 +232,13 @@ impl Simulation {
         let mine = self.layout();
         let theirs = &ck.state.layout;
         if mine != *theirs {
-            let what = if mine.threads != theirs.threads {
+            let what = if (mine.processes, mine.rank) != (theirs.processes, theirs.rank) {
+                format!(
+                    "it is rank {}'s of a run over {} processes and this is rank {} of {}; \
+                     resume under the same number of processes (mpirun -np {})",
+                    theirs.rank, theirs.processes, mine.rank, mine.processes, theirs.processes
+                )
+            } else if mine.threads != theirs.threads {
                 format!(
                     "it was written with {} threads and this simulation has {}; resume with \
                      --threads {}",
@@ -264,6 +289,8 @@ mod tests {
             interval: 15,
             synapses: 100,
             partitions,
+            processes: 1,
+            rank: 0,
         };
         let old = layout(vec![
             (0, 0, 5120),

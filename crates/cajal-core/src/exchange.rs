@@ -3,13 +3,25 @@
 //!
 //! Within an interval (the shortest delay) the partitions never talk; at its end each process
 //! gathers its partitions' spikes in partition order, and a [`Communicator`] makes them the same
-//! list on every process. On one machine that is already done ([`Local`]); across machines (MPI)
-//! it is an all-gather in the order of the processes, which keeps the global partition order and
-//! so the spikes bit-identical to a run in one process.
+//! list on every process. On one machine that is already done ([`Local`]); across processes
+//! (MPI, or [`InProcess`] ranks on threads) it is an all-gather in the order of the processes,
+//! which keeps the global block order and so the spikes bit-identical to a run in one process:
+//! each process owns a contiguous run of partitions, the ones of its thread shares
+//! ([`crate::Network::build_distributed`]).
+//!
+//! Besides the exchange, a communicator carries the few collective steps of a distributed build
+//! and run (the shortest delay over all synapses, the learning rules' flush periods, a numerical
+//! error on any process) and the gathering of outputs onto process 0, all expressed through two
+//! byte collectives.
 
 use crate::partition::Spike;
+use std::sync::{Arc, Barrier, Mutex};
 
-/// Makes the spikes of an interval everyone's.
+/// Makes the spikes of an interval everyone's, and the other collective steps of a run.
+///
+/// Every process calls the same methods in the same order (they are collective); a process that
+/// stops calling them (an error, a crash) must take the others down with it, which the MPI
+/// front end does by aborting the job.
 pub trait Communicator: Send {
     /// How many processes share the network.
     fn processes(&self) -> usize;
@@ -19,6 +31,57 @@ pub trait Communicator: Send {
     /// partitions; on return it holds every process's, in the order of the processes, the same
     /// list on each.
     fn exchange(&mut self, spikes: &mut Vec<Spike>);
+    /// Every process's `mine`, in the order of the processes, on every process.
+    fn all_gather_bytes(&mut self, mine: &[u8]) -> Vec<Vec<u8>>;
+    /// Every process's `mine`, in the order of the processes, on process 0 (empty elsewhere).
+    fn gather_bytes(&mut self, mine: &[u8]) -> Vec<Vec<u8>> {
+        let all = self.all_gather_bytes(mine);
+        if self.rank() == 0 {
+            all
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Collective steps built on [`Communicator::all_gather_bytes`].
+pub(crate) trait Collectives {
+    /// The smallest of every process's `x`.
+    fn all_min(&mut self, x: u64) -> u64;
+    /// The sum of every process's `x`.
+    fn all_sum(&mut self, x: u64) -> u64;
+    /// Every process's values, concatenated in process order.
+    fn all_concat(&mut self, xs: &[u64]) -> Vec<u64>;
+}
+
+impl<C: Communicator + ?Sized> Collectives for C {
+    fn all_min(&mut self, x: u64) -> u64 {
+        if self.processes() == 1 {
+            return x;
+        }
+        self.all_concat(&[x]).into_iter().min().unwrap_or(x)
+    }
+
+    fn all_sum(&mut self, x: u64) -> u64 {
+        if self.processes() == 1 {
+            return x;
+        }
+        self.all_concat(&[x]).into_iter().sum()
+    }
+
+    fn all_concat(&mut self, xs: &[u64]) -> Vec<u64> {
+        if self.processes() == 1 {
+            return xs.to_vec();
+        }
+        let bytes: Vec<u8> = xs.iter().flat_map(|x| x.to_le_bytes()).collect();
+        self.all_gather_bytes(&bytes)
+            .iter()
+            .flat_map(|b| {
+                b.chunks_exact(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            })
+            .collect()
+    }
 }
 
 /// One process: its spikes are all the spikes.
@@ -35,4 +98,149 @@ impl Communicator for Local {
     }
 
     fn exchange(&mut self, _spikes: &mut Vec<Spike>) {}
+
+    fn all_gather_bytes(&mut self, mine: &[u8]) -> Vec<Vec<u8>> {
+        vec![mine.to_vec()]
+    }
+}
+
+/// The spikes packed for the wire: each spike as `(step - base) << 32 | sender`, where `base` is
+/// the interval's first step (every spike of an interval lies within 2^32 steps of it).
+pub fn pack_spikes(spikes: &[Spike], base: u64, out: &mut Vec<u64>) {
+    out.clear();
+    out.extend(spikes.iter().map(|s| {
+        debug_assert!(s.step >= base && s.step - base < 1 << 32);
+        ((s.step - base) << 32) | s.sender as u64
+    }));
+}
+
+/// The spikes of [`pack_spikes`], appended to `out`.
+pub fn unpack_spikes(packed: &[u64], base: u64, out: &mut Vec<Spike>) {
+    out.extend(packed.iter().map(|&x| Spike {
+        step: base + (x >> 32),
+        sender: x as u32,
+    }));
+}
+
+/// What the ranks of [`InProcess`] share: one slot per rank, and a barrier.
+struct Shared {
+    slots: Mutex<Vec<Vec<u8>>>,
+    barrier: Barrier,
+}
+
+/// Ranks that are threads of one process, exchanging through shared memory: a distributed run
+/// without MPI, for tests of the decomposition (each rank builds only its partitions, exactly as
+/// an MPI rank does) and for trying a decomposition on one machine.
+pub struct InProcess {
+    rank: usize,
+    shared: Arc<Shared>,
+}
+
+impl InProcess {
+    /// `ranks` communicators that talk to one another: give one to each thread.
+    pub fn group(ranks: usize) -> Vec<InProcess> {
+        let ranks = ranks.max(1);
+        let shared = Arc::new(Shared {
+            slots: Mutex::new(vec![Vec::new(); ranks]),
+            barrier: Barrier::new(ranks),
+        });
+        (0..ranks)
+            .map(|rank| InProcess {
+                rank,
+                shared: shared.clone(),
+            })
+            .collect()
+    }
+}
+
+impl Communicator for InProcess {
+    fn processes(&self) -> usize {
+        self.shared.slots.lock().expect("not poisoned").len()
+    }
+
+    fn rank(&self) -> usize {
+        self.rank
+    }
+
+    fn exchange(&mut self, spikes: &mut Vec<Spike>) {
+        let bytes: Vec<u8> = spikes
+            .iter()
+            .flat_map(|s| {
+                let mut b = s.step.to_le_bytes().to_vec();
+                b.extend(s.sender.to_le_bytes());
+                b
+            })
+            .collect();
+        spikes.clear();
+        for part in self.all_gather_bytes(&bytes) {
+            spikes.extend(part.chunks_exact(12).map(|c| Spike {
+                step: u64::from_le_bytes(c[..8].try_into().expect("8 bytes")),
+                sender: u32::from_le_bytes(c[8..].try_into().expect("4 bytes")),
+            }));
+        }
+    }
+
+    fn all_gather_bytes(&mut self, mine: &[u8]) -> Vec<Vec<u8>> {
+        self.shared.slots.lock().expect("not poisoned")[self.rank] = mine.to_vec();
+        self.shared.barrier.wait();
+        let all = self.shared.slots.lock().expect("not poisoned").clone();
+        // nobody writes the next round's slot before everyone has read this one
+        self.shared.barrier.wait();
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_spikes_come_back_the_same() {
+        let spikes = vec![
+            Spike {
+                step: 1000,
+                sender: 7,
+            },
+            Spike {
+                step: 1003,
+                sender: u32::MAX,
+            },
+        ];
+        let mut packed = Vec::new();
+        pack_spikes(&spikes, 1000, &mut packed);
+        let mut back = Vec::new();
+        unpack_spikes(&packed, 1000, &mut back);
+        assert_eq!(back, spikes);
+    }
+
+    #[test]
+    fn in_process_ranks_gather_in_rank_order() {
+        let comms = InProcess::group(3);
+        let results: Vec<(Vec<Spike>, u64, u64, Vec<u64>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = comms
+                .into_iter()
+                .map(|mut c| {
+                    s.spawn(move || {
+                        let r = c.rank() as u64;
+                        let mut spikes = vec![Spike {
+                            step: 10 + r,
+                            sender: r as u32,
+                        }];
+                        c.exchange(&mut spikes);
+                        let min = c.all_min(5 - r);
+                        let sum = c.all_sum(r);
+                        let cat = c.all_concat(&vec![r; r as usize]);
+                        (spikes, min, sum, cat)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (spikes, min, sum, cat) in results {
+            let senders: Vec<u32> = spikes.iter().map(|s| s.sender).collect();
+            assert_eq!(senders, vec![0, 1, 2]);
+            assert_eq!((min, sum), (3, 3));
+            assert_eq!(cat, vec![1, 2, 2]);
+        }
+    }
 }

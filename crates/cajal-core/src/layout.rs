@@ -59,17 +59,70 @@ pub(crate) fn partition_sizes(def: &NetworkDef, threads: usize) -> Vec<Vec<usize
         .collect()
 }
 
+/// Which thread shares a process works on. A run over `processes` processes of `threads`
+/// threads each cuts the network into `processes × threads` shares, in order ([`cut`]); process
+/// `rank` owns shares `rank × threads .. (rank + 1) × threads`, so each process holds a
+/// contiguous run of blocks and the processes, taken in order, hold them in global order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shares {
+    /// Threads per process.
+    pub threads: usize,
+    /// Processes.
+    pub processes: usize,
+    /// This process.
+    pub rank: usize,
+}
+
+impl Shares {
+    /// One process of `threads` threads.
+    pub fn one_process(threads: usize) -> Shares {
+        Shares {
+            threads: threads.max(1),
+            processes: 1,
+            rank: 0,
+        }
+    }
+
+    /// Shares in all.
+    pub fn total(&self) -> usize {
+        self.threads * self.processes
+    }
+
+    /// True when this process works on share `share`.
+    pub fn owns(&self, share: usize) -> bool {
+        share / self.threads == self.rank
+    }
+}
+
+/// Each population's partitions as (neurons, owned by this process), over every process's
+/// partitions in order.
+pub(crate) fn partition_owners(def: &NetworkDef, shares: Shares) -> Vec<Vec<(usize, bool)>> {
+    cut(def, shares.total())
+        .into_iter()
+        .map(|pop| {
+            pop.into_iter()
+                .map(|(size, share)| (size, shares.owns(share)))
+                .collect()
+        })
+        .collect()
+}
+
 /// How many consecutive partitions (in the order of [`partition_sizes`], populations one after
 /// another) form each group that shares one synapse store ([`crate::synapses::Csr`]) and is
 /// taken by one thread at a time: the partitions of one thread's share, packed in order into
 /// groups of at most about [`MAX_SYNAPSES`] expected synapses (the store of a group is made by
 /// copying its partitions' stores, so this also bounds the memory that copy needs).
 pub(crate) fn group_sizes(def: &NetworkDef, threads: usize) -> Vec<usize> {
+    group_sizes_of(def, Shares::one_process(threads))
+}
+
+/// [`group_sizes`] for the partitions that `shares` keeps.
+pub(crate) fn group_sizes_of(def: &NetworkDef, shares: Shares) -> Vec<usize> {
     let synapses = synapses_per_neuron(def);
     let mut groups: Vec<usize> = Vec::new();
     let mut last: Option<(usize, f64)> = None; // the current group's share and synapses
-    for (pi, pop) in cut(def, threads).into_iter().enumerate() {
-        for (size, share) in pop {
+    for (pi, pop) in cut(def, shares.total()).into_iter().enumerate() {
+        for (size, share) in pop.into_iter().filter(|&(_, sh)| shares.owns(sh)) {
             let s = size as f64 * synapses[pi];
             match (&mut last, groups.last_mut()) {
                 (Some((g_share, g_syn)), Some(count))

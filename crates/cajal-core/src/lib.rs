@@ -61,7 +61,7 @@ pub use builder::{
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use dist::Dist;
 pub use error::{BuildError, ErrorKind, Place};
-pub use exchange::{Communicator, Local};
+pub use exchange::{Communicator, InProcess, Local};
 pub use homeostasis::{AstrocyteDef, ScalingDef, ThresholdDef};
 pub use network::{
     InputDef, InputKind, NetworkDef, PopulationDef, ProjectionDef, RecordDef, Rule, Selection,

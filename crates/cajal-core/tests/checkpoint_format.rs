@@ -33,7 +33,11 @@ fn stdp(model: &str, kv: &[(&str, f64)], modulator: Option<usize>) -> Plasticity
 
 /// The schema's FNV-1a hash for each format version. A line is added with each new version and
 /// never changed: rewriting the files without raising the version fails here.
-const SCHEMA_HASHES: &[(u32, u64)] = &[(2, 0x2bf5262613ac4026), (3, 0x3cb8166d1e888f)];
+const SCHEMA_HASHES: &[(u32, u64)] = &[
+    (2, 0x2bf5262613ac4026),
+    (3, 0x3cb8166d1e888f),
+    (4, 0xb185ae0b98f44ab9),
+];
 
 fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf29ce484222325, |h, b| {
@@ -350,7 +354,18 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
 fn a_version_2_checkpoint_still_restores_and_goes_on_as_its_run_would() {
     // the golden file of version 2, written before version 3 added the astrocyte's own weight
     // of input spikes (its astrocytes weigh them as liquid spikes)
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden-v2.ckpt");
+    older_version_goes_on("tests/data/golden-v2.ckpt");
+}
+
+#[test]
+fn a_version_3_checkpoint_still_restores_and_goes_on_as_its_run_would() {
+    // the golden file of version 3, written before version 4 added the processes of a
+    // distributed run to the layout (it reads as a run in one process)
+    older_version_goes_on("tests/data/golden-v3.ckpt");
+}
+
+fn older_version_goes_on(file: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let bytes = std::fs::read(&path).unwrap();
     let ck = Checkpoint::from_bytes(&bytes, &path).unwrap();
     let mut resumed = network().build(1).unwrap();
@@ -380,7 +395,7 @@ fn checkpoints_of_another_format_version_are_refused_by_name() {
     assert_eq!(
         err,
         format!(
-            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2 and \
+            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3 and \
              {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
         )
     );

@@ -322,7 +322,27 @@ impl Network {
     /// Builds the network on `threads` worker threads (0: one per core; at most 4 per core).
     pub fn build(&self, threads: usize) -> Result<Simulation, BuildError> {
         check::threads(threads)?;
-        Simulation::build_checked(&self.def, threads, self.id, true)
+        Simulation::build_checked(&self.def, threads, self.id, true, Box::new(crate::Local))
+    }
+
+    /// Builds this process's part of the network for a run over the processes of
+    /// `communicator`, on `threads` worker threads each (0: one per core). The network is cut
+    /// into one share per thread of every process, in order; this process draws and holds only
+    /// the neurons and incoming synapses of its own shares, and the processes exchange their
+    /// spikes through `communicator` once per interval. Every process must build the same
+    /// network with the same thread count and then call the same runs (the calls are
+    /// collective). The spikes are bit-identical to a run in one process, whatever the numbers
+    /// of processes and threads.
+    ///
+    /// The simulation's accessors (spike trains, states, weights, counts) then read this
+    /// process's neurons only; [`Simulation::synapses`] counts every process's synapses.
+    pub fn build_distributed(
+        &self,
+        threads: usize,
+        communicator: Box<dyn crate::Communicator>,
+    ) -> Result<Simulation, BuildError> {
+        check::threads(threads)?;
+        Simulation::build_checked(&self.def, threads, self.id, true, communicator)
     }
 
     fn resolve(&self, p: PopulationId, place: &Place, field: &str) -> Result<usize, BuildError> {

@@ -7,7 +7,9 @@ use crate::connect::{
     draw_global, draw_per_target, draw_total_in, is_per_target, split_total, Drawn,
 };
 use crate::crew::Crew;
+use crate::exchange::{Collectives, Communicator, Local};
 use crate::homeostasis::{AstrocyteState, ThresholdRule};
+use crate::layout::Shares;
 use crate::network::{BuildError, ErrorKind, NetworkDef, Place, Rule};
 use crate::neuron::Dynamics;
 use crate::partition::{Partition, BLOCK_SIZE};
@@ -56,15 +58,17 @@ impl Simulation {
         compact: bool,
     ) -> Result<Simulation, BuildError> {
         let net = crate::Network::from_def(def.clone())?;
-        Self::build_checked(net.def(), threads, net.id(), compact)
+        Self::build_checked(net.def(), threads, net.id(), compact, Box::new(Local))
     }
 
-    /// Builds a network that [`crate::Network`] has checked.
+    /// Builds a network that [`crate::Network`] has checked: the partitions of the process of
+    /// `communicator` (all of them when it is [`Local`]).
     pub(crate) fn build_checked(
         def: &NetworkDef,
         threads: usize,
         network: u64,
         compact: bool,
+        mut communicator: Box<dyn Communicator>,
     ) -> Result<Simulation, BuildError> {
         let refused = |e: &dyn std::fmt::Display| {
             let m = format!("cannot start {threads} threads: {e}");
@@ -78,7 +82,13 @@ impl Simulation {
         // the helpers of a run live as long as the simulation: started here, where a refused
         // thread is an error of the build rather than a panic of the first run
         let crew = Crew::new(threads - 1).map_err(|e| refused(&e))?;
-        let built = pool.install(|| Self::build_in_pool(def, threads, compact));
+        let shares = Shares {
+            threads,
+            processes: communicator.processes(),
+            rank: communicator.rank(),
+        };
+        let comm = &mut *communicator;
+        let built = pool.install(|| Self::build_in_pool(def, shares, compact, comm));
         built.map(
             |(populations, partitions, groups, interval, synapses)| Simulation {
                 network,
@@ -98,7 +108,7 @@ impl Simulation {
                 synapses,
                 projections: def.projections.iter().map(|p| p.name.clone()).collect(),
                 astrocytes: def.astrocytes.iter().map(|a| a.name.clone()).collect(),
-                communicator: Box::new(crate::exchange::Local),
+                communicator,
                 schedule: Vec::new(),
             },
         )
@@ -107,16 +117,22 @@ impl Simulation {
     #[allow(clippy::type_complexity)]
     fn build_in_pool(
         def: &NetworkDef,
-        threads: usize,
+        shares: Shares,
         compact: bool,
+        comm: &mut dyn Communicator,
     ) -> Result<(Vec<PopulationInfo>, Vec<Partition>, Vec<Group>, u64, u64), BuildError> {
-        let (populations, mut partitions) = Self::make_partitions(def, threads);
+        let threads = shares.threads;
+        let (populations, mut partitions) = Self::make_partitions(def, shares);
         // synapses: global rules are drawn first; then each target partition draws its
         // per-target projections in projection order and turns its pairs into its CSR at once,
         // so that only the partitions being built hold 12-byte pairs
         let (plan, global) = Plan::new(def, &populations, &partitions)?;
         let built = plan.draw_all(&partitions, global, threads);
         let (synapses, min_delay, mut max_delay, stores) = take_built(&mut partitions, built)?;
+        // a process may hold none of the shortest synapses: the interval is everyone's shortest
+        // delay, and the synapse count everyone's
+        let min_delay = comm.all_min(min_delay as u64) as u16;
+        let synapses = comm.all_sum(synapses);
         for (ii, _) in def.inputs.iter().enumerate() {
             max_delay = max_delay.max(Self::attach_input(def, ii, &populations, &mut partitions));
         }
@@ -127,7 +143,7 @@ impl Simulation {
             p.finish(max_delay, populations[p.population].kind.input_rings());
             p.remember_built_state();
         });
-        let groups = group_stores(def, threads, stores, compact)?;
+        let groups = group_stores(def, shares, stores, compact)?;
         // with no synapses, any interval is exact; 10 ms keeps progress updates frequent
         let interval = if min_delay == u16::MAX {
             ((10.0 / def.dt).round() as u64).max(1)
@@ -139,20 +155,27 @@ impl Simulation {
 
     /// Cuts every population into partitions (`layout.rs`) with their neurons' initial state,
     /// generator times, thresholds and random streams; synapses come later.
-    fn make_partitions(def: &NetworkDef, threads: usize) -> (Vec<PopulationInfo>, Vec<Partition>) {
+    /// Only this process's partitions are made; the others' neurons still count in the global
+    /// ids and random-stream blocks.
+    fn make_partitions(def: &NetworkDef, shares: Shares) -> (Vec<PopulationInfo>, Vec<Partition>) {
         let dt = def.dt;
         let mut populations = Vec::new();
         let mut partitions = Vec::new();
         let mut gid: u64 = 0;
         let mut block: u64 = 0; // global block index: the key of a block's Poisson stream
-        let layout = crate::layout::partition_sizes(def, threads);
+        let layout = crate::layout::partition_owners(def, shares);
         for (pi, pop) in def.populations.iter().enumerate() {
             let initial = Self::initial_values(def, pi);
             let gen_steps = (pop.kind == crate::neuron::ModelKind::SpikeGenerator)
                 .then(|| crate::builder::check::generator_steps(dt, pop));
             let first = partitions.len();
             let mut offset = 0usize;
-            for &n in &layout[pi] {
+            for &(n, owned) in &layout[pi] {
+                if !owned {
+                    block += n.div_ceil(BLOCK_SIZE) as u64;
+                    offset += n;
+                    continue;
+                }
                 let mut dynamics = Dynamics::new(pop.kind, &pop.params, n, dt)
                     .expect("parameters checked when the population was added");
                 let threshold = pop.threshold.as_ref().map(|th| {
@@ -243,7 +266,18 @@ impl<'a> Plan<'a> {
                     .iter()
                     .map(|p| p.offset)
                     .collect();
+                // (in a distributed run this process holds a contiguous part of the targets,
+                // perhaps none: the others' synapses are dropped as they are drawn)
+                let held = match (starts.first(), tparts.end.checked_sub(1)) {
+                    (Some(&lo), Some(last)) if !tparts.is_empty() => {
+                        lo..partitions[last].offset + partitions[last].len() as u32
+                    }
+                    _ => 0..0,
+                };
                 for d in draw_global(proj, ji, def.seed, def.dt, src.size, tgt.size)? {
+                    if !held.contains(&d.target) {
+                        continue;
+                    }
                     let part = tparts.start + starts.partition_point(|&o| o <= d.target) - 1;
                     let offset = partitions[part].offset;
                     let bucket = &mut global[part].last_mut().expect("pushed above").1;
@@ -496,13 +530,13 @@ fn take_built(
 /// group's synapses twice over while it is made), compacted where they allow it if `compact`.
 fn group_stores(
     def: &NetworkDef,
-    threads: usize,
+    shares: Shares,
     stores: Vec<Csr>,
     compact: bool,
 ) -> Result<Vec<Group>, BuildError> {
     let mut stores = stores.into_iter();
     let mut groups = Vec::new();
-    for k in crate::layout::group_sizes(def, threads) {
+    for k in crate::layout::group_sizes_of(def, shares) {
         let first = groups.last().map_or(0, |g: &Group| g.parts.end);
         let csr = Csr::interleave(stores.by_ref().take(k).collect())
             .map_err(|m| BuildError::new(ErrorKind::TooLarge, Place::Network, "synapses", m))?;

@@ -11,6 +11,7 @@ mod steer;
 
 use crate::balance::{split, Balance, Group};
 use crate::crew::Crew;
+use crate::exchange::Collectives;
 use crate::neuron::ModelKind;
 use crate::partition::{deliver, Partition, Spike};
 use crate::plasticity::Learning;
@@ -309,7 +310,7 @@ impl Simulation {
             self.communicator.exchange(&mut run.pending);
             self.step = to;
             if check {
-                if let Some(e) = self.first_non_finite(run.last_check) {
+                if let Some(e) = self.first_error_anywhere(run.last_check) {
                     return Err(e);
                 }
                 run.last_check = to;
@@ -337,17 +338,62 @@ impl Simulation {
         }
     }
 
-    /// Step multiples at which intervals must end (plastic flushes and weight snapshots).
-    fn interval_cuts(&self) -> Vec<u64> {
+    /// Step multiples at which intervals must end (plastic flushes and weight snapshots), those
+    /// of every process (collective: all processes end their intervals together).
+    fn interval_cuts(&mut self) -> Vec<u64> {
         let mut cuts: Vec<u64> = Vec::new();
         for p in &self.partitions {
             for l in &p.learning {
                 cuts.extend(l.cuts());
             }
         }
+        let mut cuts = self.communicator.all_concat(&cuts);
         cuts.sort_unstable();
         cuts.dedup();
         cuts
+    }
+
+    /// [`Simulation::first_non_finite`] of the first process (in rank order) that found one,
+    /// on every process (collective), so that all stop at the same interval.
+    fn first_error_anywhere(&mut self, since: u64) -> Option<NumericalError> {
+        let mine = self.first_non_finite(since);
+        if self.communicator.processes() == 1 {
+            return mine;
+        }
+        let bytes = match &mine {
+            None => Vec::new(),
+            Some(e) => {
+                let mut b = Vec::new();
+                let fields = (
+                    &e.population,
+                    e.neuron,
+                    &e.variable,
+                    e.value,
+                    e.last_finite_ms,
+                    e.time_ms,
+                );
+                ciborium::ser::into_writer(&fields, &mut b).expect("serialises into memory");
+                b
+            }
+        };
+        let all = self.communicator.all_gather_bytes(&bytes);
+        let first = all.iter().find(|b| !b.is_empty())?;
+        let (population, neuron, variable, value, last_finite_ms, time_ms): (
+            String,
+            usize,
+            String,
+            f64,
+            f64,
+            f64,
+        ) = ciborium::de::from_reader(first.as_slice()).expect("written by a process of this run");
+        Some(NumericalError {
+            population,
+            neuron,
+            variable,
+            value,
+            last_finite_ms,
+            time_ms,
+        })
     }
 
     /// The first non-finite state value found by the partitions' last check, if any, as an
