@@ -1,6 +1,7 @@
 //! `cajal`: run spiking network models from TOML files.
 
 mod analyze;
+mod distributed;
 mod encode;
 mod figures;
 mod interrupt;
@@ -226,6 +227,9 @@ where
         // stops cleanly
         interrupt::install();
     }
+    if matches!(cli.command, Command::Run(_) | Command::Resume(_)) {
+        distributed::init();
+    }
     let result = match cli.command {
         Command::Run(args) => run(&args),
         Command::Resume(args) => resume(&args),
@@ -234,13 +238,26 @@ where
         Command::Encode(args) => encode::run(&args),
         Command::Check { model } => check(&model),
     };
-    match result {
+    let code = match result {
         Ok(()) => 0,
+        Err(f) if distributed::processes() > 1 => {
+            if f.error.downcast_ref::<distributed::Agreed>().is_none() {
+                // this process alone: the others may be waiting for it in a collective step
+                distributed::fail(&message(&f.error), f.code);
+            }
+            // every process has it: process 0 says it, all end alike
+            if distributed::rank() == 0 {
+                eprintln!("error: {}", message(&f.error));
+            }
+            f.code
+        }
         Err(f) => {
             eprintln!("error: {}", message(&f.error));
             f.code
         }
-    }
+    };
+    distributed::finish();
+    code
 }
 
 /// Makes `out` and checks that files can be written in it, before anything is built or run (so
@@ -365,7 +382,7 @@ fn replace_previous_outputs(out: &std::path::Path, quiet: bool) -> Result<(), Fa
 
 /// An error with its causes, each printed once: a cause whose text the message already holds
 /// (an error that names its cause and also keeps it as its source) is not repeated.
-fn message(error: &anyhow::Error) -> String {
+pub(crate) fn message(error: &anyhow::Error) -> String {
     let mut text = error.to_string();
     for cause in error.chain().skip(1) {
         let cause = cause.to_string();
@@ -387,7 +404,7 @@ fn build(
     quiet: bool,
 ) -> Result<cajal_core::Simulation, Failure> {
     interrupt::doing("building the network");
-    let spinner = if quiet {
+    let spinner = if quiet || distributed::rank() > 0 {
         indicatif::ProgressBar::hidden()
     } else {
         indicatif::ProgressBar::new_spinner()
@@ -404,7 +421,8 @@ fn build(
         model.name, est.synapses
     ));
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-    let sim = cajal_model::build(model, text, file, threads).map_err(bad_input);
+    let sim = cajal_model::build_with(model, text, file, threads, distributed::communicator())
+        .map_err(bad_input);
     spinner.finish_and_clear();
     sim
 }
@@ -434,30 +452,18 @@ fn check(path: &std::path::Path) -> Result<(), Failure> {
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let (out, threads, quiet) = (args.out.as_path(), args.threads, args.quiet);
-    let (mut model, text, file) = load(&args.model)?;
-    if let Some(s) = args.seed {
-        model.network.set_seed(s);
-    }
-    if let Some(d) = args.duration {
-        cajal_core::duration_steps(d, model.def().dt)
-            .map_err(|m| bad_input(format!("--duration: {m}")))?;
-        model.duration = d;
-    }
-    if let Some(e) = args.checkpoint_every {
-        let dt = model.def().dt;
-        if !(e.is_finite() && e >= dt) {
-            return Err(bad_input(format!(
-                "--checkpoint-every must be a number of ms of at least one step, dt = {dt} ms \
-                 (got {e})"
-            )));
-        }
-    }
-    cajal_core::Network::check_threads(threads)
-        .map_err(|e| bad_input(format!("--threads: {}", e.message)))?;
-    check_memory(&model, threads, args.max_memory.as_deref())?;
-    writable_folder(out)?;
-    let _lock = lock_folder(out)?;
-    replace_previous_outputs(out, quiet)?;
+    // every process reads and checks the model; process 0 alone prepares the folder; then they
+    // agree (a failure anywhere stops every process with its message)
+    let prepared = prepare_run(args);
+    let status = match &prepared {
+        Ok(_) => Ok(()),
+        Err(f) => Err(Failure {
+            code: f.code,
+            error: anyhow::anyhow!("{}", message(&f.error)),
+        }),
+    };
+    distributed::agree(&mut *distributed::communicator(), status)?;
+    let (model, text, file, _lock) = prepared?;
     let t0 = Instant::now();
     let mut sim = build(&model, &text, &file, threads, quiet)?;
     let build_s = t0.elapsed().as_secs_f64();
@@ -482,6 +488,45 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     simulate(&model, &mut sim, &record, build_s, quiet)
 }
 
+/// What `cajal run` checks before building: the model and options (every process), memory
+/// (per process) and the output folder (process 0, which holds its lock).
+#[allow(clippy::type_complexity)]
+fn prepare_run(
+    args: &RunArgs,
+) -> Result<(cajal_model::Model, String, String, Option<FolderLock>), Failure> {
+    let (out, threads, quiet) = (args.out.as_path(), args.threads, args.quiet);
+    let (mut model, text, file) = load(&args.model)?;
+    if let Some(s) = args.seed {
+        model.network.set_seed(s);
+    }
+    if let Some(d) = args.duration {
+        cajal_core::duration_steps(d, model.def().dt)
+            .map_err(|m| bad_input(format!("--duration: {m}")))?;
+        model.duration = d;
+    }
+    if let Some(e) = args.checkpoint_every {
+        let dt = model.def().dt;
+        if !(e.is_finite() && e >= dt) {
+            return Err(bad_input(format!(
+                "--checkpoint-every must be a number of ms of at least one step, dt = {dt} ms \
+                 (got {e})"
+            )));
+        }
+    }
+    cajal_core::Network::check_threads(threads)
+        .map_err(|e| bad_input(format!("--threads: {}", e.message)))?;
+    check_memory(&model, threads, args.max_memory.as_deref())?;
+    let lock = if distributed::rank() == 0 {
+        writable_folder(out)?;
+        let lock = lock_folder(out)?;
+        replace_previous_outputs(out, quiet)?;
+        Some(lock)
+    } else {
+        None
+    };
+    Ok((model, text, file, lock))
+}
+
 /// Continues `sim` to the model's duration, in pieces: a checkpoint at every `checkpoint_every`
 /// and a stop with a checkpoint and partial outputs on Ctrl-C or SIGTERM; then the outputs.
 fn simulate(
@@ -503,9 +548,9 @@ fn simulate(
         .map(|ms| round_up(((ms / dt).round() as u64).max(1)));
     // pieces of about 100 ms of simulated time between looks at the interrupt flag
     let piece = round_up(((100.0 / dt).round() as u64).max(1));
-    let ck_path = out.join("checkpoint.ckpt");
+    let ck_path = checkpoint_path(out, sim.rank());
     let extra = serde_json::to_vec(record).map_err(anyhow::Error::from)?;
-    let bar = if quiet {
+    let bar = if quiet || sim.rank() > 0 {
         indicatif::ProgressBar::hidden()
     } else {
         indicatif::ProgressBar::new(total)
@@ -517,6 +562,7 @@ fn simulate(
     );
     // a resumed run: its speed is that of the part it simulates
     let (from_ms, events_before) = (sim.time_ms(), sim.synaptic_events());
+    let events_before = distributed::sum(sim.communicator_mut(), events_before);
     let t1 = Instant::now();
     let mut outcome = Ok(());
     let mut stopped = false;
@@ -528,6 +574,7 @@ fn simulate(
             stop = stop.min((now / e + 1) * e);
         }
         let stop = stop.min(total);
+        // (a numerical error is every process's: the engine agrees on it)
         outcome = sim.run((stop - now) as f64 * dt, |_, _| {});
         let done = sim.steps_done();
         if done == total || (done - shown) * 1000 >= total {
@@ -539,7 +586,9 @@ fn simulate(
             break;
         }
         let due = every.is_some_and(|e| done.is_multiple_of(e) && done < total);
-        if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        // a stop asked of any process stops them all at the same step
+        let asked = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+        if distributed::any(sim.communicator_mut(), asked) {
             sim.save_checkpoint(&ck_path, &extra)?;
             stopped = true;
             break;
@@ -551,7 +600,24 @@ fn simulate(
     let simulate_s = t1.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let mut summary = output::summary(model, sim, build_s, simulate_s);
+    // every process's outputs, merged on process 0, which alone writes the run folder
+    let outputs = output::Outputs::gather(sim, model.def(), build_s, simulate_s)?;
+    let connectivity = if record.save_connectivity && outcome.is_ok() && !stopped {
+        output::gather_connectivity(sim)?
+    } else {
+        None
+    };
+    let Some(outputs) = outputs else {
+        return match (outcome, stopped) {
+            (Err(e), _) => Err(distributed::agreed(anyhow::anyhow!("{e}").into())),
+            (_, true) => Err(distributed::agreed(Failure {
+                code: 130,
+                error: anyhow::anyhow!("interrupted"),
+            })),
+            _ => Ok(()),
+        };
+    };
+    let mut summary = output::summary(model, sim, &outputs);
     if from_ms > 0.0 {
         output::mark_resumed(&mut summary, sim, from_ms, events_before, simulate_s);
     }
@@ -559,34 +625,46 @@ fn simulate(
     if let Err(e) = outcome {
         // keep what was simulated: outputs up to the failure, marked partial
         summary.partial = true;
-        output::write_all(out, sim, model.def(), &summary, plot)?;
-        return Err(anyhow::anyhow!(
-            "{e}\n(outputs up to t = {} ms are in {}, summary.json has \"partial\": true)",
-            sim.time_ms(),
-            out.display()
-        )
-        .into());
+        output::write_all(out, &outputs, model.def(), &summary, plot)?;
+        return Err(distributed::agreed(
+            anyhow::anyhow!(
+                "{e}\n(outputs up to t = {} ms are in {}, summary.json has \"partial\": true)",
+                sim.time_ms(),
+                out.display()
+            )
+            .into(),
+        ));
     }
     if stopped {
         summary.partial = true;
-        output::write_all(out, sim, model.def(), &summary, plot)?;
-        return Err(Failure {
+        output::write_all(out, &outputs, model.def(), &summary, plot)?;
+        let ranks = if sim.processes() > 1 {
+            format!(" under mpirun -np {}", sim.processes())
+        } else {
+            String::new()
+        };
+        return Err(distributed::agreed(Failure {
             code: 130,
             error: anyhow::anyhow!(
                 "interrupted at t = {} ms: outputs so far are in {} (summary.json has \"partial\": \
-                 true); continue with: cajal resume {}",
+                 true); continue with: cajal resume {}{ranks}",
                 sim.time_ms(),
                 out.display(),
                 ck_path.display()
             ),
-        });
+        }));
     }
-    if record.save_connectivity {
-        summary.connectivity_crc32 = Some(output::write_connectivity(out, sim)?);
+    if let Some(c) = &connectivity {
+        summary.connectivity_crc32 = Some(output::write_connectivity(out, c)?);
     }
-    output::write_all(out, sim, model.def(), &summary, plot)?;
+    output::write_all(out, &outputs, model.def(), &summary, plot)?;
     if plot {
-        raster::draw(&cajal_data::RunFolder::new(out).raster(), sim, &model.name)?;
+        let run = raster::Run {
+            outputs: &outputs,
+            def: model.def(),
+            time_ms: sim.time_ms(),
+        };
+        raster::draw(&cajal_data::RunFolder::new(out).raster(), &run, &model.name)?;
     }
     if !quiet {
         output::print_table(&summary, out);
@@ -602,6 +680,16 @@ fn simulate(
         });
     }
     Ok(())
+}
+
+/// The checkpoint file of process `rank` in run folder `out`: `checkpoint.ckpt` for process 0
+/// (and a run in one process), `checkpoint.rank-<r>.ckpt` beside it for the others.
+fn checkpoint_path(out: &std::path::Path, rank: usize) -> PathBuf {
+    if rank == 0 {
+        out.join("checkpoint.ckpt")
+    } else {
+        out.join(format!("checkpoint.rank-{rank}.ckpt"))
+    }
 }
 
 /// `8G`, `500M`, `64K` or a number of bytes.
@@ -670,11 +758,63 @@ fn check_memory(
 }
 
 fn resume(args: &ResumeArgs) -> Result<(), Failure> {
-    let ck = cajal_core::Checkpoint::read(&args.checkpoint).map_err(bad_input)?;
+    // every process reads its own checkpoint (process r > 0: checkpoint.rank-<r>.ckpt beside
+    // the one named) and checks it; they agree before building
+    let prepared = prepare_resume(args);
+    let status = match &prepared {
+        Ok(_) => Ok(()),
+        Err(f) => Err(Failure {
+            code: f.code,
+            error: anyhow::anyhow!("{}", message(&f.error)),
+        }),
+    };
+    distributed::agree(&mut *distributed::communicator(), status)?;
+    let (model, record, ck, _lock) = prepared?;
+    let t0 = Instant::now();
+    let mut sim = build(
+        &model,
+        &record.model_text,
+        &record.model_file,
+        ck.threads(),
+        args.quiet,
+    )?;
+    let from = ck.time_ms();
+    let restored = sim.restore(ck).map_err(bad_input);
+    distributed::agree(sim.communicator_mut(), restored)?;
+    let build_s = t0.elapsed().as_secs_f64();
+    if !args.quiet && sim.rank() == 0 {
+        eprintln!(
+            "resuming {} at t = {from} ms of {} ms",
+            record.model_file, record.duration
+        );
+    }
+    simulate(&model, &mut sim, &record, build_s, args.quiet)
+}
+
+/// What `cajal resume` reads and checks before building: this process's checkpoint, the run's
+/// record and model files, memory, and (process 0) the output folder.
+#[allow(clippy::type_complexity)]
+fn prepare_resume(
+    args: &ResumeArgs,
+) -> Result<
+    (
+        cajal_model::Model,
+        RunRecord,
+        cajal_core::Checkpoint,
+        Option<FolderLock>,
+    ),
+    Failure,
+> {
+    let rank = distributed::rank();
+    let path = match args.checkpoint.parent() {
+        Some(dir) if rank > 0 => checkpoint_path(dir, rank),
+        _ => args.checkpoint.clone(),
+    };
+    let ck = cajal_core::Checkpoint::read(&path).map_err(bad_input)?;
     let mut record: RunRecord = serde_json::from_slice(&ck.extra).map_err(|e| {
         bad_input(format!(
             "{}: the checkpoint does not say which run it belongs to ({e})",
-            args.checkpoint.display()
+            path.display()
         ))
     })?;
     if let Some(o) = &args.out {
@@ -704,24 +844,11 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
         }
     }
     check_memory(&model, ck.threads(), None)?;
-    writable_folder(&record.out)?;
-    let _lock = lock_folder(&record.out)?;
-    let t0 = Instant::now();
-    let mut sim = build(
-        &model,
-        &record.model_text,
-        &record.model_file,
-        ck.threads(),
-        args.quiet,
-    )?;
-    let from = ck.time_ms();
-    sim.restore(ck).map_err(bad_input)?;
-    let build_s = t0.elapsed().as_secs_f64();
-    if !args.quiet {
-        eprintln!(
-            "resuming {} at t = {from} ms of {} ms",
-            record.model_file, record.duration
-        );
-    }
-    simulate(&model, &mut sim, &record, build_s, args.quiet)
+    let lock = if rank == 0 {
+        writable_folder(&record.out)?;
+        Some(lock_folder(&record.out)?)
+    } else {
+        None
+    };
+    Ok((model, record, ck, lock))
 }

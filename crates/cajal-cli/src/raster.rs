@@ -1,7 +1,8 @@
 //! raster.png: spikes of a sample of neurons of each recorded population, and the population
 //! rate under it.
 
-use cajal_core::Simulation;
+use crate::output::Outputs;
+use cajal_core::NetworkDef;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -56,29 +57,40 @@ pub(crate) fn register_font() -> bool {
     })
 }
 
+/// The run: its outputs (merged over processes), its network and its length (ms).
+pub struct Run<'a> {
+    /// What the run recorded.
+    pub outputs: &'a Outputs,
+    /// Its network.
+    pub def: &'a NetworkDef,
+    /// Simulated time (ms).
+    pub time_ms: f64,
+}
+
 /// Draws the figure into `path` (written to a temporary file first, then renamed).
-pub fn draw(path: &Path, sim: &Simulation, title: &str) -> anyhow::Result<()> {
+pub fn draw(path: &Path, sim: &Run, title: &str) -> anyhow::Result<()> {
     let tmp = path.with_file_name(".raster.tmp.png");
     draw_into(&tmp, sim, title).map_err(|e| anyhow::anyhow!("drawing {}: {e}", path.display()))?;
     std::fs::rename(&tmp, path)?;
     Ok(())
 }
 
-fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn draw_into(path: &Path, sim: &Run, title: &str) -> Result<(), Box<dyn std::error::Error>> {
     let text = register_font();
-    let t_end = sim.time_ms().max(sim.dt());
+    let dt = sim.def.dt;
+    let t_end = sim.time_ms.max(dt);
     // a sample of at most 200 neurons in all, shared among the recorded populations by size
-    let ids = sim.population_ids();
-    let recorded: Vec<usize> = (0..ids.len())
-        .filter(|&i| sim.records_spikes(ids[i]).unwrap_or(false))
+    let pops = &sim.outputs.populations;
+    let recorded: Vec<usize> = (0..pops.len())
+        .filter(|&i| pops[i].records_spikes)
         .collect();
-    let total: usize = recorded.iter().map(|&i| sim.populations()[i].size).sum();
+    let total: usize = recorded.iter().map(|&i| sim.def.populations[i].size).sum();
     let mut rows = 0usize;
     let mut series = Vec::new();
     // about 200 to 1000 bins: 1 ms up to 1 s, then 2, 5, 10, 20 ... ms (a long run's rate in
     // 1 ms bins is a comb of single spikes)
     let bin = if t_end < 200.0 {
-        (t_end / 200.0).max(sim.dt())
+        (t_end / 200.0).max(dt)
     } else {
         let raw = t_end / 1000.0;
         let decade = 10f64.powf(raw.log10().floor());
@@ -92,10 +104,10 @@ fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn s
     let nbins = (t_end / bin).ceil() as usize;
     let mut rate = vec![0.0f64; nbins.max(1)];
     for (c, &i) in recorded.iter().enumerate() {
-        let p = &sim.populations()[i];
+        let p = &sim.def.populations[i];
         let share = ((200 * p.size) as f64 / total.max(1) as f64).ceil() as usize;
         let take = share.clamp(1, p.size) as u32;
-        let s = sim.spike_trains(ids[i])?;
+        let s = &pops[i];
         let pts: Vec<(f64, f64)> = s
             .times
             .iter()
@@ -121,7 +133,7 @@ fn draw_into(path: &Path, sim: &Simulation, title: &str) -> Result<(), Box<dyn s
     // population rate per recorded neuron (Hz)
     let n_rec: usize = recorded
         .iter()
-        .map(|&i| sim.recorded_neurons(ids[i]).unwrap_or(0))
+        .map(|&i| pops[i].recorded.len())
         .sum::<usize>()
         .max(1);
     rate.iter_mut()

@@ -7,8 +7,8 @@ pub mod idx;
 pub mod mutate;
 pub mod run_folder;
 pub use run_folder::{
-    connectivity_crc32, file_stem, PopulationSummary, RunFolder, RunSummary, SpikeFile, WallTime,
-    WeightsFile,
+    connectivity_crc32, file_stem, PopulationSummary, ProcessSummary, RunFolder, RunSummary,
+    SpikeFile, WallTime, WeightsFile,
 };
 
 use ndarray::{Array1, Array2};

@@ -86,6 +86,34 @@ pub struct RunSummary {
     pub connectivity_crc32: Option<u32>,
     /// One line per population, in model order.
     pub populations: Vec<PopulationSummary>,
+    /// A run over several processes (`mpirun -np N cajal run`): one line per process, in rank
+    /// order (absent for a run in one process). The run's `wall_s` are process 0's, its
+    /// `peak_rss_bytes` and `rss_bytes` the largest of any process, its `synapse_bytes` the sum
+    /// and its `memory_estimate_bytes` the estimate for one process.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<ProcessSummary>,
+}
+
+/// One process of a distributed run, in `summary.json`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProcessSummary {
+    /// Its rank.
+    pub rank: usize,
+    /// Its wall-clock seconds of building and simulating.
+    pub wall_s: WallTime,
+    /// Its peak resident memory (Linux: VmHWM), if known.
+    pub peak_rss_bytes: Option<u64>,
+    /// Its resident memory at the end, if known.
+    pub rss_bytes: Option<u64>,
+    /// Bytes of its synapse storage.
+    pub synapse_bytes: u64,
+    /// Neurons it simulated.
+    pub neurons: usize,
+    /// Spikes its neurons emitted.
+    pub spikes: u64,
+    /// Synaptic events it delivered.
+    pub synaptic_events: u64,
 }
 
 /// CRC-32 of a connectivity's sources then targets, each as 32-bit little-endian integers: what
@@ -364,7 +392,7 @@ impl RunFolder {
 }
 
 /// A weight file's arrays (what `cajal_core::Simulation::weights` returns).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WeightsFile {
     /// Source of each synapse (index in its population).
     pub sources: Vec<u32>,

@@ -733,14 +733,35 @@ pub fn build(
     file: &str,
     threads: usize,
 ) -> Result<cajal_core::Simulation, ModelError> {
-    model.network.build(threads).map_err(|e| {
-        let ctx = Ctx {
-            file,
-            text: text_for_errors,
-            doc: toml_edit::ImDocument::parse(text_for_errors.to_string()).ok(),
-            read: Default::default(),
-            rows: Default::default(),
-        };
-        ctx.located(e)
-    })
+    build_with(
+        model,
+        text_for_errors,
+        file,
+        threads,
+        Box::new(cajal_core::Local),
+    )
+}
+
+/// [`build`] for the process of `communicator` in a run over several processes
+/// (`cajal_core::Network::build_distributed`).
+pub fn build_with(
+    model: &Model,
+    text_for_errors: &str,
+    file: &str,
+    threads: usize,
+    communicator: Box<dyn cajal_core::Communicator>,
+) -> Result<cajal_core::Simulation, ModelError> {
+    model
+        .network
+        .build_distributed(threads, communicator)
+        .map_err(|e| {
+            let ctx = Ctx {
+                file,
+                text: text_for_errors,
+                doc: toml_edit::ImDocument::parse(text_for_errors.to_string()).ok(),
+                read: Default::default(),
+                rows: Default::default(),
+            };
+            ctx.located(e)
+        })
 }

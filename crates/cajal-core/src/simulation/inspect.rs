@@ -345,35 +345,53 @@ impl Simulation {
     /// Spike count, mean rate and mean ISI CV of population `pop` over the simulated time.
     pub fn population_stats(&self, pop: PopulationId) -> Result<PopulationStats, BuildError> {
         let info = self.info(pop)?;
-        let mut spikes = 0u64;
-        let (mut cv_sum, mut cv_n) = (0.0, 0usize);
-        for p in &self.partitions[info.partitions.clone()] {
+        let spikes: u64 = self
+            .parts_of(pop)?
+            .iter()
+            .map(|p| p.stats.count.iter().map(|&c| c as u64).sum::<u64>())
+            .sum();
+        Ok(PopulationStats::from_parts(
+            spikes,
+            &self.isi_cvs(pop)?,
+            info.size,
+            self.time_ms(),
+        ))
+    }
+
+    /// The ISI coefficients of variation (std/mean) of the neurons of `pop` with at least 3
+    /// spikes, in neuron order: what [`PopulationStats::cv_isi`] averages (a distributed run
+    /// joins the processes' lists in rank order, which is neuron order).
+    pub fn isi_cvs(&self, pop: PopulationId) -> Result<Vec<f64>, BuildError> {
+        let mut cvs = Vec::new();
+        for p in self.parts_of(pop)? {
             let st = &p.stats;
             for i in 0..p.len() {
-                spikes += st.count[i] as u64;
                 if st.count[i] >= 3 {
                     let n = (st.count[i] - 1) as f64;
                     let mean = st.isi_sum[i] / n;
                     let var = (st.isi_sq[i] / n - mean * mean).max(0.0);
-                    cv_sum += var.sqrt() / mean;
-                    cv_n += 1;
+                    cvs.push(var.sqrt() / mean);
                 }
             }
         }
-        let t_s = self.time_ms() / 1000.0;
-        Ok(PopulationStats {
-            spikes,
-            rate_hz: if t_s > 0.0 {
-                spikes as f64 / (info.size as f64 * t_s)
-            } else {
-                0.0
-            },
-            cv_isi: if cv_n > 0 {
-                cv_sum / cv_n as f64
-            } else {
-                f64::NAN
-            },
-        })
+        Ok(cvs)
+    }
+
+    /// This process's rank in a distributed run (0 in one process).
+    pub fn rank(&self) -> usize {
+        self.communicator.rank()
+    }
+
+    /// The processes that share the network (1 unless built with
+    /// [`crate::Network::build_distributed`]).
+    pub fn processes(&self) -> usize {
+        self.communicator.processes()
+    }
+
+    /// The communicator between the processes of a distributed run, for the caller's own
+    /// collective steps between runs (gathering outputs, agreeing to stop).
+    pub fn communicator_mut(&mut self) -> &mut dyn crate::Communicator {
+        &mut *self.communicator
     }
 
     /// Spike counts of every neuron of population `pop`.

@@ -100,6 +100,27 @@ pub struct PopulationStats {
     pub cv_isi: f64,
 }
 
+impl PopulationStats {
+    /// The statistics of `spikes` spikes of a population of `size` neurons over `time_ms`,
+    /// whose neurons with at least 3 spikes have the ISI CVs `cvs` (summed in order).
+    pub fn from_parts(spikes: u64, cvs: &[f64], size: usize, time_ms: f64) -> PopulationStats {
+        let t_s = time_ms / 1000.0;
+        PopulationStats {
+            spikes,
+            rate_hz: if t_s > 0.0 {
+                spikes as f64 / (size as f64 * t_s)
+            } else {
+                0.0
+            },
+            cv_isi: if cvs.is_empty() {
+                f64::NAN
+            } else {
+                cvs.iter().sum::<f64>() / cvs.len() as f64
+            },
+        }
+    }
+}
+
 /// A built network, ready to run.
 pub struct Simulation {
     /// The [`crate::Network`] it was built from (handles carry it).
