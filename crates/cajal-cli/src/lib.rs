@@ -80,7 +80,8 @@ struct RunArgs {
     #[arg(long)]
     checkpoint_every: Option<f64>,
     /// Refuse models whose estimated peak memory exceeds this (e.g. 8G, 500M, or bytes); the
-    /// memory available now is always a limit.
+    /// memory available now is always a limit. Under mpirun: per process (the estimate divided
+    /// by the number of processes).
     #[arg(long)]
     max_memory: Option<String>,
 }
@@ -744,17 +745,19 @@ fn check_memory(
         (None, Some(a)) => (a, "available on this machine"),
         (None, None) => return Ok(()),
     };
-    cajal_core::memory::check_peak(model.def(), threads, limit, what).map_err(|m| {
-        bad_input(format!(
-            "{}: {}{}",
-            model.name,
-            m.replace(
-                " or build with fewer threads",
-                ", build with fewer --threads"
-            ),
-            ", or allow more with --max-memory"
-        ))
-    })
+    let processes = distributed::processes();
+    cajal_core::memory::check_peak_per_process(model.def(), threads, processes, limit, what)
+        .map_err(|m| {
+            bad_input(format!(
+                "{}: {}{}",
+                model.name,
+                m.replace(
+                    " or build with fewer threads",
+                    ", build with fewer --threads"
+                ),
+                ", or allow more with --max-memory"
+            ))
+        })
 }
 
 fn resume(args: &ResumeArgs) -> Result<(), Failure> {
