@@ -22,6 +22,11 @@ pub fn rank() -> usize {
     imp::rank()
 }
 
+/// The processes of this job on this machine (sharing its memory): 1 without MPI.
+pub fn processes_here() -> usize {
+    imp::processes_here()
+}
+
 /// A communicator for a simulation of this job: the MPI world when there are several
 /// processes, else one process on its own.
 pub fn communicator() -> Box<dyn Communicator> {
@@ -29,9 +34,10 @@ pub fn communicator() -> Box<dyn Communicator> {
 }
 
 /// Starts MPI when the `mpi` feature is on (a program started without `mpirun` is one process
-/// of its own). Idempotent; a no-op without the feature.
-pub fn init() {
-    imp::init();
+/// of its own). Idempotent; a no-op without the feature. An MPI library that cannot take calls
+/// from the threads of a process one at a time (MPI_THREAD_SERIALIZED) is an error.
+pub fn init() -> Result<(), String> {
+    imp::init()
 }
 
 /// Ends MPI (MPI_Finalize) at the end of a command that started it; a no-op otherwise.
@@ -95,13 +101,8 @@ pub fn agree(comm: &mut dyn Communicator, result: Result<(), Failure>) -> Result
 
 /// Collective: the sum of every process's `x`.
 pub fn sum(comm: &mut dyn Communicator, x: u64) -> u64 {
-    if comm.processes() == 1 {
-        return x;
-    }
-    comm.all_gather_bytes(&x.to_le_bytes())
-        .iter()
-        .map(|b| u64::from_le_bytes(b[..8].try_into().expect("8 bytes")))
-        .sum()
+    use cajal_core::exchange::Collectives;
+    comm.all_sum(x)
 }
 
 /// Collective: true on every process when `flag` is true on any.
@@ -131,10 +132,15 @@ mod imp {
     pub fn rank() -> usize {
         0
     }
+    pub fn processes_here() -> usize {
+        1
+    }
     pub fn communicator() -> Box<dyn cajal_core::Communicator> {
         Box::new(cajal_core::Local)
     }
-    pub fn init() {}
+    pub fn init() -> Result<(), String> {
+        Ok(())
+    }
     pub fn finish() {}
     pub fn abort(_code: u8) {}
 }
@@ -162,24 +168,37 @@ mod imp {
         drop(UNIVERSE.lock().expect("not poisoned").take());
     }
 
-    pub fn init() {
+    pub fn init() -> Result<(), String> {
         let mut universe = UNIVERSE.lock().expect("not poisoned");
         if universe.is_some() {
-            return;
+            return Ok(());
         }
-        *universe = (|| {
-            let (universe, _provided) = mpi::initialize_with_threading(mpi::Threading::Serialized)?;
-            // the panic of one process takes the job down with its message, instead of
-            // leaving the others waiting in the next exchange
-            let default = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
-                default(info);
-                if processes() > 1 {
-                    abort(101);
-                }
-            }));
-            Some(Universe(universe))
-        })();
+        let Some((started, provided)) = mpi::initialize_with_threading(mpi::Threading::Serialized)
+        else {
+            return Ok(());
+        };
+        // the network is built on the threads of a pool, one MPI call at a time
+        if provided < mpi::Threading::Serialized {
+            return Err(format!(
+                "this MPI library gives {provided:?} threading, and Cajal needs Serialized (MPI \
+                 calls from any one thread at a time): use an MPI built with thread support \
+                 (Debian's OpenMPI has it)"
+            ));
+        }
+        // the panic of one process takes the job down with its message, instead of leaving
+        // the others waiting in the next exchange
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            default(info);
+            if processes() > 1 {
+                abort(101);
+            }
+        }));
+        // (MPI_Comm_split_type with MPI_COMM_TYPE_SHARED: the processes that share memory)
+        let here = started.world().split_shared(0).size().max(1) as usize;
+        HERE.store(here, std::sync::atomic::Ordering::Relaxed);
+        *universe = Some(Universe(started));
+        Ok(())
     }
 
     fn world() -> Option<SimpleCommunicator> {
@@ -196,6 +215,14 @@ mod imp {
 
     pub fn rank() -> usize {
         world().map_or(0, |w| w.rank() as usize)
+    }
+
+    /// The processes of this machine, counted once at the start (a collective step, so not
+    /// one to take on a path that only some processes follow).
+    static HERE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+    pub fn processes_here() -> usize {
+        HERE.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn abort(code: u8) {
@@ -259,8 +286,9 @@ mod imp {
         }
 
         fn exchange(&mut self, spikes: &mut Vec<Spike>) {
-            // the spikes of an interval lie within 2^16 steps of one another: each process
-            // sends its smallest step, then each spike as (step - base) << 32 | sender
+            // the spikes of an interval lie within one interval (far fewer than 2^32 steps) of
+            // one another: each process sends its smallest step, then each spike as
+            // (step - base) << 32 | sender
             let base = spikes.iter().map(|s| s.step).min().unwrap_or(0);
             let mut packed = std::mem::take(&mut self.packed);
             pack_spikes(spikes, base, &mut packed);

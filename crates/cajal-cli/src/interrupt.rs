@@ -16,6 +16,15 @@ static LOCK: Mutex<Option<PathBuf>> = Mutex::new(None);
 /// What the process is doing, for the message when it quits at once.
 static DOING: Mutex<String> = Mutex::new(String::new());
 
+/// Set when the command has finished and only ends the process: a signal then (mpirun ending a
+/// job's other processes) quits silently.
+static ENDING: AtomicBool = AtomicBool::new(false);
+
+/// The command is done: a signal from now on quits without a message.
+pub(crate) fn ending() {
+    ENDING.store(true, Ordering::SeqCst);
+}
+
 /// Installs the handler (once; without it Ctrl-C simply ends the process).
 pub(crate) fn install() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -25,6 +34,9 @@ pub(crate) fn install() {
 }
 
 fn on_signal() {
+    if ENDING.load(Ordering::SeqCst) {
+        std::process::exit(130);
+    }
     if GRACEFUL.load(Ordering::SeqCst) && !STOP.swap(true, Ordering::SeqCst) {
         eprintln!(
             "\nstopping at the next safe point to save what was done (press Ctrl-C again to \

@@ -11,6 +11,7 @@ mod learn_liquid;
 mod output;
 mod raster;
 
+use cajal_core::exchange::Collectives;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -229,7 +230,10 @@ where
         interrupt::install();
     }
     if matches!(cli.command, Command::Run(_) | Command::Resume(_)) {
-        distributed::init();
+        if let Err(m) = distributed::init() {
+            eprintln!("error: {m}");
+            return 1;
+        }
     }
     let result = match cli.command {
         Command::Run(args) => run(&args),
@@ -239,6 +243,7 @@ where
         Command::Encode(args) => encode::run(&args),
         Command::Check { model } => check(&model),
     };
+    interrupt::ending();
     let code = match result {
         Ok(()) => 0,
         Err(f) if distributed::processes() > 1 => {
@@ -350,11 +355,20 @@ const RUN_OUTPUTS: [&str; 9] = [
 
 /// Removes the previous run's outputs from `out`, saying so.
 fn replace_previous_outputs(out: &std::path::Path, quiet: bool) -> Result<(), Failure> {
-    let present: Vec<PathBuf> = RUN_OUTPUTS
+    let mut present: Vec<PathBuf> = RUN_OUTPUTS
         .iter()
         .map(|name| out.join(name))
         .filter(|p| p.exists())
         .collect();
+    // the other processes' checkpoints of a distributed run (checkpoint.rank-<r>.ckpt)
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with("checkpoint.rank-") && name.ends_with(".ckpt") {
+                present.push(e.path());
+            }
+        }
+    }
     if present.is_empty() {
         return Ok(());
     }
@@ -672,13 +686,13 @@ fn simulate(
     }
     if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
         // asked while the outputs were written: they were finished first
-        return Err(Failure {
+        return Err(distributed::agreed(Failure {
             code: 130,
             error: anyhow::anyhow!(
                 "interrupted as the run ended: its outputs in {} are complete",
                 out.display()
             ),
-        });
+        }));
     }
     Ok(())
 }
@@ -738,10 +752,21 @@ fn check_memory(
             ))
         })?),
     };
-    let available = cajal_core::memory::available_bytes();
+    // the processes of a distributed run on this machine share what it has available; each
+    // has its own --max-memory
+    let here = distributed::processes_here() as f64;
+    let available = cajal_core::memory::available_bytes().map(|a| a / here);
     let (limit, what) = match (limit_given, available) {
+        (Some(l), Some(a)) if a < l && here > 1.0 => (
+            a,
+            "this process's share of what is available on this machine",
+        ),
         (Some(l), Some(a)) if a < l => (a, "available on this machine"),
         (Some(l), _) => (l, "allowed by --max-memory"),
+        (None, Some(a)) if here > 1.0 => (
+            a,
+            "this process's share of what is available on this machine",
+        ),
         (None, Some(a)) => (a, "available on this machine"),
         (None, None) => return Ok(()),
     };
@@ -771,8 +796,23 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
             error: anyhow::anyhow!("{}", message(&f.error)),
         }),
     };
-    distributed::agree(&mut *distributed::communicator(), status)?;
+    let mut comm = distributed::communicator();
+    distributed::agree(&mut *comm, status)?;
     let (model, record, ck, _lock) = prepared?;
+    // the processes' checkpoints must be of one run and one moment (a crash or a full disk
+    // between two processes' saves leaves them apart)
+    let mine = [ck.time_ms().to_bits(), crc32fast::hash(&ck.extra) as u64];
+    let all = comm.all_concat(&mine);
+    if all.chunks(2).any(|c| c != mine) {
+        let times: Vec<f64> = all.chunks(2).map(|c| f64::from_bits(c[0])).collect();
+        return Err(distributed::agreed(bad_input(format!(
+            "{}: the processes' checkpoints are not of the same run and time (t = {times:?} \
+             ms): a save was interrupted; run again from the start, or restore a consistent \
+             set of checkpoint files",
+            args.checkpoint.display()
+        ))));
+    }
+    drop(comm);
     let t0 = Instant::now();
     let mut sim = build(
         &model,
@@ -813,6 +853,13 @@ fn prepare_resume(
         Some(dir) if rank > 0 => checkpoint_path(dir, rank),
         _ => args.checkpoint.clone(),
     };
+    if rank > 0 && !path.exists() && args.checkpoint.exists() {
+        return Err(bad_input(format!(
+            "{}: no checkpoint for process {rank}: the run had fewer processes; resume under as \
+             many as there are checkpoint files (checkpoint.ckpt and checkpoint.rank-<r>.ckpt)",
+            path.display()
+        )));
+    }
     let ck = cajal_core::Checkpoint::read(&path).map_err(bad_input)?;
     let mut record: RunRecord = serde_json::from_slice(&ck.extra).map_err(|e| {
         bad_input(format!(

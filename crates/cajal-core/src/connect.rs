@@ -313,7 +313,8 @@ pub fn draw_total_in(
 }
 
 /// Draws all synapses of a per-source or explicit rule (fixed_total_number: [`split_total`] and
-/// [`draw_total_in`]).
+/// [`draw_total_in`]), keeping those whose target `keep` accepts (a process of a distributed run
+/// keeps its own; every synapse is drawn, so the random stream is the same in every process).
 pub fn draw_global(
     proj: &ProjectionDef,
     index: usize,
@@ -321,6 +322,7 @@ pub fn draw_global(
     dt: f64,
     n_source: usize,
     n_target: usize,
+    keep: &dyn Fn(u32) -> bool,
 ) -> Result<Vec<Drawn>, BuildError> {
     let ctx = Ctx::new(proj, index, dt);
     let mut out = Vec::new();
@@ -330,7 +332,11 @@ pub fn draw_global(
                 let mut rng = stream(seed, Purpose::Connect, index as u64, i as u64);
                 let skip = (ctx.same_pop && !proj.allow_autapses).then_some(i);
                 for j in partners(&mut rng, n_target, *outdegree, skip, proj.allow_multapses) {
+                    // (a synapse that is not kept is drawn all the same: the stream goes on)
                     ctx.push(&mut rng, i as u32, j, &mut out)?;
+                    if !keep(j) {
+                        out.pop();
+                    }
                 }
             }
         }
@@ -361,12 +367,14 @@ pub fn draw_global(
                         format!("row {k}: weight {w} is not a finite 32-bit number"),
                     ));
                 }
-                out.push(Drawn {
-                    source: i,
-                    target: j,
-                    weight: w as f32,
-                    delay,
-                });
+                if keep(j) {
+                    out.push(Drawn {
+                        source: i,
+                        target: j,
+                        weight: w as f32,
+                        delay,
+                    });
+                }
             }
         }
         _ => unreachable!("per-target rule or fixed_total_number"),

@@ -79,7 +79,7 @@ fn fixed_indegree_gives_each_target_exactly_k_and_respects_exclusions() {
 #[test]
 fn fixed_outdegree_and_total_number_make_exact_counts() {
     let p = proj(Rule::FixedOutdegree { outdegree: 7 }, false, true, false);
-    let d = draw_global(&p, 0, 1, 0.1, 20, 30).unwrap();
+    let d = draw_global(&p, 0, 1, 0.1, 20, 30, &|_| true).unwrap();
     let mut out: HashMap<u32, usize> = HashMap::new();
     d.iter()
         .for_each(|s| *out.entry(s.source).or_default() += 1);
@@ -203,7 +203,7 @@ fn explicit_lists_are_taken_as_given_and_checked() {
         delays: Some(vec![0.1, 2.0, 3.3]),
     };
     let p = proj(rule, false, true, true);
-    let d = draw_global(&p, 0, 1, 0.1, 3, 2).unwrap();
+    let d = draw_global(&p, 0, 1, 0.1, 3, 2, &|_| true).unwrap();
     assert_eq!(
         d.iter()
             .map(|s| (s.source, s.target, s.weight, s.delay))

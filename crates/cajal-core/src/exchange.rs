@@ -44,8 +44,8 @@ pub trait Communicator: Send {
     }
 }
 
-/// Collective steps built on [`Communicator::all_gather_bytes`].
-pub(crate) trait Collectives {
+/// Collective steps built on [`Communicator::all_gather_bytes`], for any communicator.
+pub trait Collectives {
     /// The smallest of every process's `x`.
     fn all_min(&mut self, x: u64) -> u64;
     /// The sum of every process's `x`.

@@ -82,6 +82,21 @@ impl Simulation {
         // the helpers of a run live as long as the simulation: started here, where a refused
         // thread is an error of the build rather than a panic of the first run
         let crew = Crew::new(threads - 1).map_err(|e| refused(&e))?;
+        // every process must cut the network the same way: the same thread count everywhere
+        // (0 resolves to each machine's cores, which may differ)
+        let counts = communicator.all_concat(&[threads as u64]);
+        if counts.iter().any(|&t| t != threads as u64) {
+            let m = format!(
+                "the processes would run {counts:?} threads: a distributed run needs the same \
+                 number on every process (give --threads N explicitly)"
+            );
+            return Err(BuildError::new(
+                ErrorKind::Resources,
+                Place::Network,
+                "threads",
+                m,
+            ));
+        }
         let shares = Shares {
             threads,
             processes: communicator.processes(),
@@ -274,10 +289,8 @@ impl<'a> Plan<'a> {
                     }
                     _ => 0..0,
                 };
-                for d in draw_global(proj, ji, def.seed, def.dt, src.size, tgt.size)? {
-                    if !held.contains(&d.target) {
-                        continue;
-                    }
+                let keep = |t: u32| held.contains(&t);
+                for d in draw_global(proj, ji, def.seed, def.dt, src.size, tgt.size, &keep)? {
                     let part = tparts.start + starts.partition_point(|&o| o <= d.target) - 1;
                     let offset = partitions[part].offset;
                     let bucket = &mut global[part].last_mut().expect("pushed above").1;

@@ -198,7 +198,10 @@ impl Simulation {
     /// target then source (global ids count the populations in order from 0). This is the
     /// ground-truth connectome that connectivity inference is scored against.
     pub fn connections(&self) -> Vec<(u32, u32, f32, f64)> {
-        let mut all = Vec::with_capacity(self.synapses as usize);
+        // (this process's synapses: `synapses` counts every process's)
+        let mine: usize = self.groups.iter().map(|g| g.csr.len()).sum::<usize>()
+            + self.learning().map(|l| l.len()).sum::<usize>();
+        let mut all = Vec::with_capacity(mine);
         let group_of = self
             .groups
             .iter()
