@@ -15,7 +15,7 @@
 //! byte collectives.
 
 use crate::partition::Spike;
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Makes the spikes of an interval everyone's, and the other collective steps of a run.
 ///
@@ -122,15 +122,30 @@ pub fn unpack_spikes(packed: &[u64], base: u64, out: &mut Vec<Spike>) {
     }));
 }
 
-/// What the ranks of [`InProcess`] share: one slot per rank, and a barrier.
+/// What the ranks of [`InProcess`] share: one slot per rank, and a barrier that a rank which
+/// stops (drops its communicator, as a panicking rank does) breaks for the others.
 struct Shared {
-    slots: Mutex<Vec<Vec<u8>>>,
-    barrier: Barrier,
+    state: Mutex<Round>,
+    turned: Condvar,
+    ranks: usize,
+}
+
+/// The barrier's state.
+struct Round {
+    slots: Vec<Vec<u8>>,
+    /// Ranks arrived at the barrier in this generation.
+    arrived: usize,
+    /// Barrier generations passed.
+    generation: u64,
+    /// A rank has gone: the others panic instead of waiting for it.
+    broken: bool,
 }
 
 /// Ranks that are threads of one process, exchanging through shared memory: a distributed run
 /// without MPI, for tests of the decomposition (each rank builds only its partitions, exactly as
-/// an MPI rank does) and for trying a decomposition on one machine.
+/// an MPI rank does) and for trying a decomposition on one machine. A rank that stops (a panic
+/// drops its communicator) makes the others panic at their next collective step instead of
+/// waiting for it forever.
 pub struct InProcess {
     rank: usize,
     shared: Arc<Shared>,
@@ -141,8 +156,14 @@ impl InProcess {
     pub fn group(ranks: usize) -> Vec<InProcess> {
         let ranks = ranks.max(1);
         let shared = Arc::new(Shared {
-            slots: Mutex::new(vec![Vec::new(); ranks]),
-            barrier: Barrier::new(ranks),
+            state: Mutex::new(Round {
+                slots: vec![Vec::new(); ranks],
+                arrived: 0,
+                generation: 0,
+                broken: false,
+            }),
+            turned: Condvar::new(),
+            ranks,
         });
         (0..ranks)
             .map(|rank| InProcess {
@@ -151,11 +172,43 @@ impl InProcess {
             })
             .collect()
     }
+
+    /// Waits until every rank has arrived (holding the lock in `round`, which it gives back).
+    fn barrier<'a>(
+        &self,
+        mut round: std::sync::MutexGuard<'a, Round>,
+    ) -> std::sync::MutexGuard<'a, Round> {
+        assert!(!round.broken, "another in-process rank stopped");
+        round.arrived += 1;
+        if round.arrived == self.shared.ranks {
+            round.arrived = 0;
+            round.generation += 1;
+            self.shared.turned.notify_all();
+            return round;
+        }
+        let generation = round.generation;
+        while round.generation == generation {
+            round = self.shared.turned.wait(round).expect("not poisoned");
+            assert!(!round.broken, "another in-process rank stopped");
+        }
+        round
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Ok(mut round) = self.shared.state.lock() {
+                round.broken = true;
+            }
+            self.shared.turned.notify_all();
+        }
+    }
 }
 
 impl Communicator for InProcess {
     fn processes(&self) -> usize {
-        self.shared.slots.lock().expect("not poisoned").len()
+        self.shared.ranks
     }
 
     fn rank(&self) -> usize {
@@ -181,11 +234,12 @@ impl Communicator for InProcess {
     }
 
     fn all_gather_bytes(&mut self, mine: &[u8]) -> Vec<Vec<u8>> {
-        self.shared.slots.lock().expect("not poisoned")[self.rank] = mine.to_vec();
-        self.shared.barrier.wait();
-        let all = self.shared.slots.lock().expect("not poisoned").clone();
+        let mut round = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        round.slots[self.rank] = mine.to_vec();
+        let round = self.barrier(round);
+        let all = round.slots.clone();
         // nobody writes the next round's slot before everyone has read this one
-        self.shared.barrier.wait();
+        drop(self.barrier(round));
         all
     }
 }
@@ -242,5 +296,26 @@ mod tests {
             assert_eq!((min, sum), (3, 3));
             assert_eq!(cat, vec![1, 2, 2]);
         }
+    }
+
+    #[test]
+    fn a_rank_that_panics_stops_the_others_instead_of_leaving_them_waiting() {
+        let comms = InProcess::group(2);
+        let outcomes: Vec<bool> = std::thread::scope(|s| {
+            let handles: Vec<_> = comms
+                .into_iter()
+                .map(|mut c| {
+                    s.spawn(move || {
+                        if c.rank() == 1 {
+                            panic!("rank 1 fails before its first exchange");
+                        }
+                        let mut spikes = Vec::new();
+                        c.exchange(&mut spikes);
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().is_err()).collect()
+        });
+        assert_eq!(outcomes, vec![true, true], "both ranks end, with a panic");
     }
 }
