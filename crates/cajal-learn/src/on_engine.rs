@@ -321,8 +321,11 @@ impl EngineNetwork {
 
     /// As [`EngineNetwork::present`] for the supervised network: while learning, the output layer
     /// is clamped to the teacher of class `label` in every presentation of the image (its
-    /// Poisson train drawn from `rng` after the image's spikes); with learning off it runs freely
-    /// (`label` is not used). Returns the hidden and output answers of the accepted presentation.
+    /// Poisson train drawn from `rng` after the image's spikes), and keeps only what the accepted
+    /// presentation taught it (a presentation with too few hidden spikes has its output weights
+    /// undone, as the task's own loop taught only the accepted one); with learning off it runs
+    /// freely (`label` is not used). Returns the hidden and output answers of the accepted
+    /// presentation.
     pub fn present_supervised(
         &mut self,
         c: &DiehlCookConfig,
@@ -394,6 +397,20 @@ impl EngineNetwork {
                     .spike_counts_into(out.pop, &mut out.before)
                     .unwrap();
             }
+            // what the output layer knew before this presentation: a presentation that is not
+            // accepted (too few hidden spikes) teaches it nothing
+            let teaching =
+                label.is_some() && self.output.as_ref().is_some_and(|o| o.frozen.is_none());
+            let output_before = match &self.output {
+                Some(out) if teaching => Some(
+                    self.sim
+                        .weights(out.proj)
+                        .expect("the network's own projection")
+                        .expect("a plastic projection")
+                        .weights,
+                ),
+                _ => None,
+            };
             self.sim.run(s.presentation, |_, _| {}).map_err(|e| {
                 invalid(format!(
                     "the network's state left the finite numbers ({e}): make the weights \
@@ -412,6 +429,11 @@ impl EngineNetwork {
             let total: u32 = answer.hidden.iter().sum();
             if total >= s.min_spikes || attempt == s.max_presentations {
                 break;
+            }
+            if let (Some(out), Some(w)) = (&self.output, &output_before) {
+                self.sim
+                    .set_weights(out.proj, w)
+                    .expect("the weights it had a presentation ago");
             }
             rate += s.rate_step;
         }
