@@ -27,6 +27,17 @@ pub fn processes_here() -> usize {
     imp::processes_here()
 }
 
+/// The threads each process runs for `--threads requested`: as asked, or for 0 with several
+/// processes the cores of this machine shared among its processes (at least one), so that they
+/// do not crowd the cores; 0 (one per core) in one process.
+pub fn threads_per_process(requested: usize) -> usize {
+    if requested > 0 || processes() == 1 {
+        return requested;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores / processes_here()).max(1)
+}
+
 /// A communicator for a simulation of this job: the MPI world when there are several
 /// processes, else one process on its own.
 pub fn communicator() -> Box<dyn Communicator> {

@@ -57,7 +57,8 @@ struct RunArgs {
     /// Output folder.
     #[arg(long, default_value = "cajal-out")]
     out: PathBuf,
-    /// Worker threads (0: one per core).
+    /// Worker threads (0: one per core; under mpirun, the cores shared among the processes on
+    /// each machine).
     #[arg(long, default_value_t = 0)]
     threads: usize,
     /// Seed of every random stream (overrides the model file's).
@@ -466,7 +467,11 @@ fn check(path: &std::path::Path) -> Result<(), Failure> {
 }
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
-    let (out, threads, quiet) = (args.out.as_path(), args.threads, args.quiet);
+    let (out, threads, quiet) = (
+        args.out.as_path(),
+        distributed::threads_per_process(args.threads),
+        args.quiet,
+    );
     // every process reads and checks the model; process 0 alone prepares the folder; then they
     // agree (a failure anywhere stops every process with its message)
     let prepared = prepare_run(args);
@@ -509,7 +514,11 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
 fn prepare_run(
     args: &RunArgs,
 ) -> Result<(cajal_model::Model, String, String, Option<FolderLock>), Failure> {
-    let (out, threads, quiet) = (args.out.as_path(), args.threads, args.quiet);
+    let (out, threads, quiet) = (
+        args.out.as_path(),
+        distributed::threads_per_process(args.threads),
+        args.quiet,
+    );
     let (mut model, text, file) = load(&args.model)?;
     if let Some(s) = args.seed {
         model.network.set_seed(s);
