@@ -158,6 +158,7 @@ mod imp {
 
 #[cfg(feature = "mpi")]
 mod imp {
+    use cajal_core::exchange::Collectives;
     use cajal_core::exchange::{pack_spikes, unpack_spikes};
     use cajal_core::{Communicator, Spike};
     use mpi::datatype::PartitionMut;
@@ -255,6 +256,18 @@ mod imp {
         }
     }
 
+    /// Bytes each process sends in one round of a gather onto process 0: `CAJAL_MPI_CHUNK_BYTES`
+    /// (for tests of the rounds), else 256 MiB; never so many that one round's sum reaches 2^31.
+    fn gather_chunk(processes: usize) -> usize {
+        let most = (i32::MAX as usize - 2 * processes) / processes;
+        let asked = std::env::var("CAJAL_MPI_CHUNK_BYTES")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|&c| c > 0)
+            .unwrap_or(1 << 28);
+        asked.min(most).max(1)
+    }
+
     /// The MPI world as the simulation's communicator.
     struct Mpi {
         world: SimpleCommunicator,
@@ -336,33 +349,54 @@ mod imp {
         }
 
         fn gather_bytes(&mut self, mine: &[u8]) -> Vec<Vec<u8>> {
-            let root = self.world.process_at_rank(0);
-            let mine = [&[0u8][..], mine].concat();
-            let n = i32::try_from(mine.len()).expect("fewer than 2^31 bytes per process");
-            if self.world.rank() != 0 {
-                root.gather_into(&n);
-                root.gather_varcount_into(&mine[..]);
-                return Vec::new();
-            }
+            // in rounds of at most `chunk` bytes from each process, so that no message (nor the
+            // sum of one round's, which MPI counts in 32 bits) reaches 2^31 bytes
             let size = self.world.size() as usize;
-            let mut counts = vec![0i32; size];
-            root.gather_into_root(&n, &mut counts[..]);
-            let mut displs = Vec::with_capacity(size);
-            let mut total = 0usize;
-            for &c in &counts {
-                displs.push(i32::try_from(total).expect("fewer than 2^31 bytes in all"));
-                total += c as usize;
-            }
-            let mut all = vec![0u8; total];
-            {
-                let mut into = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
-                root.gather_varcount_into_root(&mine[..], &mut into);
-            }
-            counts
+            let lens = self.all_concat(&[mine.len() as u64]);
+            let chunk = gather_chunk(size) as u64;
+            let rounds = lens
                 .iter()
-                .zip(&displs)
-                .map(|(&c, &d)| all[d as usize + 1..(d + c) as usize].to_vec())
-                .collect()
+                .max()
+                .copied()
+                .unwrap_or(0)
+                .div_ceil(chunk)
+                .max(1);
+            let root = self.world.process_at_rank(0);
+            let is_root = self.world.rank() == 0;
+            let mut out: Vec<Vec<u8>> = if is_root {
+                lens.iter()
+                    .map(|&l| Vec::with_capacity(l as usize))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            for r in 0..rounds {
+                let part = |len: u64| (len.saturating_sub(r * chunk)).min(chunk) as usize;
+                let start = ((r * chunk) as usize).min(mine.len());
+                let end = start + part(mine.len() as u64);
+                // (each piece leads with one byte: MPI refuses the empty buffers of empty ones)
+                let piece = [&[0u8][..], &mine[start..end]].concat();
+                if !is_root {
+                    root.gather_varcount_into(&piece[..]);
+                    continue;
+                }
+                let counts: Vec<i32> = lens.iter().map(|&l| 1 + part(l) as i32).collect();
+                let mut displs = Vec::with_capacity(size);
+                let mut total = 0i32;
+                for &c in &counts {
+                    displs.push(total);
+                    total += c;
+                }
+                let mut all = vec![0u8; total as usize];
+                {
+                    let mut into = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
+                    root.gather_varcount_into_root(&piece[..], &mut into);
+                }
+                for ((o, &c), &d) in out.iter_mut().zip(&counts).zip(&displs) {
+                    o.extend_from_slice(&all[d as usize + 1..(d + c) as usize]);
+                }
+            }
+            out
         }
     }
 }
