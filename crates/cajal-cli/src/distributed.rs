@@ -150,6 +150,21 @@ mod imp {
         Box::new(cajal_core::Local)
     }
     pub fn init() -> Result<(), String> {
+        // started by mpirun (OpenMPI, MPICH/PMI) as one of several processes: each runs the
+        // whole model on its own (as a farm of independent runs may want), which is said
+        let launched = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok()?.parse::<usize>().ok())
+            .max()
+            .unwrap_or(1);
+        if launched > 1 {
+            eprintln!(
+                "warning: started as one of {launched} MPI processes, but this cajal was built \
+                 without MPI: each process runs the whole model on its own (for one model over \
+                 the processes build with `cargo build --release -p cajal-cli --features mpi`, \
+                 docs/scaling.md)"
+            );
+        }
         Ok(())
     }
     pub fn finish() {}
