@@ -82,13 +82,14 @@ pub fn agreed(f: Failure) -> Failure {
 }
 
 /// Collective: every process's `result` of the same step; the first failure in rank order
-/// (naming its process) on every process, or Ok when all succeeded.
-pub fn agree(comm: &mut dyn Communicator, result: Result<(), Failure>) -> Result<(), Failure> {
+/// (naming its process) on every process, or Ok when all succeeded. In one process always Ok:
+/// the caller goes on to its own `result`.
+pub fn agree<T>(comm: &mut dyn Communicator, result: &Result<T, Failure>) -> Result<(), Failure> {
     if comm.processes() == 1 {
-        return result;
+        return Ok(());
     }
-    let mine = match &result {
-        Ok(()) => Vec::new(),
+    let mine = match result {
+        Ok(_) => Vec::new(),
         Err(f) => {
             let mut b = vec![f.code];
             b.extend(crate::message(&f.error).into_bytes());
@@ -108,12 +109,6 @@ pub fn agree(comm: &mut dyn Communicator, result: Result<(), Failure>) -> Result
             .into(),
         }),
     }
-}
-
-/// Collective: the sum of every process's `x`.
-pub fn sum(comm: &mut dyn Communicator, x: u64) -> u64 {
-    use cajal_core::exchange::Collectives;
-    comm.all_sum(x)
 }
 
 /// Collective: true on every process when `flag` is true on any.
@@ -325,13 +320,8 @@ mod imp {
         }
 
         fn exchange(&mut self, spikes: &mut Vec<Spike>) {
-            // the spikes of an interval lie within one interval (far fewer than 2^32 steps) of
-            // one another: each process sends its smallest step, then each spike as
-            // (step - base) << 32 | sender
-            let base = spikes.iter().map(|s| s.step).min().unwrap_or(0);
             let mut packed = std::mem::take(&mut self.packed);
-            pack_spikes(spikes, base, &mut packed);
-            packed.insert(0, base);
+            pack_spikes(spikes, &mut packed);
             let total = self.layout(packed.len());
             self.received.resize(total, 0);
             {
@@ -342,8 +332,7 @@ mod imp {
             self.packed = packed;
             spikes.clear();
             for (&c, &d) in self.counts.iter().zip(&self.displs) {
-                let part = &self.received[d as usize..(d + c) as usize];
-                unpack_spikes(&part[1..], part[0], spikes);
+                unpack_spikes(&self.received[d as usize..(d + c) as usize], spikes);
             }
         }
 

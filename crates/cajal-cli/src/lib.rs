@@ -475,14 +475,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     // every process reads and checks the model; process 0 alone prepares the folder; then they
     // agree (a failure anywhere stops every process with its message)
     let prepared = prepare_run(args);
-    let status = match &prepared {
-        Ok(_) => Ok(()),
-        Err(f) => Err(Failure {
-            code: f.code,
-            error: anyhow::anyhow!("{}", message(&f.error)),
-        }),
-    };
-    distributed::agree(&mut *distributed::communicator(), status)?;
+    distributed::agree(&mut *distributed::communicator(), &prepared)?;
     let (model, text, file, _lock) = prepared?;
     let t0 = Instant::now();
     let mut sim = build(&model, &text, &file, threads, quiet)?;
@@ -586,7 +579,7 @@ fn simulate(
     );
     // a resumed run: its speed is that of the part it simulates
     let (from_ms, events_before) = (sim.time_ms(), sim.synaptic_events());
-    let events_before = distributed::sum(sim.communicator_mut(), events_before);
+    let events_before = sim.communicator_mut().all_sum(events_before);
     let t1 = Instant::now();
     let mut outcome = Ok(());
     let mut stopped = false;
@@ -765,18 +758,15 @@ fn check_memory(
     // has its own --max-memory
     let here = distributed::processes_here() as f64;
     let available = cajal_core::memory::available_bytes().map(|a| a / here);
+    let machine = if here > 1.0 {
+        "this process's share of what is available on this machine"
+    } else {
+        "available on this machine"
+    };
     let (limit, what) = match (limit_given, available) {
-        (Some(l), Some(a)) if a < l && here > 1.0 => (
-            a,
-            "this process's share of what is available on this machine",
-        ),
-        (Some(l), Some(a)) if a < l => (a, "available on this machine"),
+        (Some(l), Some(a)) if a < l => (a, machine),
         (Some(l), _) => (l, "allowed by --max-memory"),
-        (None, Some(a)) if here > 1.0 => (
-            a,
-            "this process's share of what is available on this machine",
-        ),
-        (None, Some(a)) => (a, "available on this machine"),
+        (None, Some(a)) => (a, machine),
         (None, None) => return Ok(()),
     };
     let processes = distributed::processes();
@@ -798,15 +788,8 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
     // every process reads its own checkpoint (process r > 0: checkpoint.rank-<r>.ckpt beside
     // the one named) and checks it; they agree before building
     let prepared = prepare_resume(args);
-    let status = match &prepared {
-        Ok(_) => Ok(()),
-        Err(f) => Err(Failure {
-            code: f.code,
-            error: anyhow::anyhow!("{}", message(&f.error)),
-        }),
-    };
     let mut comm = distributed::communicator();
-    distributed::agree(&mut *comm, status)?;
+    distributed::agree(&mut *comm, &prepared)?;
     let (model, record, ck, _lock) = prepared?;
     // the processes' checkpoints must be of one run and one moment (a crash or a full disk
     // between two processes' saves leaves them apart)
@@ -832,7 +815,8 @@ fn resume(args: &ResumeArgs) -> Result<(), Failure> {
     )?;
     let from = ck.time_ms();
     let restored = sim.restore(ck).map_err(bad_input);
-    distributed::agree(sim.communicator_mut(), restored)?;
+    distributed::agree(sim.communicator_mut(), &restored)?;
+    restored?;
     let build_s = t0.elapsed().as_secs_f64();
     if !args.quiet && sim.rank() == 0 {
         eprintln!(

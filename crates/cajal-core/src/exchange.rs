@@ -104,19 +104,25 @@ impl Communicator for Local {
     }
 }
 
-/// The spikes packed for the wire: each spike as `(step - base) << 32 | sender`, where `base` is
-/// the interval's first step (every spike of an interval lies within 2^32 steps of it).
-pub fn pack_spikes(spikes: &[Spike], base: u64, out: &mut Vec<u64>) {
+/// One process's spikes of an interval as sent to the others, into `out`: their smallest step
+/// (the base), then each spike as `(step - base) << 32 | sender` (the spikes of an interval lie
+/// within one interval, far fewer than 2^32 steps, of one another).
+pub fn pack_spikes(spikes: &[Spike], out: &mut Vec<u64>) {
+    let base = spikes.iter().map(|s| s.step).min().unwrap_or(0);
     out.clear();
+    out.push(base);
     out.extend(spikes.iter().map(|s| {
-        debug_assert!(s.step >= base && s.step - base < 1 << 32);
+        debug_assert!(s.step - base < 1 << 32);
         ((s.step - base) << 32) | s.sender as u64
     }));
 }
 
-/// The spikes of [`pack_spikes`], appended to `out`.
-pub fn unpack_spikes(packed: &[u64], base: u64, out: &mut Vec<Spike>) {
-    out.extend(packed.iter().map(|&x| Spike {
+/// The spikes of one process's [`pack_spikes`], appended to `out`.
+pub fn unpack_spikes(packed: &[u64], out: &mut Vec<Spike>) {
+    let Some((&base, spikes)) = packed.split_first() else {
+        return;
+    };
+    out.extend(spikes.iter().map(|&x| Spike {
         step: base + (x >> 32),
         sender: x as u32,
     }));
@@ -216,20 +222,16 @@ impl Communicator for InProcess {
     }
 
     fn exchange(&mut self, spikes: &mut Vec<Spike>) {
-        let bytes: Vec<u8> = spikes
-            .iter()
-            .flat_map(|s| {
-                let mut b = s.step.to_le_bytes().to_vec();
-                b.extend(s.sender.to_le_bytes());
-                b
-            })
-            .collect();
+        let mut packed = Vec::new();
+        pack_spikes(spikes, &mut packed);
+        let bytes: Vec<u8> = packed.iter().flat_map(|w| w.to_le_bytes()).collect();
         spikes.clear();
         for part in self.all_gather_bytes(&bytes) {
-            spikes.extend(part.chunks_exact(12).map(|c| Spike {
-                step: u64::from_le_bytes(c[..8].try_into().expect("8 bytes")),
-                sender: u32::from_le_bytes(c[8..].try_into().expect("4 bytes")),
-            }));
+            let words: Vec<u64> = part
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect();
+            unpack_spikes(&words, spikes);
         }
     }
 
@@ -261,9 +263,10 @@ mod tests {
             },
         ];
         let mut packed = Vec::new();
-        pack_spikes(&spikes, 1000, &mut packed);
+        pack_spikes(&spikes, &mut packed);
+        assert_eq!(packed[0], 1000, "the base leads");
         let mut back = Vec::new();
-        unpack_spikes(&packed, 1000, &mut back);
+        unpack_spikes(&packed, &mut back);
         assert_eq!(back, spikes);
     }
 
