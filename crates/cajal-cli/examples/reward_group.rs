@@ -91,6 +91,7 @@ fn network(seed: u64) -> anyhow::Result<NetworkDef> {
         scaling: None,
         astrocyte: None,
         oja: None,
+        tempotron: None,
     };
     let spikes = |population: usize| RecordDef {
         population,

@@ -55,6 +55,7 @@ fn net(plasticity: Option<PlasticityDef>, with_projection: bool) -> NetworkDef {
                 scaling: None,
                 astrocyte: None,
                 oja: None,
+                tempotron: None,
             }]
         } else {
             vec![]

@@ -23,6 +23,7 @@ fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> Projecti
         scaling: None,
         astrocyte: None,
         oja: None,
+        tempotron: None,
     }
 }
 

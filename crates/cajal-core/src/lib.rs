@@ -68,7 +68,7 @@ pub use network::{
 };
 pub use neuron::ModelKind;
 pub use partition::Spike;
-pub use plasticity::{OjaDef, Pairing, PlasticityDef};
+pub use plasticity::{OjaDef, Pairing, PlasticityDef, PspKernel, TempotronAnswer, TempotronDef};
 pub use simulation::{
     duration_steps, NumericalError, PopulationInfo, PopulationStats, ScheduleError, Simulation,
     SpikeTrains, StateTrace,

@@ -97,6 +97,8 @@ pub struct ProjectionDef {
     pub astrocyte: Option<usize>,
     /// Oja's subspace rule (instead of `plasticity`), if any.
     pub oja: Option<crate::plasticity::OjaDef>,
+    /// The Tempotron (instead of `plasticity`), if any.
+    pub tempotron: Option<crate::plasticity::TempotronDef>,
 }
 
 impl ProjectionDef {
@@ -124,7 +126,13 @@ impl ProjectionDef {
             scaling: None,
             astrocyte: None,
             oja: None,
+            tempotron: None,
         }
+    }
+
+    /// Whether its weights learn (a plasticity rule, Oja's rule or the Tempotron).
+    pub fn learns(&self) -> bool {
+        self.plasticity.is_some() || self.oja.is_some() || self.tempotron.is_some()
     }
 }
 

@@ -623,6 +623,12 @@ impl Partition {
             for l in &mut self.learning {
                 l.note_post(&self.spiked, k);
             }
+            if self.learning.iter().any(|l| l.watches_membrane()) {
+                let v_m = self.dynamics.variable("V_m").unwrap_or(&[]);
+                for l in self.learning.iter_mut().filter(|l| l.watches_membrane()) {
+                    l.note_membrane(v_m, &self.spiked, k);
+                }
+            }
             for &i in &self.spiked {
                 let i = i as usize;
                 let st = &mut self.stats;

@@ -15,6 +15,7 @@ pub mod liquid;
 pub mod on_engine;
 pub mod readout;
 pub mod supervised;
+pub mod tempotron;
 pub mod train;
 
 use error::invalid;

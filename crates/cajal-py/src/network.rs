@@ -403,7 +403,7 @@ impl NativeNetwork {
                     p.name.clone(),
                     def.populations[p.source].name.clone(),
                     def.populations[p.target].name.clone(),
-                    p.plasticity.is_some() || p.oja.is_some(),
+                    p.learns(),
                 )
             })
             .collect())

@@ -541,40 +541,7 @@ fn plastic_weights(
 /// plastic projection (and the astrocyte pair STDP).
 fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
     if let Some(o) = &proj.oja {
-        if proj.plasticity.is_some() {
-            return Err((
-                Conflict,
-                "plasticity",
-                "a projection has one plasticity rule".into(),
-            ));
-        }
-        if proj.rule != Rule::AllToAll {
-            return Err((
-                Conflict,
-                "plasticity",
-                format!(
-                    "oja_subspace learns a full weight matrix: use rule = \"all_to_all\" (got {})",
-                    proj.rule.name()
-                ),
-            ));
-        }
-        if !proj.delay.is_const() {
-            return Err((
-                Conflict,
-                "plasticity",
-                "oja_subspace needs one delay for all synapses (a constant)".into(),
-            ));
-        }
-        let size = def.populations[proj.target].size;
-        if size > BLOCK_SIZE {
-            return Err((
-                Conflict,
-                "plasticity",
-                format!(
-                    "oja_subspace needs all targets in one block: at most {BLOCK_SIZE} neurons (got {size})"
-                ),
-            ));
-        }
+        dense_matrix(def, proj, "oja_subspace")?;
         if !(o.eta.is_finite() && o.eta > 0.0) {
             return Err((
                 InvalidValue,
@@ -584,6 +551,9 @@ fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
         }
         period_steps(o.every, def.dt, "every")
             .map_err(|m| (InvalidValue, "plasticity.every", m))?;
+    }
+    if let Some(t) = &proj.tempotron {
+        tempotron(def, proj, t)?;
     }
     if let Some(sc) = &proj.scaling {
         if proj.plasticity.is_none() {
@@ -838,4 +808,74 @@ pub(crate) fn astrocyte(def: &NetworkDef, index: usize, a: &AstrocyteDef) -> Che
         }
     }
     Ok(())
+}
+
+/// Oja's rule and the Tempotron learn a full matrix, with one delay, onto one block.
+fn dense_matrix(def: &NetworkDef, proj: &ProjectionDef, rule: &str) -> Result<(), Failure> {
+    let rules = [
+        proj.plasticity.is_some(),
+        proj.oja.is_some(),
+        proj.tempotron.is_some(),
+    ];
+    if rules.iter().filter(|&&r| r).count() > 1 {
+        return Err((
+            Conflict,
+            "plasticity",
+            "a projection has one plasticity rule".into(),
+        ));
+    }
+    if proj.rule != Rule::AllToAll {
+        return Err((
+            Conflict,
+            "plasticity",
+            format!(
+                "{rule} learns a full weight matrix: use rule = \"all_to_all\" (got {})",
+                proj.rule.name()
+            ),
+        ));
+    }
+    if !proj.delay.is_const() {
+        return Err((
+            Conflict,
+            "plasticity",
+            format!("{rule} needs one delay for all synapses (a constant)"),
+        ));
+    }
+    let size = def.populations[proj.target].size;
+    if size > BLOCK_SIZE {
+        return Err((
+            Conflict,
+            "plasticity",
+            format!(
+                "{rule} needs all targets in one block: at most {BLOCK_SIZE} neurons (got {size})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The Tempotron's rates, and targets whose kernel it knows.
+fn tempotron(
+    def: &NetworkDef,
+    proj: &ProjectionDef,
+    t: &crate::plasticity::TempotronDef,
+) -> Result<(), Failure> {
+    dense_matrix(def, proj, "the Tempotron")?;
+    if !(t.lambda.is_finite() && t.lambda > 0.0) {
+        return Err((
+            InvalidValue,
+            "plasticity.lambda",
+            format!("lambda must be a finite number > 0 mV (got {})", t.lambda),
+        ));
+    }
+    if !(0.0..1.0).contains(&t.momentum) {
+        return Err((
+            InvalidValue,
+            "plasticity.momentum",
+            format!("momentum must be in [0, 1) (got {})", t.momentum),
+        ));
+    }
+    crate::plasticity::tempotron_kernel(&def.populations[proj.target], def.dt)
+        .map(|_| ())
+        .map_err(|m| (Conflict, "plasticity", m))
 }

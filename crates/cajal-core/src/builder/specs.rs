@@ -6,7 +6,7 @@ use crate::error::{BuildError, ErrorKind, Place};
 use crate::network::{InputDef, InputKind, NetworkDef, PopulationDef, ProjectionDef, RecordDef};
 use crate::network::{Rule, Selection};
 use crate::neuron::ModelKind;
-use crate::plasticity::{OjaDef, PlasticityDef};
+use crate::plasticity::{OjaDef, PlasticityDef, TempotronDef};
 use crate::{Dist, ScalingDef, ThresholdDef};
 
 /// A population to add: name, neuron model, size, and the parameters that differ from NEST's
@@ -72,6 +72,7 @@ pub struct Projection {
     allow_multapses: bool,
     plasticity: Option<PlasticityDef>,
     oja: Option<OjaDef>,
+    tempotron: Option<TempotronDef>,
     scaling: Option<ScalingDef>,
     record_weights: Option<f64>,
     pub(super) astrocyte: Option<AstrocyteId>,
@@ -91,6 +92,7 @@ impl Projection {
             allow_multapses: true,
             plasticity: None,
             oja: None,
+            tempotron: None,
             scaling: None,
             record_weights: None,
             astrocyte: None,
@@ -139,6 +141,13 @@ impl Projection {
         self
     }
 
+    /// Makes the synapses learn with the Tempotron rule, taught after each presentation
+    /// ([`crate::Simulation::tempotron_teach`]); the targets must be `iaf_psc_exp` neurons.
+    pub fn tempotron(mut self, rule: TempotronDef) -> Self {
+        self.tempotron = Some(rule);
+        self
+    }
+
     /// Scales the plastic weights onto each target toward a sum.
     pub fn scaling(mut self, scaling: ScalingDef) -> Self {
         self.scaling = Some(scaling);
@@ -184,6 +193,7 @@ impl Projection {
             scaling: self.scaling,
             astrocyte,
             oja: self.oja,
+            tempotron: self.tempotron,
         }
     }
 }

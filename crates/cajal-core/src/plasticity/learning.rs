@@ -7,7 +7,7 @@
 //! neither the partition nor the simulation changes. The variants are an enum, not trait
 //! objects, so that a spike costs no dynamic dispatch and checkpoints name the kind.
 
-use super::{OjaProjection, PlasticProjection};
+use super::{OjaProjection, PlasticProjection, TempotronProjection};
 use crate::partition::Spike;
 use crate::simulation::ProjectionWeights;
 
@@ -74,6 +74,13 @@ pub(crate) trait Learning {
     fn end_delivery(&mut self, spikes: &[Spike], now: u64, rings: Rings<'_>) -> u64;
     /// After step `step`: the partition's neurons (local indices) that spiked.
     fn note_post(&mut self, _spiked: &[u32], _step: u64) {}
+    /// Whether it needs the targets' membrane potentials after every step.
+    fn watches_membrane(&self) -> bool {
+        false
+    }
+    /// After step `step`, if it watches the membrane: the potentials (local index) and the
+    /// neurons that spiked.
+    fn note_membrane(&mut self, _v_m: &[f64], _spiked: &[u32], _step: u64) {}
     /// At the start of step `now` (every spike before it delivered): applies every pending
     /// weight change, then forgets the activity so far (traces, spike histories, counts), as if
     /// every neuron had been silent for ever; the weights stay.
@@ -117,6 +124,8 @@ pub enum LearningProjection {
     Stdp(PlasticProjection),
     /// Oja's subspace rule on windowed counts.
     Oja(OjaProjection),
+    /// The Tempotron, taught after each presentation.
+    Tempotron(TempotronProjection),
 }
 
 macro_rules! each {
@@ -124,6 +133,7 @@ macro_rules! each {
         match $self {
             LearningProjection::Stdp($p) => $body,
             LearningProjection::Oja($p) => $body,
+            LearningProjection::Tempotron($p) => $body,
         }
     };
 }
@@ -169,6 +179,13 @@ impl Learning for LearningProjection {
     #[inline]
     fn note_post(&mut self, spiked: &[u32], step: u64) {
         each!(self, p => p.note_post(spiked, step))
+    }
+    #[inline]
+    fn watches_membrane(&self) -> bool {
+        matches!(self, LearningProjection::Tempotron(_))
+    }
+    fn note_membrane(&mut self, v_m: &[f64], spiked: &[u32], step: u64) {
+        each!(self, p => p.note_membrane(v_m, spiked, step))
     }
     fn forget_activity(&mut self, now: u64) {
         each!(self, p => Learning::forget_activity(p, now))
@@ -313,7 +330,7 @@ impl Learning for OjaProjection {
         self.projection
     }
     fn end_delivery(&mut self, spikes: &[Spike], now: u64, r: Rings<'_>) -> u64 {
-        self.deliver(spikes, now, r.n, r.slots, r.ex, r.inh)
+        self.deliver(spikes, now, r)
     }
     fn forget_activity(&mut self, _now: u64) {
         OjaProjection::forget_activity(self);
@@ -323,38 +340,73 @@ impl Learning for OjaProjection {
     }
     fn cuts(&self) -> Vec<u64> {
         let mut cuts = vec![self.every()];
-        cuts.extend(self.snapshot_every());
+        cuts.extend(self.dense.snapshot_every());
         cuts
     }
     fn len(&self) -> usize {
-        OjaProjection::len(self)
+        self.dense.len()
     }
     fn delays(&self) -> Option<(u16, u16)> {
-        let d = self.delay() as u16;
-        Some((d, d))
+        dense_delays(&self.dense)
     }
     fn bytes(&self) -> usize {
         OjaProjection::bytes(self)
     }
     fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, _now: i64, dt: f64) {
-        for (s, t, w) in self.synapses() {
-            out.sources.push(s);
-            out.targets.push(offset + t as u32);
-            out.delays_ms.push(self.delay() as f64 * dt);
-            out.weights.push(w);
-        }
-        out.times_ms = self.snapshots.iter().map(|s| s.step as f64 * dt).collect();
-        out.history = self.snapshots.iter().map(|s| s.weights.clone()).collect();
+        self.dense.append_weights(out, offset, dt)
     }
     fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, _now: i64, dt: f64) {
-        for (s, t, w) in self.synapses() {
-            let delay = self.delay() as f64 * dt;
-            out.push((
-                self.src_first_gid() + s,
-                first_gid + t as u32,
-                w as f32,
-                delay,
-            ));
-        }
+        self.dense.append_connections(out, first_gid, dt)
+    }
+}
+
+/// A dense matrix's one delay, as the shortest and longest.
+fn dense_delays(dense: &super::DenseWeights) -> Option<(u16, u16)> {
+    let d = dense.delay() as u16;
+    Some((d, d))
+}
+
+impl Learning for TempotronProjection {
+    fn set_weights(&mut self, weights: &[f64], _now: u64) -> Result<(), String> {
+        TempotronProjection::set_weights(self, weights)
+    }
+    fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
+        TempotronProjection::check_weights(self, weights)
+    }
+    fn projection(&self) -> usize {
+        self.projection
+    }
+    fn end_delivery(&mut self, spikes: &[Spike], now: u64, r: Rings<'_>) -> u64 {
+        self.deliver(spikes, now, r)
+    }
+    fn watches_membrane(&self) -> bool {
+        true
+    }
+    fn note_membrane(&mut self, v_m: &[f64], spiked: &[u32], step: u64) {
+        TempotronProjection::note_membrane(self, v_m, spiked, step)
+    }
+    fn forget_activity(&mut self, _now: u64) {
+        TempotronProjection::forget_activity(self);
+    }
+    fn set_learning(&mut self, on: bool, _now: u64) {
+        TempotronProjection::set_learning(self, on);
+    }
+    fn cuts(&self) -> Vec<u64> {
+        self.dense.snapshot_every().into_iter().collect()
+    }
+    fn len(&self) -> usize {
+        self.dense.len()
+    }
+    fn delays(&self) -> Option<(u16, u16)> {
+        dense_delays(&self.dense)
+    }
+    fn bytes(&self) -> usize {
+        TempotronProjection::bytes(self)
+    }
+    fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, _now: i64, dt: f64) {
+        self.dense.append_weights(out, offset, dt)
+    }
+    fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, _now: i64, dt: f64) {
+        self.dense.append_connections(out, first_gid, dt)
     }
 }

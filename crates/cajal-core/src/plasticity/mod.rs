@@ -11,17 +11,22 @@
 //! Weights are kept as magnitudes in `[0, |Wmax|]` with the projection's sign (Dale's law: a weight
 //! never changes sign) and in double precision.
 
+mod dense;
 mod learning;
 mod oja;
 mod projection;
 mod rules;
+mod tempotron;
 
+pub use dense::DenseWeights;
 pub use learning::LearningProjection;
 pub(crate) use learning::{Learning, Rings};
 
 pub use oja::{OjaDef, OjaProjection};
 pub use projection::{PlasticProjection, WeightSnapshot};
 pub use rules::RuleKind;
+pub(crate) use tempotron::tempotron_kernel;
+pub use tempotron::{PspKernel, TempotronAnswer, TempotronDef, TempotronProjection};
 
 use std::collections::BTreeMap;
 

@@ -13,7 +13,10 @@ use crate::layout::Shares;
 use crate::network::{BuildError, ErrorKind, NetworkDef, Place, Rule};
 use crate::neuron::Dynamics;
 use crate::partition::{Partition, BLOCK_SIZE};
-use crate::plasticity::{Learning, LearningProjection, OjaProjection, PlasticProjection};
+use crate::plasticity::{
+    tempotron_kernel, DenseWeights, Learning, LearningProjection, OjaProjection, PlasticProjection,
+    TempotronProjection,
+};
 use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
 use rayon::prelude::*;
@@ -348,7 +351,7 @@ impl<'a> Plan<'a> {
         for &ji in &self.targeting[p.population] {
             let proj = &def.projections[ji];
             let src = &self.populations[proj.source];
-            let learns = proj.plasticity.is_some() || proj.oja.is_some();
+            let learns = proj.learns();
             let mut drawn: Pairs = Vec::new();
             let out = if learns { &mut drawn } else { &mut pairs };
             let start_len = out.len();
@@ -381,10 +384,7 @@ impl<'a> Plan<'a> {
         let (first, last) = (p.offset as usize, p.offset as usize + p.len());
         self.targeting[p.population]
             .iter()
-            .filter(|&&ji| {
-                let proj = &self.def.projections[ji];
-                proj.plasticity.is_none() && proj.oja.is_none()
-            })
+            .filter(|&&ji| !self.def.projections[ji].learns())
             .map(|&ji| {
                 let proj = &self.def.projections[ji];
                 if is_per_target(&proj.rule) {
@@ -470,18 +470,25 @@ impl<'a> Plan<'a> {
                 })
                 .collect()
         };
-        if let Some(o) = &proj.oja {
+        if proj.oja.is_some() || proj.tempotron.is_some() {
+            // a full matrix onto this partition, with one delay
             let n_src = src.size;
             let mut w = vec![0.0; p.len() * n_src];
             for (g, s) in drawn {
                 w[s.target as usize * n_src + (g - src.first_gid) as usize] += s.weight as f64;
             }
             let delay = drawn.first().map_or(1, |(_, s)| s.delay as usize);
-            let mut oja = OjaProjection::new(ji, o, dt, src.first_gid, n_src, p.len(), w, delay);
+            let mut dense = DenseWeights::new(src.first_gid, n_src, p.len(), w, delay);
             if let Some(every) = proj.record_weights.filter(|x| x.is_finite()) {
-                oja.record_every(steps(every));
+                dense.record_every(steps(every));
             }
-            return LearningProjection::Oja(oja);
+            if let Some(o) = &proj.oja {
+                return LearningProjection::Oja(OjaProjection::new(ji, o, dt, dense));
+            }
+            let t = proj.tempotron.as_ref().expect("one of the two");
+            let kernel = tempotron_kernel(&def.populations[proj.target], dt)
+                .expect("checked when the projection was added");
+            return LearningProjection::Tempotron(TempotronProjection::new(ji, t, kernel, dense));
         }
         let rule = proj.plasticity.as_ref().expect("a learning projection");
         let modulator = rule.modulator().map(|m| {

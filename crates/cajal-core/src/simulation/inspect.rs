@@ -29,6 +29,14 @@ impl Simulation {
             .ok_or_else(|| foreign("population"))
     }
 
+    /// The index of a projection handle of this network.
+    pub(super) fn projection_index(&self, proj: ProjectionId) -> Result<usize, BuildError> {
+        if proj.network != self.network || proj.index() >= self.projections.len() {
+            return Err(foreign("projection"));
+        }
+        Ok(proj.index())
+    }
+
     /// The partitions of a population.
     pub(super) fn parts_of(&self, pop: PopulationId) -> Result<&[Partition], BuildError> {
         let range = self.info(pop)?.partitions.clone();
@@ -229,10 +237,7 @@ impl Simulation {
     /// snapshots, for static ones when their weights were asked to be recorded. `None` for a
     /// static projection without `record_weights`.
     pub fn weights(&self, proj: ProjectionId) -> Result<Option<ProjectionWeights>, BuildError> {
-        if proj.network != self.network || proj.index() >= self.projections.len() {
-            return Err(foreign("projection"));
-        }
-        let ji = proj.index();
+        let ji = self.projection_index(proj)?;
         let mut out = ProjectionWeights::default();
         let mut found = false;
         let now = self.step as i64 - 1;

@@ -8,6 +8,7 @@ mod episode;
 mod full_store;
 mod inspect;
 mod steer;
+mod tempotron;
 
 use crate::balance::{split, Balance, Group};
 use crate::crew::Crew;

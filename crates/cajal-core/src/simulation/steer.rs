@@ -117,15 +117,7 @@ impl Simulation {
     /// compactly and fixed when built), a wrong length, or a weight of the other sign or outside
     /// the rule's bounds.
     pub fn set_weights(&mut self, proj: ProjectionId, weights: &[f64]) -> Result<(), BuildError> {
-        if proj.network != self.network || proj.index() >= self.projections.len() {
-            return Err(BuildError::new(
-                ErrorKind::ForeignHandle,
-                Place::Network,
-                "projection",
-                "this projection handle belongs to another network",
-            ));
-        }
-        let ji = proj.index();
+        let ji = self.projection_index(proj)?;
         let name = self.projections[ji].clone();
         let place = Place::Projection(ji);
         let err = |kind, message: String| {

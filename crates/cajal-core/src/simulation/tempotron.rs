@@ -1,0 +1,61 @@
+//! Teaching a Tempotron projection between presentations.
+
+use super::Simulation;
+use crate::builder::ProjectionId;
+use crate::error::{BuildError, ErrorKind, Place};
+use crate::plasticity::{LearningProjection, TempotronAnswer, TempotronProjection};
+
+impl Simulation {
+    /// The Tempotron projection `proj` (its targets lie in one partition).
+    fn tempotron_mut(
+        &mut self,
+        proj: ProjectionId,
+    ) -> Result<&mut TempotronProjection, BuildError> {
+        let ji = self.projection_index(proj)?;
+        let name = self.projections[ji].clone();
+        self.partitions
+            .iter_mut()
+            .flat_map(|p| p.learning.iter_mut())
+            .find_map(|l| match l {
+                LearningProjection::Tempotron(t) if t.projection == ji => Some(t),
+                _ => None,
+            })
+            .ok_or_else(|| not_tempotron(ji, &name))
+    }
+
+    /// What the targets of Tempotron projection `proj` did since the last
+    /// [`Simulation::reset_activity`]: whether each fired, and its highest potential before its
+    /// first spike and when.
+    pub fn tempotron_answer(&mut self, proj: ProjectionId) -> Result<TempotronAnswer, BuildError> {
+        let dt = self.dt;
+        Ok(self.tempotron_mut(proj)?.answer(dt))
+    }
+
+    /// The Tempotron's correction after a presentation (run it, then teach, then
+    /// [`Simulation::reset_activity`] before the next): each target `i` that fired when
+    /// `desired[i]` is `false`, or stayed silent when it is `true`, has its synapses moved along
+    /// the gradient of its potential at its peak (see [`crate::plasticity::TempotronDef`]).
+    /// Returns the number of targets corrected. Refused for another kind of projection, a wrong
+    /// number of answers, or with learning off.
+    pub fn tempotron_teach(
+        &mut self,
+        proj: ProjectionId,
+        desired: &[bool],
+    ) -> Result<usize, BuildError> {
+        let ji = self.projection_index(proj)?;
+        let name = self.projections[ji].clone();
+        self.tempotron_mut(proj)?.teach(desired).map_err(|m| {
+            BuildError::new(ErrorKind::Conflict, Place::Projection(ji), "tempotron", m).named(&name)
+        })
+    }
+}
+
+fn not_tempotron(ji: usize, name: &str) -> BuildError {
+    BuildError::new(
+        ErrorKind::Conflict,
+        Place::Projection(ji),
+        "tempotron",
+        "this projection does not learn with the Tempotron rule (on this process)",
+    )
+    .named(name)
+}
