@@ -626,6 +626,28 @@ class Network:
         for labelling and testing) or on again."""
         self._native.set_learning(bool(on))
 
+    def tempotron_teach(self, projection: Union[str, Projection], desired: Union[bool, Sequence[bool]]) -> int:
+        """The Tempotron's correction after a presentation (a projection with ``plasticity =
+        {model = "tempotron"}``): each target neuron that fired where ``desired`` says it
+        should not, or stayed silent where it should have fired, has its weights moved along the
+        gradient of its membrane potential at its peak. Returns how many were corrected. Call it
+        after the presentation's run and before the next :meth:`reset_activity`."""
+        proj = _name(projection, "projection", "tempotron_teach()")
+        wanted = [desired] if isinstance(desired, (bool, np.bool_)) else list(desired)
+        for k, x in enumerate(wanted):
+            if not isinstance(x, (bool, np.bool_)):
+                raise TypeError(f"tempotron_teach({proj!r}): desired[{k}] is {x!r}; give True or False per target neuron")
+        return self._native.tempotron_teach(proj, [bool(x) for x in wanted])
+
+    def tempotron_answer(self, projection: Union[str, Projection]) -> Dict[str, Any]:
+        """What a Tempotron's targets did since the last :meth:`reset_activity`: ``fired``
+        (one bool per target), ``peak_v`` (the highest membrane potential before the first
+        spike, mV) and ``peak_ms`` (when, in simulation time; a target that fired: its first
+        spike)."""
+        proj = _name(projection, "projection", "tempotron_answer()")
+        fired, peak_v, peak_ms = self._native.tempotron_answer(proj)
+        return {"fired": np.array(fired, dtype=bool), "peak_v": peak_v, "peak_ms": peak_ms}
+
     def clamp(self, population: Union[str, Population], neurons: Union[int, Sequence[int], np.ndarray],
               times: Union[float, Sequence[float], np.ndarray]) -> None:
         """Clamps a population to a teacher for the runs that follow (BindsNET's ``clamp``):

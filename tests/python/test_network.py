@@ -144,6 +144,52 @@ def test_episodes_and_a_teacher_clamp():
         net.clamp(out, [5], [60.0])
 
 
+def test_a_tempotron_learns_its_patterns():
+    """The Tempotron from Python: a projection with plasticity "tempotron" onto an iaf_psc_exp
+    neuron, taught after each presentation, learns to fire for the positive patterns of a load
+    below its capacity and stay silent for the others."""
+    rng = np.random.default_rng(4)
+    n, t = 40, 100.0
+    net = cajal.Network(dt=0.1, seed=1)
+    gen = net.add_population("afferents", "spike_generator", n)
+    out = net.add_population("tempotron", "iaf_psc_exp", 1,
+                             params={"E_L": 0.0, "V_reset": 0.0, "V_th": 1.0, "tau_m": 15.0,
+                                     "tau_syn_ex": 3.75, "tau_syn_in": 3.75, "t_ref": 0.1},
+                             initial={"V_m": 0.0})
+    net.connect(gen, out, weight=0.0, delay=0.1,
+                plasticity={"model": "tempotron", "lambda": 0.05, "momentum": 0.9})
+    net.build()
+    # small random initial weights (pA), as in the paper: with all weights 0 the potential is
+    # flat and its peak, hence the gradient, says nothing
+    net.set_weights("afferents->tempotron", rng.normal(0.0, 5.0, n))
+    patterns = rng.integers(1, int(t / 0.1), size=(20, n)) * 0.1
+    labels = rng.random(20) < 0.5
+    errors = []
+    for _ in range(100):
+        wrong = 0
+        for x, y in zip(patterns, labels):
+            net.reset_activity()
+            net.add_spikes(gen, np.arange(n), net.time + x)
+            net.run(t)
+            wrong += net.tempotron_teach("afferents->tempotron", bool(y))
+        errors.append(wrong)
+        if wrong == 0:
+            break
+    assert errors[0] > 0 and errors[-1] == 0, errors
+    net.set_learning(False)
+    for x, y in zip(patterns, labels):
+        net.reset_activity()
+        net.add_spikes(gen, np.arange(n), net.time + x)
+        net.run(t)
+        answer = net.tempotron_answer("afferents->tempotron")
+        assert bool(answer["fired"][0]) == bool(y)
+        assert (answer["peak_v"][0] >= 1.0) == bool(y)
+    with pytest.raises(TypeError, match="True or False"):
+        net.tempotron_teach("afferents->tempotron", [1])
+    with pytest.raises(ValueError, match="learning is off"):
+        net.tempotron_teach("afferents->tempotron", True)
+
+
 def test_checkpoint_restores_the_run(tmp_path):
     text = cajal.Network.default_model().to_toml()
     text = text.replace("size = 10000", "size = 400").replace("size = 2500", "size = 100")

@@ -76,6 +76,8 @@ fn cases() -> Vec<(&'static str, String, &'static str, usize)> {
         ("astrocyte_zero_tau", format!("{POP}[[astrocyte]]\nname = \"a\"\nliquid = [\"E\"]\nw = 0.1\nbias = 0.01\ntau = 0.0\n"), "astrocyte[0].tau: tau must be", 10),
         ("astrocyte_unknown_population", format!("{POP}[[astrocyte]]\nname = \"a\"\nliquid = [\"L\"]\nw = 0.1\nbias = 0.01\ntau = 5.0\n"), "unknown population 'L'", 7),
         ("oja_not_all_to_all", proj("rule = \"one_to_one\"\n[projection.plasticity]\nmodel = \"oja_subspace\""), "oja_subspace learns a full weight matrix", 10),
+        ("tempotron_unknown_param", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"tempotron\"\neta = 0.1"), "'eta' is not a parameter of tempotron; its parameters are: lambda, momentum", 12),
+        ("tempotron_onto_delta", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"tempotron\""), "the Tempotron's targets must be iaf_psc_exp neurons", 10),
         ("oja_unknown_param", proj("rule = \"all_to_all\"\n[projection.plasticity]\nmodel = \"oja_subspace\"\nlambda = 0.1"), "'lambda' is not a parameter of oja_subspace", 12),
         ("spike_times_word", "[[population]]\nname = \"G\"\nmodel = \"spike_generator\"\nsize = 2\nspike_times = \"soon\"\n".into(), "expected spike_times as a list of spike times in ms", 5),
         ("record_neurons_float", format!("{POP}\n[[record]]\npopulation = \"E\"\nneurons = 1.5\n"), "expected a selection of neurons", 8),

@@ -25,11 +25,12 @@ const MAGIC: &[u8; 8] = b"CAJALCKP";
 /// version 3 adds an astrocyte's own weight of input spikes (a version 2 file still reads: its
 /// astrocytes weigh input spikes as liquid ones, as they did); version 4 adds the process and
 /// the number of processes of a distributed run to the layout (a version 2 or 3 file reads as a
-/// run in one process).
-pub const FORMAT_VERSION: u32 = 4;
+/// run in one process); version 5 adds the Tempotron's learning projection (files without one
+/// are version 4's).
+pub const FORMAT_VERSION: u32 = 5;
 
-/// The older versions still read (their fields are version 4's less some with defaults).
-const READ_ALSO: &[u32] = &[2, 3];
+/// The older versions still read (their fields are version 5's less some with defaults).
+const READ_ALSO: &[u32] = &[2, 3, 4];
 
 /// Why a checkpoint cannot be written, read or restored.
 #[derive(Debug, thiserror::Error)]

@@ -37,6 +37,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (2, 0x2bf5262613ac4026),
     (3, 0x3cb8166d1e888f),
     (4, 0xb185ae0b98f44ab9),
+    (5, 0xbee9b0fa72e04e6c),
 ];
 
 fn fnv1a(text: &str) -> u64 {
@@ -47,6 +48,11 @@ fn fnv1a(text: &str) -> u64 {
 
 /// A small network holding every kind of state a checkpoint saves.
 fn network() -> Network {
+    network_with(true)
+}
+
+/// The golden network; without the Tempotron (added in version 5), that of versions 2 to 4.
+fn network_with(tempotron: bool) -> Network {
     let mut net = Network::new(0.1, 7).unwrap();
     let add = |net: &mut Network, p: Population| net.add_population(p).unwrap();
     let delta = add(
@@ -162,6 +168,19 @@ fn network() -> Network {
             .weight(5.0)
             .delay(2.0),
     );
+    if tempotron {
+        connect(
+            &mut net,
+            Projection::new(gen, exp, Rule::AllToAll)
+                .weight(uniform(-50.0, 150.0))
+                .delay(1.0)
+                .tempotron(TempotronDef {
+                    lambda: 0.01,
+                    momentum: 0.5,
+                })
+                .record_weights(25.0),
+        );
+    }
     let params = [("Wmax".to_string(), 50.0)].into_iter().collect();
     let nearest = PlasticityDef::from_params("stdp", &params, Some("nearest"), None, None).unwrap();
     connect(
@@ -320,6 +339,7 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
         "astrocyte",
         "partitions[].learning[].Oja",
         "partitions[].learning[].Stdp",
+        "partitions[].learning[].Tempotron",
         "partitions[].currents[]",
         "partitions[].poisson[]",
         "partitions[].state.values",
@@ -364,10 +384,18 @@ fn a_version_3_checkpoint_still_restores_and_goes_on_as_its_run_would() {
     older_version_goes_on("tests/data/golden-v3.ckpt");
 }
 
+#[test]
+fn a_version_4_checkpoint_still_restores_and_goes_on_as_its_run_would() {
+    // the golden file of version 4, written before version 5 added the Tempotron (its network
+    // has none)
+    older_version_goes_on("tests/data/golden-v4.ckpt");
+}
+
 fn older_version_goes_on(file: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let bytes = std::fs::read(&path).unwrap();
     let ck = Checkpoint::from_bytes(&bytes, &path).unwrap();
+    let network = || network_with(false);
     let mut resumed = network().build(1).unwrap();
     resumed.restore(ck).unwrap();
     let mut whole = network().build(1).unwrap();
@@ -395,7 +423,7 @@ fn checkpoints_of_another_format_version_are_refused_by_name() {
     assert_eq!(
         err,
         format!(
-            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3 and \
+            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3, 4 and \
              {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
         )
     );

@@ -239,6 +239,15 @@ fn the_neuron_fires_exactly_when_the_tempotron_potential_crosses_threshold() {
             // its first spike is in the step where the free potential first reaches θ
             let first = first_crossings[k].iter().position(|&v| v >= theta).unwrap();
             assert!((b.peak_ms[0] - start - (first + 1) as f64 * DT).abs() < 1e-9);
+            assert_eq!(
+                b.peak_v[0], theta,
+                "a target that fired reached the threshold"
+            );
+        } else {
+            assert_eq!(
+                b.peak_v[0], peaks[k],
+                "silent: the same potential as the free one"
+            );
         }
     }
 }

@@ -4,9 +4,9 @@
 //! after training, for each load. The figures of docs/tempotron.md.
 //!
 //! Run: `cargo run --release -p cajal-learn --example tempotron_capacity -- [N] [T_ms]
-//! [max_epochs] [load ...]` (default 500 500 500 and loads 0.5 1 1.5 2 2.5 3 3.5 4). Writes a
-//! table to stdout (load, P, passes, errors after training, error fraction, seconds) and each
-//! pass's errors to stderr.
+//! [max_epochs] [lambda] [momentum] [load ...]` (default 500 500 500 0.003 0.99 and loads 0.5 1
+//! 1.5 2 2.5 3 3.5 4). Writes a table to stdout (load, P, passes, errors after training, error
+//! fraction, seconds) and every tenth pass's errors to stderr.
 
 use cajal_learn::tempotron::CapacitySetting;
 
@@ -22,9 +22,11 @@ fn main() {
         afferents: num(0, 500.0) as usize,
         duration_ms: num(1, 500.0),
         max_epochs: num(2, 500.0) as usize,
+        lambda: num(3, 3e-3),
+        momentum: num(4, 0.99),
         ..CapacitySetting::default()
     };
-    let mut loads: Vec<f64> = (3..args.len()).map(|k| num(k, 0.0)).collect();
+    let mut loads: Vec<f64> = (5..args.len()).map(|k| num(k, 0.0)).collect();
     if loads.is_empty() {
         loads = vec![0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0];
     }

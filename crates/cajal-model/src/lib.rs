@@ -12,7 +12,7 @@ pub mod schema;
 
 use cajal_core::{
     BuildError, Dist, ErrorKind, Input, ModelKind, Network, NetworkDef, OjaDef, Place, Population,
-    PopulationId, Projection, Record, Rule, ScalingDef, Selection, ThresholdDef,
+    PopulationId, Projection, Record, Rule, ScalingDef, Selection, TempotronDef, ThresholdDef,
 };
 use locate::{line_col, render, span_of, Seg};
 use schema::{ModelFile, NeuronSelection, SpikeTimes, ValueSpec};
@@ -478,7 +478,15 @@ fn connection_rule(
     Ok(rule)
 }
 
-fn oja_rule(ctx: &Ctx, spec: &schema::PlasticitySpec, i: usize) -> Result<OjaDef, ModelError> {
+/// The parameters of a whole-matrix rule (`oja_subspace`, `tempotron`): only its own numeric
+/// ones, with their defaults, in the order given by `names`.
+fn matrix_rule_params(
+    ctx: &Ctx,
+    spec: &schema::PlasticitySpec,
+    i: usize,
+    rule: &str,
+    defaults: &[(&str, f64)],
+) -> Result<Vec<f64>, ModelError> {
     let at = |k: &str| path!["projection", i, "plasticity", k];
     for (k, given) in [
         ("pairing", spec.pairing.is_some()),
@@ -487,22 +495,54 @@ fn oja_rule(ctx: &Ctx, spec: &schema::PlasticitySpec, i: usize) -> Result<OjaDef
         ("astrocyte", spec.astrocyte.is_some()),
     ] {
         if given {
-            return Err(ctx.error(at(k), format!("'{k}' does not apply to oja_subspace")));
+            return Err(ctx.error(at(k), format!("'{k}' does not apply to {rule}")));
         }
     }
-    if let Some(k) = spec
-        .params
-        .keys()
-        .find(|k| !["eta", "every"].contains(&k.as_str()))
-    {
+    let names: Vec<&str> = defaults.iter().map(|d| d.0).collect();
+    if let Some(k) = spec.params.keys().find(|k| !names.contains(&k.as_str())) {
         return Err(ctx.error(
             at(k),
-            format!("'{k}' is not a parameter of oja_subspace; its parameters are: eta, every"),
+            format!(
+                "'{k}' is not a parameter of {rule}; its parameters are: {}",
+                names.join(", ")
+            ),
         ));
     }
+    Ok(defaults
+        .iter()
+        .map(|&(k, d)| spec.params.get(k).copied().unwrap_or(d))
+        .collect())
+}
+
+fn oja_rule(ctx: &Ctx, spec: &schema::PlasticitySpec, i: usize) -> Result<OjaDef, ModelError> {
+    let v = matrix_rule_params(
+        ctx,
+        spec,
+        i,
+        "oja_subspace",
+        &[("eta", 1e-3), ("every", 100.0)],
+    )?;
     Ok(OjaDef {
-        eta: spec.params.get("eta").copied().unwrap_or(1e-3),
-        every: spec.params.get("every").copied().unwrap_or(100.0),
+        eta: v[0],
+        every: v[1],
+    })
+}
+
+fn tempotron_rule(
+    ctx: &Ctx,
+    spec: &schema::PlasticitySpec,
+    i: usize,
+) -> Result<TempotronDef, ModelError> {
+    let v = matrix_rule_params(
+        ctx,
+        spec,
+        i,
+        "tempotron",
+        &[("lambda", 1e-3), ("momentum", 0.0)],
+    )?;
+    Ok(TempotronDef {
+        lambda: v[0],
+        momentum: v[1],
     })
 }
 
@@ -535,6 +575,9 @@ fn add_projection(
     match &pr.plasticity {
         Some(spec) if spec.model == "oja_subspace" || spec.model == "oja" => {
             proj = proj.oja(oja_rule(ctx, spec, i)?);
+        }
+        Some(spec) if spec.model == "tempotron" => {
+            proj = proj.tempotron(tempotron_rule(ctx, spec, i)?);
         }
         Some(spec) => {
             let at = |k: &str| path!["projection", i, "plasticity", k];

@@ -193,8 +193,8 @@ pub struct ProjectionSpec {
 /// `[projection.plasticity]`: `model` and the rule's parameters (NEST names).
 #[derive(Debug, Deserialize)]
 pub struct PlasticitySpec {
-    /// `stdp`, `stdp_symmetric`, `stdp_triplet`, `stdp_dopamine` (or NEST's names), or
-    /// `oja_subspace`.
+    /// `stdp`, `stdp_symmetric`, `stdp_triplet`, `stdp_dopamine` (or NEST's names),
+    /// `oja_subspace` or `tempotron`.
     pub model: String,
     /// `all_to_all` (default) or `nearest`.
     pub pairing: Option<String>,

@@ -720,6 +720,51 @@ impl NativeNetwork {
         Ok(())
     }
 
+    /// The Tempotron's correction after a presentation: each target whose answer (fired or not)
+    /// differs from `desired` has its weights moved; returns how many were corrected.
+    fn tempotron_teach(
+        &self,
+        py: Python<'_>,
+        projection: &str,
+        desired: Vec<bool>,
+    ) -> PyResult<usize> {
+        let mut inner = self.ready(py)?;
+        let proj = inner.projection(projection, "tempotron_teach()")?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .tempotron_teach(proj, &desired)
+            .map_err(|e| build_error(&e, "tempotron_teach()"))
+    }
+
+    /// What a Tempotron's targets did since the last reset_activity: (fired, peak potential
+    /// before the first spike in mV, its time in ms).
+    #[allow(clippy::type_complexity)]
+    fn tempotron_answer<'py>(
+        &self,
+        py: Python<'py>,
+        projection: &str,
+    ) -> PyResult<(
+        Vec<bool>,
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<f64>>,
+    )> {
+        let mut inner = self.ready(py)?;
+        let proj = inner.projection(projection, "tempotron_answer()")?;
+        let a = inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .tempotron_answer(proj)
+            .map_err(|e| build_error(&e, "tempotron_answer()"))?;
+        Ok((
+            a.fired,
+            PyArray1::from_vec(py, a.peak_v),
+            PyArray1::from_vec(py, a.peak_ms),
+        ))
+    }
+
     /// Clamps a population to a teacher: `neurons[k]` spikes at `times[k]` (ms, after the
     /// current time) and no neuron of it spikes otherwise, until release_clamp.
     fn clamp(

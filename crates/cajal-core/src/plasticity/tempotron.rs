@@ -102,11 +102,14 @@ pub struct TempotronProjection {
     /// This presentation's inputs: (step in which the target reads it, source index).
     arrivals: Vec<(u64, u32)>,
     kernel: PspKernel,
+    /// The targets' threshold `V_th` (mV), the peak recorded for a target that fired.
+    v_th: f64,
     lambda: f64,
     momentum: f64,
     /// Each synapse's last correction (pA), for the momentum.
     last_change: Vec<f64>,
-    /// Per target: highest potential before its first spike (mV), its step, and whether it fired.
+    /// Per target: highest potential before its first spike (mV; `V_th` once it fired), its
+    /// step, and whether it fired.
     peak_v: Vec<f64>,
     peak_step: Vec<u64>,
     fired: Vec<bool>,
@@ -123,8 +126,9 @@ pub struct TempotronProjection {
 pub struct TempotronAnswer {
     /// Whether each target fired.
     pub fired: Vec<bool>,
-    /// Each target's highest membrane potential before its first spike (mV; `-inf` before any
-    /// step).
+    /// Each target's highest membrane potential (mV) until its first spike: for a target that
+    /// fired at least the threshold `V_th` it reached (the model's, without an adaptive offset);
+    /// `-inf` before any step.
     pub peak_v: Vec<f64>,
     /// When it was reached: the simulation time (ms) at the end of its step; for a target that
     /// fired, the time of its first spike.
@@ -132,11 +136,12 @@ pub struct TempotronAnswer {
 }
 
 impl TempotronProjection {
-    /// A projection with the weights `dense` (pA) onto neurons of kernel `kernel`.
+    /// A projection with the weights `dense` (pA) onto neurons of kernel `kernel` and threshold
+    /// `v_th` (mV).
     pub fn new(
         projection: usize,
         def: &TempotronDef,
-        kernel: PspKernel,
+        (kernel, v_th): (PspKernel, f64),
         dense: DenseWeights,
     ) -> Self {
         let (len, n_tgt) = (dense.len(), dense.targets());
@@ -144,6 +149,7 @@ impl TempotronProjection {
             projection,
             arrivals: Vec::new(),
             kernel,
+            v_th,
             lambda: def.lambda,
             momentum: def.momentum,
             last_change: vec![0.0; len],
@@ -231,8 +237,11 @@ impl TempotronProjection {
         for &i in spiked {
             let i = i as usize;
             if i < self.fired.len() && !self.fired[i] {
+                // it reached the threshold in this step (the potential read after the step is
+                // the reset one)
                 self.fired[i] = true;
                 self.peak_step[i] = step;
+                self.peak_v[i] = self.peak_v[i].max(self.v_th);
             }
         }
         for (i, &v) in v_m.iter().enumerate().take(self.fired.len()) {
@@ -302,12 +311,12 @@ impl TempotronProjection {
     }
 }
 
-/// The kernel of a Tempotron's target population: `iaf_psc_exp` neurons with one synaptic time
-/// constant for both signs (a weight may change sign as it learns).
+/// The kernel and threshold `V_th` of a Tempotron's target population: `iaf_psc_exp` neurons
+/// with one synaptic time constant for both signs (a weight may change sign as it learns).
 pub(crate) fn tempotron_kernel(
     pop: &crate::network::PopulationDef,
     dt: f64,
-) -> Result<PspKernel, String> {
+) -> Result<(PspKernel, f64), String> {
     use crate::neuron::ModelKind;
     if pop.kind != ModelKind::IafPscExp {
         return Err(format!(
@@ -327,10 +336,11 @@ pub(crate) fn tempotron_kernel(
             pop.name
         ));
     }
-    PspKernel::new(p.get("tau_m"), ex, p.get("C_m"), dt).ok_or_else(|| {
+    let kernel = PspKernel::new(p.get("tau_m"), ex, p.get("C_m"), dt).ok_or_else(|| {
         format!(
             "population '{}' needs tau_m, tau_syn_ex and C_m > 0 for the Tempotron's kernel",
             pop.name
         )
-    })
+    })?;
+    Ok((kernel, p.get("V_th")))
 }

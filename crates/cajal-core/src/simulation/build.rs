@@ -486,9 +486,9 @@ impl<'a> Plan<'a> {
                 return LearningProjection::Oja(OjaProjection::new(ji, o, dt, dense));
             }
             let t = proj.tempotron.as_ref().expect("one of the two");
-            let kernel = tempotron_kernel(&def.populations[proj.target], dt)
+            let target = tempotron_kernel(&def.populations[proj.target], dt)
                 .expect("checked when the projection was added");
-            return LearningProjection::Tempotron(TempotronProjection::new(ji, t, kernel, dense));
+            return LearningProjection::Tempotron(TempotronProjection::new(ji, t, target, dense));
         }
         let rule = proj.plasticity.as_ref().expect("a learning projection");
         let modulator = rule.modulator().map(|m| {
