@@ -103,7 +103,7 @@ fn the_kernel_is_the_engines_postsynaptic_potential() {
     }
     // the kernel's peak and its time, against the samples
     let best = (0..v.len()).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap();
-    assert!((best as f64 - arrival as f64) * DT - k.peak_time() < DT);
+    assert!(((best as f64 - arrival as f64) * DT - k.peak_time()).abs() < DT);
     assert!(300.0 * k.peak() >= peak && 300.0 * k.peak() - peak < 1e-3 * peak);
     let _ = pop_proj;
 }
@@ -155,7 +155,9 @@ fn peak_and_correction_equal_a_dense_reference() {
         let r = dense(&w, step as u64);
         assert!((vk - r).abs() <= 1e-9 * scale, "step {step}: {vk} vs {r}");
     }
-    let t_max = (0..v.len() as u64)
+    // the peak is sought after the first input was read
+    let first = *arrival.iter().min().unwrap();
+    let t_max = (first + 1..v.len() as u64)
         .max_by(|&a, &b| dense(&w, a).total_cmp(&dense(&w, b)))
         .unwrap();
     let answer = sim.tempotron_answer(proj).unwrap();
@@ -183,27 +185,65 @@ fn peak_and_correction_equal_a_dense_reference() {
             "weight {j}"
         );
     }
+    // a second teach of the same presentation is refused
+    let err = sim.tempotron_teach(proj, &[true]).unwrap_err().to_string();
+    assert!(err.contains("taught already"), "{err}");
     // the same pattern again: the potential at t_max rose by λ/k̂² Σ k², exactly the gradient's
-    // prediction (V is linear in the weights); a false alarm then moves the weights back with
-    // momentum: −λ/k̂² ∇ + μ · (the last change)
+    // prediction (V is linear in the weights)
     present(&mut sim, g, &times, t);
     let v2 = v_trace(&sim, out, sim.time_ms() - t);
     let rise: f64 = grad.iter().map(|g| gain * g * g).sum();
     assert!((v2[t_max as usize] - (dense(&w, t_max) + rise)).abs() <= 1e-9 * scale);
-    let t2 = (0..v2.len() as u64)
-        .max_by(|&a, &b| dense(&w1, a).total_cmp(&dense(&w1, b)))
+    // with a threshold below that peak (set_params: the Tempotron takes the new V_th) the neuron
+    // fires: a false alarm moves the weights back along the gradient at its first spike, with
+    // momentum: −λ/k̂² Σ k(t_spike − a) + μ · (the last change)
+    let peak1 = (0..v2.len() as u64)
+        .map(|k| dense(&w1, k))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let theta = 0.8 * peak1;
+    let pop = sim.population("tempotron").unwrap();
+    sim.set_params(pop, &target_params(theta)).unwrap();
+    let start = sim.time_ms();
+    present(&mut sim, g, &times, t);
+    let answer = sim.tempotron_answer(proj).unwrap();
+    let t_spike = (0..v2.len() as u64)
+        .find(|&k| dense(&w1, k) >= theta)
         .unwrap();
-    assert_eq!(sim.tempotron_teach(proj, &[true]).unwrap(), 1);
+    assert_eq!(answer.fired, vec![true]);
+    assert_eq!(answer.peak_v, vec![theta]);
+    assert!((answer.peak_ms[0] - start - (t_spike + 1) as f64 * DT).abs() < 1e-9);
+    assert_eq!(sim.tempotron_teach(proj, &[false]).unwrap(), 1);
     let got2 = sim.weights(proj).unwrap().unwrap().weights;
     for j in 0..n {
-        let g2 = if arrival[j] < t2 {
-            k.at(t2 - arrival[j])
+        let g2 = if arrival[j] < t_spike {
+            k.at(t_spike - arrival[j])
         } else {
             0.0
         };
-        let expected = w1[j] + gain * g2 + rule.momentum * gain * grad[j];
-        assert!((got2[j] - expected).abs() <= 1e-12 * expected.abs().max(1.0));
+        let expected = w1[j] - gain * g2 + rule.momentum * gain * grad[j];
+        assert!(
+            (got2[j] - expected).abs() <= 1e-12 * expected.abs().max(1.0),
+            "weight {j}: {} against {expected}",
+            got2[j]
+        );
     }
+}
+
+/// The target population's parameters with threshold `v_th` (set_params wants them all).
+fn target_params(v_th: f64) -> std::collections::BTreeMap<String, f64> {
+    [
+        ("E_L", 0.0),
+        ("V_reset", 0.0),
+        ("V_th", v_th),
+        ("tau_m", TAU_M),
+        ("tau_syn_ex", TAU_S),
+        ("tau_syn_in", TAU_S),
+        ("C_m", 250.0),
+        ("t_ref", 0.1),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 #[test]
@@ -382,7 +422,56 @@ fn refusals_name_the_problem() {
         .to_string();
     assert!(err.contains("all_to_all"), "{err}");
 
+    let exp = net
+        .add_population(
+            Population::new("x", ModelKind::IafPscExp, 2)
+                .param("tau_syn_ex", 2.0)
+                .param("tau_syn_in", 2.0),
+        )
+        .unwrap();
+    for (rule, needle) in [
+        (
+            TempotronDef {
+                lambda: 0.0,
+                momentum: 0.0,
+            },
+            "lambda must be a finite number > 0",
+        ),
+        (
+            TempotronDef {
+                lambda: 0.1,
+                momentum: 1.0,
+            },
+            "momentum must be in [0, 1)",
+        ),
+    ] {
+        let err = net
+            .connect(Projection::new(g, exp, Rule::AllToAll).tempotron(rule))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(needle), "{err}");
+    }
+    let err = net
+        .connect(
+            Projection::new(exp, exp, Rule::AllToAll)
+                .autapses(false)
+                .tempotron(RULE),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("allow autapses"), "{err}");
+
     let (mut sim, g, proj) = network(4, 2, 10.0, None, RULE, 1);
+    let err = sim
+        .tempotron_teach(proj, &[true, true])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no presentation has run"), "{err}");
+    let mut unequal = target_params(10.0);
+    unequal.insert("tau_syn_in".into(), 5.0);
+    let pop = sim.population("tempotron").unwrap();
+    let err = sim.set_params(pop, &unequal).unwrap_err().to_string();
+    assert!(err.contains("tau_syn_ex = tau_syn_in"), "{err}");
     present(&mut sim, g, &[1.0, 2.0, 3.0, 4.0], 10.0);
     let err = sim.tempotron_teach(proj, &[true]).unwrap_err().to_string();
     assert!(

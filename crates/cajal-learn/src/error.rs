@@ -63,6 +63,9 @@ pub enum LearnError {
     /// network, or weights outside the rule's bounds).
     #[error("the engine's network cannot take the run's state: {0}")]
     EngineState(String),
+    /// The engine refused a network, an input or a run (the message says which and why).
+    #[error("the engine: {0}")]
+    Engine(String),
     /// The checkpoint could not be written (the error names the file).
     #[error(transparent)]
     WriteCheckpoint(#[from] cajal_data::DataError),

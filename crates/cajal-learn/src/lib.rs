@@ -14,6 +14,7 @@ pub mod evaluate;
 pub mod liquid;
 pub mod on_engine;
 pub mod readout;
+pub mod spatial;
 pub mod supervised;
 pub mod tempotron;
 pub mod train;

@@ -100,9 +100,10 @@ impl CapacitySetting {
         positive("v_th", self.v_th)?;
         positive("dt", self.dt)?;
         positive("lambda", self.lambda)?;
-        if !(self.initial_sd.is_finite() && self.initial_sd >= 0.0) {
+        if !(self.initial_sd.is_finite() && self.initial_sd > 0.0) {
             return Err(LearnError::InvalidParameter(format!(
-                "tempotron.initial_sd must be a finite number >= 0 (got {})",
+                "tempotron.initial_sd must be a finite number > 0 (got {}): with all weights \
+                 equal the potential has no peak to learn from",
                 self.initial_sd
             )));
         }
@@ -136,7 +137,7 @@ impl CapacitySetting {
         ),
         LearnError,
     > {
-        let engine = |e: cajal_core::BuildError| LearnError::InvalidParameter(e.to_string());
+        let engine = |e: cajal_core::BuildError| LearnError::Engine(e.to_string());
         let mut net = Network::new(self.dt, self.seed).map_err(engine)?;
         let g = net
             .add_population(Population::new(
@@ -207,7 +208,7 @@ impl CapacitySetting {
         let normal = rand_distr::Normal::new(0.0, self.initial_sd / per_pa).expect("validated");
         let initial: Vec<f64> = (0..n).map(|_| rng.sample(normal)).collect();
         sim.set_weights(proj, &initial)
-            .map_err(|e| LearnError::InvalidParameter(e.to_string()))?;
+            .map_err(|e| LearnError::Engine(e.to_string()))?;
         let senders: Vec<u32> = (0..n as u32).collect();
         let mut times = vec![0.0; n];
         let mut present = |sim: &mut Simulation, x: &[f64]| -> Result<bool, LearnError> {
@@ -217,12 +218,12 @@ impl CapacitySetting {
                 *t = start + x;
             }
             sim.add_spike_events(g, &senders, &times)
-                .map_err(|e| LearnError::InvalidParameter(e.to_string()))?;
+                .map_err(|e| LearnError::Engine(e.to_string()))?;
             sim.run(self.duration_ms + self.dt, |_, _| {})
-                .map_err(|e| LearnError::InvalidParameter(e.to_string()))?;
+                .map_err(|e| LearnError::Engine(e.to_string()))?;
             Ok(sim
                 .tempotron_answer(proj)
-                .map_err(|e| LearnError::InvalidParameter(e.to_string()))?
+                .map_err(|e| LearnError::Engine(e.to_string()))?
                 .fired[0])
         };
         let mut errors_per_epoch = Vec::new();
@@ -232,7 +233,7 @@ impl CapacitySetting {
                 present(&mut sim, x)?;
                 wrong += sim
                     .tempotron_teach(proj, &[y])
-                    .map_err(|e| LearnError::InvalidParameter(e.to_string()))?;
+                    .map_err(|e| LearnError::Engine(e.to_string()))?;
             }
             errors_per_epoch.push(wrong);
             progress(epoch + 1, wrong);

@@ -560,9 +560,15 @@ fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
             return Err((
                 Conflict,
                 "scaling",
-                "synaptic scaling applies to plastic projections (static weights never \
-                 change: draw them with the sum you want instead)"
-                    .into(),
+                if proj.learns() {
+                    "synaptic scaling applies to the STDP family's projections, not to \
+                     oja_subspace or the Tempotron"
+                        .into()
+                } else {
+                    "synaptic scaling applies to plastic projections (static weights never \
+                     change: draw them with the sum you want instead)"
+                        .into()
+                },
             ));
         }
         if !(sc.target.is_finite() && sc.target > 0.0) {
@@ -848,6 +854,16 @@ fn dense_matrix(def: &NetworkDef, proj: &ProjectionDef, rule: &str) -> Result<()
             "plasticity",
             format!(
                 "{rule} needs all targets in one block: at most {BLOCK_SIZE} neurons (got {size})"
+            ),
+        ));
+    }
+    if proj.source == proj.target && !proj.allow_autapses {
+        return Err((
+            Conflict,
+            "allow_autapses",
+            format!(
+                "{rule} learns a full matrix, every neuron onto itself included: allow autapses \
+                 or project from another population"
             ),
         ));
     }

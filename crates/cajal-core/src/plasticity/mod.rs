@@ -25,7 +25,7 @@ pub(crate) use learning::{Learning, Rings};
 pub use oja::{OjaDef, OjaProjection};
 pub use projection::{PlasticProjection, WeightSnapshot};
 pub use rules::RuleKind;
-pub(crate) use tempotron::tempotron_kernel;
+pub(crate) use tempotron::{tempotron_kernel, tempotron_target};
 pub use tempotron::{PspKernel, TempotronAnswer, TempotronDef, TempotronProjection};
 
 use std::collections::BTreeMap;

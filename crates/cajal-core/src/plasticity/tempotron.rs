@@ -113,6 +113,12 @@ pub struct TempotronProjection {
     peak_v: Vec<f64>,
     peak_step: Vec<u64>,
     fired: Vec<bool>,
+    /// The first step in which an input of this presentation was read, if any: the peak is
+    /// sought after it (before it the potential says nothing about the weights).
+    first_arrival: Option<u64>,
+    /// Whether a step was noted since the last reset, and whether it was taught since.
+    stepped: bool,
+    taught: bool,
     /// Scratch: one kernel sum per source.
     #[serde(skip)]
     sums: Vec<f64>,
@@ -156,6 +162,9 @@ impl TempotronProjection {
             peak_v: vec![f64::NEG_INFINITY; n_tgt],
             peak_step: vec![0; n_tgt],
             fired: vec![false; n_tgt],
+            first_arrival: None,
+            stepped: false,
+            taught: false,
             sums: vec![0.0; dense.sources()],
             dense,
             frozen: false,
@@ -169,12 +178,22 @@ impl TempotronProjection {
         self.peak_v.fill(f64::NEG_INFINITY);
         self.peak_step.fill(0);
         self.fired.fill(false);
+        self.first_arrival = None;
+        self.stepped = false;
+        self.taught = false;
     }
 
-    /// Learning off (`false`: the weights only carry input) or on again (from silence).
+    /// Learning off (`false`: the weights only carry input) or on again; either way the
+    /// presentation so far is forgotten.
     pub fn set_learning(&mut self, on: bool) {
         self.frozen = !on;
-        self.arrivals.clear();
+        self.forget_activity();
+    }
+
+    /// New targets' kernel and threshold (their parameters changed).
+    pub fn set_target(&mut self, (kernel, v_th): (PspKernel, f64)) {
+        self.kernel = kernel;
+        self.v_th = v_th;
     }
 
     /// The targets' kernel.
@@ -188,10 +207,12 @@ impl TempotronProjection {
             + self.arrivals.capacity() * 16
     }
 
-    /// Sets the weights, given in the order of [`DenseWeights::synapses`].
+    /// Sets the weights, given in the order of [`DenseWeights::synapses`]; the momentum starts
+    /// afresh.
     pub fn set_weights(&mut self, weights: &[f64]) -> Result<(), String> {
         self.check_weights(weights)?;
         self.dense.set_by_source(weights);
+        self.last_change.fill(0.0);
         Ok(())
     }
 
@@ -219,11 +240,14 @@ impl TempotronProjection {
     pub(crate) fn deliver(&mut self, spikes: &[Spike], now: u64, rings: Rings<'_>) -> u64 {
         let (n, slots) = (rings.n, rings.slots);
         let mut events = 0;
+        // once every target has fired, later inputs cannot come before any peak
+        let record = !self.frozen && self.fired.iter().any(|f| !f);
         for (j, sp) in self.dense.spikes_of_sources(spikes) {
             let arrival = sp.step + self.dense.delay() as u64;
-            if !self.frozen {
+            if record {
                 self.arrivals.push((arrival, j as u32));
             }
+            self.first_arrival = Some(self.first_arrival.map_or(arrival, |a| a.min(arrival)));
             let slot = (arrival % slots as u64) as usize;
             events += self.dense.add_input(j, slot, n, rings.ex, rings.inh);
         }
@@ -234,6 +258,7 @@ impl TempotronProjection {
     /// After step `step`: the targets' potentials `v_m` (the partition's, local index) and the
     /// ones that spiked; keeps each target's peak until its first spike.
     pub fn note_membrane(&mut self, v_m: &[f64], spiked: &[u32], step: u64) {
+        self.stepped = true;
         for &i in spiked {
             let i = i as usize;
             if i < self.fired.len() && !self.fired[i] {
@@ -243,6 +268,10 @@ impl TempotronProjection {
                 self.peak_step[i] = step;
                 self.peak_v[i] = self.peak_v[i].max(self.v_th);
             }
+        }
+        // the potential at the end of step k feels the inputs read before k
+        if self.first_arrival.is_none_or(|a| step <= a) {
+            return;
         }
         for (i, &v) in v_m.iter().enumerate().take(self.fired.len()) {
             if !self.fired[i] && v > self.peak_v[i] {
@@ -260,14 +289,22 @@ impl TempotronProjection {
             peak_ms: self
                 .peak_step
                 .iter()
-                .map(|&k| (k + 1) as f64 * dt)
+                .zip(&self.peak_v)
+                .map(|(&k, v)| {
+                    if v.is_finite() {
+                        (k + 1) as f64 * dt
+                    } else {
+                        f64::NAN
+                    }
+                })
                 .collect(),
         }
     }
 
     /// The Tempotron's correction after a presentation: every target `i` whose answer (fired or
     /// not) differs from `desired[i]` has its synapses moved along the gradient of its potential
-    /// at its peak. Returns the number of targets corrected. Learning must be on.
+    /// at its peak. Returns the number of targets that answered wrongly. Learning must be on, a
+    /// presentation must have run since the last reset, and it is taught once.
     pub fn teach(&mut self, desired: &[bool]) -> Result<usize, String> {
         let (n_src, n_tgt) = (self.dense.sources(), self.dense.targets());
         if desired.len() != n_tgt {
@@ -279,6 +316,19 @@ impl TempotronProjection {
         if self.frozen {
             return Err("learning is off (set_learning(false)): turn it on to teach".into());
         }
+        if !self.stepped {
+            return Err(
+                "no presentation has run since the last reset_activity: run one, then teach".into(),
+            );
+        }
+        if self.taught {
+            return Err(
+                "this presentation was taught already; reset_activity before the next \
+                        presentation"
+                    .into(),
+            );
+        }
+        self.taught = true;
         let peak = self.kernel.peak();
         let scale = self.lambda / (peak * peak);
         let mut corrected = 0;
@@ -311,36 +361,45 @@ impl TempotronProjection {
     }
 }
 
-/// The kernel and threshold `V_th` of a Tempotron's target population: `iaf_psc_exp` neurons
-/// with one synaptic time constant for both signs (a weight may change sign as it learns).
-pub(crate) fn tempotron_kernel(
-    pop: &crate::network::PopulationDef,
+/// The kernel and threshold `V_th` of a Tempotron's target population `name` (model `kind`,
+/// parameters `params`): `iaf_psc_exp` neurons with one synaptic time constant for both signs (a
+/// weight may change sign as it learns).
+pub(crate) fn tempotron_target(
+    kind: crate::neuron::ModelKind,
+    name: &str,
+    params: &std::collections::BTreeMap<String, f64>,
     dt: f64,
 ) -> Result<(PspKernel, f64), String> {
     use crate::neuron::ModelKind;
-    if pop.kind != ModelKind::IafPscExp {
+    if kind != ModelKind::IafPscExp {
         return Err(format!(
             "the Tempotron's targets must be iaf_psc_exp neurons (its kernel is their \
-             postsynaptic potential); population '{}' is {}",
-            pop.name,
-            pop.kind.name()
+             postsynaptic potential); population '{name}' is {}",
+            kind.name()
         ));
     }
-    let p = crate::neuron::params::Params::resolve(pop.kind.name(), pop.kind.params(), &pop.params)
+    let p = crate::neuron::params::Params::resolve(kind.name(), kind.params(), params)
         .map_err(|e| format!("{}: {}", e.param, e.message))?;
     let (ex, inh) = (p.get("tau_syn_ex"), p.get("tau_syn_in"));
     if ex != inh {
         return Err(format!(
             "the Tempotron's weights change sign as they learn, so its targets need one synaptic \
-             time constant: set tau_syn_ex = tau_syn_in in population '{}' (got {ex} and {inh} ms)",
-            pop.name
+             time constant: set tau_syn_ex = tau_syn_in in population '{name}' (got {ex} and \
+             {inh} ms)"
         ));
     }
     let kernel = PspKernel::new(p.get("tau_m"), ex, p.get("C_m"), dt).ok_or_else(|| {
         format!(
-            "population '{}' needs tau_m, tau_syn_ex and C_m > 0 for the Tempotron's kernel",
-            pop.name
+            "population '{name}' needs tau_m, tau_syn_ex and C_m > 0 for the Tempotron's kernel"
         )
     })?;
     Ok((kernel, p.get("V_th")))
+}
+
+/// [`tempotron_target`] of a population as defined.
+pub(crate) fn tempotron_kernel(
+    pop: &crate::network::PopulationDef,
+    dt: f64,
+) -> Result<(PspKernel, f64), String> {
+    tempotron_target(pop.kind, &pop.name, &pop.params, dt)
 }

@@ -6,29 +6,39 @@ use crate::error::{BuildError, ErrorKind, Place};
 use crate::plasticity::{LearningProjection, TempotronAnswer, TempotronProjection};
 
 impl Simulation {
-    /// The Tempotron projection `proj` (its targets lie in one partition).
+    /// Where the Tempotron projection `proj` lies: (partition, index in its learning list).
+    fn tempotron_at(&self, proj: ProjectionId) -> Result<(usize, usize), BuildError> {
+        let ji = self.projection_index(proj)?;
+        for (pi, p) in self.partitions.iter().enumerate() {
+            for (li, l) in p.learning.iter().enumerate() {
+                if matches!(l, LearningProjection::Tempotron(t) if t.projection == ji) {
+                    return Ok((pi, li));
+                }
+            }
+        }
+        Err(not_tempotron(ji, &self.projections[ji]))
+    }
+
     fn tempotron_mut(
         &mut self,
         proj: ProjectionId,
     ) -> Result<&mut TempotronProjection, BuildError> {
-        let ji = self.projection_index(proj)?;
-        let name = self.projections[ji].clone();
-        self.partitions
-            .iter_mut()
-            .flat_map(|p| p.learning.iter_mut())
-            .find_map(|l| match l {
-                LearningProjection::Tempotron(t) if t.projection == ji => Some(t),
-                _ => None,
-            })
-            .ok_or_else(|| not_tempotron(ji, &name))
+        let (pi, li) = self.tempotron_at(proj)?;
+        match &mut self.partitions[pi].learning[li] {
+            LearningProjection::Tempotron(t) => Ok(t),
+            _ => unreachable!("found above"),
+        }
     }
 
     /// What the targets of Tempotron projection `proj` did since the last
     /// [`Simulation::reset_activity`]: whether each fired, and its highest potential before its
-    /// first spike and when.
-    pub fn tempotron_answer(&mut self, proj: ProjectionId) -> Result<TempotronAnswer, BuildError> {
-        let dt = self.dt;
-        Ok(self.tempotron_mut(proj)?.answer(dt))
+    /// first spike and when (NaN before any input arrived).
+    pub fn tempotron_answer(&self, proj: ProjectionId) -> Result<TempotronAnswer, BuildError> {
+        let (pi, li) = self.tempotron_at(proj)?;
+        match &self.partitions[pi].learning[li] {
+            LearningProjection::Tempotron(t) => Ok(t.answer(self.dt)),
+            _ => unreachable!("found above"),
+        }
     }
 
     /// The Tempotron's correction after a presentation (run it, then teach, then
