@@ -84,6 +84,8 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
         let per_synapse = match (&proj.plasticity, &proj.oja) {
             (Some(p), _) => 12.0 + if p.modulator().is_some() { 8.0 } else { 0.0 },
             (None, Some(_)) => 8.0,
+            // the Tempotron's weight and last correction
+            (None, None) if proj.tempotron.is_some() => 16.0,
             (None, None) => 8.0,
         };
         store += s * per_synapse;

@@ -37,7 +37,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (2, 0x2bf5262613ac4026),
     (3, 0x3cb8166d1e888f),
     (4, 0xb185ae0b98f44ab9),
-    (5, 0xbee9b0fa72e04e6c),
+    (5, 0x7825a57f7a39a86f),
 ];
 
 fn fnv1a(text: &str) -> u64 {
@@ -169,6 +169,25 @@ fn network_with(tempotron: bool) -> Network {
             .delay(2.0),
     );
     if tempotron {
+        // version 5: a Tempotron and dendritic segments
+        let seg = add(
+            &mut net,
+            Population::new("segments", ModelKind::DendriticSegment, 4)
+                .param("theta", 2.0)
+                .param("t_plateau", 3.0),
+        );
+        connect(
+            &mut net,
+            Projection::new(src, seg, Rule::FixedIndegree { indegree: 8 })
+                .weight(1.0)
+                .delay(1.0),
+        );
+        connect(
+            &mut net,
+            Projection::new(seg, exp, Rule::AllToAll)
+                .weight(50.0)
+                .delay(1.0),
+        );
         connect(
             &mut net,
             Projection::new(gen, exp, Rule::AllToAll)
@@ -330,6 +349,7 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
         "IafCondExp",
         "AeifCondExp",
         "Izhikevich",
+        "DendriticSegment",
         "SpikeGenerator",
         "PoissonSource",
         "Dopamine",

@@ -7,6 +7,7 @@
 //! The `cajal learn` command drives these on MNIST-format datasets.
 
 pub mod checkpoint;
+pub mod dendrites;
 pub mod diehl_cook;
 pub mod encode;
 pub mod error;

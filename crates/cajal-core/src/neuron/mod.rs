@@ -9,10 +9,12 @@ mod kernels;
 mod nonlinear;
 pub mod params;
 pub mod propagators;
+mod segment;
 
 pub use iaf_psc::{IafPscAlpha, IafPscDelta, IafPscExp};
 pub use nonlinear::{AeifCondExp, IafCondExp, Izhikevich};
 pub use params::{ParamError, ParamInfo, Params};
+pub use segment::DendriticSegment;
 
 use std::collections::BTreeMap;
 
@@ -40,6 +42,9 @@ pub enum ModelKind {
     AeifCondExp,
     /// Izhikevich (2003), RK4.
     Izhikevich,
+    /// An active dendritic segment: fires an NMDA-like event when at least `theta` of its
+    /// synapses are active in one step (Ahmad & Hawkins 2016).
+    DendriticSegment,
     /// Emits spikes at given times (a device, no dynamics).
     SpikeGenerator,
     /// Emits independent Poisson spike trains at `rate` Hz (a device; PyNN's SpikeSourcePoisson,
@@ -49,13 +54,14 @@ pub enum ModelKind {
 
 impl ModelKind {
     /// All kinds, for listings in error messages.
-    pub const ALL: [ModelKind; 8] = [
+    pub const ALL: [ModelKind; 9] = [
         ModelKind::IafPscDelta,
         ModelKind::IafPscExp,
         ModelKind::IafPscAlpha,
         ModelKind::IafCondExp,
         ModelKind::AeifCondExp,
         ModelKind::Izhikevich,
+        ModelKind::DendriticSegment,
         ModelKind::SpikeGenerator,
         ModelKind::PoissonSource,
     ];
@@ -74,6 +80,7 @@ impl ModelKind {
             "iaf_cond_exp" | "IF_cond_exp" => ModelKind::IafCondExp,
             "aeif_cond_exp" | "EIF_cond_exp_isfa_ista" => ModelKind::AeifCondExp,
             "izhikevich" | "Izhikevich" => ModelKind::Izhikevich,
+            "dendritic_segment" => ModelKind::DendriticSegment,
             "spike_generator" | "SpikeSourceArray" => ModelKind::SpikeGenerator,
             "poisson_source" | "SpikeSourcePoisson" => ModelKind::PoissonSource,
             _ => return None,
@@ -89,6 +96,7 @@ impl ModelKind {
             ModelKind::IafCondExp => "iaf_cond_exp",
             ModelKind::AeifCondExp => "aeif_cond_exp",
             ModelKind::Izhikevich => "izhikevich",
+            ModelKind::DendriticSegment => "dendritic_segment",
             ModelKind::SpikeGenerator => "spike_generator",
             ModelKind::PoissonSource => "poisson_source",
         }
@@ -103,6 +111,7 @@ impl ModelKind {
             ModelKind::IafCondExp => params::IAF_COND_EXP,
             ModelKind::AeifCondExp => params::AEIF_COND_EXP,
             ModelKind::Izhikevich => params::IZHIKEVICH,
+            ModelKind::DendriticSegment => params::DENDRITIC_SEGMENT,
             ModelKind::SpikeGenerator => &[],
             ModelKind::PoissonSource => params::POISSON_SOURCE,
         }
@@ -113,7 +122,7 @@ impl ModelKind {
     /// delivery touches half the memory; two where they decay with their own time constants.
     pub fn input_rings(self) -> usize {
         match self {
-            ModelKind::IafPscDelta => 1,
+            ModelKind::IafPscDelta | ModelKind::DendriticSegment => 1,
             _ => 2,
         }
     }
@@ -127,6 +136,7 @@ impl ModelKind {
             ModelKind::IafCondExp => &["V_m", "g_ex", "g_in", "theta"],
             ModelKind::AeifCondExp => &["V_m", "w", "g_ex", "g_in"],
             ModelKind::Izhikevich => &["V_m", "U_m"],
+            ModelKind::DendriticSegment => &["active"],
             ModelKind::SpikeGenerator | ModelKind::PoissonSource => &[],
         }
     }
@@ -148,6 +158,7 @@ impl ModelKind {
             ModelKind::IafPscDelta | ModelKind::Izhikevich => "mV",
             ModelKind::IafPscExp | ModelKind::IafPscAlpha => "pA",
             ModelKind::IafCondExp | ModelKind::AeifCondExp => "nS",
+            ModelKind::DendriticSegment => "synapses",
             ModelKind::SpikeGenerator | ModelKind::PoissonSource => "",
         }
     }
@@ -168,6 +179,8 @@ pub enum Dynamics {
     AeifCondExp(AeifCondExp),
     /// See [`Izhikevich`].
     Izhikevich(Izhikevich),
+    /// See [`DendriticSegment`].
+    DendriticSegment(DendriticSegment),
     /// Spike times per neuron as step indices (sorted), and a cursor into each.
     SpikeGenerator(SpikeGenerator),
     /// Poisson spike trains (drawn by the partition from its block streams).
@@ -333,6 +346,9 @@ impl Dynamics {
             ModelKind::IafCondExp => Dynamics::IafCondExp(IafCondExp::new(&p, n, dt)?),
             ModelKind::AeifCondExp => Dynamics::AeifCondExp(AeifCondExp::new(&p, n, dt)?),
             ModelKind::Izhikevich => Dynamics::Izhikevich(Izhikevich::new(&p, n, dt)?),
+            ModelKind::DendriticSegment => {
+                Dynamics::DendriticSegment(DendriticSegment::new(&p, n, dt)?)
+            }
             ModelKind::SpikeGenerator => Dynamics::SpikeGenerator(SpikeGenerator {
                 steps: vec![Vec::new(); n],
                 cursor: vec![0; n],
@@ -382,6 +398,7 @@ impl Dynamics {
             // these two zero the input as they read it
             Dynamics::IafPscDelta(m) => return m.step(ex, inh, current, spiked),
             Dynamics::IafPscExp(m) => return m.step(ex, inh, current, spiked),
+            Dynamics::DendriticSegment(m) => return m.step(ex, spiked),
             Dynamics::IafPscAlpha(m) => m.step(ex, inh, current, spiked),
             Dynamics::IafCondExp(m) => m.step(ex, inh, current, spiked),
             Dynamics::AeifCondExp(m) => m.step(ex, inh, current, spiked),
@@ -420,6 +437,9 @@ impl Dynamics {
                 copy!(a, b, v_m, w, g_ex, g_in, refractory)
             }
             (Dynamics::Izhikevich(a), Dynamics::Izhikevich(b)) => copy!(a, b, v_m, u_m),
+            (Dynamics::DendriticSegment(a), Dynamics::DendriticSegment(b)) => {
+                copy!(a, b, active, plateau)
+            }
             // sources have no state of their own to reset: their schedules run on
             _ => {}
         }
@@ -464,6 +484,7 @@ impl Dynamics {
             (Dynamics::AeifCondExp(m), "g_in") => &m.g_in,
             (Dynamics::Izhikevich(m), "V_m") => &m.v_m,
             (Dynamics::Izhikevich(m), "U_m") => &m.u_m,
+            (Dynamics::DendriticSegment(m), "active") => &m.active,
             _ => return None,
         })
     }
@@ -490,6 +511,7 @@ impl Dynamics {
             (Dynamics::AeifCondExp(m), "g_in") => &mut m.g_in,
             (Dynamics::Izhikevich(m), "V_m") => &mut m.v_m,
             (Dynamics::Izhikevich(m), "U_m") => &mut m.u_m,
+            (Dynamics::DendriticSegment(m), "active") => &mut m.active,
             _ => return None,
         })
     }

@@ -100,6 +100,9 @@ pub(crate) const IZHIKEVICH: &[ParamInfo] = &[
     p("V_min", f64::NEG_INFINITY, "mV"),
 ];
 
+pub(crate) const DENDRITIC_SEGMENT: &[ParamInfo] =
+    &[p("theta", 10.0, "synapses"), p("t_plateau", 0.0, "ms")];
+
 pub(crate) const POISSON_SOURCE: &[ParamInfo] = &[
     p("rate", 10.0, "Hz"),
     p("start", 0.0, "ms"),
