@@ -6,6 +6,7 @@
 //! learning ([`supervised`]). Failures are [`LearnError`]s.
 //! The `cajal learn` command drives these on MNIST-format datasets.
 
+pub mod ca3;
 pub mod checkpoint;
 pub mod dendrites;
 pub mod diehl_cook;

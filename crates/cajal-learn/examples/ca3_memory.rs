@@ -1,0 +1,41 @@
+//! The CA3 content-addressable memory (Casanueva-Morato et al. 2024; sPyMem's
+//! `CA3_content_addressable`) on the engine: sPyMem's test benches (5 cues, 10 content bits),
+//! each operation's output against what sPyMem documents. The table of docs/ca3.md.
+//!
+//! Run: `cargo run --release -p cajal-learn --example ca3_memory`.
+
+use cajal_learn::ca3::{expected_output, test_benches, Memory};
+
+fn main() -> Result<(), cajal_learn::LearnError> {
+    let benches = test_benches();
+    let (cues, contents) = (5, 10);
+    let (mut total, mut right) = (0, 0);
+    for (name, ops) in benches {
+        println!("== test bench {name}");
+        let mut memory = Memory::new(cues, contents)?;
+        let mut memories = vec![Vec::new(); cues];
+        let mut expected = Vec::new();
+        for (t, op) in &ops {
+            memory.schedule(op, *t)?;
+            expected.push((*t, op.clone(), expected_output(op, *t, cues, &mut memories)));
+        }
+        let end = ops.last().map_or(0, |o| o.0) + 12;
+        memory.run(end as f64)?;
+        let got = memory.output_spikes()?;
+        for (t, op, wanted) in expected {
+            for (step, neurons) in wanted {
+                let mut seen: Vec<u32> = got.iter().filter(|s| s.0 == step).map(|s| s.1).collect();
+                seen.sort_unstable();
+                let ok = seen == neurons;
+                total += 1;
+                right += ok as usize;
+                println!(
+                    "t={t:>3} {op:?}: step {step}: output {seen:?}, sPyMem {neurons:?}{}",
+                    if ok { "" } else { "  <- differs" }
+                );
+            }
+        }
+    }
+    println!("{right} of {total} output steps as sPyMem documents");
+    Ok(())
+}
