@@ -5,7 +5,7 @@
 //! The figures and tables of docs/dendrites.md.
 //!
 //! `cargo run --release -p cajal-cli --example active_dendrites -- [output folder]`
-//! (default `dendrites-out/`; about 10 s on one core).
+//! (default `dendrites-out/`; under a second on one core).
 
 #[path = "support/mod.rs"]
 #[allow(dead_code)]
@@ -104,7 +104,7 @@ fn main() -> anyhow::Result<()> {
     // the union property: M patterns stored on one segment, n = 1024, θ = 12
     println!("\nunion: n = 1024, a = {A}, s = {S} per pattern, θ = 12");
     println!(
-        "stored\tmean distinct synapses\tmatches\tmeasured rate\tclosed-form rate\twithin 99 %"
+        "stored\texpected distinct synapses\tmatches\tmeasured rate\tclosed-form rate\twithin 99 %"
     );
     let mut union = Curve {
         label: "θ = 12".into(),

@@ -9,7 +9,7 @@ use cajal_learn::ca3::{expected_output, test_benches, Memory};
 fn main() -> Result<(), cajal_learn::LearnError> {
     let benches = test_benches();
     let (cues, contents) = (5, 10);
-    let (mut total, mut right) = (0, 0);
+    let (mut total, mut right, mut strays) = (0, 0, 0);
     for (name, ops) in benches {
         println!("== test bench {name}");
         let mut memory = Memory::new(cues, contents)?;
@@ -22,6 +22,17 @@ fn main() -> Result<(), cajal_learn::LearnError> {
         let end = ops.last().map_or(0, |o| o.0) + 12;
         memory.run(end as f64)?;
         let got = memory.output_spikes()?;
+        // output at a step no operation documents
+        let documented: Vec<u64> = expected
+            .iter()
+            .flat_map(|e| e.2.iter().map(|w| w.0))
+            .collect();
+        let mut stray: Vec<(u64, u32)> = got
+            .iter()
+            .filter(|s| !documented.contains(&s.0))
+            .copied()
+            .collect();
+        stray.sort_unstable();
         for (t, op, wanted) in expected {
             for (step, neurons) in wanted {
                 let mut seen: Vec<u32> = got.iter().filter(|s| s.0 == step).map(|s| s.1).collect();
@@ -35,7 +46,14 @@ fn main() -> Result<(), cajal_learn::LearnError> {
                 );
             }
         }
+        let mut steps: Vec<u64> = stray.iter().map(|s| s.0).collect();
+        steps.dedup();
+        for step in steps {
+            let neurons: Vec<u32> = stray.iter().filter(|s| s.0 == step).map(|s| s.1).collect();
+            strays += 1;
+            println!("step {step}: output {neurons:?} where sPyMem documents none  <- differs");
+        }
     }
-    println!("{right} of {total} output steps as sPyMem documents");
+    println!("{right} of {total} documented output steps as sPyMem documents; {strays} output steps where sPyMem documents none");
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! after training, for each load. The figures of docs/tempotron.md.
 //!
 //! Run: `cargo run --release -p cajal-learn --example tempotron_capacity -- [N] [T_ms]
-//! [max_epochs] [lambda] [momentum] [load ...]` (default 500 500 500 0.003 0.99 and loads 0.5 1
+//! [max_epochs] [lambda] [momentum] [load ...]` (default 500 500 500 0.0003 0.99 and loads 0.5 1
 //! 1.5 2 2.5 3 3.5 4). Writes a table to stdout (load, P, passes, errors after training, error
 //! fraction, seconds) and every tenth pass's errors to stderr.
 
@@ -22,7 +22,7 @@ fn main() {
         afferents: num(0, 500.0) as usize,
         duration_ms: num(1, 500.0),
         max_epochs: num(2, 500.0) as usize,
-        lambda: num(3, 3e-3),
+        lambda: num(3, 3e-4),
         momentum: num(4, 0.99),
         ..CapacitySetting::default()
     };

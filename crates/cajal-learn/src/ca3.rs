@@ -260,14 +260,21 @@ pub enum Operation {
 
 /// What the output should show after `op` at step `t`, as sPyMem documents its model, given
 /// the memories stored before (`memories[cue]`, updated by a learn): (step, output neurons),
-/// output neurons numbered cues first, then content bits.
+/// output neurons numbered cues first, then content bits, sorted. Panics on a cue outside
+/// `memories` (a programming error: [`Memory::schedule`] refuses such operations).
 pub fn expected_output(
     op: &Operation,
     t: u64,
     cues: usize,
     memories: &mut [Vec<usize>],
 ) -> Vec<(u64, Vec<u32>)> {
-    let bits = |b: &[usize]| -> Vec<u32> { b.iter().map(|&i| (cues + i) as u32).collect() };
+    // output neurons, sorted and each once
+    let bits = |b: &[usize]| -> Vec<u32> {
+        let mut v: Vec<u32> = b.iter().map(|&i| (cues + i) as u32).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
     match op {
         Operation::Learn { cue, content } => {
             memories[*cue] = content.clone();

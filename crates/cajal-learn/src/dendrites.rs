@@ -35,24 +35,31 @@ pub fn ln_choose(n: u64, k: u64) -> f64 {
 
 /// The probability that a random pattern of `a` active cells out of `n` has at least `theta`
 /// of a segment's `s` synapses' cells active.
+/// NaN unless `a <= n` and `s <= n` (no such pattern or segment).
 pub fn false_match(n: u64, a: u64, s: u64, theta: u64) -> f64 {
+    if a > n || s > n {
+        return f64::NAN;
+    }
     let total = ln_choose(n, a);
     let p: f64 = (theta..=s.min(a))
         .map(|b| (ln_choose(s, b) + ln_choose(n - s, a - b) - total).exp())
         .sum();
-    // a sum of terms of a distribution: in [0, 1] up to rounding
-    p.clamp(0.0, 1.0)
+    // a sum of terms of a distribution: in [0, 1] up to rounding (+ 0.0: an empty sum is -0.0)
+    p.clamp(0.0, 1.0) + 0.0
 }
 
 /// The probability that a segment whose `s` synapses sample a stored pattern of `a` cells still
-/// matches when `k` of the pattern's cells are replaced by cells outside it.
+/// matches when `k` of the pattern's cells are replaced by cells outside it; NaN unless `s <= a`.
 pub fn noisy_match(a: u64, s: u64, theta: u64, k: u64) -> f64 {
+    if s > a {
+        return f64::NAN;
+    }
     let kept = a - k.min(a);
     let total = ln_choose(a, kept);
     let p: f64 = (theta..=s.min(kept))
         .map(|b| (ln_choose(s, b) + ln_choose(a - s, kept - b) - total).exp())
         .sum();
-    p.clamp(0.0, 1.0)
+    p.clamp(0.0, 1.0) + 0.0
 }
 
 /// A simulation's setting.

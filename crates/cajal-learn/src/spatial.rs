@@ -15,11 +15,12 @@
 //! factor (on a grid of 1e-5) at which every trained word makes the detector fire. The engine
 //! then shows it every one of the `2^bits` words.
 //!
-//! The paper's inputs also fire 25 ms before and after these spikes, and a "save" spike makes
-//! every relay fire at 65 ms: they trigger SpiNNaker's presynaptically driven weight updates. The
-//! engine's weights take every pairing into account as it happens, so they are left out; they
-//! would add pairings 20–35 ms apart, up to 2 % of a weight, which the paper's learned weights
-//! (exactly 47/128 for both kinds of input) do not show.
+//! The paper's 1-inputs also fire at 1 and 56 ms and its 0-inputs at 6 and 59 ms, and a "save"
+//! spike makes every relay fire at 65 ms: they trigger SpiNNaker's presynaptically driven weight
+//! updates. The engine's weights take every pairing into account as it happens, so they are left
+//! out; they would add pairings 20–35 ms apart, each up to `e^{-4}` mV (about 5 % of a learned
+//! weight), which the paper's learned weights (exactly 47/128 for both kinds of input) do not
+//! show.
 
 use crate::LearnError;
 use cajal_core::{
@@ -299,6 +300,18 @@ impl Detector {
     /// Builds the detector of `weights` scaled by `factor`.
     pub fn new(weights: &LearnedWeights, factor: f64) -> Result<Detector, LearnError> {
         let bits = weights.one.len();
+        if weights.zero.len() != bits || !(1..=16).contains(&bits) {
+            return Err(LearnError::InvalidParameter(format!(
+                "a detector needs as many 1-weights as 0-weights, 1 to 16 of each (got {} and {})",
+                bits,
+                weights.zero.len()
+            )));
+        }
+        if !(factor.is_finite() && factor >= 0.0) {
+            return Err(LearnError::InvalidParameter(format!(
+                "the homeostatic factor must be a finite number >= 0 (got {factor})"
+            )));
+        }
         let mut net = Network::new(DT, 1).map_err(engine)?;
         let (ones, r1) = relayed(&mut net, "ones", bits)?;
         let (zeros, r0) = relayed(&mut net, "zeros", bits)?;
@@ -382,6 +395,7 @@ impl Detector {
 /// The smallest factor, on a grid of 1e-5 up to 1000, at which `word` makes the detector of
 /// `weights` fire (found by simulation: bisection over the grid), or `None` if none does.
 pub fn word_factor(weights: &LearnedWeights, word: u32) -> Result<Option<f64>, LearnError> {
+    check_words(&[word], weights.one.len())?;
     const GRID: f64 = 1e-5;
     let fires = |k: u64| -> Result<bool, LearnError> {
         Detector::new(weights, k as f64 * GRID)?.fires(word)

@@ -51,7 +51,7 @@ impl Default for CapacitySetting {
             tau_s: 3.75,
             v_th: 1.0,
             dt: 0.1,
-            lambda: 3e-3,
+            lambda: 3e-4,
             momentum: 0.99,
             initial_sd: 0.1,
             max_epochs: 500,

@@ -24,7 +24,7 @@ fn check(ops: &[(u64, Operation)]) {
     let explained: Vec<u64> = ops
         .iter()
         .flat_map(|(t, op)| match op {
-            Operation::Learn { .. } => vec![t + 5, t + 6, t + 7, t + 8],
+            Operation::Learn { .. } => vec![t + 5, t + 7],
             _ => vec![t + 5, t + 6],
         })
         .collect();

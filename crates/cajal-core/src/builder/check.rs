@@ -629,6 +629,19 @@ pub(crate) fn input(def: &NetworkDef, index: usize, input: &InputDef) -> Check {
             format!("'{}' is a {} and takes no input", pop.name, pop.kind.name()),
         );
     }
+    if pop.kind == crate::neuron::ModelKind::DendriticSegment
+        && !matches!(input.kind, InputKind::Poisson { .. })
+    {
+        return err(
+            Conflict,
+            "target",
+            format!(
+                "'{}' is a dendritic_segment: it counts active synapses and has no membrane for \
+                 a current; drive it with spikes (a poisson_generator or a projection)",
+                pop.name
+            ),
+        );
+    }
     let start = time_steps(input.start, def.dt).map_err(|m| fail(InvalidValue, "start", m))?;
     let stop = time_steps(input.stop, def.dt).map_err(|m| fail(InvalidValue, "stop", m))?;
     if stop <= start {

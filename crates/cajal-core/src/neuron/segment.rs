@@ -3,7 +3,10 @@
 //! least `theta` of them are active in the same step the segment fires a local NMDA-like event, a
 //! spike its projections carry to the soma it belongs to (a small weight depolarises, predicts;
 //! a large one drives). After an event the segment stays in its plateau for `t_plateau` ms and
-//! fires no other.
+//! fires no other: the plateau only blocks events; the soma sees the event's one spike, not a
+//! sustained depolarisation (a soma that should stay depolarised takes a slow synapse or model).
+//! A segment has no membrane: currents cannot drive it, and its `active` value is each step's
+//! count, so an initial value of it is overwritten by the first step.
 
 use super::params::{ParamError, Params};
 
