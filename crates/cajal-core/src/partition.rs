@@ -620,12 +620,11 @@ impl Partition {
                 let theta = self.dynamics.theta_mut().expect("checked at build");
                 rule.step(theta, &self.spiked);
             }
+            let dynamics = &self.dynamics;
             for l in &mut self.learning {
                 l.note_post(&self.spiked, k);
-            }
-            if self.learning.iter().any(|l| l.watches_membrane()) {
-                let v_m = self.dynamics.variable("V_m").unwrap_or(&[]);
-                for l in self.learning.iter_mut().filter(|l| l.watches_membrane()) {
+                if l.watches_membrane() {
+                    let v_m = dynamics.variable("V_m").unwrap_or(&[]);
                     l.note_membrane(v_m, &self.spiked, k);
                 }
             }

@@ -23,15 +23,12 @@
 //! simultaneous events. Learning and both recalls behave as sPyMem documents them; overwriting a
 //! memory (forgetting) does not, because it relies on SpiNNaker's pairing (docs/ca3.md).
 
+use crate::error::engine;
 use crate::LearnError;
 use cajal_core::{
     Dist, ModelKind, Network, PlasticityDef, Population, PopulationId, Projection, Rule, Simulation,
 };
 use std::collections::BTreeMap;
-
-fn engine(e: impl std::fmt::Display) -> LearnError {
-    LearnError::Engine(e.to_string())
-}
 
 /// An `IF_curr_exp` population with sPyMem's values (rest and reset −60 mV, threshold `v_th`,
 /// τ_syn 0.3 ms, refractory 1 ms, capacitance `cm` nF, τ_m `tau_m` ms) as SpiNNaker integrates

@@ -15,14 +15,11 @@
 //! - the stored pattern with `k` of its `a` cells replaced by others matches with probability
 //!   `Σ_{b ≥ θ} C(s, b) C(a − s, a − k − b) / C(a, a − k)` (robustness to noise).
 
+use crate::error::engine;
 use crate::LearnError;
 use cajal_core::{ModelKind, Network, Population, PopulationId, Projection, Rule, Simulation};
 use rand::seq::index::sample;
 use rand::SeedableRng;
-
-fn engine(e: impl std::fmt::Display) -> LearnError {
-    LearnError::Engine(e.to_string())
-}
 
 /// `ln C(n, k)` (−∞ when `k > n`).
 pub fn ln_choose(n: u64, k: u64) -> f64 {
@@ -84,7 +81,7 @@ pub struct Setting {
 }
 
 /// Matches counted against the closed form.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     /// (segment, pattern) trials.
     pub trials: u64,
@@ -261,12 +258,7 @@ impl Setting {
                 )
             })
             .collect();
-        let mut out = Outcome {
-            trials: 0,
-            matches: 0,
-            expected: 0.0,
-            sd: 0.0,
-        };
+        let mut out = Outcome::default();
         let mut var = 0.0;
         for _ in 0..self.presentations {
             let x = self.pattern(&mut rng);
@@ -293,12 +285,7 @@ impl Setting {
         let (stored, synapses) = self.segments(&mut rng);
         let mut net = Segments::new(self.n, &synapses, self.theta)?;
         let p = noisy_match(self.a as u64, self.s as u64, self.theta as u64, k as u64);
-        let mut out = Outcome {
-            trials: 0,
-            matches: 0,
-            expected: 0.0,
-            sd: 0.0,
-        };
+        let mut out = Outcome::default();
         for (m, patterns) in stored.iter().enumerate() {
             let pattern = &patterns[0];
             let outside: Vec<u32> = (0..self.n as u32)

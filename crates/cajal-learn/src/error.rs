@@ -97,6 +97,11 @@ pub enum Unusable {
     Undecodable(String),
 }
 
+/// A [`LearnError::Engine`] from what the engine refused or failed at.
+pub(crate) fn engine(e: impl std::fmt::Display) -> LearnError {
+    LearnError::Engine(e.to_string())
+}
+
 /// A [`LearnError::InvalidParameter`] with `message`.
 pub(crate) fn invalid(message: impl Into<String>) -> LearnError {
     LearnError::InvalidParameter(message.into())

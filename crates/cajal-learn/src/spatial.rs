@@ -22,6 +22,7 @@
 //! weight), which the paper's learned weights (exactly 47/128 for both kinds of input) do not
 //! show.
 
+use crate::error::engine;
 use crate::LearnError;
 use cajal_core::{
     Dist, ModelKind, Network, PlasticityDef, Population, PopulationId, Projection, Rule, Simulation,
@@ -100,10 +101,6 @@ fn ratio(a: usize, b: usize) -> f64 {
     } else {
         a as f64 / b as f64
     }
-}
-
-fn engine(e: impl std::fmt::Display) -> LearnError {
-    LearnError::Engine(e.to_string())
 }
 
 /// Checks that `bits` is usable and every word fits in it (distinct words).

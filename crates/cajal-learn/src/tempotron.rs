@@ -9,6 +9,7 @@
 //! episode (`reset_activity`, the pattern's spikes as events, `run`, `tempotron_teach`). This
 //! module only draws the patterns and labels, and counts the errors.
 
+use crate::error::engine;
 use crate::LearnError;
 use cajal_core::{
     Dist, ModelKind, Network, Population, Projection, PspKernel, Rule, Simulation, TempotronDef,
@@ -137,7 +138,6 @@ impl CapacitySetting {
         ),
         LearnError,
     > {
-        let engine = |e: cajal_core::BuildError| LearnError::Engine(e.to_string());
         let mut net = Network::new(self.dt, self.seed).map_err(engine)?;
         let g = net
             .add_population(Population::new(
@@ -207,8 +207,7 @@ impl CapacitySetting {
         let per_pa = self.kernel().peak();
         let normal = rand_distr::Normal::new(0.0, self.initial_sd / per_pa).expect("validated");
         let initial: Vec<f64> = (0..n).map(|_| rng.sample(normal)).collect();
-        sim.set_weights(proj, &initial)
-            .map_err(|e| LearnError::Engine(e.to_string()))?;
+        sim.set_weights(proj, &initial).map_err(engine)?;
         let senders: Vec<u32> = (0..n as u32).collect();
         let mut times = vec![0.0; n];
         let mut present = |sim: &mut Simulation, x: &[f64]| -> Result<bool, LearnError> {
@@ -217,23 +216,17 @@ impl CapacitySetting {
             for (t, &x) in times.iter_mut().zip(x) {
                 *t = start + x;
             }
-            sim.add_spike_events(g, &senders, &times)
-                .map_err(|e| LearnError::Engine(e.to_string()))?;
+            sim.add_spike_events(g, &senders, &times).map_err(engine)?;
             sim.run(self.duration_ms + self.dt, |_, _| {})
-                .map_err(|e| LearnError::Engine(e.to_string()))?;
-            Ok(sim
-                .tempotron_answer(proj)
-                .map_err(|e| LearnError::Engine(e.to_string()))?
-                .fired[0])
+                .map_err(engine)?;
+            Ok(sim.tempotron_answer(proj).map_err(engine)?.fired[0])
         };
         let mut errors_per_epoch = Vec::new();
         for epoch in 0..self.max_epochs {
             let mut wrong = 0;
             for (x, &y) in patterns.iter().zip(&labels) {
                 present(&mut sim, x)?;
-                wrong += sim
-                    .tempotron_teach(proj, &[y])
-                    .map_err(|e| LearnError::Engine(e.to_string()))?;
+                wrong += sim.tempotron_teach(proj, &[y]).map_err(engine)?;
             }
             errors_per_epoch.push(wrong);
             progress(epoch + 1, wrong);

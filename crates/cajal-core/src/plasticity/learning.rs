@@ -28,6 +28,18 @@ pub(crate) struct Rings<'a> {
     pub inh: &'a mut [f64],
 }
 
+/// The parameters a population of targets takes from now on (`Simulation::set_params`).
+pub(crate) struct TargetParams<'a> {
+    /// The targets' model.
+    pub kind: crate::neuron::ModelKind,
+    /// Their population's name, for messages.
+    pub population: &'a str,
+    /// The parameters given (the model's defaults for the rest).
+    pub params: &'a std::collections::BTreeMap<String, f64>,
+    /// The time step (ms).
+    pub dt: f64,
+}
+
 /// What a partition asks of a learning projection.
 pub(crate) trait Learning {
     /// Index of the projection in the network.
@@ -105,6 +117,12 @@ pub(crate) trait Learning {
     fn set_weights(&mut self, weights: &[f64], now: u64) -> Result<(), String>;
     /// Whether `set_weights` would take `weights`.
     fn check_weights(&self, weights: &[f64]) -> Result<(), String>;
+    /// Whether it can go on with its targets' new parameters; the error says why not.
+    fn check_targets(&self, _targets: &TargetParams<'_>) -> Result<(), String> {
+        Ok(())
+    }
+    /// Takes its targets' new parameters (accepted by [`Learning::check_targets`]).
+    fn retarget(&mut self, _targets: &TargetParams<'_>) {}
     /// The astrocyte's trajectory, if one modulates it: (astrocyte index, (step, value)).
     fn astrocyte_trace(&self) -> Option<(usize, &[(u64, f64)])> {
         None
@@ -189,6 +207,12 @@ impl Learning for LearningProjection {
     }
     fn forget_activity(&mut self, now: u64) {
         each!(self, p => Learning::forget_activity(p, now))
+    }
+    fn check_targets(&self, targets: &TargetParams<'_>) -> Result<(), String> {
+        each!(self, p => p.check_targets(targets))
+    }
+    fn retarget(&mut self, targets: &TargetParams<'_>) {
+        each!(self, p => p.retarget(targets))
     }
     fn set_learning(&mut self, on: bool, now: u64) {
         each!(self, p => Learning::set_learning(p, on, now))
@@ -381,6 +405,14 @@ impl Learning for TempotronProjection {
     }
     fn watches_membrane(&self) -> bool {
         true
+    }
+    fn check_targets(&self, t: &TargetParams<'_>) -> Result<(), String> {
+        super::tempotron_target(t.kind, t.population, t.params, t.dt).map(|_| ())
+    }
+    fn retarget(&mut self, t: &TargetParams<'_>) {
+        let target = super::tempotron_target(t.kind, t.population, t.params, t.dt)
+            .expect("checked by check_targets");
+        self.set_target(target);
     }
     fn note_membrane(&mut self, v_m: &[f64], spiked: &[u32], step: u64) {
         TempotronProjection::note_membrane(self, v_m, spiked, step)

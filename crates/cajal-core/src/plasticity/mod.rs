@@ -20,7 +20,7 @@ mod tempotron;
 
 pub use dense::DenseWeights;
 pub use learning::LearningProjection;
-pub(crate) use learning::{Learning, Rings};
+pub(crate) use learning::{Learning, Rings, TargetParams};
 
 pub use oja::{OjaDef, OjaProjection};
 pub use projection::{PlasticProjection, WeightSnapshot};

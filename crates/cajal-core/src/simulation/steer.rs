@@ -6,7 +6,7 @@ use super::Simulation;
 use crate::builder::{PopulationId, ProjectionId};
 use crate::error::{BuildError, ErrorKind, Place};
 use crate::neuron::{Dynamics, ModelKind};
-use crate::plasticity::{Learning, LearningProjection};
+use crate::plasticity::{Learning, TargetParams};
 use std::collections::BTreeMap;
 
 impl Simulation {
@@ -98,32 +98,27 @@ impl Simulation {
             })?;
             fresh.push(d);
         }
-        // a Tempotron onto these neurons takes their new kernel and threshold (or refuses them)
-        let target = if self.partitions[info.partitions.clone()]
+        // the learning projections onto these neurons take their new parameters (or refuse them)
+        let targets = TargetParams {
+            kind: info.kind,
+            population: &info.name,
+            params,
+            dt: self.dt,
+        };
+        for l in self.partitions[info.partitions.clone()]
             .iter()
             .flat_map(|p| &p.learning)
-            .any(|l| matches!(l, LearningProjection::Tempotron(_)))
         {
-            Some(
-                crate::plasticity::tempotron_target(info.kind, &info.name, params, self.dt)
-                    .map_err(|m| {
-                        BuildError::new(ErrorKind::Conflict, place.clone(), "params", m)
-                            .named(&info.name)
-                    })?,
-            )
-        } else {
-            None
-        };
+            l.check_targets(&targets).map_err(|m| {
+                BuildError::new(ErrorKind::Conflict, place.clone(), "params", m).named(&info.name)
+            })?;
+        }
         for (p, mut d) in self.partitions[info.partitions.clone()]
             .iter_mut()
             .zip(fresh)
         {
-            if let Some(target) = target {
-                for l in &mut p.learning {
-                    if let LearningProjection::Tempotron(t) = l {
-                        t.set_target(target);
-                    }
-                }
+            for l in &mut p.learning {
+                l.retarget(&targets);
             }
             d.restore_from(&p.dynamics);
             if let (Some(old), Some(new)) = (p.dynamics.theta_mut(), d.theta_mut()) {
