@@ -15,6 +15,7 @@
 //! saved; plastic ones are, with all their state.
 
 use crate::partition::{Partition, Spike};
+use crate::plasticity::LearningProjection;
 use crate::Simulation;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -271,6 +272,11 @@ impl Simulation {
         for (new, built) in restored.iter_mut().zip(self.partitions.iter_mut()) {
             new.recorded_static = std::mem::take(&mut built.recorded_static);
             new.built_state = built.built_state.take();
+            for (n, b) in new.learning.iter_mut().zip(&built.learning) {
+                if let (LearningProjection::Stdp(n), LearningProjection::Stdp(b)) = (n, b) {
+                    n.adopt_definition(b);
+                }
+            }
         }
         self.partitions = restored;
         Ok(())

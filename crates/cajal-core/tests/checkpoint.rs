@@ -11,6 +11,11 @@ use std::path::Path;
 /// A small E/I network with Poisson drive; with `plastic`, Poisson sources reach E through pair
 /// STDP with synaptic scaling, E has an adaptive threshold, and an astrocyte modulates depression.
 fn network(plastic: bool) -> NetworkDef {
+    network_with(plastic, ZeroLag::Unpaired)
+}
+
+/// [`network`] with the STDP's pairings at zero lag handled as `lag` says.
+fn network_with(plastic: bool, lag: ZeroLag) -> NetworkDef {
     let mut e = population("E", ModelKind::IafPscExp, 1500, &[]);
     if plastic {
         e.threshold = Some(ThresholdDef::Adaptive {
@@ -57,6 +62,7 @@ fn network(plastic: bool) -> NetworkDef {
                 None,
                 None,
             )
+            .and_then(|r| r.with_zero_lag(lag))
             .unwrap(),
         );
         p.scaling = Some(ScalingDef {
@@ -118,9 +124,17 @@ fn network(plastic: bool) -> NetworkDef {
 #[test]
 fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
     let t = 600.0;
-    for plastic in [false, true] {
+    // SpiNNaker's convention at zero lag is part of the network, not of the saved state: the
+    // resumed run takes it from the network it is built from
+    let lags = [
+        (false, ZeroLag::Unpaired),
+        (true, ZeroLag::Unpaired),
+        (true, ZeroLag::Depress),
+    ];
+    let mut final_weights = Vec::new();
+    for (plastic, lag) in lags {
         for threads in [1, 2] {
-            let def = network(plastic);
+            let def = network_with(plastic, lag);
             let mut whole = Simulation::build(&def, threads).unwrap();
             whole.run(2.0 * t, |_, _| {}).unwrap();
 
@@ -135,7 +149,7 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
             resumed.restore(ck).unwrap();
             resumed.run(t, |_, _| {}).unwrap();
 
-            let what = format!("plastic {plastic}, {threads} threads");
+            let what = format!("plastic {plastic}, {lag:?}, {threads} threads");
             assert!(
                 whole
                     .spike_trains(whole.population_ids()[0])
@@ -168,6 +182,7 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
                     resumed.weights(resumed.projection_ids()[4].0).unwrap(),
                     "{what}: weights"
                 );
+                final_weights.push((lag, whole.weights(whole.projection_ids()[4].0).unwrap()));
                 assert_eq!(
                     whole.state_now(whole.population_ids()[0], "theta").ok(),
                     resumed.state_now(resumed.population_ids()[0], "theta").ok()
@@ -181,6 +196,13 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
             }
         }
     }
+    // the two conventions lead to other weights in this network (so the check above covers it)
+    let (unpaired, depress) = (&final_weights[0], &final_weights[2]);
+    assert_eq!(
+        (unpaired.0, depress.0),
+        (ZeroLag::Unpaired, ZeroLag::Depress)
+    );
+    assert_ne!(unpaired.1, depress.1);
 }
 
 /// [`network`] without plasticity plus its Poisson sources reaching E through reward-modulated STDP,

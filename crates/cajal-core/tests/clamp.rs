@@ -30,6 +30,7 @@ fn network(threads: usize) -> (Simulation, PopulationId, PopulationId, Populatio
                 w_max: 30.0,
                 pairing: Pairing::AllToAll,
                 symmetric: false,
+                zero_lag: Default::default(),
             }),
     )
     .unwrap();

@@ -204,6 +204,7 @@ fn weights_stay_and_traces_start_again_after_a_reset() {
         w_max: 1.0,
         pairing: Pairing::AllToAll,
         symmetric: false,
+        zero_lag: Default::default(),
     };
     let plastic = net
         .connect(
@@ -297,6 +298,7 @@ fn learning_can_be_turned_off_for_testing() {
                     w_max: 10.0,
                     pairing: Pairing::AllToAll,
                     symmetric: false,
+                    zero_lag: Default::default(),
                 }),
         )
         .unwrap();

@@ -115,19 +115,33 @@ fn stdp(mu: f64, pairing: Pairing, symmetric: bool) -> PlasticityDef {
         w_max: 10.0,
         pairing,
         symmetric,
+        zero_lag: Default::default(),
     }
+}
+
+/// `rule` with SpiNNaker's convention at zero lag.
+fn zero_lag(rule: PlasticityDef) -> PlasticityDef {
+    rule.with_zero_lag(ZeroLag::Depress).unwrap()
 }
 
 #[test]
 fn pair_window_matches_the_analytic_window() {
     // pair i: one presynaptic spike at 150 ms, one postsynaptic event Δ = i − 100 ms later as the
-    // synapse sees it (the postsynaptic spike at 150 + Δ − d); d = 1 ms
-    for (mu, w0) in [(0.0, 4.0), (1.0, 4.0)] {
+    // synapse sees it (the postsynaptic spike at 150 + Δ − d); d = 1 ms. At Δ = 0 NEST's
+    // convention leaves the weight alone and SpiNNaker's depresses by the window's full amplitude
+    for (mu, w0, lag) in [
+        (0.0, 4.0, ZeroLag::Unpaired),
+        (1.0, 4.0, ZeroLag::Unpaired),
+        (0.0, 4.0, ZeroLag::Depress),
+        (1.0, 4.0, ZeroLag::Depress),
+    ] {
         let offsets: Vec<f64> = (-100..=100).map(|i| i as f64).collect();
         let pre: Vec<Vec<f64>> = offsets.iter().map(|_| vec![150.0]).collect();
         // a drive spike at T reaches the post neuron one step later, which fires then
         let drive: Vec<Vec<f64>> = offsets.iter().map(|o| vec![150.0 + o - 1.0 - DT]).collect();
-        let rule = stdp(mu, Pairing::AllToAll, false);
+        let rule = stdp(mu, Pairing::AllToAll, false)
+            .with_zero_lag(lag)
+            .unwrap();
         let def = network(
             pre,
             drive,
@@ -152,7 +166,7 @@ fn pair_window_matches_the_analytic_window() {
             assert!((dt_ms - offsets[i]).abs() < 1e-9, "pair {i}: Δt {dt_ms}");
             let expected = if dt_ms > 0.0 {
                 lambda * w_max * (1.0 - w0 / w_max).powf(mu) * (-dt_ms / tau_p).exp()
-            } else if dt_ms < 0.0 {
+            } else if dt_ms < 0.0 || lag == ZeroLag::Depress {
                 -alpha * lambda * w_max * (w0 / w_max).powf(mu) * (dt_ms / tau_m).exp()
             } else {
                 0.0
@@ -164,8 +178,11 @@ fn pair_window_matches_the_analytic_window() {
                 worst = worst.max(((got - expected) / expected).abs());
             }
         }
-        assert!(worst < 1e-6, "mu {mu}: largest relative error {worst:e}");
-        eprintln!("mu {mu}: window over 201 offsets, largest relative error {worst:.2e}");
+        assert!(
+            worst < 1e-6,
+            "mu {mu}, {lag:?}: largest relative error {worst:e}"
+        );
+        eprintln!("mu {mu}, {lag:?}: window over 201 offsets, largest relative error {worst:.2e}");
     }
 }
 
@@ -338,6 +355,19 @@ impl<'a> DenseSynapse<'a> {
                 PlasticityDef::Dopamine { a_plus, .. } => *c += a_plus * *r1,
             }
         }
+        // SpiNNaker's convention: a presynaptic event depresses with the postsynaptic spike that
+        // reaches the synapse in the same step
+        let zero_lag = matches!(
+            *rule,
+            PlasticityDef::Stdp {
+                zero_lag: ZeroLag::Depress,
+                ..
+            }
+        );
+        if post_event && zero_lag {
+            *o1 = bump(*o1);
+            *o2 = bump(*o2);
+        }
         if pre_event {
             match *rule {
                 PlasticityDef::Stdp {
@@ -364,8 +394,10 @@ impl<'a> DenseSynapse<'a> {
             }
         }
         if post_event {
-            *o1 = bump(*o1);
-            *o2 = bump(*o2);
+            if !zero_lag {
+                *o1 = bump(*o1);
+                *o2 = bump(*o2);
+            }
             *iq += 1;
         }
         if pre_event {
@@ -428,6 +460,22 @@ fn run_split(
 /// Runs `rule` on random trains (in two runs, across flushes) and compares every synapse with
 /// the dense reference; returns the largest relative difference.
 fn compare_with_dense(rule: PlasticityDef, seed: u64, threads: usize, w: (f64, f64)) -> f64 {
+    let delays = Dist::Uniform {
+        low: 0.1,
+        high: 3.0,
+    };
+    compare_with_dense_at(rule, seed, threads, w, delays)
+}
+
+/// [`compare_with_dense`] with the synapses' delays drawn from `delays` (one constant delay:
+/// the engine's dense path for all-to-all projections).
+fn compare_with_dense_at(
+    rule: PlasticityDef,
+    seed: u64,
+    threads: usize,
+    w: (f64, f64),
+    delays: Dist,
+) -> f64 {
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
     let t_max = 2500.0;
     let (n_pre, n_post) = (4, 3);
@@ -456,10 +504,7 @@ fn compare_with_dense(rule: PlasticityDef, seed: u64, threads: usize, w: (f64, f
             low: w.0,
             high: w.1,
         },
-        Dist::Uniform {
-            low: 0.1,
-            high: 3.0,
-        },
+        delays,
         false,
         da,
     );
@@ -555,6 +600,9 @@ proptest! {
             ("additive nearest", stdp(0.0, Pairing::Nearest, false), (2.0, 8.0)),
             ("Gütig mu 0.4 nearest", stdp(0.4, Pairing::Nearest, false), (2.0, 8.0)),
             ("symmetric", stdp(0.0, Pairing::AllToAll, true), (0.5, 3.0)),
+            ("additive all-to-all, zero lag depresses", zero_lag(stdp(0.0, Pairing::AllToAll, false)), (2.0, 8.0)),
+            ("multiplicative nearest, zero lag depresses", zero_lag(stdp(1.0, Pairing::Nearest, false)), (2.0, 8.0)),
+            ("symmetric, zero lag pairs", zero_lag(stdp(0.0, Pairing::AllToAll, true)), (0.5, 3.0)),
             ("triplet visual all-to-all", triplet(0), (0.5, 1.5)),
             ("triplet visual nearest", triplet(1), (0.5, 1.5)),
             ("triplet hippocampal all-to-all", triplet(2), (0.5, 1.5)),
@@ -566,6 +614,18 @@ proptest! {
         for (name, rule, w) in rules {
             let worst = compare_with_dense(rule, seed, threads, w);
             prop_assert!(worst < 1e-9, "{name}: largest relative difference {worst:e}");
+        }
+    }
+
+    #[test]
+    fn zero_lag_depression_on_the_dense_path_equals_the_reference(seed in 0u64..1_000_000, threads in 1usize..3) {
+        // one delay for all synapses of an all-to-all projection: the engine's dense path
+        for rule in [
+            zero_lag(stdp(0.0, Pairing::AllToAll, false)),
+            zero_lag(stdp(0.0, Pairing::Nearest, true)),
+        ] {
+            let worst = compare_with_dense_at(rule, seed, threads, (2.0, 8.0), Dist::Const(1.0));
+            prop_assert!(worst < 1e-9, "largest relative difference {worst:e}");
         }
     }
 

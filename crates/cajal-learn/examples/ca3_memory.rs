@@ -2,17 +2,29 @@
 //! `CA3_content_addressable`) on the engine: sPyMem's test benches (5 cues, 10 content bits),
 //! each operation's output against what sPyMem documents. The table of docs/ca3.md.
 //!
-//! Run: `cargo run --release -p cajal-learn --example ca3_memory`.
+//! Run: `cargo run --release -p cajal-learn --example ca3_memory` (SpiNNaker's STDP convention
+//! at zero lag, as sPyMem ran), or `... --example ca3_memory -- nest` (NEST's).
 
+use cajal_core::ZeroLag;
 use cajal_learn::ca3::{expected_output, test_benches, Memory};
 
 fn main() -> Result<(), cajal_learn::LearnError> {
+    let zero_lag = match std::env::args().nth(1).as_deref() {
+        Some("nest") => ZeroLag::Unpaired,
+        None | Some("spinnaker") => ZeroLag::Depress,
+        Some(other) => {
+            return Err(cajal_learn::LearnError::InvalidParameter(format!(
+                "unknown convention '{other}': give nest or spinnaker (the default)"
+            )))
+        }
+    };
+    println!("STDP at zero lag: {zero_lag:?}");
     let benches = test_benches();
     let (cues, contents) = (5, 10);
     let (mut total, mut right, mut strays) = (0, 0, 0);
     for (name, ops) in benches {
         println!("== test bench {name}");
-        let mut memory = Memory::new(cues, contents)?;
+        let mut memory = Memory::with_zero_lag(cues, contents, zero_lag)?;
         let mut memories = vec![Vec::new(); cues];
         let mut expected = Vec::new();
         for (t, op) in &ops {

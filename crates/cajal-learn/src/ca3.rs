@@ -18,15 +18,17 @@
 //! on a 1 ms grid, where SpiNNaker's integration gives a spike's whole effect as a jump of the
 //! membrane in the step it arrives in; the engine runs them as `iaf_psc_delta` neurons with that
 //! jump ([`jump`]), the same leak, threshold and refractoriness, so that each synapse takes
-//! exactly its delay, as on SpiNNaker. STDP is the engine's (NEST's conventions: the whole delay
-//! dendritic, simultaneous events unpaired); SpiNNaker's places the delay on the axon and pairs
-//! simultaneous events. Learning and both recalls behave as sPyMem documents them; overwriting a
-//! memory (forgetting) does not, because it relies on SpiNNaker's pairing (docs/ca3.md).
+//! exactly its delay, as on SpiNNaker. STDP is the engine's pair STDP with SpiNNaker's
+//! convention for pairings at zero lag ([`ZeroLag::Depress`]: a presynaptic spike arriving as a
+//! postsynaptic one reaches the synapse depresses), on which overwriting a memory relies: with
+//! NEST's convention ([`Memory::with_zero_lag`], [`ZeroLag::Unpaired`]) the old memory stays
+//! beside the new one (docs/ca3.md).
 
 use crate::error::engine;
 use crate::LearnError;
 use cajal_core::{
-    Dist, ModelKind, Network, PlasticityDef, Population, PopulationId, Projection, Rule, Simulation,
+    Dist, ModelKind, Network, PlasticityDef, Population, PopulationId, Projection, Rule,
+    Simulation, ZeroLag,
 };
 use std::collections::BTreeMap;
 
@@ -73,8 +75,18 @@ pub struct Memory {
 }
 
 impl Memory {
-    /// Builds the memory of `cues` one-hot cues and `contents` content bits.
+    /// Builds the memory of `cues` one-hot cues and `contents` content bits, with SpiNNaker's
+    /// STDP convention at zero lag.
     pub fn new(cues: usize, contents: usize) -> Result<Memory, LearnError> {
+        Memory::with_zero_lag(cues, contents, ZeroLag::Depress)
+    }
+
+    /// [`Memory::new`] with pairings at zero lag handled as `zero_lag` says.
+    pub fn with_zero_lag(
+        cues: usize,
+        contents: usize,
+        zero_lag: ZeroLag,
+    ) -> Result<Memory, LearnError> {
         if cues == 0 || contents == 0 {
             return Err(LearnError::InvalidParameter(
                 "a memory needs at least one cue and one content bit".into(),
@@ -174,7 +186,9 @@ impl Memory {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
-            PlasticityDef::from_params("stdp", &p, None, None, None).map_err(engine)
+            PlasticityDef::from_params("stdp", &p, None, None, None)
+                .and_then(|r| r.with_zero_lag(zero_lag))
+                .map_err(engine)
         };
         net.connect(
             Projection::new(cue_cue, cont_cue, Rule::AllToAll)

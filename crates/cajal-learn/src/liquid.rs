@@ -492,6 +492,7 @@ impl Liquid {
                     w_max: a.w_max,
                     pairing: Pairing::AllToAll,
                     symmetric: false,
+                    zero_lag: Default::default(),
                 });
                 // the astrocyte in the engine's units: A / w_max
                 // the task's `A += dt/τ [w·n + b − A]` is the engine's `A += [w'·n + (b − A)·dt]/τ`

@@ -178,6 +178,7 @@ impl EngineNetwork {
                 w_max: s.w_max,
                 pairing: Pairing::Nearest,
                 symmetric: s.rule == StdpRule::Symmetric,
+                zero_lag: Default::default(),
             });
         if norm > 0.0 {
             stdp = stdp.scaling(ScalingDef {
@@ -226,6 +227,7 @@ impl EngineNetwork {
                         w_max: o.w_max,
                         pairing: Pairing::Nearest,
                         symmetric: true,
+                        zero_lag: Default::default(),
                     })
                     .scaling(ScalingDef {
                         target: o.norm_per_hidden * n as f64,

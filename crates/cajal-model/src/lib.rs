@@ -493,6 +493,7 @@ fn matrix_rule_params(
         ("preset", spec.preset.is_some()),
         ("modulator", spec.modulator.is_some()),
         ("astrocyte", spec.astrocyte.is_some()),
+        ("zero_lag", spec.zero_lag.is_some()),
     ] {
         if given {
             return Err(ctx.error(at(k), format!("'{k}' does not apply to {rule}")));
@@ -585,6 +586,20 @@ fn add_projection(
                 Some(m) => Some(names.pick(ctx, m, at("modulator"))?.index()),
                 None => None,
             };
+            let zero_lag = match spec.zero_lag.as_deref() {
+                None => None,
+                Some("unpaired") => Some(cajal_core::ZeroLag::Unpaired),
+                Some("depress") => Some(cajal_core::ZeroLag::Depress),
+                Some(other) => {
+                    return Err(ctx.error(
+                        at("zero_lag"),
+                        format!(
+                            "zero_lag must be \"unpaired\" (NEST's convention) or \"depress\" \
+                             (SpiNNaker's), not \"{other}\""
+                        ),
+                    ))
+                }
+            };
             let rule = cajal_core::PlasticityDef::from_params(
                 &spec.model,
                 &spec.params,
@@ -592,6 +607,10 @@ fn add_projection(
                 spec.preset.as_deref(),
                 modulator,
             )
+            .and_then(|rule| match zero_lag {
+                Some(z) => rule.with_zero_lag(z),
+                None => Ok(rule),
+            })
             .map_err(|e| ctx.error(at(e.field.as_str()), e.message))?;
             proj = proj.plastic(rule);
             if let Some(a) = &spec.astrocyte {

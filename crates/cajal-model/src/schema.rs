@@ -204,6 +204,8 @@ pub struct PlasticitySpec {
     pub modulator: Option<String>,
     /// Astrocyte that sets the depression rate (`stdp`).
     pub astrocyte: Option<String>,
+    /// Pair STDP at zero lag: `unpaired` (NEST's, the default) or `depress` (SpiNNaker's).
+    pub zero_lag: Option<String>,
     /// Numeric parameters.
     #[serde(flatten)]
     pub params: BTreeMap<String, f64>,

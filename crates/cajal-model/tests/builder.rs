@@ -8,7 +8,7 @@ mod brunel_example;
 
 use cajal_core::{
     BuildError, Dist, ErrorKind, Input, ModelKind, Network, PlasticityDef, Population, Projection,
-    Record, Rule, ScalingDef, Simulation, ThresholdDef,
+    Record, Rule, ScalingDef, Simulation, ThresholdDef, ZeroLag,
 };
 use std::collections::BTreeMap;
 
@@ -490,6 +490,7 @@ fn a_plastic_rule_with_a_negative_time_constant_is_refused_by_the_builder() {
         w_max: 10.0,
         pairing: cajal_core::Pairing::AllToAll,
         symmetric: false,
+        zero_lag: Default::default(),
     };
     let e = net
         .connect(
@@ -544,4 +545,42 @@ fn handles_of_another_network_are_errors_not_panics() {
         e.to_string(),
         "population 'a': variable: iaf_psc_delta has no state variable 'V_x'; it has: V_m, theta"
     );
+}
+
+/// A model file of two populations and one plastic projection whose plasticity table ends with
+/// `extra`.
+fn zero_lag_model(extra: &str) -> String {
+    format!(
+        "[simulation]\nduration = 10.0\n\n\
+         [[population]]\nname = \"a\"\nmodel = \"iaf_psc_delta\"\nsize = 3\n\n\
+         [[projection]]\nsource = \"a\"\ntarget = \"a\"\nrule = \"all_to_all\"\nweight = 1.0\n\
+         plasticity = {{ model = \"stdp\", Wmax = 10.0{extra} }}\n"
+    )
+}
+
+#[test]
+fn model_files_choose_the_stdp_convention_at_zero_lag() {
+    for (extra, want) in [
+        ("", ZeroLag::Unpaired),
+        (", zero_lag = \"unpaired\"", ZeroLag::Unpaired),
+        (", zero_lag = \"depress\"", ZeroLag::Depress),
+    ] {
+        let model = cajal_model::load_str(&zero_lag_model(extra), "z.toml", None).unwrap();
+        let rule = model.network.def().projections[0]
+            .plasticity
+            .clone()
+            .unwrap();
+        assert!(
+            matches!(rule, PlasticityDef::Stdp { zero_lag, .. } if zero_lag == want),
+            "{extra}: {rule:?}"
+        );
+    }
+    let bad = cajal_model::load_str(&zero_lag_model(", zero_lag = \"both\""), "z.toml", None)
+        .unwrap_err();
+    assert_eq!(bad.key, "projection[0].plasticity.zero_lag");
+    assert!(bad.message.contains("\"unpaired\""), "{}", bad.message);
+    let text = zero_lag_model(", zero_lag = \"depress\"").replace("\"stdp\"", "\"stdp_triplet\"");
+    let triplet = cajal_model::load_str(&text, "z.toml", None).unwrap_err();
+    assert_eq!(triplet.key, "projection[0].plasticity.zero_lag");
+    assert!(triplet.message.contains("pair STDP"), "{}", triplet.message);
 }

@@ -6,7 +6,9 @@
 //! spike at `t_post + d`, so the pairing interval is `Δt = t_post + d − t_pre`. Events at the same
 //! time do not pair: at one instant, postsynaptic events potentiate with presynaptic traces that
 //! exclude the simultaneous presynaptic spike, then presynaptic events depress with postsynaptic
-//! traces that exclude the simultaneous postsynaptic spike.
+//! traces that exclude the simultaneous postsynaptic spike. Pair STDP can take SpiNNaker's
+//! convention instead ([`ZeroLag::Depress`]): a presynaptic event at the instant a
+//! postsynaptic spike reaches the synapse (`Δt = 0`) depresses with that spike in the trace.
 //!
 //! Weights are kept as magnitudes in `[0, |Wmax|]` with the projection's sign (Dale's law: a weight
 //! never changes sign) and in double precision.
@@ -40,6 +42,20 @@ pub enum Pairing {
     Nearest,
 }
 
+/// What pair STDP does with a presynaptic event at the very instant a postsynaptic spike reaches
+/// the synapse (`Δt = t_post + d − t_pre = 0`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ZeroLag {
+    /// They do not pair (NEST's `stdp_synapse`: the depression reads the postsynaptic trace
+    /// strictly before the presynaptic event).
+    #[default]
+    Unpaired,
+    /// The presynaptic event depresses with that spike in the postsynaptic trace, by the
+    /// window's full amplitude (sPyNNaker's pair rule, `SpikePairRule`, where a pairing at
+    /// `Δt ≤ 0` depresses).
+    Depress,
+}
+
 /// Which rule, with its parameters (NEST names, ms).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PlasticityDef {
@@ -66,6 +82,9 @@ pub enum PlasticityDef {
         pairing: Pairing,
         /// Symmetric (both orders potentiate).
         symmetric: bool,
+        /// A pairing at zero lag (NEST's convention unless set).
+        #[serde(default)]
+        zero_lag: ZeroLag,
     },
     /// Triplet STDP (Pfister & Gerstner 2006; NEST `stdp_triplet_synapse`), additive, bounds
     /// `[0, Wmax]`: on a postsynaptic event `w += r1 (A2+ + A3+ o2)`, on a presynaptic one
@@ -367,6 +386,7 @@ impl PlasticityDef {
                     w_max: v("Wmax"),
                     pairing,
                     symmetric,
+                    zero_lag: ZeroLag::Unpaired,
                 }
             }
             "stdp_triplet" => PlasticityDef::Triplet {
@@ -500,6 +520,22 @@ impl PlasticityDef {
             }
         }
         Ok(())
+    }
+
+    /// The rule with pairings at zero lag handled as `zero_lag` says; refused for rules other
+    /// than pair STDP (`stdp`, `stdp_nn`, `stdp_symmetric`).
+    pub fn with_zero_lag(mut self, zero_lag: ZeroLag) -> Result<PlasticityDef, PlasticityError> {
+        if let PlasticityDef::Stdp { zero_lag: z, .. } = &mut self {
+            *z = zero_lag;
+            return Ok(self);
+        }
+        Err(perr(
+            "zero_lag",
+            format!(
+                "zero_lag applies to pair STDP (stdp, stdp_nn, stdp_symmetric), not to {}",
+                self.name()
+            ),
+        ))
     }
 
     /// Maximum weight (with the weights' sign).

@@ -257,6 +257,12 @@ struct DenseScratch {
 }
 
 impl PlasticProjection {
+    /// Takes from `built` (the same projection just built from the network) what the network
+    /// defines and a checkpoint does not hold.
+    pub(crate) fn adopt_definition(&mut self, built: &PlasticProjection) {
+        self.rule.zero_lag_depresses = built.rule.zero_lag_depresses;
+    }
+
     /// Plastic synapses `(source index, local target, weight, delay steps)` in drawing order.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -693,12 +699,15 @@ impl PlasticProjection {
         (lowest >= lo && highest <= hi).then_some((end, c * span.keep))
     }
 
-    /// The postsynaptic trace o1 of local neuron `i` just before step `t`, given that its first
-    /// `upto` history entries are those at or before `t`.
+    /// The postsynaptic trace o1 of local neuron `i` just before step `t` (at `t`, with a spike
+    /// at `t` in it, when pairings at zero lag depress), given that its first `upto` history
+    /// entries are those at or before `t`. Every path of a presynaptic event whose target's
+    /// newest spike is at `t` comes here.
     #[inline]
     fn o1_before(&self, i: usize, t: i64, upto: usize) -> f64 {
         let last = self.post_last[i];
-        if last < t {
+        let zero_lag = self.rule.zero_lag_depresses;
+        if last < t || (zero_lag && last == t) {
             // the newest spike is before t (no spike yet: o1 is 0)
             return if last == NEVER {
                 0.0
@@ -708,7 +717,7 @@ impl PlasticProjection {
         }
         let h = &self.history[i];
         let mut j = upto.min(h.len());
-        if j > 0 && h[j - 1].step == t {
+        if !zero_lag && j > 0 && h[j - 1].step == t {
             j -= 1;
         }
         if j == 0 {
@@ -1580,6 +1589,7 @@ mod tests {
                 w_max: 1.0,
                 pairing: Pairing::AllToAll,
                 symmetric: false,
+                zero_lag: Default::default(),
             },
             PlasticityDef::Stdp {
                 tau_plus: 20.0,
@@ -1591,6 +1601,7 @@ mod tests {
                 w_max: 2.0,
                 pairing: Pairing::Nearest,
                 symmetric: false,
+                zero_lag: Default::default(),
             },
             PlasticityDef::Stdp {
                 tau_plus: 20.0,
@@ -1602,6 +1613,7 @@ mod tests {
                 w_max: 1.0,
                 pairing: Pairing::AllToAll,
                 symmetric: true,
+                zero_lag: Default::default(),
             },
             // symmetric and additive (sym-STDP's): fused with delivery
             PlasticityDef::Stdp {
@@ -1614,6 +1626,7 @@ mod tests {
                 w_max: 1.0,
                 pairing: Pairing::Nearest,
                 symmetric: true,
+                zero_lag: Default::default(),
             },
         ];
         let (src, n, delay, slots) = (20u32, 30usize, 5u16, 8usize);

@@ -126,6 +126,11 @@ fn pow(x: f64, mu: f64) -> f64 {
 pub(crate) struct Rule {
     pub kind: RuleKind,
     pub pairing: Pairing,
+    /// A presynaptic event depresses with a postsynaptic spike that reaches the synapse at the
+    /// same step ([`super::ZeroLag::Depress`]). Part of the network's definition, not of its
+    /// state: not saved; a restored projection takes it from the one just built.
+    #[serde(skip)]
+    pub zero_lag_depresses: bool,
     /// Weight magnitude bounds.
     pub w_min: f64,
     pub w_max: f64,
@@ -155,7 +160,9 @@ impl Rule {
                 w_max,
                 pairing,
                 symmetric,
+                zero_lag,
             } => Rule {
+                zero_lag_depresses: zero_lag == super::ZeroLag::Depress,
                 kind: RuleKind::Stdp {
                     lambda,
                     alpha,
@@ -186,6 +193,7 @@ impl Rule {
                 w_max,
                 pairing,
             } => Rule {
+                zero_lag_depresses: false,
                 kind: RuleKind::Triplet {
                     a2_plus,
                     a3_plus,
@@ -215,6 +223,7 @@ impl Rule {
                 w_max,
                 ..
             } => Rule {
+                zero_lag_depresses: false,
                 kind: RuleKind::Dopamine {
                     a_plus,
                     a_minus,
