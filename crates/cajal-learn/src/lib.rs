@@ -14,6 +14,7 @@ pub mod encode;
 pub mod error;
 pub mod evaluate;
 pub mod liquid;
+pub mod motion;
 pub mod on_engine;
 pub mod readout;
 pub mod spatial;
