@@ -11,6 +11,6 @@ See docs/python.md.
 from ._cajal import __version__
 from ._progress import set_progress
 from .network import Network, Population, Projection
-from . import analysis, learn
+from . import analysis, learn, systems
 
-__all__ = ["Network", "Population", "Projection", "analysis", "learn", "set_progress", "__version__"]
+__all__ = ["Network", "Population", "Projection", "analysis", "learn", "systems", "set_progress", "__version__"]

@@ -6,6 +6,7 @@
 mod analysis;
 mod convert;
 mod network;
+mod systems;
 
 use pyo3::prelude::*;
 
@@ -29,6 +30,7 @@ fn flags_with_values(sub: &str) -> Vec<String> {
 fn _cajal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<network::NativeNetwork>()?;
     analysis::register(m)?;
+    systems::register(m)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(flags_with_values, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

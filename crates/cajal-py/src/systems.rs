@@ -1,0 +1,289 @@
+//! The systems from the literature that `cajal-learn` builds on the engine, from Python: the CA3
+//! content-addressable memory, heterogeneous-delay motion detection, spatial-pattern detection
+//! and active dendrites (docs/ca3.md, docs/motion.md, docs/spatial.md, docs/dendrites.md). The
+//! GIL is released while the engine runs.
+
+use cajal_core::ZeroLag;
+use cajal_learn::ca3::{Memory, Operation};
+use cajal_learn::dendrites::{Outcome, Setting};
+use cajal_learn::motion::{self, DelayLayer, EngineLayer, MovieSpec, Training};
+use numpy::{IntoPyArray, PyArray2};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use rand::SeedableRng;
+use std::sync::Mutex;
+
+fn value_error(call: &str, e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!("{call}: {e}"))
+}
+
+fn zero_lag_of(name: &str, call: &str) -> PyResult<ZeroLag> {
+    match name {
+        "depress" => Ok(ZeroLag::Depress),
+        "unpaired" => Ok(ZeroLag::Unpaired),
+        other => Err(value_error(
+            call,
+            format!(
+                "zero_lag must be \"depress\" (SpiNNaker's convention) or \"unpaired\" (NEST's), \
+                 not {other:?}"
+            ),
+        )),
+    }
+}
+
+/// sPyMem's CA3 memory on the engine (see the Python class `cajal.systems.CA3Memory`).
+#[pyclass(module = "cajal._cajal")]
+pub struct NativeCa3 {
+    memory: Mutex<Memory>,
+    cues: usize,
+    contents: usize,
+}
+
+impl NativeCa3 {
+    fn with<R>(&self, f: impl FnOnce(&mut Memory) -> R) -> PyResult<R> {
+        let mut m = self
+            .memory
+            .try_lock()
+            .map_err(|_| PyRuntimeError::new_err("this memory is busy in another thread"))?;
+        Ok(f(&mut m))
+    }
+}
+
+#[pymethods]
+impl NativeCa3 {
+    #[new]
+    fn new(cues: usize, contents: usize, zero_lag: &str) -> PyResult<Self> {
+        let call = "CA3Memory()";
+        let memory = Memory::with_zero_lag(cues, contents, zero_lag_of(zero_lag, call)?)
+            .map_err(|e| value_error(call, e))?;
+        Ok(NativeCa3 {
+            memory: Mutex::new(memory),
+            cues,
+            contents,
+        })
+    }
+
+    /// Schedules a learn of `content` (bit indices) under `cue` at step `at`.
+    fn learn(&self, cue: usize, content: Vec<usize>, at: u64) -> PyResult<()> {
+        let op = Operation::Learn { cue, content };
+        self.with(|m| m.schedule(&op, at))?
+            .map_err(|e| value_error("learn()", e))
+    }
+
+    /// Schedules a recall by `cue` at step `at`.
+    fn recall_by_cue(&self, cue: usize, at: u64) -> PyResult<()> {
+        self.with(|m| m.schedule(&Operation::RecallByCue(cue), at))?
+            .map_err(|e| value_error("recall_by_cue()", e))
+    }
+
+    /// Schedules a recall by content `bits` at step `at`.
+    fn recall_by_content(&self, bits: Vec<usize>, at: u64) -> PyResult<()> {
+        self.with(|m| m.schedule(&Operation::RecallByContent(bits), at))?
+            .map_err(|e| value_error("recall_by_content()", e))
+    }
+
+    /// Runs `ms` milliseconds.
+    fn run(&self, py: Python<'_>, ms: f64) -> PyResult<()> {
+        py.detach(|| self.with(|m| m.run(ms)))?
+            .map_err(|e| value_error("run()", e))
+    }
+
+    /// The output's spikes so far as (step, output neuron): cues first, then content bits.
+    fn output(&self) -> PyResult<Vec<(u64, u32)>> {
+        self.with(|m| m.output_spikes())?
+            .map_err(|e| value_error("output()", e))
+    }
+
+    /// (cues, content bits).
+    fn shape(&self) -> (usize, usize) {
+        (self.cues, self.contents)
+    }
+}
+
+/// Heterogeneous-delay motion detection: movies, training, then every `keep` fraction of the
+/// trained layer on the engine. Returns a dict (see `cajal.systems.motion_detection`).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn motion_detection<'py>(
+    py: Python<'py>,
+    size: usize,
+    steps: usize,
+    directions: usize,
+    speeds: Vec<f64>,
+    train_movies: usize,
+    test_movies: usize,
+    epochs: usize,
+    delays: usize,
+    radius: usize,
+    stride: usize,
+    learning_rate: f64,
+    keep: Vec<f64>,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let call = "motion_detection()";
+    let spec = MovieSpec {
+        size,
+        steps,
+        directions,
+        speeds,
+        threshold: 1.5,
+        ..MovieSpec::default()
+    };
+    if train_movies == 0 || test_movies == 0 {
+        return Err(value_error(
+            call,
+            "train_movies and test_movies must be at least 1",
+        ));
+    }
+    type Run = (DelayLayer, Vec<f64>, Vec<(f64, f64, f64, u64)>, f64);
+    let run = py.detach(|| -> Result<Run, cajal_learn::LearnError> {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let train: Vec<motion::Movie> = (0..train_movies)
+            .map(|_| motion::movie(&spec, &mut rng))
+            .collect::<Result<_, _>>()?;
+        let test: Vec<motion::Movie> = (0..test_movies)
+            .map(|_| motion::movie(&spec, &mut rng))
+            .collect::<Result<_, _>>()?;
+        let density = test.iter().map(motion::Movie::density).sum::<f64>() / test.len() as f64;
+        let mut layer = DelayLayer::new(radius, delays, spec.motions())?;
+        let training = Training {
+            epochs,
+            learning_rate,
+            stride: 1,
+            seed,
+        };
+        let losses = layer.train(&train, &training, |_, _| {})?;
+        let mut rows = Vec::new();
+        for &k in &keep {
+            let pruned = layer.pruned(k)?;
+            let mut net = EngineLayer::build(&pruned, spec.size, stride, 1)?;
+            let positions = net.positions().to_vec();
+            let (mut m, mut d) = (0.0, 0.0);
+            for mv in &test {
+                let ev = net.evidence(mv)?;
+                let r = motion::readout(&ev, mv, &positions, pruned.classes);
+                let (a, b) = motion::score(&r, &mv.labels, delays, spec.speeds.len());
+                m += a;
+                d += b;
+            }
+            let n = test.len() as f64;
+            rows.push((k, m / n, d / n, net.synapses()));
+        }
+        Ok((layer, losses, rows, density))
+    });
+    let (layer, losses, rows, density) = run.map_err(|e| value_error(call, e))?;
+    let d = PyDict::new(py);
+    d.set_item("motions", spec.motions())?;
+    d.set_item("density", density)?;
+    d.set_item("losses", losses)?;
+    d.set_item("keep", rows.iter().map(|r| r.0).collect::<Vec<_>>())?;
+    d.set_item(
+        "motion_accuracy",
+        rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "direction_accuracy",
+        rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+    )?;
+    d.set_item("synapses", rows.iter().map(|r| r.3).collect::<Vec<_>>())?;
+    // the kernel as (inputs, classes), inputs ordered (delay, polarity, offset)
+    let kernel = numpy::ndarray::Array2::from_shape_vec(
+        (layer.inputs(), layer.classes),
+        layer.weights.clone(),
+    )
+    .map_err(|e| value_error(call, e))?;
+    let kernel: Bound<'py, PyArray2<f64>> = kernel.into_pyarray(py);
+    d.set_item("kernel", kernel)?;
+    d.set_item("bias", layer.bias.clone())?;
+    d.set_item(
+        "offsets",
+        layer
+            .offsets
+            .iter()
+            .map(|&(x, y)| (x, y))
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(d)
+}
+
+/// Spatial-pattern detection: a detector trained on `words` (of `bits` bits), shown every word.
+#[pyfunction]
+pub fn spatial_detection<'py>(
+    py: Python<'py>,
+    words: Vec<u32>,
+    bits: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let det = py
+        .detach(|| cajal_learn::spatial::evaluate(&words, bits))
+        .map_err(|e| value_error("spatial_detection()", e))?;
+    let d = PyDict::new(py);
+    d.set_item("factor", det.factor)?;
+    d.set_item("positives", det.positives)?;
+    d.set_item("negatives", det.negatives)?;
+    d.set_item("true_positives", det.true_positives)?;
+    d.set_item("true_negatives", det.true_negatives)?;
+    d.set_item("false_positives", det.false_positives)?;
+    d.set_item("false_negatives", det.false_negatives)?;
+    d.set_item("accuracy", det.accuracy())?;
+    d.set_item("precision", det.precision())?;
+    d.set_item("sensitivity", det.sensitivity())?;
+    d.set_item("specificity", det.specificity())?;
+    Ok(d)
+}
+
+fn outcome<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("trials", o.trials)?;
+    d.set_item("matches", o.matches)?;
+    d.set_item("rate", o.rate())?;
+    d.set_item("theory", o.theory())?;
+    d.set_item("expected", o.expected)?;
+    d.set_item("sd", o.sd)?;
+    d.set_item("within_99", o.within_99())?;
+    Ok(d)
+}
+
+/// Active dendrites: random patterns (or a stored one with `noise` cells replaced, when given)
+/// shown to segments of the engine's `dendritic_segment`, counted against the closed form.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn dendrite_matches<'py>(
+    py: Python<'py>,
+    n: usize,
+    a: usize,
+    s: usize,
+    theta: usize,
+    stored: usize,
+    segments: usize,
+    presentations: usize,
+    seed: u64,
+    noise: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let setting = Setting {
+        n,
+        a,
+        s,
+        theta,
+        stored,
+        segments,
+        presentations,
+        seed,
+    };
+    let o = py
+        .detach(|| match noise {
+            None => setting.false_matches(),
+            Some(k) => setting.noisy_matches(k),
+        })
+        .map_err(|e| value_error("dendrite_matches()", e))?;
+    outcome(py, &o)
+}
+
+/// Adds the systems to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeCa3>()?;
+    m.add_function(wrap_pyfunction!(motion_detection, m)?)?;
+    m.add_function(wrap_pyfunction!(spatial_detection, m)?)?;
+    m.add_function(wrap_pyfunction!(dendrite_matches, m)?)?;
+    Ok(())
+}
