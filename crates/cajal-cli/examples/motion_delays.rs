@@ -21,11 +21,18 @@ use std::time::Instant;
 const RADIUS: usize = 5;
 const DELAYS: usize = 12;
 
-fn arg<T: std::str::FromStr>(i: usize, default: T) -> T {
-    std::env::args()
-        .nth(i)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
+/// Argument `i`, or `default` when it is not given; refused when it does not parse.
+fn arg<T: std::str::FromStr>(i: usize, default: T) -> anyhow::Result<T> {
+    match std::env::args().nth(i) {
+        None => Ok(default),
+        Some(a) => a.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "argument {i} ({a:?}) is not a valid {}; usage: motion_delays [output folder] \
+                 [training movies] [test movies] [epochs] [stride]",
+                std::any::type_name::<T>()
+            )
+        }),
+    }
 }
 
 /// Motion and direction accuracy of `layer` on the engine over `movies`, its synapses, and the
@@ -42,7 +49,7 @@ fn on_engine(
     let start = Instant::now();
     for mv in movies {
         let ev = net.evidence(mv)?;
-        let r = readout(&ev, mv, &positions, layer.classes);
+        let r = readout(&ev, mv, &positions, layer.classes)?;
         let (a, b) = score(&r, &mv.labels, DELAYS, spec.speeds.len());
         m += a;
         d += b;
@@ -57,9 +64,13 @@ fn on_engine(
 }
 
 fn main() -> anyhow::Result<()> {
-    let out = std::path::PathBuf::from(arg(1, "motion-out".to_string()));
-    let (n_train, n_test, epochs) = (arg(2, 256usize), arg(3, 40usize), arg(4, 3usize));
-    let stride = arg(5, 1usize);
+    let out = std::path::PathBuf::from(arg(1, "motion-out".to_string())?);
+    let (n_train, n_test, epochs) = (arg(2, 256usize)?, arg(3, 40usize)?, arg(4, 3usize)?);
+    let stride = arg(5, 1usize)?;
+    anyhow::ensure!(
+        n_train > 0 && n_test > 0 && stride > 0,
+        "training movies, test movies and stride must be at least 1"
+    );
     std::fs::create_dir_all(&out)?;
     let spec = MovieSpec {
         threshold: 1.5,

@@ -162,7 +162,7 @@ pub fn motion_detection<'py>(
             let (mut m, mut d) = (0.0, 0.0);
             for mv in &test {
                 let ev = net.evidence(mv)?;
-                let r = motion::readout(&ev, mv, &positions, pruned.classes);
+                let r = motion::readout(&ev, mv, &positions, pruned.classes)?;
                 let (a, b) = motion::score(&r, &mv.labels, delays, spec.speeds.len());
                 m += a;
                 d += b;

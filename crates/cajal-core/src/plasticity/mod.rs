@@ -51,8 +51,9 @@ pub enum ZeroLag {
     #[default]
     Unpaired,
     /// The presynaptic event depresses with that spike in the postsynaptic trace, by the
-    /// window's full amplitude (sPyNNaker's pair rule, `SpikePairRule`, where a pairing at
-    /// `Δt ≤ 0` depresses).
+    /// window's full amplitude (the symmetric rule potentiates by it): sPyNNaker's pair rule
+    /// (`SpikePairRule`) since 6.0, whose depression takes the newest postsynaptic spike at or
+    /// before the presynaptic event.
     Depress,
 }
 

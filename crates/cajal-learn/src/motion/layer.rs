@@ -4,7 +4,8 @@
 //! of polarity `p` that reached the neuron through the synapse of delay `d` (1 to `delays`
 //! steps) from the pixel at offset `δ` within a disc of radius `radius`. The probability of
 //! motion `c` is `σ(B_c)`; training minimises the binary cross-entropy of each class against
-//! the step's motion, as the paper does. The spiking network that computes `B` is the
+//! the motion the neurons have seen (the one that made the newest events reaching them), as the
+//! paper does. The spiking network that computes `B` is the
 //! engine's ([`super::engine`]); this module computes it too, for training and as the reference.
 //!
 //! **Where the evidence counts.** A neuron's evidence is scored at the steps that follow an
@@ -72,9 +73,17 @@ pub fn readout(
     movie: &Movie,
     positions: &[(usize, usize)],
     classes: usize,
-) -> Vec<Option<Vec<f64>>> {
+) -> Result<Vec<Option<Vec<f64>>>, LearnError> {
+    if evidence.len() != movie.labels.len() * positions.len() * classes {
+        return Err(invalid(format!(
+            "{} values of evidence for {} steps × {} positions × {classes} classes",
+            evidence.len(),
+            movie.labels.len(),
+            positions.len()
+        )));
+    }
     let volume = movie.volume();
-    (0..movie.labels.len())
+    Ok((0..movie.labels.len())
         .map(|t| {
             let mut mean = vec![0.0; classes];
             let mut n = 0usize;
@@ -87,7 +96,7 @@ pub fn readout(
             }
             (n > 0).then(|| mean.iter().map(|m| m / n as f64).collect())
         })
-        .collect()
+        .collect())
 }
 
 impl DelayLayer {
@@ -166,8 +175,24 @@ impl DelayLayer {
     }
 
     /// The evidence of every neuron at every step, bias included, indexed
-    /// `(t · positions + position) · classes + class`.
-    pub fn evidence(&self, movie: &Movie, positions: &[(usize, usize)]) -> Vec<f64> {
+    /// `(t · positions + position) · classes + class`; refused for a position whose disc
+    /// leaves the movie's window.
+    pub fn evidence(
+        &self,
+        movie: &Movie,
+        positions: &[(usize, usize)],
+    ) -> Result<Vec<f64>, LearnError> {
+        let r = self.radius;
+        if let Some(&(x, y)) = positions
+            .iter()
+            .find(|&&(x, y)| x.min(y) < r || x.max(y) + r >= movie.size)
+        {
+            return Err(invalid(format!(
+                "position ({x}, {y}): a disc of radius {r} around it leaves the {}-pixel window; \
+                 take the positions from DelayLayer::positions",
+                movie.size
+            )));
+        }
         let volume = movie.volume();
         let mut active = Vec::new();
         let c = self.classes;
@@ -180,7 +205,7 @@ impl DelayLayer {
                 k += 1;
             }
         }
-        out
+        Ok(out)
     }
 
     /// Trains on `movies` (all of one window size, longer than `delays` steps, with motions
@@ -193,7 +218,10 @@ impl DelayLayer {
         mut progress: impl FnMut(usize, f64),
     ) -> Result<Vec<f64>, LearnError> {
         crate::positive("learning_rate", training.learning_rate)?;
-        let size = movies.first().map_or(0, |m| m.size);
+        if movies.is_empty() {
+            return Err(invalid("no training movies: give at least one".to_string()));
+        }
+        let size = movies[0].size;
         if movies
             .iter()
             .any(|m| m.size != size || m.labels.len() <= self.delays)
@@ -243,7 +271,7 @@ impl DelayLayer {
             let mut loss = 0.0;
             for &(m, t, k) in &voxels {
                 let (x, y) = positions[k as usize];
-                let label = movies[m as usize].labels[t as usize] as usize;
+                let label = movies[m as usize].labels[t as usize - 1] as usize;
                 self.active(&volumes[m as usize], size, t as usize, x, y, &mut active);
                 self.evidence_of(&active, &mut b);
                 for (j, (e, &z)) in err.iter_mut().zip(&b).enumerate() {
@@ -296,17 +324,22 @@ impl DelayLayer {
     }
 }
 
-/// How well a readout names the motion: over the steps from `from` on, the fraction whose
-/// largest class is the step's motion, and the fraction whose largest class has the step's
-/// direction (`speeds` classes per direction); a step without a readout counts as wrong.
+/// How well a readout names the motion: over the steps from `from` (at least 1) on, the
+/// fraction whose largest class is the motion the neurons have seen, and the fraction whose
+/// largest class has its direction (`speeds` classes per direction, at least 1); a step
+/// without a readout counts as wrong. The motion seen at step `t` is the one that made the
+/// newest events that reach the neurons then (the delays are 1 ms or more): `labels[t − 1]`.
 pub fn score(
     readout: &[Option<Vec<f64>>],
     labels: &[u16],
     from: usize,
     speeds: usize,
 ) -> (f64, f64) {
+    let speeds = speeds.max(1);
     let (mut motion, mut direction, mut n) = (0usize, 0usize, 0usize);
-    for (e, &l) in readout.iter().zip(labels).skip(from) {
+    // readout[t] against labels[t - 1], for t from max(from, 1)
+    let from = from.max(1);
+    for (e, &l) in readout.iter().skip(from).zip(labels.iter().skip(from - 1)) {
         n += 1;
         let Some(e) = e else { continue };
         let best = e
