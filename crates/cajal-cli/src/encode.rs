@@ -5,6 +5,7 @@ use crate::{bad_input, Failure};
 use cajal_data::idx::{self, DatasetName, Split};
 use cajal_data::NpzArray;
 use cajal_learn::encode::{latency, poisson_rate};
+use cajal_learn::motion::{movie_of_image, MovieSpec};
 use std::path::PathBuf;
 
 /// How pixels become spikes.
@@ -14,6 +15,9 @@ pub enum Encoding {
     Poisson,
     /// One spike per pixel above 0, at (1 - pixel/255) x duration.
     Latency,
+    /// The image moving (tiled over the plane) along a random walk of directions and speeds,
+    /// seen by an event camera: ON and OFF events, one frame per --dt (docs/motion.md).
+    Motion,
 }
 
 /// Arguments of `cajal encode`.
@@ -46,10 +50,25 @@ pub struct EncodeArgs {
     /// Rate of a white pixel (Hz), Poisson encoding.
     #[arg(long, default_value_t = 63.75)]
     max_rate: f64,
-    /// Seed of the Poisson trains.
+    /// Seed of the Poisson trains and of the motions.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Output NPZ file: times (ms), senders (pixel index), labels, image_start (ms).
+    /// Motion encoding: directions, evenly spaced from +x towards +y (image rows down).
+    #[arg(long, default_value_t = 8)]
+    directions: usize,
+    /// Motion encoding: speeds, pixels per ms, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "0.25,0.5,1")]
+    speeds: Vec<f64>,
+    /// Motion encoding: mean length of a segment of one motion (ms).
+    #[arg(long, default_value_t = 24.0)]
+    segment: f64,
+    /// Motion encoding: change of luminance that makes an event, in standard deviations of the
+    /// image's grey levels.
+    #[arg(long, default_value_t = 1.0)]
+    threshold: f64,
+    /// Output NPZ file: times (ms), senders (pixel index; for motion, OFF pixels follow the ON
+    /// ones), labels, image_start (ms); for motion also motion (the class of each frame,
+    /// direction × speeds + speed), motion_vx and motion_vy (each class's velocity, px/ms).
     #[arg(long, default_value = "spikes.npz")]
     out: PathBuf,
 }
@@ -110,7 +129,14 @@ pub fn run(a: &EncodeArgs) -> Result<(), Failure> {
     let per_pixel = match a.encoding {
         Encoding::Poisson => (a.max_rate * a.duration / 1000.0).min(steps as f64),
         Encoding::Latency => 1.0,
+        // at most one event per pixel and frame, of one polarity
+        Encoding::Motion => steps as f64,
     };
+    let spec = match a.encoding {
+        Encoding::Motion => Some(motion_spec(a, &set, steps)?),
+        _ => None,
+    };
+    let mut motion = Vec::new();
     let spikes = a.count as f64 * pixels * per_pixel;
     crate::check_fits(
         spikes * 36.0 + steps as f64 * 8.0,
@@ -120,13 +146,26 @@ pub fn run(a: &EncodeArgs) -> Result<(), Failure> {
     let (mut times, mut senders, mut labels, mut starts) = (vec![], vec![], vec![], vec![]);
     for (n, i) in (a.first..a.first + a.count).enumerate() {
         let offset = n as f64 * a.duration;
+        let mut rng =
+            cajal_core::rng::stream(a.seed, cajal_core::rng::Purpose::Encode, 9, i as u64);
         let raster = match a.encoding {
-            Encoding::Poisson => {
-                let mut rng =
-                    cajal_core::rng::stream(a.seed, cajal_core::rng::Purpose::Encode, 9, i as u64);
-                poisson_rate(set.image(i), a.max_rate, a.dt, steps, &mut rng)
-            }
+            Encoding::Poisson => poisson_rate(set.image(i), a.max_rate, a.dt, steps, &mut rng),
             Encoding::Latency => latency(set.image(i), a.duration, 0, a.dt, steps),
+            Encoding::Motion => {
+                let spec = spec.as_ref().expect("made above for motion");
+                let m = movie_of_image(spec, set.image(i), set.cols, set.rows, &mut rng)
+                    .map_err(|e| bad_input(format!("image {i}: {e}")))?;
+                let px = (spec.size * spec.size) as u32;
+                for e in &m.events {
+                    times.push(offset + (e.t as f64 + 1.0) * a.dt);
+                    let pixel = e.y as u32 * spec.size as u32 + e.x as u32;
+                    senders.push(if e.on { pixel } else { px + pixel });
+                }
+                motion.extend(m.labels.iter().map(|&l| u32::from(l)));
+                labels.push(set.labels[i] as u32);
+                starts.push(offset);
+                continue;
+            }
         };
         for (t, s) in raster.events(a.dt) {
             times.push(offset + t);
@@ -135,22 +174,60 @@ pub fn run(a: &EncodeArgs) -> Result<(), Failure> {
         labels.push(set.labels[i] as u32);
         starts.push(offset);
     }
-    cajal_data::write_npz(
-        &a.out,
-        &[
-            ("times", NpzArray::F64(&times)),
-            ("senders", NpzArray::U32(&senders)),
-            ("labels", NpzArray::U32(&labels)),
-            ("image_start", NpzArray::F64(&starts)),
-        ],
-    )?;
+    let mut arrays = vec![
+        ("times", NpzArray::F64(&times)),
+        ("senders", NpzArray::U32(&senders)),
+        ("labels", NpzArray::U32(&labels)),
+        ("image_start", NpzArray::F64(&starts)),
+    ];
+    let (vx, vy): (Vec<f64>, Vec<f64>) = spec.as_ref().map_or((vec![], vec![]), |spec| {
+        (0..spec.motions())
+            .map(|c| {
+                let (x, y) = spec.velocity(c);
+                (x / a.dt, y / a.dt)
+            })
+            .unzip()
+    });
+    if spec.is_some() {
+        arrays.push(("motion", NpzArray::U32(&motion)));
+        arrays.push(("motion_vx", NpzArray::F64(&vx)));
+        arrays.push(("motion_vy", NpzArray::F64(&vy)));
+    }
+    cajal_data::write_npz(&a.out, &arrays)?;
     println!(
-        "{} spikes of {} {} image(s) ({} pixels each) written to {}",
+        "{} {} of {} {} image(s) ({} pixels each) written to {}",
         times.len(),
+        if spec.is_some() { "events" } else { "spikes" },
         a.count,
         name.name(),
         set.pixels_per_image(),
         a.out.display()
     );
     Ok(())
+}
+
+/// The movies of `--encoding motion`: the whole image in the window, `steps` frames of `--dt`,
+/// speeds converted from px/ms to px per frame.
+fn motion_spec(
+    a: &EncodeArgs,
+    set: &cajal_data::idx::ImageSet,
+    steps: usize,
+) -> Result<MovieSpec, Failure> {
+    let spec = MovieSpec {
+        size: set.rows.min(set.cols),
+        steps: steps.max(2),
+        directions: a.directions,
+        speeds: a.speeds.iter().map(|v| v * a.dt).collect(),
+        mean_segment: a.segment / a.dt,
+        threshold: a.threshold,
+        gratings: 1,
+    };
+    spec.check().map_err(|e| {
+        bad_input(format!(
+            "--encoding motion: {e} (speeds are given in px/ms and taken per frame of --dt {} \
+             ms; segment in ms)",
+            a.dt
+        ))
+    })?;
+    Ok(spec)
 }

@@ -317,6 +317,25 @@ fn bad_input_is_refused_with_a_remedy() {
     }
 }
 
+/// Runs `cajal encode` with `extra` on the dataset `data` into `out` and opens the NPZ.
+fn encode(
+    data: &[String],
+    extra: &[&str],
+    out: &std::path::Path,
+) -> ndarray_npy::NpzReader<std::fs::File> {
+    let mut args: Vec<&str> = vec!["encode"];
+    args.extend_from_slice(extra);
+    args.extend(
+        data.iter()
+            .map(|s| s.as_str())
+            .filter(|s| *s != "--validation" && *s != "2000"),
+    );
+    args.extend(["--out", out.to_str().unwrap()]);
+    let r = cajal(&args);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    ndarray_npy::NpzReader::new(std::fs::File::open(out).unwrap()).unwrap()
+}
+
 #[test]
 fn encode_writes_event_streams_that_match_the_images() {
     let tmp = tempfile::tempdir().unwrap();
@@ -337,25 +356,11 @@ fn encode_writes_event_streams_that_match_the_images() {
         .map(|i| set.image(i).iter().filter(|&&p| p > 0).count())
         .sum();
     let out = tmp.path().join("latency.npz");
-    let mut args: Vec<&str> = vec![
-        "encode",
-        "--first",
-        "5",
-        "--count",
-        "3",
-        "--encoding",
-        "latency",
-    ];
-    args.extend(
-        data.iter()
-            .map(|s| s.as_str())
-            .filter(|s| *s != "--validation" && *s != "2000"),
+    let mut npz = encode(
+        &data,
+        &["--first", "5", "--count", "3", "--encoding", "latency"],
+        &out,
     );
-    args.extend(["--out", out.to_str().unwrap()]);
-    let r = cajal(&args);
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    use ndarray_npy::NpzReader;
-    let mut npz = NpzReader::new(std::fs::File::open(&out).unwrap()).unwrap();
     let times: ndarray::Array1<f64> = npz.by_name("times").unwrap();
     let labels: ndarray::Array1<u32> = npz.by_name("labels").unwrap();
     // one spike per lit pixel, each within its image's 350 ms
@@ -364,6 +369,72 @@ fn encode_writes_event_streams_that_match_the_images() {
     assert_eq!(
         labels.to_vec(),
         (5..8).map(|i| set.labels[i] as u32).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn encode_moves_images_into_event_streams_that_carry_the_motion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(data) = dataset(tmp.path()) else {
+        return;
+    };
+    let out = tmp.path().join("motion.npz");
+    let motion_args = [
+        "--count",
+        "2",
+        "--encoding",
+        "motion",
+        "--duration",
+        "150",
+        "--dt",
+        "1",
+        "--speeds",
+        "1",
+    ];
+    let mut npz = encode(&data, &motion_args, &out);
+    let times: ndarray::Array1<f64> = npz.by_name("times").unwrap();
+    let senders: ndarray::Array1<u32> = npz.by_name("senders").unwrap();
+    let motion: ndarray::Array1<u32> = npz.by_name("motion").unwrap();
+    let vx: ndarray::Array1<f64> = npz.by_name("motion_vx").unwrap();
+    let vy: ndarray::Array1<f64> = npz.by_name("motion_vy").unwrap();
+    assert_eq!((motion.len(), vx.len()), (300, 8));
+    assert!(motion.iter().all(|&m| m < 8));
+    assert!(times.iter().all(|&t| t > 0.0 && t <= 300.0));
+    assert!(senders.iter().all(|&s| s < 2 * 784));
+    assert!(senders.iter().any(|&s| s < 784) && senders.iter().any(|&s| s >= 784));
+    // per frame of the first image: the events shifted back by 3 frames of the frame's
+    // velocity overlap those of 3 frames before best for the true motion, in most frames
+    let mut frames = vec![vec![false; 2 * 784]; 150];
+    for (&t, &s) in times.iter().zip(&senders) {
+        if t <= 150.0 {
+            frames[t as usize - 1][s as usize] = true;
+        }
+    }
+    let at = |f: usize, p: usize, x: i64, y: i64| {
+        let (x, y) = (x.rem_euclid(28) as usize, y.rem_euclid(28) as usize);
+        frames[f][p * 784 + y * 28 + x]
+    };
+    let (mut right, mut counted) = (0, 0);
+    for f in 3..150 {
+        if motion[f] != motion[f - 3] {
+            continue;
+        }
+        let overlap = |c: usize| {
+            let (sx, sy) = ((3.0 * vx[c]).round() as i64, (3.0 * vy[c]).round() as i64);
+            (0..2)
+                .flat_map(|p| (0..28).flat_map(move |y| (0..28).map(move |x| (p, x, y))))
+                .filter(|&(p, x, y)| at(f, p, x, y) && at(f - 3, p, x - sx, y - sy))
+                .count()
+        };
+        let best = (0..8)
+            .max_by_key(|&c| (overlap(c), usize::MAX - c))
+            .unwrap();
+        right += usize::from(best == motion[f] as usize);
+        counted += 1;
+    }
+    assert!(
+        right * 10 > counted * 7,
+        "the shift names the motion in {right} of {counted} frames"
     );
 }
 

@@ -3,7 +3,9 @@
 //! learns directions that the same layer with one delay cannot tell apart.
 
 use cajal_learn::motion::Training;
-use cajal_learn::motion::{movie, readout, score, DelayLayer, EngineLayer, Movie, MovieSpec};
+use cajal_learn::motion::{
+    movie, movie_of_image, readout, score, DelayLayer, EngineLayer, Movie, MovieSpec,
+};
 use rand::{Rng, SeedableRng};
 
 fn small_spec() -> MovieSpec {
@@ -93,6 +95,16 @@ fn movies_are_reproducible_and_checked() {
         let err = movie(&bad, &mut rng).unwrap_err().to_string();
         assert!(err.contains("must"), "{err}");
     }
+    // images: the window must fit, and something must move
+    let image: Vec<u8> = (0..20 * 20).map(|i| ((i * 37) % 251) as u8).collect();
+    let m = movie_of_image(&spec, &image, 20, 20, &mut rng).unwrap();
+    assert!(m.density() > 0.01, "{}", m.density());
+    assert!(movie_of_image(&spec, &image[..100], 10, 10, &mut rng).is_err());
+    let flat = vec![7u8; 400];
+    let err = movie_of_image(&spec, &flat, 20, 20, &mut rng)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("one grey level"), "{err}");
     assert!(DelayLayer::new(2, 0, 4).is_err());
     // positions whose disc leaves the window, evidence of the wrong length, no movies
     let layer = DelayLayer::new(2, 3, spec.motions()).unwrap();

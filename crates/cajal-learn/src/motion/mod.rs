@@ -10,4 +10,4 @@ pub mod stimulus;
 
 pub use engine::EngineLayer;
 pub use layer::{readout, score, DelayLayer, Training};
-pub use stimulus::{movie, Event, Movie, MovieSpec};
+pub use stimulus::{movie, movie_of_image, Event, Movie, MovieSpec};

@@ -1,5 +1,6 @@
-//! Event streams of moving textures, as an event camera (DVS) would record them: a texture seen
-//! through a square window that moves along a random walk of straight segments, each segment
+//! Event streams of moving textures or images, as an event camera (DVS) would record them: a
+//! texture (or an image tiled over the plane) seen through a square window that moves along a
+//! random walk of straight segments, each segment
 //! one motion (a direction and a speed) held for a random number of steps, and every pixel
 //! emitting an ON or OFF event when its accumulated change in luminance crosses a threshold.
 
@@ -199,12 +200,96 @@ pub fn movie(spec: &MovieSpec, rng: &mut impl Rng) -> Result<Movie, LearnError> 
     spec.check()?;
     let texture = Texture::random(spec.gratings, rng);
     let basis = texture.basis(spec.size);
+    film(spec, rng, |ox, oy, out| {
+        texture.frame(&basis, spec.size, ox, oy, out)
+    })
+}
+
+/// A grey-level image as a scene: tiled over the plane (the window wraps around it), read
+/// between pixels by bilinear interpolation, scaled to unit standard deviation so that
+/// `threshold` means what it means for textures.
+struct Tiled<'a> {
+    pixels: &'a [u8],
+    width: usize,
+    height: usize,
+    mean: f64,
+    scale: f64,
+}
+
+impl Tiled<'_> {
+    fn at(&self, x: f64, y: f64) -> f64 {
+        let (fx, fy) = (x.floor(), y.floor());
+        let (ax, ay) = (x - fx, y - fy);
+        let px = |i: f64, j: f64| {
+            let c = (i as i64).rem_euclid(self.width as i64) as usize;
+            let r = (j as i64).rem_euclid(self.height as i64) as usize;
+            f64::from(self.pixels[r * self.width + c])
+        };
+        let v = (1.0 - ay) * ((1.0 - ax) * px(fx, fy) + ax * px(fx + 1.0, fy))
+            + ay * ((1.0 - ax) * px(fx, fy + 1.0) + ax * px(fx + 1.0, fy + 1.0));
+        (v - self.mean) * self.scale
+    }
+}
+
+/// One movie of an image (`pixels`, `width` × `height`, row-major grey levels) moving as
+/// [`movie`]'s textures do: the window (`spec.size` pixels, at most the image's size) slides
+/// over the image tiled across the plane. Refused for an image of one grey level.
+pub fn movie_of_image(
+    spec: &MovieSpec,
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    rng: &mut impl Rng,
+) -> Result<Movie, LearnError> {
+    spec.check()?;
+    if width * height != pixels.len() || spec.size > width.min(height) {
+        return Err(invalid(format!(
+            "an image of {width} × {height} pixels ({} given) for a window of {} pixels: the \
+             window must fit in the image",
+            pixels.len(),
+            spec.size
+        )));
+    }
+    let n = pixels.len() as f64;
+    let mean = pixels.iter().map(|&p| f64::from(p)).sum::<f64>() / n;
+    let var = pixels
+        .iter()
+        .map(|&p| (f64::from(p) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    if var == 0.0 {
+        return Err(invalid(
+            "the image has one grey level: nothing moves in it".to_string(),
+        ));
+    }
+    let scene = Tiled {
+        pixels,
+        width,
+        height,
+        mean,
+        scale: 1.0 / var.sqrt(),
+    };
+    let size = spec.size;
+    film(spec, rng, |ox, oy, out| {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = scene.at((i % size) as f64 + ox, (i / size) as f64 + oy);
+        }
+    })
+}
+
+/// Films a scene (`frame(ox, oy, out)`: the window's luminance with its origin at (`ox`, `oy`)
+/// of the scene) along a random walk of segments, into events.
+fn film(
+    spec: &MovieSpec,
+    rng: &mut impl Rng,
+    mut frame: impl FnMut(f64, f64, &mut [f64]),
+) -> Result<Movie, LearnError> {
     let segment = Poisson::new(spec.mean_segment).map_err(|e| invalid(e.to_string()))?;
     let px = spec.size * spec.size;
     let (mut before, mut now) = (vec![0.0; px], vec![0.0; px]);
     let mut residual = vec![0.0; px];
     let (mut ox, mut oy) = (0.0, 0.0);
-    texture.frame(&basis, spec.size, ox, oy, &mut before);
+    frame(ox, oy, &mut before);
     let mut labels = vec![0u16; spec.steps];
     let mut events = Vec::new();
     let (mut class, mut left) = (0usize, 0u64);
@@ -215,11 +300,11 @@ pub fn movie(spec: &MovieSpec, rng: &mut impl Rng) -> Result<Movie, LearnError> 
         }
         left -= 1;
         *label = class as u16;
-        // the scene moves by v: the window's origin moves by -v over the texture
+        // the scene moves by v: the window's origin moves by -v over it
         let (vx, vy) = spec.velocity(class);
         ox -= vx;
         oy -= vy;
-        texture.frame(&basis, spec.size, ox, oy, &mut now);
+        frame(ox, oy, &mut now);
         for (i, r) in residual.iter_mut().enumerate() {
             *r += now[i] - before[i];
             if r.abs() >= spec.threshold {
