@@ -35,7 +35,10 @@ class CA3Memory:
       memory holding one of them.
 
     ``zero_lag``: ``"depress"`` (SpiNNaker's STDP convention, on which forgetting relies) or
-    ``"unpaired"`` (NEST's: an overwritten memory survives beside the new one)."""
+    ``"unpaired"`` (NEST's: an overwritten memory survives beside the new one).
+
+    Operations must be at least 7 ms apart (sPyMem's highest rate: a learn every 7 ms, recalls
+    6 ms apart), or their outputs overlap and :meth:`recalled` mixes them."""
 
     def __init__(self, cues: int, contents: int, zero_lag: str = "depress") -> None:
         self._native = _cajal.NativeCa3(cues, contents, zero_lag)
@@ -81,7 +84,8 @@ def motion_detection(*, size: int = 32, steps: int = 200, directions: int = 12,
                      speeds: Sequence[float] = (0.25, 0.5, 1.0), train_movies: int = 256,
                      test_movies: int = 40, epochs: int = 3, delays: int = 12, radius: int = 5,
                      stride: int = 1, learning_rate: float = 0.003,
-                     keep: Sequence[float] = (1.0,), seed: int = 1) -> Dict[str, Any]:
+                     keep: Sequence[float] = (1.0,), seed: int = 1,
+                     score_from: int = 12) -> Dict[str, Any]:
     """Grimaldi & Perrinet's heterogeneous-delay layer: event streams of ``train_movies`` and
     ``test_movies`` moving textures (``size`` pixels, ``steps`` ms, ``directions`` x ``speeds``
     motions in px/ms), a layer of ``delays`` delays over a disc of ``radius`` pixels trained for
@@ -90,11 +94,12 @@ def motion_detection(*, size: int = 32, steps: int = 200, directions: int = 12,
     the test movies. Returns ``motions``, ``density`` (events per pixel and ms), ``losses`` (per
     pass), per ``keep``: ``motion_accuracy``, ``direction_accuracy``, ``synapses``; and the
     trained ``kernel`` (inputs x motions, inputs ordered by delay, polarity, offset), ``bias``
-    and the disc's ``offsets``. The defaults are docs/motion.md's full run (about a minute);
-    ``delays=1`` is its single-delay control."""
+    and the disc's ``offsets``. Steps are scored from ``max(score_from, delays)`` on, so that
+    layers of different delays are scored on the same steps. The defaults are docs/motion.md's
+    full run (about a minute); ``delays=1`` is its single-delay control."""
     return _cajal.motion_detection(size, steps, directions, [float(v) for v in speeds],
                                    train_movies, test_movies, epochs, delays, radius, stride,
-                                   learning_rate, [float(k) for k in keep], seed)
+                                   learning_rate, [float(k) for k in keep], seed, score_from)
 
 
 def spatial_detection(words: Sequence[int], bits: int = 10) -> Dict[str, Any]:

@@ -126,22 +126,41 @@ pub fn run(a: &EncodeArgs) -> Result<(), Failure> {
     // most on average; each spike is held as a (step, pixel) pair, a time and a sender, and once
     // more while the NPZ is written
     let pixels = set.pixels_per_image() as f64;
-    let per_pixel = match a.encoding {
-        Encoding::Poisson => (a.max_rate * a.duration / 1000.0).min(steps as f64),
-        Encoding::Latency => 1.0,
-        // at most one event per pixel and frame, of one polarity
-        Encoding::Motion => steps as f64,
-    };
     let spec = match a.encoding {
         Encoding::Motion => Some(motion_spec(a, &set, steps)?),
         _ => None,
     };
+    let per_pixel = match &spec {
+        None if matches!(a.encoding, Encoding::Poisson) => {
+            (a.max_rate * a.duration / 1000.0).min(steps as f64)
+        }
+        None => 1.0,
+        // the first image's events per pixel, twice over (images differ): filming is the
+        // only way to know how many a threshold gives
+        Some(spec) => {
+            let mut rng = cajal_core::rng::stream(
+                a.seed,
+                cajal_core::rng::Purpose::Encode,
+                9,
+                a.first as u64,
+            );
+            let m = movie_of_image(spec, set.image(a.first), set.cols, set.rows, &mut rng)
+                .map_err(|e| bad_input(format!("image {}: {e}", a.first)))?;
+            2.0 * m.events.len() as f64 / pixels
+        }
+    };
     let mut motion = Vec::new();
     let spikes = a.count as f64 * pixels * per_pixel;
+    let fix = if spec.is_some() {
+        "encode fewer images (--count), shorter (--duration), with fewer frames (a larger --dt) \
+         or a larger --threshold"
+    } else {
+        "encode fewer images (--count), shorter (--duration) or at a lower --max-rate"
+    };
     crate::check_fits(
-        spikes * 36.0 + steps as f64 * 8.0,
+        spikes * 36.0 + steps as f64 * 8.0 * a.count as f64,
         &format!("encoding {} images (about {spikes:.3e} spikes)", a.count),
-        "encode fewer images (--count), shorter (--duration) or at a lower --max-rate",
+        fix,
     )?;
     let (mut times, mut senders, mut labels, mut starts) = (vec![], vec![], vec![], vec![]);
     for (n, i) in (a.first..a.first + a.count).enumerate() {
@@ -194,10 +213,14 @@ pub fn run(a: &EncodeArgs) -> Result<(), Failure> {
         arrays.push(("motion_vy", NpzArray::F64(&vy)));
     }
     cajal_data::write_npz(&a.out, &arrays)?;
+    let (what, senders_note) = if spec.is_some() {
+        ("events", "; senders: ON pixels, then OFF ones")
+    } else {
+        ("spikes", "")
+    };
     println!(
-        "{} {} of {} {} image(s) ({} pixels each) written to {}",
+        "{} {what} of {} {} image(s) ({} pixels each{senders_note}) written to {}",
         times.len(),
-        if spec.is_some() { "events" } else { "spikes" },
         a.count,
         name.name(),
         set.pixels_per_image(),
@@ -213,9 +236,16 @@ fn motion_spec(
     set: &cajal_data::idx::ImageSet,
     steps: usize,
 ) -> Result<MovieSpec, Failure> {
+    if steps < 2 {
+        return Err(bad_input(format!(
+            "--encoding motion: --duration {} ms holds {steps} frame of --dt {} ms; a movie needs \
+             at least 2",
+            a.duration, a.dt
+        )));
+    }
     let spec = MovieSpec {
         size: set.rows.min(set.cols),
-        steps: steps.max(2),
+        steps,
         directions: a.directions,
         speeds: a.speeds.iter().map(|v| v * a.dt).collect(),
         mean_segment: a.segment / a.dt,

@@ -402,6 +402,34 @@ fn encode_moves_images_into_event_streams_that_carry_the_motion() {
     assert!(times.iter().all(|&t| t > 0.0 && t <= 300.0));
     assert!(senders.iter().all(|&s| s < 2 * 784));
     assert!(senders.iter().any(|&s| s < 784) && senders.iter().any(|&s| s >= 784));
+    // at --dt 0.5: twice the frames, the velocities still in px/ms, and a speed of more than
+    // 2 px per frame refused
+    let half = tmp.path().join("half.npz");
+    let half_args = [
+        "--count",
+        "1",
+        "--encoding",
+        "motion",
+        "--duration",
+        "20",
+        "--dt",
+        "0.5",
+    ];
+    let mut npz_half = encode(&data, &half_args, &half);
+    let motion_half: ndarray::Array1<u32> = npz_half.by_name("motion").unwrap();
+    let vx_half: ndarray::Array1<f64> = npz_half.by_name("motion_vx").unwrap();
+    assert_eq!(motion_half.len(), 40);
+    assert_eq!(vx_half[2], 1.0, "the third class: direction 0 at 1 px/ms");
+    let mut refused: Vec<&str> = vec!["encode", "--encoding", "motion", "--dt", "0.5"];
+    refused.extend(["--speeds", "5", "--out", half.to_str().unwrap()]);
+    refused.extend(
+        data.iter()
+            .map(|s| s.as_str())
+            .filter(|s| *s != "--validation" && *s != "2000"),
+    );
+    let r = cajal(&refused);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("px/ms"));
     // per frame of the first image: the events shifted back by 3 frames of the frame's
     // velocity overlap those of 3 frames before best for the true motion, in most frames
     let mut frames = vec![vec![false; 2 * 784]; 150];

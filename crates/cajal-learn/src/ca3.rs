@@ -87,10 +87,11 @@ impl Memory {
         contents: usize,
         zero_lag: ZeroLag,
     ) -> Result<Memory, LearnError> {
-        if cues == 0 || contents == 0 {
-            return Err(LearnError::InvalidParameter(
-                "a memory needs at least one cue and one content bit".into(),
-            ));
+        if cues == 0 || contents == 0 || cues > 4096 || contents > 4096 {
+            return Err(LearnError::InvalidParameter(format!(
+                "a memory needs 1 to 4096 cues and 1 to 4096 content bits (got {cues} and \
+                 {contents}): its all-to-all projections grow with their product"
+            )));
         }
         let mut net = Network::new(1.0, 1).map_err(engine)?;
         let mut shapes = BTreeMap::new();
@@ -307,8 +308,13 @@ pub fn expected_output(
 }
 
 impl Memory {
-    /// Schedules `op` at step `t` as input spikes.
+    /// Schedules `op` at step `t` (at most 10^9) as input spikes.
     pub fn schedule(&mut self, op: &Operation, t: u64) -> Result<(), LearnError> {
+        if t > 1_000_000_000 {
+            return Err(LearnError::InvalidParameter(format!(
+                "step {t}: operations are scheduled at steps of at most 10^9 (ms)"
+            )));
+        }
         let mut steps = vec![Vec::new(); self.cues + self.contents];
         let check = |i: usize, n: usize, what: &str| {
             if i < n {

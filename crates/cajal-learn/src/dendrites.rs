@@ -201,6 +201,23 @@ impl Setting {
                 self.s, self.a
             ));
         }
+        // bounds that keep every product below and every network within a few GB
+        if self.n > 1 << 20 || self.stored > 1 << 16 || self.segments > 1 << 20 {
+            return bad(format!(
+                "n, stored and segments must be at most 2^20, 2^16 and 2^20 (got {}, {}, {})",
+                self.n, self.stored, self.segments
+            ));
+        }
+        let synapses = self.segments as u64 * (self.s * self.stored).min(self.n) as u64;
+        if synapses > 1 << 28 || self.presentations > 1 << 24 {
+            return bad(format!(
+                "{synapses} synapses ({} segments × up to {} each) or {} presentations: at most \
+                 2^28 synapses and 2^24 presentations",
+                self.segments,
+                self.s * self.stored,
+                self.presentations
+            ));
+        }
         if self.theta == 0 || self.theta > self.s * self.stored {
             return bad(format!(
                 "need 0 < theta <= s x stored (got theta = {}, s = {}, stored = {})",

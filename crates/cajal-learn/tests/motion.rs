@@ -100,6 +100,7 @@ fn movies_are_reproducible_and_checked() {
     let m = movie_of_image(&spec, &image, 20, 20, &mut rng).unwrap();
     assert!(m.density() > 0.01, "{}", m.density());
     assert!(movie_of_image(&spec, &image[..100], 10, 10, &mut rng).is_err());
+    assert!(movie_of_image(&spec, &image, 20, 19, &mut rng).is_err());
     let flat = vec![7u8; 400];
     let err = movie_of_image(&spec, &flat, 20, 20, &mut rng)
         .unwrap_err()

@@ -42,11 +42,25 @@ pub struct NativeCa3 {
 
 impl NativeCa3 {
     fn with<R>(&self, f: impl FnOnce(&mut Memory) -> R) -> PyResult<R> {
-        let mut m = self
-            .memory
-            .try_lock()
-            .map_err(|_| PyRuntimeError::new_err("this memory is busy in another thread"))?;
+        let mut m = match self.memory.try_lock() {
+            Ok(m) => m,
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Err(PyRuntimeError::new_err(
+                    "this memory is running in another thread; wait for its run() to return",
+                ))
+            }
+            Err(std::sync::TryLockError::Poisoned(_)) => {
+                return Err(PyRuntimeError::new_err(
+                    "an earlier call failed inside the engine and left this memory unusable; \
+                     make a new CA3Memory",
+                ))
+            }
+        };
         Ok(f(&mut m))
+    }
+
+    fn step(at: i64, call: &str) -> PyResult<u64> {
+        u64::try_from(at).map_err(|_| value_error(call, format!("at must be >= 0 (got {at})")))
     }
 }
 
@@ -65,26 +79,36 @@ impl NativeCa3 {
     }
 
     /// Schedules a learn of `content` (bit indices) under `cue` at step `at`.
-    fn learn(&self, cue: usize, content: Vec<usize>, at: u64) -> PyResult<()> {
+    fn learn(&self, cue: usize, content: Vec<usize>, at: i64) -> PyResult<()> {
         let op = Operation::Learn { cue, content };
+        let at = Self::step(at, "learn()")?;
         self.with(|m| m.schedule(&op, at))?
             .map_err(|e| value_error("learn()", e))
     }
 
     /// Schedules a recall by `cue` at step `at`.
-    fn recall_by_cue(&self, cue: usize, at: u64) -> PyResult<()> {
+    fn recall_by_cue(&self, cue: usize, at: i64) -> PyResult<()> {
+        let at = Self::step(at, "recall_by_cue()")?;
         self.with(|m| m.schedule(&Operation::RecallByCue(cue), at))?
             .map_err(|e| value_error("recall_by_cue()", e))
     }
 
     /// Schedules a recall by content `bits` at step `at`.
-    fn recall_by_content(&self, bits: Vec<usize>, at: u64) -> PyResult<()> {
+    fn recall_by_content(&self, bits: Vec<usize>, at: i64) -> PyResult<()> {
+        let at = Self::step(at, "recall_by_content()")?;
         self.with(|m| m.schedule(&Operation::RecallByContent(bits), at))?
             .map_err(|e| value_error("recall_by_content()", e))
     }
 
-    /// Runs `ms` milliseconds.
+    /// Runs `ms` milliseconds (whole ms, at most 10^7 per call).
     fn run(&self, py: Python<'_>, ms: f64) -> PyResult<()> {
+        let steps = cajal_core::duration_steps(ms, 1.0).map_err(|e| value_error("run()", e))?;
+        if steps > 10_000_000 {
+            return Err(value_error(
+                "run()",
+                format!("at most 10^7 ms per call (got {ms}); run in pieces"),
+            ));
+        }
         py.detach(|| self.with(|m| m.run(ms)))?
             .map_err(|e| value_error("run()", e))
     }
@@ -120,6 +144,7 @@ pub fn motion_detection<'py>(
     learning_rate: f64,
     keep: Vec<f64>,
     seed: u64,
+    score_from: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let call = "motion_detection()";
     let spec = MovieSpec {
@@ -136,6 +161,36 @@ pub fn motion_detection<'py>(
             "train_movies and test_movies must be at least 1",
         ));
     }
+    spec.check().map_err(|e| value_error(call, e))?;
+    let layer =
+        DelayLayer::new(radius, delays, spec.motions()).map_err(|e| value_error(call, e))?;
+    let positions = layer.positions(size, stride).len();
+    if positions == 0 {
+        return Err(value_error(
+            call,
+            format!(
+                "no output position: the window ({size} pixels) must be wider than the disc \
+                 (radius {radius}) and stride at least 1"
+            ),
+        ));
+    }
+    // what the run holds at once: the training movies as volumes (a byte per pixel, polarity
+    // and step) and the engine's synapses with their explicit list (about 33 bytes each:
+    // every weight at every position)
+    let volumes = (train_movies * steps * 2 * size * size) as f64;
+    let synapses = (positions * layer.weights.len()) as f64;
+    let bytes = volumes + 33.0 * synapses;
+    if bytes > 16e9 {
+        return Err(value_error(
+            call,
+            format!(
+                "about {:.1} GB needed ({train_movies} training movies of {steps} steps of \
+                 {size}² pixels, {synapses:.3e} synapses on the engine); at most 16 GB: fewer \
+                 or shorter movies, a smaller window, fewer delays or motions, or a larger stride",
+                bytes / 1e9
+            ),
+        ));
+    }
     type Run = (DelayLayer, Vec<f64>, Vec<(f64, f64, f64, u64)>, f64);
     let run = py.detach(|| -> Result<Run, cajal_learn::LearnError> {
         let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
@@ -146,7 +201,7 @@ pub fn motion_detection<'py>(
             .map(|_| motion::movie(&spec, &mut rng))
             .collect::<Result<_, _>>()?;
         let density = test.iter().map(motion::Movie::density).sum::<f64>() / test.len() as f64;
-        let mut layer = DelayLayer::new(radius, delays, spec.motions())?;
+        let mut layer = layer;
         let training = Training {
             epochs,
             learning_rate,
@@ -163,7 +218,8 @@ pub fn motion_detection<'py>(
             for mv in &test {
                 let ev = net.evidence(mv)?;
                 let r = motion::readout(&ev, mv, &positions, pruned.classes)?;
-                let (a, b) = motion::score(&r, &mv.labels, delays, spec.speeds.len());
+                let from = score_from.max(delays);
+                let (a, b) = motion::score(&r, &mv.labels, from, spec.speeds.len());
                 m += a;
                 d += b;
             }
