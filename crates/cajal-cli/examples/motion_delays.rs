@@ -12,8 +12,9 @@
 #[allow(dead_code)]
 mod support;
 
-use cajal_learn::motion::Training;
-use cajal_learn::motion::{movie, readout, score, DelayLayer, EngineLayer, Movie, MovieSpec};
+use cajal_learn::motion::{
+    movies, score_on_engine, DelayLayer, EngineScore, Movie, MovieSpec, Training,
+};
 use plotters::prelude::*;
 use rand::SeedableRng;
 use std::time::Instant;
@@ -35,34 +36,6 @@ fn arg<T: std::str::FromStr>(i: usize, default: T) -> anyhow::Result<T> {
     }
 }
 
-/// Motion and direction accuracy of `layer` on the engine over `movies`, its synapses, and the
-/// engine's seconds per movie.
-fn on_engine(
-    layer: &DelayLayer,
-    spec: &MovieSpec,
-    movies: &[Movie],
-    stride: usize,
-) -> anyhow::Result<(f64, f64, u64, f64)> {
-    let mut net = EngineLayer::build(layer, spec.size, stride, 1)?;
-    let positions = net.positions().to_vec();
-    let (mut m, mut d) = (0.0, 0.0);
-    let start = Instant::now();
-    for mv in movies {
-        let ev = net.evidence(mv)?;
-        let r = readout(&ev, mv, &positions, layer.classes)?;
-        let (a, b) = score(&r, &mv.labels, DELAYS, spec.speeds.len());
-        m += a;
-        d += b;
-    }
-    let n = movies.len() as f64;
-    Ok((
-        m / n,
-        d / n,
-        net.synapses(),
-        start.elapsed().as_secs_f64() / n,
-    ))
-}
-
 fn main() -> anyhow::Result<()> {
     let out = std::path::PathBuf::from(arg(1, "motion-out".to_string())?);
     let (n_train, n_test, epochs) = (arg(2, 256usize)?, arg(3, 40usize)?, arg(4, 3usize)?);
@@ -78,12 +51,8 @@ fn main() -> anyhow::Result<()> {
     };
     let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
     let start = Instant::now();
-    let train: Vec<Movie> = (0..n_train)
-        .map(|_| movie(&spec, &mut rng))
-        .collect::<Result<_, _>>()?;
-    let test: Vec<Movie> = (0..n_test)
-        .map(|_| movie(&spec, &mut rng))
-        .collect::<Result<_, _>>()?;
+    let train = movies(&spec, n_train, &mut rng)?;
+    let test = movies(&spec, n_test, &mut rng)?;
     let density = test.iter().map(Movie::density).sum::<f64>() / n_test as f64;
     println!(
         "{} directions × {} speeds ({:?} px/ms) = {} motions; {}×{} px, {} ms movies, segments of \
@@ -115,7 +84,12 @@ fn main() -> anyhow::Result<()> {
             println!("  {delays:>2} delay(s), epoch {}: loss {loss:.5}", e + 1)
         })?;
         let trained = start.elapsed().as_secs_f64();
-        let (m, d, syn, per) = on_engine(&layer, &spec, &test, stride)?;
+        let EngineScore {
+            motion: m,
+            direction: d,
+            synapses: syn,
+            seconds_per_movie: per,
+        } = score_on_engine(&layer, &spec, &test, stride, DELAYS)?;
         println!(
             "{delays:>2} delay(s): trained in {trained:.0} s; on the engine ({syn} synapses, \
              {:.2} s per movie): motion {:.1} %, direction {:.1} %",
@@ -135,7 +109,12 @@ fn main() -> anyhow::Result<()> {
     println!("kept\tweights\tsynapses\tmotion %\tdirection %\tengine s/movie");
     for keep in [0.3, 0.1, 0.03, 0.01, 0.003, 0.001] {
         let p = layers[0].pruned(keep)?;
-        let (m, d, syn, per) = on_engine(&p, &spec, &test, stride)?;
+        let EngineScore {
+            motion: m,
+            direction: d,
+            synapses: syn,
+            seconds_per_movie: per,
+        } = score_on_engine(&p, &spec, &test, stride, DELAYS)?;
         println!(
             "{:.1} %\t{}\t{syn}\t{:.1}\t{:.1}\t{per:.3}",
             100.0 * keep,

@@ -4,7 +4,7 @@
 
 use cajal_learn::motion::Training;
 use cajal_learn::motion::{
-    movie, movie_of_image, readout, score, DelayLayer, EngineLayer, Movie, MovieSpec,
+    movie, movie_of_image, readout, score_on_engine, DelayLayer, EngineLayer, Movie, MovieSpec,
 };
 use rand::{Rng, SeedableRng};
 
@@ -189,15 +189,8 @@ fn many_delays_beat_one() {
         let mut layer = DelayLayer::new(3, delays, spec.motions()).unwrap();
         let losses = layer.train(&train, &training, |_, _| {}).unwrap();
         assert!(losses[1] < losses[0], "{losses:?}");
-        let mut net = EngineLayer::build(&layer, spec.size, 1, 1).unwrap();
-        let positions = net.positions().to_vec();
-        let mut sum = 0.0;
-        for m in &test {
-            let ev = net.evidence(m).unwrap();
-            let r = readout(&ev, m, &positions, layer.classes).unwrap();
-            sum += score(&r, &m.labels, 6, 1).0;
-        }
-        accuracy.push(sum / test.len() as f64);
+        let scored = score_on_engine(&layer, &spec, &test, 1, 6).unwrap();
+        accuracy.push(scored.motion);
     }
     eprintln!("6 delays {:.3}, 1 delay {:.3}", accuracy[0], accuracy[1]);
     assert!(accuracy[0] > 0.5, "6 delays: {}", accuracy[0]);

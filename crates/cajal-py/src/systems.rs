@@ -6,7 +6,7 @@
 use cajal_core::ZeroLag;
 use cajal_learn::ca3::{Memory, Operation};
 use cajal_learn::dendrites::{Outcome, Setting};
-use cajal_learn::motion::{self, DelayLayer, EngineLayer, MovieSpec, Training};
+use cajal_learn::motion::{self, DelayLayer, MovieSpec, Training};
 use numpy::{IntoPyArray, PyArray2};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -194,12 +194,8 @@ pub fn motion_detection<'py>(
     type Run = (DelayLayer, Vec<f64>, Vec<(f64, f64, f64, u64)>, f64);
     let run = py.detach(|| -> Result<Run, cajal_learn::LearnError> {
         let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-        let train: Vec<motion::Movie> = (0..train_movies)
-            .map(|_| motion::movie(&spec, &mut rng))
-            .collect::<Result<_, _>>()?;
-        let test: Vec<motion::Movie> = (0..test_movies)
-            .map(|_| motion::movie(&spec, &mut rng))
-            .collect::<Result<_, _>>()?;
+        let train = motion::movies(&spec, train_movies, &mut rng)?;
+        let test = motion::movies(&spec, test_movies, &mut rng)?;
         let density = test.iter().map(motion::Movie::density).sum::<f64>() / test.len() as f64;
         let mut layer = layer;
         let training = Training {
@@ -212,19 +208,9 @@ pub fn motion_detection<'py>(
         let mut rows = Vec::new();
         for &k in &keep {
             let pruned = layer.pruned(k)?;
-            let mut net = EngineLayer::build(&pruned, spec.size, stride, 1)?;
-            let positions = net.positions().to_vec();
-            let (mut m, mut d) = (0.0, 0.0);
-            for mv in &test {
-                let ev = net.evidence(mv)?;
-                let r = motion::readout(&ev, mv, &positions, pruned.classes)?;
-                let from = score_from.max(delays);
-                let (a, b) = motion::score(&r, &mv.labels, from, spec.speeds.len());
-                m += a;
-                d += b;
-            }
-            let n = test.len() as f64;
-            rows.push((k, m / n, d / n, net.synapses()));
+            let from = score_from.max(delays);
+            let r = motion::score_on_engine(&pruned, &spec, &test, stride, from)?;
+            rows.push((k, r.motion, r.direction, r.synapses));
         }
         Ok((layer, losses, rows, density))
     });

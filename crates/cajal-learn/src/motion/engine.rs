@@ -5,8 +5,8 @@
 //! that step's arriving weights: the layer's evidence without its bias, read from the engine
 //! step by step. Their threshold lies out of reach: the readout is the evidence, as in the paper.
 
-use super::layer::DelayLayer;
-use super::stimulus::Movie;
+use super::layer::{readout, score, DelayLayer};
+use super::stimulus::{Movie, MovieSpec};
 use crate::error::{engine, invalid};
 use crate::LearnError;
 use cajal_core::{ModelKind, Network, Population, PopulationId, Projection, Rule, Simulation};
@@ -142,4 +142,51 @@ impl EngineLayer {
         }
         Ok(out)
     }
+}
+
+/// How a layer did on the engine: the fractions of steps whose motion and whose direction it
+/// named, its synapses, and the engine's seconds per movie.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineScore {
+    /// Fraction of scored steps whose motion was named.
+    pub motion: f64,
+    /// Fraction of scored steps whose direction was named.
+    pub direction: f64,
+    /// Synapses on the engine.
+    pub synapses: u64,
+    /// Wall time per movie, seconds.
+    pub seconds_per_movie: f64,
+}
+
+/// Builds `layer` on the engine for `spec`'s window (a neuron per motion every `stride` pixels,
+/// one thread), shows it `movies` (at least one) and scores their steps from `from` on
+/// ([`score`]), averaged over the movies.
+pub fn score_on_engine(
+    layer: &DelayLayer,
+    spec: &MovieSpec,
+    movies: &[Movie],
+    stride: usize,
+    from: usize,
+) -> Result<EngineScore, LearnError> {
+    if movies.is_empty() {
+        return Err(invalid("no movies to score: give at least one".to_string()));
+    }
+    let mut net = EngineLayer::build(layer, spec.size, stride, 1)?;
+    let positions = net.positions().to_vec();
+    let (mut motion, mut direction) = (0.0, 0.0);
+    let start = std::time::Instant::now();
+    for m in movies {
+        let ev = net.evidence(m)?;
+        let r = readout(&ev, m, &positions, layer.classes)?;
+        let (a, b) = score(&r, &m.labels, from, spec.speeds.len());
+        motion += a;
+        direction += b;
+    }
+    let n = movies.len() as f64;
+    Ok(EngineScore {
+        motion: motion / n,
+        direction: direction / n,
+        synapses: net.synapses(),
+        seconds_per_movie: start.elapsed().as_secs_f64() / n,
+    })
 }

@@ -8,6 +8,6 @@ pub mod engine;
 pub mod layer;
 pub mod stimulus;
 
-pub use engine::EngineLayer;
+pub use engine::{score_on_engine, EngineLayer, EngineScore};
 pub use layer::{readout, score, DelayLayer, Training};
-pub use stimulus::{movie, movie_of_image, Event, Movie, MovieSpec};
+pub use stimulus::{movie, movie_of_image, movies, Event, Movie, MovieSpec};

@@ -205,6 +205,11 @@ pub fn movie(spec: &MovieSpec, rng: &mut impl Rng) -> Result<Movie, LearnError> 
     })
 }
 
+/// `n` movies drawn one after the other from `rng`.
+pub fn movies(spec: &MovieSpec, n: usize, rng: &mut impl Rng) -> Result<Vec<Movie>, LearnError> {
+    (0..n).map(|_| movie(spec, rng)).collect()
+}
+
 /// A grey-level image as a scene: tiled over the plane (the window wraps around it), read
 /// between pixels by bilinear interpolation, scaled to unit standard deviation so that
 /// `threshold` means what it means for textures.
