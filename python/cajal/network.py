@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -647,6 +647,52 @@ class Network:
         proj = _name(projection, "projection", "tempotron_answer()")
         fired, peak_v, peak_ms = self._native.tempotron_answer(proj)
         return {"fired": np.array(fired, dtype=bool), "peak_v": peak_v, "peak_ms": peak_ms}
+
+    def delta_teach(self, projection: Union[str, Projection],
+                    desired: Sequence[Optional[float]]) -> int:
+        """The delta rule's correction after a presentation (a projection with ``plasticity =
+        {model = "delta"}``): each target neuron with a desired spike count (``None``: not
+        taught) moves its weights by ``eta * (desired - count)`` times the presynaptic trace
+        integrals, projected out of the protected subspace (:meth:`delta_protect`). Returns how
+        many taught targets missed their count. Call it after the presentation's run and before
+        the next :meth:`reset_activity`."""
+        proj = _name(projection, "projection", "delta_teach()")
+        wanted: List[Optional[float]] = []
+        for k, x in enumerate(desired):
+            if x is None:
+                wanted.append(None)
+            elif isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+                raise TypeError(f"delta_teach({proj!r}): desired[{k}] is {x!r}; give a spike count or None per target neuron")
+            else:
+                wanted.append(float(x))
+        return self._native.delta_teach(proj, wanted)
+
+    def delta_answer(self, projection: Union[str, Projection]) -> Dict[str, Any]:
+        """What a delta rule's targets did since the last :meth:`reset_activity`: ``counts``
+        (spikes per target) and ``drive`` (weights times the presynaptic trace integrals)."""
+        proj = _name(projection, "projection", "delta_answer()")
+        counts, drive = self._native.delta_answer(proj)
+        return {"counts": counts, "drive": drive}
+
+    def oja_fix_rows(self, projection: Union[str, Projection], rows: int) -> None:
+        """Stops the first ``rows`` rows of an ``oja_subspace`` projection from learning (they
+        still take part in the rule, so the other rows learn orthogonally to them)."""
+        proj = _name(projection, "projection", "oja_fix_rows()")
+        self._native.oja_fix_rows(proj, int(rows))
+
+    def delta_protect(self, delta: Union[str, Projection], oja: Union[str, Projection]) -> int:
+        """HLOP: from now on the delta rule ``delta`` leaves alone the span of the fixed rows of
+        the ``oja_subspace`` projection ``oja`` (same sources). Returns the rows protected."""
+        d = _name(delta, "projection", "delta_protect()")
+        o = _name(oja, "projection", "delta_protect()")
+        return self._native.delta_protect(d, o)
+
+    def delta_consolidate(self, projection: Union[str, Projection], strength: float) -> int:
+        """Elastic weight consolidation of a delta rule: anchors its weights and pulls later
+        updates back toward them by ``strength`` times each input's importance. Returns the
+        presentations the importance was taken from."""
+        proj = _name(projection, "projection", "delta_consolidate()")
+        return self._native.delta_consolidate(proj, float(strength))
 
     def clamp(self, population: Union[str, Population], neurons: Union[int, Sequence[int], np.ndarray],
               times: Union[float, Sequence[float], np.ndarray]) -> None:

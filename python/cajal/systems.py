@@ -1,5 +1,5 @@
 """Systems from the literature, each built on the engine by ``cajal-learn`` (docs/ca3.md,
-docs/motion.md, docs/spatial.md, docs/dendrites.md):
+docs/motion.md, docs/spatial.md, docs/dendrites.md, docs/continual.md):
 
 - :class:`CA3Memory`: the hippocampal CA3 content-addressable memory of Casanueva-Morato et al.
   (2024), sPyMem's SpiNNaker model, with SpiNNaker's STDP convention at zero lag;
@@ -8,7 +8,10 @@ docs/motion.md, docs/spatial.md, docs/dendrites.md):
 - :func:`spatial_detection`: spatial-pattern detection with STDP and homeostasis (Davies et
   al. 2025);
 - :func:`dendrite_matches`: active dendritic segments against Ahmad & Hawkins's (2016) closed
-  forms.
+  forms;
+- :func:`continual_learning`: a sequence of permuted or split Fashion-MNIST tasks learned by a
+  delta-rule output layer, with Hebbian-learning-based orthogonal projection (Xiao et al.
+  2024), elastic weight consolidation or nothing (docs/continual.md).
 
 >>> from cajal import systems
 >>> m = systems.CA3Memory(cues=5, contents=10)
@@ -120,3 +123,24 @@ def dendrite_matches(*, n: int, a: int, s: int, theta: int, stored: int = 1,
     ``matches``, the measured ``rate``, the closed form's ``theory`` rate, ``expected``,
     ``sd`` and whether the count is ``within_99`` % of the closed form."""
     return _cajal.dendrite_matches(n, a, s, theta, stored, segments, presentations, seed, noise)
+
+
+def continual_learning(*, protocol: str = "permuted", tasks: int = 10, method: str = "hlop",
+                       ewc_lambda: float = 0.05, train_per_task: int = 5000,
+                       test_per_task: int = 1000, lateral_per_task: Optional[int] = None,
+                       poisson: bool = False, seed: int = 1, dataset: str = "fashion-mnist",
+                       folder: Optional[str] = None) -> Dict[str, Any]:
+    """Continual learning on the engine (docs/continual.md): ``tasks`` permuted versions of the
+    dataset (``protocol="permuted"``, one shared output layer) or its five two-class tasks
+    (``"split"``, each answered among its own classes), learned in sequence by ten spiking
+    output neurons with the delta rule on presynaptic traces. ``method``: ``"hlop"`` (a lateral
+    Oja circuit learns each task's input subspace, ``lateral_per_task`` neurons, which later
+    tasks' updates avoid), ``"ewc"`` (elastic weight consolidation of strength ``ewc_lambda``)
+    or ``"plain"``. ``poisson``: Poisson spike trains instead of regular ones. The dataset is
+    found as ``cajal learn`` finds it (``folder``, ``$CAJAL_DATASETS``, the Debian package).
+    Returns ``accuracy`` (``accuracy[t][k]``: task ``k`` after learning task ``t``), ``acc``,
+    ``bwt`` (backward transfer; negative is forgetting), ``protected_rows`` and
+    ``presentations``."""
+    return _cajal.continual_learning(protocol, tasks, method, float(ewc_lambda), train_per_task,
+                                     test_per_task, lateral_per_task, bool(poisson), seed,
+                                     dataset, folder)

@@ -92,6 +92,7 @@ fn network(seed: u64) -> anyhow::Result<NetworkDef> {
         astrocyte: None,
         oja: None,
         tempotron: None,
+        delta: None,
     };
     let spikes = |population: usize| RecordDef {
         population,

@@ -56,6 +56,7 @@ fn net(plasticity: Option<PlasticityDef>, with_projection: bool) -> NetworkDef {
                 astrocyte: None,
                 oja: None,
                 tempotron: None,
+                delta: None,
             }]
         } else {
             vec![]

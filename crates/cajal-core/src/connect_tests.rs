@@ -24,6 +24,7 @@ fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> Projecti
         astrocyte: None,
         oja: None,
         tempotron: None,
+        delta: None,
     }
 }
 

@@ -69,7 +69,8 @@ pub use network::{
 pub use neuron::ModelKind;
 pub use partition::Spike;
 pub use plasticity::{
-    OjaDef, Pairing, PlasticityDef, PspKernel, TempotronAnswer, TempotronDef, ZeroLag,
+    DeltaAnswer, DeltaDef, OjaDef, Pairing, PlasticityDef, PspKernel, TempotronAnswer,
+    TempotronDef, ZeroLag,
 };
 pub use simulation::{
     duration_steps, NumericalError, PopulationInfo, PopulationStats, ScheduleError, Simulation,

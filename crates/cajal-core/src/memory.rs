@@ -86,6 +86,8 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
             (None, Some(_)) => 8.0,
             // the Tempotron's weight and last correction
             (None, None) if proj.tempotron.is_some() => 16.0,
+            // the delta rule's weight and its consolidation anchor
+            (None, None) if proj.delta.is_some() => 16.0,
             (None, None) => 8.0,
         };
         store += s * per_synapse;

@@ -99,6 +99,8 @@ pub struct ProjectionDef {
     pub oja: Option<crate::plasticity::OjaDef>,
     /// The Tempotron (instead of `plasticity`), if any.
     pub tempotron: Option<crate::plasticity::TempotronDef>,
+    /// The delta rule on presynaptic traces (instead of `plasticity`), if any.
+    pub delta: Option<crate::plasticity::DeltaDef>,
 }
 
 impl ProjectionDef {
@@ -127,12 +129,17 @@ impl ProjectionDef {
             astrocyte: None,
             oja: None,
             tempotron: None,
+            delta: None,
         }
     }
 
-    /// Whether its weights learn (a plasticity rule, Oja's rule or the Tempotron).
+    /// Whether its weights learn (a plasticity rule, Oja's rule, the Tempotron or the delta
+    /// rule).
     pub fn learns(&self) -> bool {
-        self.plasticity.is_some() || self.oja.is_some() || self.tempotron.is_some()
+        self.plasticity.is_some()
+            || self.oja.is_some()
+            || self.tempotron.is_some()
+            || self.delta.is_some()
     }
 }
 

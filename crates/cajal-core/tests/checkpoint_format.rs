@@ -38,6 +38,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (3, 0x3cb8166d1e888f),
     (4, 0xb185ae0b98f44ab9),
     (5, 0x7825a57f7a39a86f),
+    (6, 0xf1a09d52f01c0ee3),
 ];
 
 fn fnv1a(text: &str) -> u64 {
@@ -48,11 +49,13 @@ fn fnv1a(text: &str) -> u64 {
 
 /// A small network holding every kind of state a checkpoint saves.
 fn network() -> Network {
-    network_with(true)
+    network_with(FORMAT_VERSION)
 }
 
-/// The golden network; without the Tempotron (added in version 5), that of versions 2 to 4.
-fn network_with(tempotron: bool) -> Network {
+/// The golden network of format `version`: without the Tempotron (added in version 5), that of
+/// versions 2 to 4; without the delta rule (added in version 6), that of version 5.
+fn network_with(version: u32) -> Network {
+    let tempotron = version >= 5;
     let mut net = Network::new(0.1, 7).unwrap();
     let add = |net: &mut Network, p: Population| net.add_population(p).unwrap();
     let delta = add(
@@ -168,6 +171,18 @@ fn network_with(tempotron: bool) -> Network {
             .weight(5.0)
             .delay(2.0),
     );
+    if version >= 6 {
+        // version 6: the delta rule, and Oja's fixed rows (see `prepare`)
+        connect(
+            &mut net,
+            Projection::new(src, alpha, Rule::AllToAll)
+                .name("delta_rule")
+                .weight(uniform(-50.0, 150.0))
+                .delay(1.0)
+                .delta(DeltaDef { eta: 1.0, tau: 5.0 })
+                .record_weights(25.0),
+        );
+    }
     if tempotron {
         // version 5: a Tempotron and dendritic segments
         let seg = add(
@@ -241,6 +256,28 @@ fn network_with(tempotron: bool) -> Network {
     net
 }
 
+/// What a version 6 network is given before it runs: a protected subspace of two fixed Oja rows
+/// and an anchored consolidation on its delta rule.
+fn prepare(sim: &mut Simulation) {
+    let id = |name: &str| {
+        sim.projection_ids()
+            .into_iter()
+            .find(|p| p.1 == name)
+            .unwrap()
+            .0
+    };
+    let (oja, delta) = (id("src->izh"), id("delta_rule"));
+    sim.oja_fix_rows(oja, 2).unwrap();
+    sim.delta_protect(delta, oja).unwrap();
+    sim.delta_consolidate(delta, 0.5).unwrap();
+}
+
+fn build(net: &Network) -> Simulation {
+    let mut sim = net.build(1).unwrap();
+    prepare(&mut sim);
+    sim
+}
+
 fn spikes(sim: &Simulation) -> Vec<(Vec<f64>, Vec<u32>)> {
     sim.population_ids()
         .into_iter()
@@ -309,7 +346,7 @@ fn schema_of(bytes: &[u8]) -> String {
 #[test]
 fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
     let net = network();
-    let mut sim = net.build(1).unwrap();
+    let mut sim = build(&net);
     sim.run(50.0, |_, _| {}).unwrap();
     let bytes = sim.checkpoint_bytes(b"golden");
     let now = schema_of(&bytes);
@@ -360,6 +397,9 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
         "partitions[].learning[].Oja",
         "partitions[].learning[].Stdp",
         "partitions[].learning[].Tempotron",
+        "partitions[].learning[].Delta.basis[]",
+        "partitions[].learning[].Delta.anchor[]",
+        "partitions[].learning[].Oja.fixed_rows",
         "partitions[].currents[]",
         "partitions[].poisson[]",
         "partitions[].state.values",
@@ -376,10 +416,10 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
     let ck = Checkpoint::from_bytes(&golden, &golden_path()).unwrap();
     assert_eq!(ck.extra, b"golden");
     assert_eq!(ck.time_ms(), 50.0);
-    let mut resumed = net.build(1).unwrap();
+    let mut resumed = build(&net);
     resumed.restore(ck).unwrap();
     resumed.run(50.0, |_, _| {}).unwrap();
-    let mut whole = net.build(1).unwrap();
+    let mut whole = build(&net);
     whole.run(100.0, |_, _| {}).unwrap();
     let (a, b) = (spikes(&resumed), spikes(&whole));
     let n: usize = a.iter().map(|s| s.0.len()).sum();
@@ -394,28 +434,35 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
 fn a_version_2_checkpoint_still_restores_and_goes_on_as_its_run_would() {
     // the golden file of version 2, written before version 3 added the astrocyte's own weight
     // of input spikes (its astrocytes weigh them as liquid spikes)
-    older_version_goes_on("tests/data/golden-v2.ckpt");
+    older_version_goes_on("tests/data/golden-v2.ckpt", 2);
 }
 
 #[test]
 fn a_version_3_checkpoint_still_restores_and_goes_on_as_its_run_would() {
     // the golden file of version 3, written before version 4 added the processes of a
     // distributed run to the layout (it reads as a run in one process)
-    older_version_goes_on("tests/data/golden-v3.ckpt");
+    older_version_goes_on("tests/data/golden-v3.ckpt", 3);
 }
 
 #[test]
 fn a_version_4_checkpoint_still_restores_and_goes_on_as_its_run_would() {
     // the golden file of version 4, written before version 5 added the Tempotron (its network
     // has none)
-    older_version_goes_on("tests/data/golden-v4.ckpt");
+    older_version_goes_on("tests/data/golden-v4.ckpt", 4);
 }
 
-fn older_version_goes_on(file: &str) {
+#[test]
+fn a_version_5_checkpoint_still_restores_and_goes_on_as_its_run_would() {
+    // the golden file of version 5, written before version 6 added the delta rule and Oja's
+    // fixed rows (its network has no delta rule; its Oja rows all learn)
+    older_version_goes_on("tests/data/golden-v5.ckpt", 5);
+}
+
+fn older_version_goes_on(file: &str, version: u32) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let bytes = std::fs::read(&path).unwrap();
     let ck = Checkpoint::from_bytes(&bytes, &path).unwrap();
-    let network = || network_with(false);
+    let network = || network_with(version);
     let mut resumed = network().build(1).unwrap();
     resumed.restore(ck).unwrap();
     let mut whole = network().build(1).unwrap();
@@ -443,7 +490,7 @@ fn checkpoints_of_another_format_version_are_refused_by_name() {
     assert_eq!(
         err,
         format!(
-            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3, 4 and \
+            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3, 4, 5 and \
              {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
         )
     );

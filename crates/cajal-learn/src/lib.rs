@@ -8,6 +8,7 @@
 
 pub mod ca3;
 pub mod checkpoint;
+pub mod continual;
 pub mod dendrites;
 pub mod diehl_cook;
 pub mod encode;

@@ -11,8 +11,9 @@ pub mod locate;
 pub mod schema;
 
 use cajal_core::{
-    BuildError, Dist, ErrorKind, Input, ModelKind, Network, NetworkDef, OjaDef, Place, Population,
-    PopulationId, Projection, Record, Rule, ScalingDef, Selection, TempotronDef, ThresholdDef,
+    BuildError, DeltaDef, Dist, ErrorKind, Input, ModelKind, Network, NetworkDef, OjaDef, Place,
+    Population, PopulationId, Projection, Record, Rule, ScalingDef, Selection, TempotronDef,
+    ThresholdDef,
 };
 use locate::{line_col, render, span_of, Seg};
 use schema::{ModelFile, NeuronSelection, SpikeTimes, ValueSpec};
@@ -478,7 +479,7 @@ fn connection_rule(
     Ok(rule)
 }
 
-/// The parameters of a whole-matrix rule (`oja_subspace`, `tempotron`): only its own numeric
+/// The parameters of a whole-matrix rule (`oja_subspace`, `tempotron`, `delta`): only its own numeric
 /// ones, with their defaults, in the order given by `names`.
 fn matrix_rule_params(
     ctx: &Ctx,
@@ -547,6 +548,14 @@ fn tempotron_rule(
     })
 }
 
+fn delta_rule(ctx: &Ctx, spec: &schema::PlasticitySpec, i: usize) -> Result<DeltaDef, ModelError> {
+    let v = matrix_rule_params(ctx, spec, i, "delta", &[("eta", 1e-3), ("tau", 5.0)])?;
+    Ok(DeltaDef {
+        eta: v[0],
+        tau: v[1],
+    })
+}
+
 fn add_projection(
     ctx: &Ctx,
     parsed: &ModelFile,
@@ -579,6 +588,9 @@ fn add_projection(
         }
         Some(spec) if spec.model == "tempotron" => {
             proj = proj.tempotron(tempotron_rule(ctx, spec, i)?);
+        }
+        Some(spec) if spec.model == "delta" => {
+            proj = proj.delta(delta_rule(ctx, spec, i)?);
         }
         Some(spec) => {
             let at = |k: &str| path!["projection", i, "plasticity", k];

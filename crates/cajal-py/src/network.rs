@@ -765,6 +765,85 @@ impl NativeNetwork {
         ))
     }
 
+    /// The delta rule after a presentation: each target with a desired count moves its weights by
+    /// eta (desired - count) times the presynaptic trace integrals; returns how many taught
+    /// targets missed their count.
+    fn delta_teach(
+        &self,
+        py: Python<'_>,
+        projection: &str,
+        desired: Vec<Option<f64>>,
+    ) -> PyResult<usize> {
+        let mut inner = self.ready(py)?;
+        let proj = inner.projection(projection, "delta_teach()")?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .delta_teach(proj, &desired)
+            .map_err(|e| build_error(&e, "delta_teach()"))
+    }
+
+    /// What a delta rule's targets did since the last reset_activity: (spike counts, drives).
+    #[allow(clippy::type_complexity)]
+    fn delta_answer<'py>(
+        &self,
+        py: Python<'py>,
+        projection: &str,
+    ) -> PyResult<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>)> {
+        let mut inner = self.ready(py)?;
+        let proj = inner.projection(projection, "delta_answer()")?;
+        let a = inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .delta_answer(proj)
+            .map_err(|e| build_error(&e, "delta_answer()"))?;
+        Ok((
+            PyArray1::from_vec(py, a.counts),
+            PyArray1::from_vec(py, a.drive),
+        ))
+    }
+
+    /// HLOP: the delta rule protects the span of the Oja projection's fixed rows; returns the
+    /// rows of its orthonormal basis.
+    fn delta_protect(&self, py: Python<'_>, delta: &str, oja: &str) -> PyResult<usize> {
+        let mut inner = self.ready(py)?;
+        let d = inner.projection(delta, "delta_protect()")?;
+        let o = inner.projection(oja, "delta_protect()")?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .delta_protect(d, o)
+            .map_err(|e| build_error(&e, "delta_protect()"))
+    }
+
+    /// Elastic weight consolidation of a delta rule; returns the presentations its importance
+    /// was taken from.
+    fn delta_consolidate(&self, py: Python<'_>, projection: &str, strength: f64) -> PyResult<u64> {
+        let mut inner = self.ready(py)?;
+        let proj = inner.projection(projection, "delta_consolidate()")?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .delta_consolidate(proj, strength)
+            .map_err(|e| build_error(&e, "delta_consolidate()"))
+    }
+
+    /// Fixes the first `rows` rows of an oja_subspace projection.
+    fn oja_fix_rows(&self, py: Python<'_>, projection: &str, rows: usize) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
+        let proj = inner.projection(projection, "oja_fix_rows()")?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .oja_fix_rows(proj, rows)
+            .map_err(|e| build_error(&e, "oja_fix_rows()"))
+    }
+
     /// Clamps a population to a teacher: `neurons[k]` spikes at `times[k]` (ms, after the
     /// current time) and no neuron of it spikes otherwise, until release_clamp.
     fn clamp(

@@ -286,6 +286,79 @@ fn outcome<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyDict>> {
     Ok(d)
 }
 
+/// Continual learning of permuted or split Fashion-MNIST (or MNIST) by the engine's delta-rule
+/// output layer, with HLOP, elastic weight consolidation or nothing. Returns a dict (see
+/// `cajal.systems.continual_learning`).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn continual_learning<'py>(
+    py: Python<'py>,
+    protocol: &str,
+    tasks: usize,
+    method: &str,
+    ewc_lambda: f64,
+    train_per_task: usize,
+    test_per_task: usize,
+    lateral_per_task: Option<usize>,
+    poisson: bool,
+    seed: u64,
+    dataset: &str,
+    folder: Option<std::path::PathBuf>,
+) -> PyResult<Bound<'py, PyDict>> {
+    use cajal_data::idx::{load, DatasetName, Split};
+    use cajal_learn::continual::{run, ContinualConfig, Method, Protocol};
+    let call = "continual_learning()";
+    let protocol = match protocol {
+        "permuted" => Protocol::Permuted { tasks },
+        "split" => Protocol::Split,
+        other => {
+            return Err(value_error(
+                call,
+                format!("protocol is \"permuted\" or \"split\", not {other:?}"),
+            ))
+        }
+    };
+    let method = match method {
+        "plain" => Method::Plain,
+        "hlop" => Method::Hlop,
+        "ewc" => Method::Ewc { lambda: ewc_lambda },
+        other => {
+            return Err(value_error(
+                call,
+                format!("method is \"plain\", \"hlop\" or \"ewc\", not {other:?}"),
+            ))
+        }
+    };
+    let data = DatasetName::from_name(dataset).ok_or_else(|| {
+        value_error(
+            call,
+            format!("dataset is \"fashion-mnist\" or \"mnist\", not {dataset:?}"),
+        )
+    })?;
+    let mut c = ContinualConfig::new(protocol, method);
+    c.train_per_task = train_per_task;
+    c.test_per_task = test_per_task;
+    c.poisson = poisson;
+    c.seed = seed;
+    if let Some(k) = lateral_per_task {
+        c.lateral_per_task = k;
+    }
+    let folder = folder.as_deref();
+    let result = py.detach(|| {
+        let train = load(data, Split::Train, folder).map_err(|e| e.to_string())?;
+        let test = load(data, Split::Test, folder).map_err(|e| e.to_string())?;
+        run(&c, &train, &test, |_, _| {}).map_err(|e| e.to_string())
+    });
+    let r = result.map_err(|e| value_error(call, e))?;
+    let d = PyDict::new(py);
+    d.set_item("accuracy", r.accuracy)?;
+    d.set_item("acc", r.acc)?;
+    d.set_item("bwt", r.bwt)?;
+    d.set_item("protected_rows", r.protected_rows)?;
+    d.set_item("presentations", r.presentations)?;
+    Ok(d)
+}
+
 /// Active dendrites: random patterns (or a stored one with `noise` cells replaced, when given)
 /// shown to segments of the engine's `dendritic_segment`, counted against the closed form.
 #[pyfunction]
@@ -327,5 +400,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(motion_detection, m)?)?;
     m.add_function(wrap_pyfunction!(spatial_detection, m)?)?;
     m.add_function(wrap_pyfunction!(dendrite_matches, m)?)?;
+    m.add_function(wrap_pyfunction!(continual_learning, m)?)?;
     Ok(())
 }

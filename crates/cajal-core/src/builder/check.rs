@@ -555,6 +555,22 @@ fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
     if let Some(t) = &proj.tempotron {
         tempotron(def, proj, t)?;
     }
+    if let Some(d) = &proj.delta {
+        dense_matrix(def, proj, "the delta rule")?;
+        for (name, v, unit) in [("eta", d.eta, ""), ("tau", d.tau, " ms")] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err((
+                    InvalidValue,
+                    if name == "eta" {
+                        "plasticity.eta"
+                    } else {
+                        "plasticity.tau"
+                    },
+                    format!("{name} must be a finite number > 0{unit} (got {v})"),
+                ));
+            }
+        }
+    }
     if let Some(sc) = &proj.scaling {
         if proj.plasticity.is_none() {
             return Err((
@@ -562,7 +578,7 @@ fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
                 "scaling",
                 if proj.learns() {
                     "synaptic scaling applies to the STDP family's projections, not to \
-                     oja_subspace or the Tempotron"
+                     oja_subspace, the Tempotron or the delta rule"
                         .into()
                 } else {
                     "synaptic scaling applies to plastic projections (static weights never \
@@ -829,12 +845,13 @@ pub(crate) fn astrocyte(def: &NetworkDef, index: usize, a: &AstrocyteDef) -> Che
     Ok(())
 }
 
-/// Oja's rule and the Tempotron learn a full matrix, with one delay, onto one block.
+/// Oja's rule, the Tempotron and the delta rule learn a full matrix, with one delay, onto one block.
 fn dense_matrix(def: &NetworkDef, proj: &ProjectionDef, rule: &str) -> Result<(), Failure> {
     let rules = [
         proj.plasticity.is_some(),
         proj.oja.is_some(),
         proj.tempotron.is_some(),
+        proj.delta.is_some(),
     ];
     if rules.iter().filter(|&&r| r).count() > 1 {
         return Err((

@@ -6,7 +6,7 @@ use crate::error::{BuildError, ErrorKind, Place};
 use crate::network::{InputDef, InputKind, NetworkDef, PopulationDef, ProjectionDef, RecordDef};
 use crate::network::{Rule, Selection};
 use crate::neuron::ModelKind;
-use crate::plasticity::{OjaDef, PlasticityDef, TempotronDef};
+use crate::plasticity::{DeltaDef, OjaDef, PlasticityDef, TempotronDef};
 use crate::{Dist, ScalingDef, ThresholdDef};
 
 /// A population to add: name, neuron model, size, and the parameters that differ from NEST's
@@ -73,6 +73,7 @@ pub struct Projection {
     plasticity: Option<PlasticityDef>,
     oja: Option<OjaDef>,
     tempotron: Option<TempotronDef>,
+    delta: Option<DeltaDef>,
     scaling: Option<ScalingDef>,
     record_weights: Option<f64>,
     pub(super) astrocyte: Option<AstrocyteId>,
@@ -93,6 +94,7 @@ impl Projection {
             plasticity: None,
             oja: None,
             tempotron: None,
+            delta: None,
             scaling: None,
             record_weights: None,
             astrocyte: None,
@@ -148,6 +150,14 @@ impl Projection {
         self
     }
 
+    /// Makes the synapses learn with the delta rule on presynaptic traces, taught after each
+    /// presentation ([`crate::Simulation::delta_teach`]), optionally protecting a subspace
+    /// ([`crate::Simulation::delta_protect`]).
+    pub fn delta(mut self, rule: DeltaDef) -> Self {
+        self.delta = Some(rule);
+        self
+    }
+
     /// Scales the plastic weights onto each target toward a sum.
     pub fn scaling(mut self, scaling: ScalingDef) -> Self {
         self.scaling = Some(scaling);
@@ -194,6 +204,7 @@ impl Projection {
             astrocyte,
             oja: self.oja,
             tempotron: self.tempotron,
+            delta: self.delta,
         }
     }
 }

@@ -126,6 +126,25 @@ impl DenseWeights {
         }
     }
 
+    /// Whether `weights` can replace these: one per synapse, all finite (`rule` names the
+    /// learning rule in the message).
+    pub fn check_finite(&self, weights: &[f64], rule: &str) -> Result<(), String> {
+        if weights.len() != self.len() {
+            return Err(format!(
+                "{} weights given for {} synapses",
+                weights.len(),
+                self.len()
+            ));
+        }
+        match weights.iter().position(|w| !w.is_finite()) {
+            Some(k) => Err(format!(
+                "weight {k} is {}: {rule} weights must be finite (of either sign)",
+                weights[k]
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Every synapse as `(source index, local target)`, grouped by source, and its weight.
     pub fn synapses(&self) -> impl Iterator<Item = (u32, u16, f64)> + '_ {
         (0..self.n_src).flat_map(move |j| {

@@ -7,7 +7,7 @@
 //! neither the partition nor the simulation changes. The variants are an enum, not trait
 //! objects, so that a spike costs no dynamic dispatch and checkpoints name the kind.
 
-use super::{OjaProjection, PlasticProjection, TempotronProjection};
+use super::{DeltaProjection, OjaProjection, PlasticProjection, TempotronProjection};
 use crate::partition::Spike;
 use crate::simulation::ProjectionWeights;
 
@@ -144,6 +144,8 @@ pub enum LearningProjection {
     Oja(OjaProjection),
     /// The Tempotron, taught after each presentation.
     Tempotron(TempotronProjection),
+    /// The delta rule on presynaptic traces, taught after each presentation.
+    Delta(DeltaProjection),
 }
 
 macro_rules! each {
@@ -152,6 +154,7 @@ macro_rules! each {
             LearningProjection::Stdp($p) => $body,
             LearningProjection::Oja($p) => $body,
             LearningProjection::Tempotron($p) => $body,
+            LearningProjection::Delta($p) => $body,
         }
     };
 }
@@ -343,15 +346,41 @@ impl Learning for PlasticProjection {
     }
 }
 
+/// The methods every full-matrix projection (`dense.rs`) answers alike: its index, synapses,
+/// delay and weights.
+macro_rules! dense_matrix_methods {
+    () => {
+        fn projection(&self) -> usize {
+            self.projection
+        }
+        fn len(&self) -> usize {
+            self.dense.len()
+        }
+        fn delays(&self) -> Option<(u16, u16)> {
+            dense_delays(&self.dense)
+        }
+        fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, _now: i64, dt: f64) {
+            self.dense.append_weights(out, offset, dt)
+        }
+        fn append_connections(
+            &self,
+            out: &mut Vec<Connection>,
+            first_gid: u32,
+            _now: i64,
+            dt: f64,
+        ) {
+            self.dense.append_connections(out, first_gid, dt)
+        }
+    };
+}
+
 impl Learning for OjaProjection {
+    dense_matrix_methods!();
     fn set_weights(&mut self, weights: &[f64], _now: u64) -> Result<(), String> {
-        self.check_weights(weights)
+        OjaProjection::set_weights(self, weights)
     }
-    fn check_weights(&self, _weights: &[f64]) -> Result<(), String> {
-        Err("the weights of an oja_subspace projection cannot be set between runs".into())
-    }
-    fn projection(&self) -> usize {
-        self.projection
+    fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
+        OjaProjection::check_weights(self, weights)
     }
     fn end_delivery(&mut self, spikes: &[Spike], now: u64, r: Rings<'_>) -> u64 {
         self.deliver(spikes, now, r)
@@ -367,20 +396,8 @@ impl Learning for OjaProjection {
         cuts.extend(self.dense.snapshot_every());
         cuts
     }
-    fn len(&self) -> usize {
-        self.dense.len()
-    }
-    fn delays(&self) -> Option<(u16, u16)> {
-        dense_delays(&self.dense)
-    }
     fn bytes(&self) -> usize {
         OjaProjection::bytes(self)
-    }
-    fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, _now: i64, dt: f64) {
-        self.dense.append_weights(out, offset, dt)
-    }
-    fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, _now: i64, dt: f64) {
-        self.dense.append_connections(out, first_gid, dt)
     }
 }
 
@@ -391,14 +408,12 @@ fn dense_delays(dense: &super::DenseWeights) -> Option<(u16, u16)> {
 }
 
 impl Learning for TempotronProjection {
+    dense_matrix_methods!();
     fn set_weights(&mut self, weights: &[f64], _now: u64) -> Result<(), String> {
         TempotronProjection::set_weights(self, weights)
     }
     fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
         TempotronProjection::check_weights(self, weights)
-    }
-    fn projection(&self) -> usize {
-        self.projection
     }
     fn end_delivery(&mut self, spikes: &[Spike], now: u64, r: Rings<'_>) -> u64 {
         self.deliver(spikes, now, r)
@@ -426,19 +441,35 @@ impl Learning for TempotronProjection {
     fn cuts(&self) -> Vec<u64> {
         self.dense.snapshot_every().into_iter().collect()
     }
-    fn len(&self) -> usize {
-        self.dense.len()
-    }
-    fn delays(&self) -> Option<(u16, u16)> {
-        dense_delays(&self.dense)
-    }
     fn bytes(&self) -> usize {
         TempotronProjection::bytes(self)
     }
-    fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, _now: i64, dt: f64) {
-        self.dense.append_weights(out, offset, dt)
+}
+
+impl Learning for DeltaProjection {
+    dense_matrix_methods!();
+    fn set_weights(&mut self, weights: &[f64], _now: u64) -> Result<(), String> {
+        DeltaProjection::set_weights(self, weights)
     }
-    fn append_connections(&self, out: &mut Vec<Connection>, first_gid: u32, _now: i64, dt: f64) {
-        self.dense.append_connections(out, first_gid, dt)
+    fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
+        DeltaProjection::check_weights(self, weights)
+    }
+    fn end_delivery(&mut self, spikes: &[Spike], now: u64, r: Rings<'_>) -> u64 {
+        self.deliver(spikes, now, r)
+    }
+    fn note_post(&mut self, spiked: &[u32], step: u64) {
+        DeltaProjection::note_post(self, spiked, step)
+    }
+    fn forget_activity(&mut self, _now: u64) {
+        DeltaProjection::forget_activity(self);
+    }
+    fn set_learning(&mut self, on: bool, _now: u64) {
+        DeltaProjection::set_learning(self, on);
+    }
+    fn cuts(&self) -> Vec<u64> {
+        self.dense.snapshot_every().into_iter().collect()
+    }
+    fn bytes(&self) -> usize {
+        DeltaProjection::bytes(self)
     }
 }

@@ -13,6 +13,7 @@
 //! Weights are kept as magnitudes in `[0, |Wmax|]` with the projection's sign (Dale's law: a weight
 //! never changes sign) and in double precision.
 
+mod delta;
 mod dense;
 mod learning;
 mod oja;
@@ -20,6 +21,7 @@ mod projection;
 mod rules;
 mod tempotron;
 
+pub use delta::{DeltaAnswer, DeltaDef, DeltaProjection};
 pub use dense::DenseWeights;
 pub use learning::LearningProjection;
 pub(crate) use learning::{Learning, Rings, TargetParams};

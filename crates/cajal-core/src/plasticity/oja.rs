@@ -38,6 +38,11 @@ pub struct OjaProjection {
     updated_at: u64,
     y: Vec<f64>,
     recon: Vec<f64>,
+    /// The leading rows that no longer learn (a subspace kept from earlier activity): they still
+    /// drive their targets and take part in the anti-Hebbian term, so the learning rows become
+    /// orthogonal to them.
+    #[serde(default)]
+    fixed_rows: usize,
     /// Learning off (a run setting, not saved).
     #[serde(skip)]
     frozen: bool,
@@ -68,8 +73,44 @@ impl OjaProjection {
             updated_at: 0,
             y: vec![0.0; n_tgt],
             recon: vec![0.0; n_src],
+            fixed_rows: 0,
             frozen: false,
         }
+    }
+
+    /// Keeps the first `rows` rows as they are from now on (at most the number of targets).
+    pub fn fix_rows(&mut self, rows: usize) -> Result<(), String> {
+        let n = self.dense.targets();
+        if rows > n {
+            return Err(format!(
+                "{rows} rows to fix, but the projection has {n} targets (one row each)"
+            ));
+        }
+        self.fixed_rows = rows;
+        Ok(())
+    }
+
+    /// The number of leading rows that no longer learn.
+    pub fn fixed_rows(&self) -> usize {
+        self.fixed_rows
+    }
+
+    /// The first `rows` rows (row-major by target, one weight per source).
+    pub fn rows(&self, rows: usize) -> &[f64] {
+        &self.dense.w[..rows.min(self.dense.targets()) * self.dense.sources()]
+    }
+
+    /// Sets the weights, given in the order of [`DenseWeights::synapses`] (new rows to learn
+    /// from, say); the current window's counts are kept.
+    pub fn set_weights(&mut self, weights: &[f64]) -> Result<(), String> {
+        self.check_weights(weights)?;
+        self.dense.set_by_source(weights);
+        Ok(())
+    }
+
+    /// Whether [`Self::set_weights`] would take `weights`: finite, one per synapse.
+    pub fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
+        self.dense.check_finite(weights, "Oja's")
     }
 
     /// Steps between updates; the run loop ends intervals at multiples of it.
@@ -103,7 +144,8 @@ impl OjaProjection {
         events
     }
 
-    /// `ΔW = η (y xᵀ − y yᵀ W)` with the window's counts, which are then cleared.
+    /// `ΔW = η (y xᵀ − y yᵀ W)` with the window's counts, which are then cleared; the fixed rows
+    /// take part in `y` and in the reconstruction `yᵀ W` but do not change.
     fn update(&mut self) {
         let (ns, x) = (self.dense.sources(), &self.counts);
         let w = &mut self.dense.w;
@@ -121,7 +163,7 @@ impl OjaProjection {
                 *r += y * w;
             }
         }
-        for (i, &y) in self.y.iter().enumerate() {
+        for (i, &y) in self.y.iter().enumerate().skip(self.fixed_rows) {
             let row = &mut w[i * ns..(i + 1) * ns];
             for ((w, x), r) in row.iter_mut().zip(x).zip(&self.recon) {
                 *w += self.eta * y * (x - r);

@@ -218,20 +218,7 @@ impl TempotronProjection {
 
     /// Whether [`Self::set_weights`] would take `weights`: finite, one per synapse.
     pub fn check_weights(&self, weights: &[f64]) -> Result<(), String> {
-        if weights.len() != self.dense.len() {
-            return Err(format!(
-                "{} weights given for {} synapses",
-                weights.len(),
-                self.dense.len()
-            ));
-        }
-        match weights.iter().position(|w| !w.is_finite()) {
-            Some(k) => Err(format!(
-                "weight {k} is {}: a Tempotron's weights must be finite (of either sign)",
-                weights[k]
-            )),
-            None => Ok(()),
-        }
+        self.dense.check_finite(weights, "a Tempotron's")
     }
 
     /// Delivers `spikes` (all those before step `now` not yet delivered) with the weights in

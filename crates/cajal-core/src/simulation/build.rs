@@ -14,8 +14,8 @@ use crate::network::{BuildError, ErrorKind, NetworkDef, Place, Rule};
 use crate::neuron::Dynamics;
 use crate::partition::{Partition, BLOCK_SIZE};
 use crate::plasticity::{
-    tempotron_kernel, DenseWeights, Learning, LearningProjection, OjaProjection, PlasticProjection,
-    TempotronProjection,
+    tempotron_kernel, DeltaProjection, DenseWeights, Learning, LearningProjection, OjaProjection,
+    PlasticProjection, TempotronProjection,
 };
 use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
@@ -470,7 +470,7 @@ impl<'a> Plan<'a> {
                 })
                 .collect()
         };
-        if proj.oja.is_some() || proj.tempotron.is_some() {
+        if proj.oja.is_some() || proj.tempotron.is_some() || proj.delta.is_some() {
             // a full matrix onto this partition, with one delay
             let n_src = src.size;
             let mut w = vec![0.0; p.len() * n_src];
@@ -485,7 +485,10 @@ impl<'a> Plan<'a> {
             if let Some(o) = &proj.oja {
                 return LearningProjection::Oja(OjaProjection::new(ji, o, dt, dense));
             }
-            let t = proj.tempotron.as_ref().expect("one of the two");
+            if let Some(d) = &proj.delta {
+                return LearningProjection::Delta(DeltaProjection::new(ji, d, dt, dense));
+            }
+            let t = proj.tempotron.as_ref().expect("one of the three");
             let target = tempotron_kernel(&def.populations[proj.target], dt)
                 .expect("checked when the projection was added");
             return LearningProjection::Tempotron(TempotronProjection::new(ji, t, target, dense));

@@ -3,6 +3,7 @@
 
 mod build;
 mod clamp;
+mod delta;
 mod devices;
 mod episode;
 mod full_store;
