@@ -657,6 +657,8 @@ class Network:
         many taught targets missed their count. Call it after the presentation's run and before
         the next :meth:`reset_activity`."""
         proj = _name(projection, "projection", "delta_teach()")
+        if desired is None or isinstance(desired, (str, bytes)) or not hasattr(desired, "__iter__"):
+            raise TypeError(f"delta_teach({proj!r}): desired is {desired!r}; give a sequence with a spike count or None per target neuron")
         wanted: List[Optional[float]] = []
         for k, x in enumerate(desired):
             if x is None:
@@ -678,6 +680,8 @@ class Network:
         """Stops the first ``rows`` rows of an ``oja_subspace`` projection from learning (they
         still take part in the rule, so the other rows learn orthogonally to them)."""
         proj = _name(projection, "projection", "oja_fix_rows()")
+        if isinstance(rows, (bool, np.bool_)) or not isinstance(rows, (int, np.integer)) or rows < 0:
+            raise ValueError(f"oja_fix_rows({proj!r}): rows is {rows!r}; give a whole number >= 0")
         self._native.oja_fix_rows(proj, int(rows))
 
     def delta_protect(self, delta: Union[str, Projection], oja: Union[str, Projection]) -> int:
@@ -689,8 +693,9 @@ class Network:
 
     def delta_consolidate(self, projection: Union[str, Projection], strength: float) -> int:
         """Elastic weight consolidation of a delta rule: anchors its weights and pulls later
-        updates back toward them by ``strength`` times each input's importance. Returns the
-        presentations the importance was taken from."""
+        updates back by ``min(1, eta * strength * importance)`` times their distance from the
+        anchor, each input's importance being its mean squared trace. Returns the presentations
+        the importance was taken from."""
         proj = _name(projection, "projection", "delta_consolidate()")
         return self._native.delta_consolidate(proj, float(strength))
 

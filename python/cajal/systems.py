@@ -140,7 +140,13 @@ def continual_learning(*, protocol: str = "permuted", tasks: int = 10, method: s
     found as ``cajal learn`` finds it (``folder``, ``$CAJAL_DATASETS``, the Debian package).
     Returns ``accuracy`` (``accuracy[t][k]``: task ``k`` after learning task ``t``), ``acc``,
     ``bwt`` (backward transfer; negative is forgetting), ``protected_rows`` and
-    ``presentations``."""
+    ``presentations``. With ``protocol="split"`` there are always five tasks (``tasks`` is not
+    used)."""
+    for name, value, least in [("tasks", tasks, 1), ("train_per_task", train_per_task, 1),
+                               ("test_per_task", test_per_task, 1), ("seed", seed, 0),
+                               ("lateral_per_task", 1 if lateral_per_task is None else lateral_per_task, 1)]:
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"continual_learning(): {name} is {value!r}; give a whole number >= {least}")
     return _cajal.continual_learning(protocol, tasks, method, float(ewc_lambda), train_per_task,
                                      test_per_task, lateral_per_task, bool(poisson), seed,
                                      dataset, folder)

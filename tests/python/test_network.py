@@ -190,6 +190,55 @@ def test_a_tempotron_learns_its_patterns():
         net.tempotron_teach("afferents->tempotron", True)
 
 
+def test_the_delta_rule_and_its_protected_subspace():
+    """The delta rule from Python: a projection with plasticity "delta" is taught after a
+    presentation by eta * (desired - count) times the presynaptic trace integrals, and once an
+    Oja projection's fixed rows are protected, a correction leaves their direction alone."""
+    n, eta, tau = 4, 0.5, 5.0
+    net = cajal.Network(dt=0.1, seed=1)
+    gen = net.add_population("in", "spike_generator", n)
+    out = net.add_population("out", "iaf_psc_delta", 1)
+    lat = net.add_population("lateral", "iaf_psc_delta", 1, params={"V_th": 1e12})
+    net.connect(gen, out, weight=0.0, delay=1.0, name="delta",
+                plasticity={"model": "delta", "eta": eta, "tau": tau})
+    net.connect(gen, lat, weight=0.0, delay=1.0, name="oja",
+                plasticity={"model": "oja_subspace", "eta": 1e-3, "every": 20.0})
+    net.build()
+    times = np.array([2.0, 5.0, 9.0, 9.0])
+    net.add_spikes(gen, np.arange(n), times)
+    net.run(20.0)
+    answer = net.delta_answer("delta")
+    assert list(answer["counts"]) == [0]
+    assert net.delta_teach("delta", [3]) == 1
+    # a spike at t reaches the target at t + 1 ms and adds 1 - exp(-(20 - t - 1) / tau)
+    x = 1.0 - np.exp(-(20.0 - times - 1.0) / tau)
+    w = np.asarray(net.weights("delta")["weights"])
+    assert np.allclose(w, eta * 3 * x, rtol=0, atol=1e-12)
+    # protect the direction (1, 1, 0, 0) / sqrt(2): later corrections do not move along it
+    net.set_weights("oja", np.array([1.0, 1.0, 0.0, 0.0]) / np.sqrt(2.0))
+    net.oja_fix_rows("oja", 1)
+    assert net.delta_protect("delta", "oja") == 1
+    net.reset_activity()
+    net.add_spikes(gen, np.arange(n), net.time + np.array([1.0, 3.0, 4.0, 6.0]))
+    net.run(20.0)
+    net.delta_teach("delta", [5.0])
+    change = np.asarray(net.weights("delta")["weights"]) - w
+    assert abs(change[0] + change[1]) < 1e-12 and np.abs(change).max() > 1e-3
+    with pytest.raises(ValueError, match="taught already"):
+        net.delta_teach("delta", [1.0])
+    with pytest.raises(TypeError, match="a spike count or None"):
+        net.delta_teach("delta", ["many"])
+    with pytest.raises(TypeError, match="give a sequence"):
+        net.delta_teach("delta", 3.0)
+    with pytest.raises(ValueError, match="whole number >= 0"):
+        net.oja_fix_rows("oja", -1)
+    net.reset_activity()
+    net.run(5.0)
+    with pytest.raises(ValueError, match="finite number >= 0"):
+        net.delta_teach("delta", [-1.0])
+    assert net.delta_consolidate("delta", 0.1) == 2
+
+
 def test_checkpoint_restores_the_run(tmp_path):
     text = cajal.Network.default_model().to_toml()
     text = text.replace("size = 10000", "size = 400").replace("size = 2500", "size = 100")

@@ -89,3 +89,31 @@ def test_networks_take_the_stdp_convention_at_zero_lag():
     assert 'zero_lag = "depress"' in net.to_toml()
     with pytest.raises(ValueError, match="zero_lag"):
         net.connect("a", "a", weight=1.0, plasticity={"model": "stdp", "zero_lag": "sometimes"})
+
+
+def _fashion_mnist_present():
+    import os
+    return os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") or \
+        bool(os.environ.get("CAJAL_DATASETS"))
+
+
+def test_continual_learning_of_split_tasks():
+    """The five two-class tasks of Fashion-MNIST learned in sequence (docs/continual.md): each is
+    learned well above chance when trained; the scores follow from the matrix."""
+    import os
+    if not _fashion_mnist_present():
+        if os.environ.get("CI") == "true":
+            raise AssertionError("CI needs Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+        pytest.skip("no Fashion-MNIST")
+    r = systems.continual_learning(protocol="split", method="hlop", train_per_task=200,
+                                   test_per_task=200)
+    acc = np.array(r["accuracy"])
+    assert acc.shape == (5, 5)
+    assert all(acc[t, t] > 0.75 for t in range(5)), acc
+    assert abs(r["acc"] - acc[-1].mean()) < 1e-12
+    assert abs(r["bwt"] - np.mean([acc[-1, k] - acc[k, k] for k in range(4)])) < 1e-12
+    assert r["protected_rows"] == [10, 20, 30, 40, 50]
+    with pytest.raises(ValueError, match="method is"):
+        systems.continual_learning(method="replay")
+    with pytest.raises(ValueError, match="tasks is -1"):
+        systems.continual_learning(tasks=-1)

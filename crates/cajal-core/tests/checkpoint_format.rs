@@ -38,7 +38,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (3, 0x3cb8166d1e888f),
     (4, 0xb185ae0b98f44ab9),
     (5, 0x7825a57f7a39a86f),
-    (6, 0xf1a09d52f01c0ee3),
+    (6, 0x529554a15f086109),
 ];
 
 fn fnv1a(text: &str) -> u64 {

@@ -440,3 +440,76 @@ fn rows_that_are_not_orthonormal_protect_their_span() {
         }
     }
 }
+
+#[test]
+fn learning_off_keeps_the_presentation_to_answer_and_a_bad_correction_changes_nothing() {
+    let (n, targets) = (5, 2);
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+    let mut net = network(n, targets, 1, 6.0, 1);
+    let (_, _, _, counts) = present(&mut net, n, 30.0, &mut rng);
+    net.sim.set_learning(false);
+    let answer = net.sim.delta_answer(net.delta).unwrap();
+    assert_eq!(
+        answer.counts,
+        counts.iter().map(|&c| c as u64).collect::<Vec<_>>()
+    );
+    assert!(answer.counts.iter().sum::<u64>() > 0);
+    net.sim.set_learning(true);
+    // weights near the largest float and a huge desired count: the correction would overflow,
+    // so it is refused and nothing changes
+    let normal = by_target(&net.sim, net.delta, n, targets);
+    let huge = vec![1.7e308; n * targets];
+    net.sim.set_weights(net.delta, &huge).unwrap();
+    let e = net
+        .sim
+        .delta_teach(net.delta, &[Some(f64::MAX), None])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("make eta or the desired count"), "{e}");
+    assert_eq!(by_target(&net.sim, net.delta, n, targets), huge);
+    net.sim
+        .set_weights(net.delta, &by_source(&normal, n, targets))
+        .unwrap();
+    let before = by_target(&net.sim, net.delta, n, targets);
+    // the presentation can still be taught
+    net.sim.delta_teach(net.delta, &[Some(1.0), None]).unwrap();
+    assert_ne!(by_target(&net.sim, net.delta, n, targets), before);
+}
+
+#[test]
+fn a_checkpoint_within_a_presentation_is_taught_as_the_uninterrupted_one() {
+    let (n, targets) = (8, 2);
+    let rng = || rand_pcg::Pcg64Mcg::seed_from_u64(8);
+    let teach_all = |net: &mut Net, split: Option<f64>| {
+        let mut r = rng();
+        for k in 0..3 {
+            net.sim.reset_activity();
+            let from = net.sim.time_ms();
+            let (senders, times) = spikes(n, from, 29.0, &mut r);
+            net.sim.add_spike_events(net.gen, &senders, &times).unwrap();
+            match split {
+                Some(at) if k == 1 => {
+                    net.sim.run(at, |_, _| {}).unwrap();
+                    let bytes = net.sim.checkpoint_bytes(b"");
+                    let mut resumed = network(n, targets, 1, 6.0, 1);
+                    let ck = Checkpoint::from_bytes(&bytes, std::path::Path::new("mid")).unwrap();
+                    resumed.sim.restore(ck).unwrap();
+                    *net = resumed;
+                    net.sim.run(30.0 - at, |_, _| {}).unwrap();
+                }
+                _ => net.sim.run(30.0, |_, _| {}).unwrap(),
+            }
+            net.sim
+                .delta_teach(net.delta, &[Some(4.0), Some(0.0)])
+                .unwrap();
+        }
+        by_target(&net.sim, net.delta, n, targets)
+    };
+    let mut whole = network(n, targets, 1, 6.0, 1);
+    let mut split = network(n, targets, 1, 6.0, 1);
+    // within the delay of some spikes: they are in flight when the checkpoint is taken
+    assert_eq!(
+        teach_all(&mut whole, None),
+        teach_all(&mut split, Some(12.3))
+    );
+}

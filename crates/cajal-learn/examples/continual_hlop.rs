@@ -60,6 +60,7 @@ fn main_inner() -> Result<(), String> {
             match k {
                 "eta" => c.eta = x,
                 "tau" => c.tau = x,
+                "eta_decay" => c.eta_decay = x,
                 "desired" => c.desired = x,
                 "presentation" => c.presentation = x,
                 "max_rate" => c.max_rate = x,

@@ -43,6 +43,9 @@ use rand_distr::{Distribution, StandardNormal};
 /// Ten classes, one output neuron each.
 pub const CLASSES: usize = 10;
 
+/// The most tasks of a run (each holds a permutation of the pixels).
+pub const MAX_TASKS: usize = 1000;
+
 /// How the tasks are made from the dataset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Protocol {
@@ -125,6 +128,9 @@ pub struct ContinualConfig {
     pub poisson: bool,
     /// Delta rule: learning rate (mV per spike of error per unit of trace integral).
     pub eta: f64,
+    /// Delta rule: the rate decays within a task as `eta / (1 + k / eta_decay)` after `k` of
+    /// its presentations (0: constant).
+    pub eta_decay: f64,
     /// Delta rule: presynaptic trace time constant (ms).
     pub tau: f64,
     /// Spikes the label's neuron is taught toward in a presentation.
@@ -141,8 +147,8 @@ pub struct ContinualConfig {
 impl ContinualConfig {
     /// The defaults for `protocol` and `method`: 5,000 training and 1,000 test images per task,
     /// one epoch, 50 ms presentations at dt 1 ms, regular spike trains of 100 Hz for white, η
-    /// 0.001 mV, τ 5 ms, 10 desired spikes, 40 lateral neurons per task (10 for split), Oja rate
-    /// 0.3, seed 1.
+    /// 0.004 mV decaying with `eta_decay` 500 presentations, τ 5 ms, 10 desired spikes, 40 lateral
+    /// neurons per task (10 for split), Oja rate 0.3, seed 1.
     pub fn new(protocol: Protocol, method: Method) -> ContinualConfig {
         ContinualConfig {
             protocol,
@@ -154,7 +160,8 @@ impl ContinualConfig {
             dt: 1.0,
             max_rate: 100.0,
             poisson: false,
-            eta: 0.001,
+            eta: 0.004,
+            eta_decay: 500.0,
             tau: 5.0,
             desired: 10.0,
             lateral_per_task: match protocol {
@@ -168,8 +175,10 @@ impl ContinualConfig {
 
     fn check(&self, pixels: usize) -> Result<(), LearnError> {
         let tasks = self.protocol.tasks();
-        if tasks == 0 {
-            return Err(invalid("at least one task is needed"));
+        if tasks == 0 || tasks > MAX_TASKS {
+            return Err(invalid(format!(
+                "the number of tasks must be 1 to {MAX_TASKS} (got {tasks})"
+            )));
         }
         if self.train_per_task == 0 || self.test_per_task == 0 || self.epochs == 0 {
             return Err(invalid(
@@ -188,6 +197,14 @@ impl ContinualConfig {
         }
         crate::non_negative("max_rate", self.max_rate)?;
         crate::steps_within_bound("presentation", self.presentation, self.dt)?;
+        let steps = self.presentation / self.dt;
+        if steps < 1.0 || (steps - steps.round()).abs() > 1e-9 * steps {
+            return Err(invalid(format!(
+                "presentation ({} ms) must be a whole number (at least 1) of steps of dt = {} ms",
+                self.presentation, self.dt
+            )));
+        }
+        crate::non_negative("eta_decay", self.eta_decay)?;
         if let Method::Ewc { lambda } = self.method {
             crate::non_negative("lambda", lambda)?;
         }
@@ -440,7 +457,8 @@ pub fn run(
         1.0
     };
     let mut net = Learner::new(c, pixels, oja_eta)?;
-    let lateral_rows = c.lateral_per_task * tasks;
+    // checked for HLOP (at most the pixels); not used otherwise
+    let lateral_rows = c.lateral_per_task.saturating_mul(tasks);
     let mut accuracy = Vec::with_capacity(tasks);
     let mut protected_rows = Vec::new();
     let mut presentations = 0u64;
@@ -469,9 +487,17 @@ pub fn run(
         }
         net.sim.set_learning(true);
         let mut order = sets[t].0.clone();
+        let mut taught = 0usize;
         for _ in 0..c.epochs {
             order.shuffle(&mut rng);
             for &i in &order {
+                if c.eta_decay > 0.0 {
+                    let eta = c.eta / (1.0 + taught as f64 / c.eta_decay);
+                    net.sim
+                        .delta_set_eta(net.delta, eta)
+                        .map_err(|e| invalid(e.to_string()))?;
+                }
+                taught += 1;
                 net.present(c, train.image(i), &perms[t], &mut rng)?;
                 let label = train.labels[i];
                 let desired: Vec<Option<f64>> = (0..CLASSES as u8)

@@ -32,6 +32,7 @@ fn config(method: Method) -> ContinualConfig {
     c.test_per_task = 1000;
     c.poisson = true;
     c.eta = 0.002;
+    c.eta_decay = 0.0;
     c
 }
 
@@ -115,7 +116,24 @@ fn impossible_settings_are_refused_before_anything_runs() {
     );
     c.method = Method::Plain;
     c.protocol = Protocol::Permuted { tasks: 0 };
-    assert!(msg(&c).contains("at least one task"), "{}", msg(&c));
+    assert!(
+        msg(&c).contains("number of tasks must be 1 to 1000"),
+        "{}",
+        msg(&c)
+    );
+    c.protocol = Protocol::Permuted { tasks: 2 };
+    c.presentation = 0.4;
+    assert!(
+        msg(&c).contains("whole number (at least 1) of steps"),
+        "{}",
+        msg(&c)
+    );
+    c.presentation = 2.5;
+    assert!(
+        msg(&c).contains("whole number (at least 1) of steps"),
+        "{}",
+        msg(&c)
+    );
     // the split protocol needs images of every class
     let c = ContinualConfig::new(Protocol::Split, Method::Plain);
     assert!(

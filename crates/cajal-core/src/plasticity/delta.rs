@@ -19,7 +19,8 @@
 //! comparison): [`crate::Simulation::delta_consolidate`] anchors the weights where they are and
 //! adds the mean squared trace `E[x_j²]` of the presentations taught since the last anchoring to
 //! each source's importance `F_j` (the Fisher information of the squared-error loss for a linear
-//! output); later updates are pulled back by `−η λ F_j (w_ij − w*_ij)`.
+//! output); later updates are pulled back by `−min(1, η λ F_j) (w_ij − w*_ij)`, never past the
+//! anchor.
 //!
 //! Weights carry their own sign and are delivered as excitatory or inhibitory input by sign.
 
@@ -53,8 +54,14 @@ pub struct DeltaProjection {
     /// The weights (row-major by target), their delay and snapshots.
     #[serde(flatten)]
     pub dense: DenseWeights,
-    /// This presentation's inputs: (step in which the targets read it, source index).
-    arrivals: Vec<(u64, u32)>,
+    /// Inputs delivered but not yet read by the targets: (step in which they read it, source).
+    /// They are folded into the traces below as the steps are noted, so this holds at most a
+    /// delay's worth of spikes.
+    pending: Vec<(u64, u32)>,
+    /// Per source, this presentation: inputs read, the trace after the last one, and its step.
+    read: Vec<f64>,
+    trace: Vec<f64>,
+    trace_step: Vec<u64>,
     /// Spikes of each target in this presentation.
     counts: Vec<u64>,
     /// The last step noted in this presentation, if any.
@@ -88,7 +95,10 @@ impl DeltaProjection {
         let (n_src, n_tgt) = (dense.sources(), dense.targets());
         DeltaProjection {
             projection,
-            arrivals: Vec::new(),
+            pending: Vec::new(),
+            read: vec![0.0; n_src],
+            trace: vec![0.0; n_src],
+            trace_step: vec![0; n_src],
             counts: vec![0; n_tgt],
             last_step: None,
             taught: false,
@@ -110,24 +120,27 @@ impl DeltaProjection {
 
     /// Forgets the presentation so far (the weights, basis and consolidation stay).
     pub fn forget_activity(&mut self) {
-        self.arrivals.clear();
+        self.pending.clear();
+        self.read.fill(0.0);
+        self.trace.fill(0.0);
+        self.trace_step.fill(0);
         self.counts.fill(0);
         self.last_step = None;
         self.taught = false;
     }
 
-    /// Learning off (`false`: the weights only carry input) or on again; either way the
-    /// presentation so far is forgotten.
+    /// Learning off (`false`: the weights only carry input, and teaching is refused) or on
+    /// again. The presentation so far is kept: its answer can still be read, and with learning
+    /// on it can be taught.
     pub fn set_learning(&mut self, on: bool) {
         self.frozen = !on;
-        self.forget_activity();
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         (self.dense.len() + self.basis.len() + self.anchor.len() + self.counts.len()) * 8
-            + self.dense.sources() * 8 * 4
-            + self.arrivals.capacity() * 16
+            + self.dense.sources() * 8 * 7
+            + self.pending.capacity() * 16
     }
 
     /// Sets the weights, given in the order of [`DenseWeights::synapses`].
@@ -149,7 +162,7 @@ impl DeltaProjection {
         let mut events = 0;
         for (j, sp) in self.dense.spikes_of_sources(spikes) {
             let arrival = sp.step + self.dense.delay() as u64;
-            self.arrivals.push((arrival, j as u32));
+            self.pending.push((arrival, j as u32));
             let slot = (arrival % slots as u64) as usize;
             events += self.dense.add_input(j, slot, n, rings.ex, rings.inh);
         }
@@ -157,9 +170,25 @@ impl DeltaProjection {
         events
     }
 
-    /// After step `step`: the targets (local index) that spiked.
+    /// After step `step`: the targets (local index) that spiked; the inputs read by `step` enter
+    /// their sources' traces.
     pub fn note_post(&mut self, spiked: &[u32], step: u64) {
         self.last_step = Some(step);
+        if !self.pending.is_empty() {
+            let decay = self.dt / self.tau;
+            let (read, trace, at) = (&mut self.read, &mut self.trace, &mut self.trace_step);
+            self.pending.retain(|&(a, j)| {
+                if a > step {
+                    return true;
+                }
+                // the trace jumps by 1 at the end of step a (the spike's stamp plus its delay)
+                let j = j as usize;
+                trace[j] = trace[j] * (-((a - at[j]) as f64) * decay).exp() + 1.0;
+                at[j] = a;
+                read[j] += 1.0;
+                false
+            });
+        }
         for &i in spiked {
             if let Some(c) = self.counts.get_mut(i as usize) {
                 *c += 1;
@@ -167,17 +196,18 @@ impl DeltaProjection {
         }
     }
 
-    /// The sources' trace integrals over the presentation so far (into `self.x`).
+    /// The sources' trace integrals over the presentation so far (into `self.x`): each input
+    /// read adds `1 − e^{−s/τ}`, `s` the time from its arrival to the end of the last step, so
+    /// the integral is the inputs read less the trace left at the end.
     fn trace_integrals(&mut self) {
         self.x.clear();
         self.x.resize(self.dense.sources(), 0.0);
         let Some(end) = self.last_step else { return };
         let decay = self.dt / self.tau;
-        for &(a, j) in &self.arrivals {
-            // read in step a, at the time (a + 1)·dt that ends it (the spike's stamp plus its
-            // delay); the presentation ends at (end + 1)·dt
-            if a <= end {
-                self.x[j as usize] += -(-((end - a) as f64) * decay).exp_m1();
+        for (j, x) in self.x.iter_mut().enumerate() {
+            if self.read[j] > 0.0 {
+                let left = self.trace[j] * (-((end - self.trace_step[j]) as f64) * decay).exp();
+                *x = self.read[j] - left;
             }
         }
     }
@@ -239,15 +269,13 @@ impl DeltaProjection {
                     .into(),
             );
         }
-        self.taught = true;
         self.trace_integrals();
-        for (s, x) in self.square_sum.iter_mut().zip(&self.x) {
-            *s += x * x;
-        }
-        self.taught_since += 1;
+        let squares: Vec<f64> = self.x.iter().map(|x| x * x).collect();
         self.project_out();
-        let mut wrong = 0;
         let consolidate = !self.anchor.is_empty() && self.lambda > 0.0;
+        // the new weights first, so that a non-finite one leaves the projection as it was
+        let mut new_rows: Vec<(usize, Vec<f64>)> = Vec::new();
+        let mut wrong = 0;
         for (i, d) in desired.iter().enumerate() {
             let Some(d) = *d else { continue };
             let e = d - self.counts[i] as f64;
@@ -256,20 +284,34 @@ impl DeltaProjection {
             }
             let row = i * n_src..(i + 1) * n_src;
             let step = self.eta * e;
-            for (w, x) in self.dense.w[row.clone()].iter_mut().zip(&self.x) {
-                *w += step * x;
-            }
+            let mut w: Vec<f64> = self.dense.w[row.clone()]
+                .iter()
+                .zip(&self.x)
+                .map(|(w, x)| w + step * x)
+                .collect();
             if consolidate {
-                let pull = self.eta * self.lambda;
-                for ((w, a), f) in self.dense.w[row.clone()]
-                    .iter_mut()
-                    .zip(&self.anchor[row.clone()])
-                    .zip(&self.importance)
-                {
-                    *w -= pull * f * (*w - a);
+                for ((w, a), f) in w.iter_mut().zip(&self.anchor[row]).zip(&self.importance) {
+                    // the pull never overshoots the anchor
+                    *w -= (self.eta * self.lambda * f).min(1.0) * (*w - a);
                 }
             }
+            if let Some(j) = w.iter().position(|w| !w.is_finite()) {
+                return Err(format!(
+                    "the correction of target {i} would make its weight from source {j} {}: \
+                     make eta or the desired count ({d}) smaller",
+                    w[j]
+                ));
+            }
+            new_rows.push((i, w));
         }
+        for (i, w) in new_rows {
+            self.dense.w[i * n_src..(i + 1) * n_src].copy_from_slice(&w);
+        }
+        for (s, x) in self.square_sum.iter_mut().zip(&squares) {
+            *s += x;
+        }
+        self.taught_since += 1;
+        self.taught = true;
         Ok(wrong)
     }
 
@@ -289,6 +331,20 @@ impl DeltaProjection {
                 *x -= h * b;
             }
         }
+    }
+
+    /// The learning rate η.
+    pub fn eta(&self) -> f64 {
+        self.eta
+    }
+
+    /// Sets the learning rate η (finite, > 0) for the teaching that follows: a schedule.
+    pub fn set_eta(&mut self, eta: f64) -> Result<(), String> {
+        if !(eta.is_finite() && eta > 0.0) {
+            return Err(format!("eta must be a finite number > 0 (got {eta})"));
+        }
+        self.eta = eta;
+        Ok(())
     }
 
     /// Replaces the protected basis with an orthonormal basis of the span of `rows` (row-major,

@@ -77,8 +77,10 @@ impl Simulation {
     /// Some(d)` moves its weights by `η (d − nᵢ) x`, `x` being the sources' trace integrals
     /// projected out of the protected subspace (see [`crate::DeltaDef`]). Returns the number of
     /// taught targets whose count was not the desired one. Refused for another kind of
-    /// projection, a wrong number of targets, a desired count that is negative or not finite, or
-    /// with learning off.
+    /// projection, a wrong number of targets, a desired count that is negative or not finite,
+    /// with learning off, before any step since the last [`Simulation::reset_activity`], for a
+    /// presentation taught already, and when a weight would leave the finite numbers (then no
+    /// weight changes).
     pub fn delta_teach(
         &mut self,
         proj: ProjectionId,
@@ -127,6 +129,14 @@ impl Simulation {
     ) -> Result<u64, BuildError> {
         let ji = self.projection_index(proj)?;
         let result = self.delta_mut(proj)?.consolidate(lambda);
+        result.map_err(|m| self.conflict(ji, m))
+    }
+
+    /// Sets the learning rate η of delta-rule projection `proj` for the teaching that follows
+    /// (a schedule: decaying rates settle a task's weights); finite and > 0.
+    pub fn delta_set_eta(&mut self, proj: ProjectionId, eta: f64) -> Result<(), BuildError> {
+        let ji = self.projection_index(proj)?;
+        let result = self.delta_mut(proj)?.set_eta(eta);
         result.map_err(|m| self.conflict(ji, m))
     }
 
