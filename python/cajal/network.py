@@ -676,6 +676,12 @@ class Network:
         counts, drive = self._native.delta_answer(proj)
         return {"counts": counts, "drive": drive}
 
+    def delta_set_eta(self, projection: Union[str, Projection], eta: float) -> None:
+        """Sets a delta rule's learning rate (finite, > 0) for the teaching that follows: a
+        schedule, such as the decaying rate of docs/continual.md."""
+        proj = _name(projection, "projection", "delta_set_eta()")
+        self._native.delta_set_eta(proj, float(eta))
+
     def oja_fix_rows(self, projection: Union[str, Projection], rows: int) -> None:
         """Stops the first ``rows`` rows of an ``oja_subspace`` projection from learning (they
         still take part in the rule, so the other rows learn orthogonally to them)."""

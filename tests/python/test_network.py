@@ -237,6 +237,9 @@ def test_the_delta_rule_and_its_protected_subspace():
     with pytest.raises(ValueError, match="finite number >= 0"):
         net.delta_teach("delta", [-1.0])
     assert net.delta_consolidate("delta", 0.1) == 2
+    net.delta_set_eta("delta", 0.25)
+    with pytest.raises(ValueError, match="eta must be a finite number > 0"):
+        net.delta_set_eta("delta", 0.0)
 
 
 def test_checkpoint_restores_the_run(tmp_path):

@@ -416,7 +416,8 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
     let ck = Checkpoint::from_bytes(&golden, &golden_path()).unwrap();
     assert_eq!(ck.extra, b"golden");
     assert_eq!(ck.time_ms(), 50.0);
-    let mut resumed = build(&net);
+    // built without `prepare`: the basis, anchor and fixed rows must come from the checkpoint
+    let mut resumed = net.build(1).unwrap();
     resumed.restore(ck).unwrap();
     resumed.run(50.0, |_, _| {}).unwrap();
     let mut whole = build(&net);

@@ -357,6 +357,10 @@ fn wrong_calls_are_refused_with_a_reason() {
         let e = msg(net.sim.delta_consolidate(net.delta, bad).unwrap_err());
         assert!(e.contains("consolidation strength"), "{e}");
     }
+    for bad in [0.0, -1.0, f64::INFINITY] {
+        let e = msg(net.sim.delta_set_eta(net.delta, bad).unwrap_err());
+        assert!(e.contains("eta must be a finite number > 0"), "{e}");
+    }
     let e = msg(net.sim.set_weights(net.delta, &[f64::NAN; 8]).unwrap_err());
     assert!(e.contains("must be finite"), "{e}");
 }
@@ -512,4 +516,43 @@ fn a_checkpoint_within_a_presentation_is_taught_as_the_uninterrupted_one() {
         teach_all(&mut whole, None),
         teach_all(&mut split, Some(12.3))
     );
+}
+
+#[test]
+fn a_consolidation_at_full_strength_holds_the_important_weights_at_their_anchor() {
+    let (n, targets) = (6, 1);
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(9);
+    let mut net = network(n, targets, 1, 0.0, 1);
+    let mut squares = vec![0.0; n];
+    for _ in 0..2 {
+        let (s, t, end, _) = present(&mut net, n, 20.0, &mut rng);
+        traces(n, &s, &t, end)
+            .iter()
+            .zip(&mut squares)
+            .for_each(|(x, q)| *q += x * x);
+        net.sim.delta_teach(net.delta, &[Some(2.0)]).unwrap();
+    }
+    // a presentation that teaches no target does not count toward the importance
+    present(&mut net, n, 20.0, &mut rng);
+    net.sim.delta_teach(net.delta, &[None]).unwrap();
+    assert_eq!(net.sim.delta_consolidate(net.delta, 1e9).unwrap(), 2);
+    let anchor = by_target(&net.sim, net.delta, n, targets);
+    net.sim.delta_set_eta(net.delta, 0.7).unwrap();
+    let (s, t, end, counts) = present(&mut net, n, 20.0, &mut rng);
+    net.sim.delta_teach(net.delta, &[Some(5.0)]).unwrap();
+    let after = by_target(&net.sim, net.delta, n, targets);
+    let x = traces(n, &s, &t, end);
+    let e = 5.0 - counts[0] as f64;
+    let mut held = 0;
+    for j in 0..n {
+        if squares[j] > 0.0 {
+            // ηλF far above 1: the weight lands exactly on its anchor
+            assert_eq!(after[j], anchor[j], "source {j}");
+            held += 1;
+        } else {
+            // an input never seen before is free, and moves at the new rate
+            assert!((after[j] - anchor[j] - 0.7 * e * x[j]).abs() < 1e-12);
+        }
+    }
+    assert!(held > 0);
 }

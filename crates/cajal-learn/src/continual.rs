@@ -138,7 +138,8 @@ pub struct ContinualConfig {
     /// HLOP: lateral neurons added per task (the rank of each task's protected subspace).
     pub lateral_per_task: usize,
     /// HLOP: Oja's learning rate per presentation, as a share of `1 / E‖x‖²` of the first
-    /// task's spike counts (stable below 1).
+    /// task's spike counts, estimated as for Poisson counts (`m² + m` per pixel of mean count
+    /// `m`, an overestimate for regular trains); stable below 1.
     pub oja_rate: f64,
     /// Seed of the network, the inputs and the orders.
     pub seed: u64,

@@ -25,8 +25,8 @@ fn fashion() -> Option<(ImageSet, ImageSet)> {
 }
 
 fn config(method: Method) -> ContinualConfig {
-    // Poisson input and twice the default rate: plain training forgets 9 to 14 points here
-    // (seeds 1 to 3), HLOP about 2
+    // Poisson input and a constant rate of 0.002 (the default decays from 0.004): plain
+    // training forgets 9 to 14 points here (seeds 1 to 3), HLOP about 2
     let mut c = ContinualConfig::new(Protocol::Permuted { tasks: 3 }, method);
     c.train_per_task = 5000;
     c.test_per_task = 1000;
@@ -50,11 +50,13 @@ fn hlop_keeps_at_most_a_third_of_plain_trainings_forgetting() {
     let hlop = run(&config(Method::Hlop), &train, &test, |_, _| {}).unwrap();
     for r in [&plain, &hlop] {
         assert_eq!(scores(&r.accuracy), (r.acc, r.bwt));
-        // each task is learned when it is trained; a task not yet learned is at chance
+        // each task is learned when it is trained; a task not yet learned is near chance
         for t in 0..3 {
             assert!(r.accuracy[t][t] > 0.6, "task {t}: {:?}", r.accuracy);
+            for k in t + 1..3 {
+                assert!(r.accuracy[t][k] < 0.25, "{:?}", r.accuracy);
+            }
         }
-        assert!(r.accuracy[0][2] < 0.25, "{:?}", r.accuracy);
     }
     assert!(
         plain.bwt < -0.06,

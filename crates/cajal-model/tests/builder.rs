@@ -584,3 +584,29 @@ fn model_files_choose_the_stdp_convention_at_zero_lag() {
     assert_eq!(triplet.key, "projection[0].plasticity.zero_lag");
     assert!(triplet.message.contains("pair STDP"), "{}", triplet.message);
 }
+
+#[test]
+fn model_files_take_the_delta_rule_with_its_defaults() {
+    let text = |table: &str| {
+        format!(
+            "[simulation]\nduration = 10.0\n\n\
+             [[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nsize = 4\n\n\
+             [[population]]\nname = \"out\"\nmodel = \"iaf_psc_delta\"\nsize = 2\n\n\
+             [[projection]]\nsource = \"g\"\ntarget = \"out\"\nrule = \"all_to_all\"\n\
+             weight = 0.5\nplasticity = {{ model = \"delta\"{table} }}\n"
+        )
+    };
+    let model = cajal_model::load_str(&text(""), "d.toml", None).unwrap();
+    let rule = model.network.def().projections[0].delta.unwrap();
+    assert_eq!((rule.eta, rule.tau), (1e-3, 5.0));
+    let model = cajal_model::load_str(&text(", eta = 0.2, tau = 8.0"), "d.toml", None).unwrap();
+    let rule = model.network.def().projections[0].delta.unwrap();
+    assert_eq!((rule.eta, rule.tau), (0.2, 8.0));
+    // it builds and runs: the weights are the given ones until taught
+    let mut sim = model.network.build(1).unwrap();
+    sim.run(10.0, |_, _| {}).unwrap();
+    let (proj, _) = sim.projection_ids()[0];
+    assert_eq!(sim.weights(proj).unwrap().unwrap().weights, vec![0.5; 8]);
+    let bad = cajal_model::load_str(&text(", zero_lag = \"depress\""), "d.toml", None).unwrap_err();
+    assert_eq!(bad.key, "projection[0].plasticity.zero_lag");
+}

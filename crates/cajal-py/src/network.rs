@@ -832,6 +832,18 @@ impl NativeNetwork {
             .map_err(|e| build_error(&e, "delta_consolidate()"))
     }
 
+    /// Sets a delta rule's learning rate for the teaching that follows.
+    fn delta_set_eta(&self, py: Python<'_>, projection: &str, eta: f64) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
+        let proj = inner.projection(projection, "delta_set_eta()")?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .delta_set_eta(proj, eta)
+            .map_err(|e| build_error(&e, "delta_set_eta()"))
+    }
+
     /// Fixes the first `rows` rows of an oja_subspace projection.
     fn oja_fix_rows(&self, py: Python<'_>, projection: &str, rows: usize) -> PyResult<()> {
         let mut inner = self.ready(py)?;

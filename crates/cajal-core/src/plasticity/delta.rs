@@ -12,8 +12,8 @@
 //! **Protection.** The projection can hold a basis `H` (rows, ideally orthonormal: Oja's subspace
 //! rule learns one from the activity of earlier tasks, [`crate::Simulation::delta_protect`]).
 //! The trace vector is then projected out of that subspace before it enters the update,
-//! `x ← x − Hᵀ H x`, so that `ΔW = η e xᵀ (I − HᵀH)` leaves the response to any input inside the
-//! subspace unchanged.
+//! `x ← x − Hᵀ H x`, so that `ΔW = η e xᵀ (I − HᵀH)` leaves the drive (weights times trace
+//! integrals) of any input inside the subspace unchanged.
 //!
 //! **Consolidation** (elastic weight consolidation, Kirkpatrick et al. 2017, the usual
 //! comparison): [`crate::Simulation::delta_consolidate`] anchors the weights where they are and
@@ -183,6 +183,7 @@ impl DeltaProjection {
                 }
                 // the trace jumps by 1 at the end of step a (the spike's stamp plus its delay)
                 let j = j as usize;
+                debug_assert!(a >= at[j], "a source's inputs are read in order");
                 trace[j] = trace[j] * (-((a - at[j]) as f64) * decay).exp() + 1.0;
                 at[j] = a;
                 read[j] += 1.0;
@@ -291,8 +292,9 @@ impl DeltaProjection {
                 .collect();
             if consolidate {
                 for ((w, a), f) in w.iter_mut().zip(&self.anchor[row]).zip(&self.importance) {
-                    // the pull never overshoots the anchor
-                    *w -= (self.eta * self.lambda * f).min(1.0) * (*w - a);
+                    // the pull never overshoots the anchor (at full strength it lands on it)
+                    let keep = 1.0 - (self.eta * self.lambda * f).min(1.0);
+                    *w = a + keep * (*w - a);
                 }
             }
             if let Some(j) = w.iter().position(|w| !w.is_finite()) {
@@ -307,10 +309,13 @@ impl DeltaProjection {
         for (i, w) in new_rows {
             self.dense.w[i * n_src..(i + 1) * n_src].copy_from_slice(&w);
         }
-        for (s, x) in self.square_sum.iter_mut().zip(&squares) {
-            *s += x;
+        // a presentation that taught no target says nothing of the inputs' importance
+        if desired.iter().any(Option::is_some) {
+            for (s, x) in self.square_sum.iter_mut().zip(&squares) {
+                *s += x;
+            }
+            self.taught_since += 1;
         }
-        self.taught_since += 1;
         self.taught = true;
         Ok(wrong)
     }

@@ -98,7 +98,8 @@ pub(crate) trait Learning {
     /// every neuron had been silent for ever; the weights stay.
     fn forget_activity(&mut self, now: u64);
     /// At the start of step `now`: learning off (`false`; pending changes applied first, then the
-    /// weights only carry input) or on again (from silence).
+    /// weights only carry input) or on again (from silence; the delta rule keeps its
+    /// presentation).
     fn set_learning(&mut self, on: bool, now: u64);
     /// Periods (steps) at whose multiples an interval must end.
     fn cuts(&self) -> Vec<u64>;

@@ -224,7 +224,8 @@ fn canonical_model(model: &str) -> Result<&'static str, PlasticityError> {
                 "model",
                 format!(
                     "unknown plasticity model '{other}'; use {} (or NEST's stdp_synapse, \
-                     stdp_nn_symm_synapse, stdp_triplet_synapse, stdp_dopamine_synapse)",
+                     stdp_nn_symm_synapse, stdp_triplet_synapse, stdp_dopamine_synapse), or \
+                     one of the whole-matrix rules oja_subspace, tempotron and delta",
                     MODELS.join(", ")
                 ),
             ))

@@ -101,7 +101,7 @@ impl OjaProjection {
     }
 
     /// Sets the weights, given in the order of [`DenseWeights::synapses`] (new rows to learn
-    /// from, say); the current window's counts are kept.
+    /// from, say), fixed rows included; the current window's counts are kept.
     pub fn set_weights(&mut self, weights: &[f64]) -> Result<(), String> {
         self.check_weights(weights)?;
         self.dense.set_by_source(weights);

@@ -37,8 +37,9 @@ impl Simulation {
     /// Turns learning off (`false`) or on again (`true`) for the runs that follow: with learning
     /// off no plastic weight, threshold or Oja window changes (every change pending is applied
     /// first, so the weights read then are those the network uses), for labelling and testing a
-    /// trained network; turned on again, the plastic projections start from silence. A run
-    /// setting, as the thread count: a checkpoint does not keep it.
+    /// trained network; turned on again, the plastic projections start from silence (the delta
+    /// rule keeps the presentation so far, to be answered or taught). A run setting, as the
+    /// thread count: a checkpoint does not keep it.
     pub fn set_learning(&mut self, on: bool) {
         let now = self.step;
         for p in &mut self.partitions {
