@@ -158,14 +158,10 @@ impl DeltaProjection {
     /// Delivers `spikes` (all those before step `now` not yet delivered) with the weights in
     /// force and notes them as this presentation's inputs. Returns the number of synaptic events.
     pub(crate) fn deliver(&mut self, spikes: &[Spike], now: u64, rings: Rings<'_>) -> u64 {
-        let (n, slots) = (rings.n, rings.slots);
-        let mut events = 0;
-        for (j, sp) in self.dense.spikes_of_sources(spikes) {
-            let arrival = sp.step + self.dense.delay() as u64;
-            self.pending.push((arrival, j as u32));
-            let slot = (arrival % slots as u64) as usize;
-            events += self.dense.add_input(j, slot, n, rings.ex, rings.inh);
-        }
+        let pending = &mut self.pending;
+        let events = self
+            .dense
+            .deliver(spikes, rings, |j, a| pending.push((a, j as u32)));
         self.dense.snapshot_if_due(now);
         events
     }

@@ -1,6 +1,6 @@
 //! A full weight matrix from one population onto the targets of one partition, with one delay:
 //! the synapses of the rules that learn a whole matrix at once (Oja's subspace rule, the
-//! Tempotron). Weights carry their own sign and are delivered as excitatory or inhibitory input
+//! Tempotron, the delta rule). Weights carry their own sign and are delivered as excitatory or inhibitory input
 //! by sign.
 
 use super::WeightSnapshot;
@@ -90,13 +90,32 @@ impl DenseWeights {
     }
 
     /// The spikes among `spikes` sent by its sources, each with its source index.
-    pub(crate) fn spikes_of_sources<'a>(
+    fn spikes_of_sources<'a>(
         &'a self,
         spikes: &'a [crate::partition::Spike],
     ) -> impl Iterator<Item = (usize, &'a crate::partition::Spike)> + 'a {
         spikes
             .iter()
             .filter_map(|sp| self.source_of(sp.sender).map(|j| (j, sp)))
+    }
+
+    /// Delivers the spikes of its sources among `spikes` with the weights in force, each into
+    /// the ring slot of its arrival (its step plus the delay), telling `note` each one's source
+    /// and arrival step; returns the synaptic events.
+    pub(crate) fn deliver(
+        &self,
+        spikes: &[crate::partition::Spike],
+        rings: super::Rings<'_>,
+        mut note: impl FnMut(usize, u64),
+    ) -> u64 {
+        let (n, slots) = (rings.n, rings.slots as u64);
+        let mut events = 0;
+        for (j, sp) in self.spikes_of_sources(spikes) {
+            let arrival = sp.step + self.delay as u64;
+            note(j, arrival);
+            events += self.add_input(j, (arrival % slots) as usize, n, rings.ex, rings.inh);
+        }
+        events
     }
 
     /// Adds source `j`'s weights into ring slot `slot` of a partition of `n` neurons; returns the

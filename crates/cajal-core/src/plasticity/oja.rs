@@ -127,15 +127,12 @@ impl OjaProjection {
     /// counts them into the window, and applies the update if a window ends at `now`. Returns the
     /// number of synaptic events.
     pub(crate) fn deliver(&mut self, spikes: &[Spike], now: u64, rings: Rings<'_>) -> u64 {
-        let (n, slots) = (rings.n, rings.slots);
-        let mut events = 0;
-        for (j, sp) in self.dense.spikes_of_sources(spikes) {
-            if !self.frozen {
-                self.counts[j] += 1.0;
+        let (frozen, counts) = (self.frozen, &mut self.counts);
+        let events = self.dense.deliver(spikes, rings, |j, _| {
+            if !frozen {
+                counts[j] += 1.0;
             }
-            let slot = (sp.step as usize + self.dense.delay()) % slots;
-            events += self.dense.add_input(j, slot, n, rings.ex, rings.inh);
-        }
+        });
         if !self.frozen && now > 0 && now.is_multiple_of(self.every) && now != self.updated_at {
             self.update();
             self.updated_at = now;

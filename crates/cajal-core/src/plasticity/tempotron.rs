@@ -225,19 +225,15 @@ impl TempotronProjection {
     /// force, notes them as this presentation's inputs, and takes a snapshot if one is due.
     /// Returns the number of synaptic events.
     pub(crate) fn deliver(&mut self, spikes: &[Spike], now: u64, rings: Rings<'_>) -> u64 {
-        let (n, slots) = (rings.n, rings.slots);
-        let mut events = 0;
         // once every target has fired, later inputs cannot come before any peak
         let record = !self.frozen && self.fired.iter().any(|f| !f);
-        for (j, sp) in self.dense.spikes_of_sources(spikes) {
-            let arrival = sp.step + self.dense.delay() as u64;
+        let (arrivals, first) = (&mut self.arrivals, &mut self.first_arrival);
+        let events = self.dense.deliver(spikes, rings, |j, arrival| {
             if record {
-                self.arrivals.push((arrival, j as u32));
+                arrivals.push((arrival, j as u32));
             }
-            self.first_arrival = Some(self.first_arrival.map_or(arrival, |a| a.min(arrival)));
-            let slot = (arrival % slots as u64) as usize;
-            events += self.dense.add_input(j, slot, n, rings.ex, rings.inh);
-        }
+            *first = Some(first.map_or(arrival, |a| a.min(arrival)));
+        });
         self.dense.snapshot_if_due(now);
         events
     }

@@ -2,42 +2,10 @@
 
 use super::Simulation;
 use crate::builder::ProjectionId;
-use crate::error::{BuildError, ErrorKind, Place};
+use crate::error::BuildError;
 use crate::plasticity::{DeltaAnswer, DeltaProjection, LearningProjection, OjaProjection};
 
 impl Simulation {
-    /// Where the learning projection `proj` lies, if `is_kind` accepts it: (partition, index in
-    /// its learning list).
-    fn learning_at(
-        &self,
-        proj: ProjectionId,
-        is_kind: impl Fn(&LearningProjection) -> bool,
-        what: &str,
-    ) -> Result<(usize, usize), BuildError> {
-        let ji = self.projection_index(proj)?;
-        for (pi, p) in self.partitions.iter().enumerate() {
-            for (li, l) in p.learning.iter().enumerate() {
-                if is_kind(l) && crate::plasticity::Learning::projection(l) == ji {
-                    return Ok((pi, li));
-                }
-            }
-        }
-        Err(self.conflict(
-            ji,
-            format!("this projection does not learn with {what} (on this process)"),
-        ))
-    }
-
-    fn conflict(&self, ji: usize, message: String) -> BuildError {
-        BuildError::new(
-            ErrorKind::Conflict,
-            Place::Projection(ji),
-            "plasticity",
-            message,
-        )
-        .named(&self.projections[ji])
-    }
-
     fn delta_mut(&mut self, proj: ProjectionId) -> Result<&mut DeltaProjection, BuildError> {
         let is = |l: &LearningProjection| matches!(l, LearningProjection::Delta(_));
         let (pi, li) = self.learning_at(proj, is, "the delta rule")?;

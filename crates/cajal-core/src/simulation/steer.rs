@@ -1,12 +1,13 @@
 //! Steering a simulation between runs, as experiments do: setting state variables, a
-//! population's parameters and plastic weights. Each setter checks everything before it changes
+//! population's parameters and plastic weights (and finding the learning projection a teacher
+//! addresses). Each setter checks everything before it changes
 //! anything, so a refused call leaves the simulation as it was.
 
 use super::Simulation;
 use crate::builder::{PopulationId, ProjectionId};
 use crate::error::{BuildError, ErrorKind, Place};
 use crate::neuron::{Dynamics, ModelKind};
-use crate::plasticity::{Learning, TargetParams};
+use crate::plasticity::{Learning, LearningProjection, TargetParams};
 use std::collections::BTreeMap;
 
 impl Simulation {
@@ -188,6 +189,39 @@ impl Simulation {
             }
         }
         Ok(())
+    }
+
+    /// Where the learning projection `proj` lies, if `is_kind` accepts it: (partition, index in
+    /// its learning list); otherwise an error saying it does not learn with `what`.
+    pub(super) fn learning_at(
+        &self,
+        proj: ProjectionId,
+        is_kind: impl Fn(&LearningProjection) -> bool,
+        what: &str,
+    ) -> Result<(usize, usize), BuildError> {
+        let ji = self.projection_index(proj)?;
+        for (pi, p) in self.partitions.iter().enumerate() {
+            for (li, l) in p.learning.iter().enumerate() {
+                if is_kind(l) && l.projection() == ji {
+                    return Ok((pi, li));
+                }
+            }
+        }
+        Err(self.conflict(
+            ji,
+            format!("this projection does not learn with {what} (on this process)"),
+        ))
+    }
+
+    /// A conflict of projection `ji`'s plasticity, with `message`.
+    pub(super) fn conflict(&self, ji: usize, message: String) -> BuildError {
+        BuildError::new(
+            ErrorKind::Conflict,
+            Place::Projection(ji),
+            "plasticity",
+            message,
+        )
+        .named(&self.projections[ji])
     }
 }
 

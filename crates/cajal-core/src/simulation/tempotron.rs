@@ -2,21 +2,14 @@
 
 use super::Simulation;
 use crate::builder::ProjectionId;
-use crate::error::{BuildError, ErrorKind, Place};
+use crate::error::BuildError;
 use crate::plasticity::{LearningProjection, TempotronAnswer, TempotronProjection};
 
 impl Simulation {
     /// Where the Tempotron projection `proj` lies: (partition, index in its learning list).
     fn tempotron_at(&self, proj: ProjectionId) -> Result<(usize, usize), BuildError> {
-        let ji = self.projection_index(proj)?;
-        for (pi, p) in self.partitions.iter().enumerate() {
-            for (li, l) in p.learning.iter().enumerate() {
-                if matches!(l, LearningProjection::Tempotron(t) if t.projection == ji) {
-                    return Ok((pi, li));
-                }
-            }
-        }
-        Err(not_tempotron(ji, &self.projections[ji]))
+        let is = |l: &LearningProjection| matches!(l, LearningProjection::Tempotron(_));
+        self.learning_at(proj, is, "the Tempotron rule")
     }
 
     fn tempotron_mut(
@@ -53,19 +46,7 @@ impl Simulation {
         desired: &[bool],
     ) -> Result<usize, BuildError> {
         let ji = self.projection_index(proj)?;
-        let name = self.projections[ji].clone();
-        self.tempotron_mut(proj)?.teach(desired).map_err(|m| {
-            BuildError::new(ErrorKind::Conflict, Place::Projection(ji), "tempotron", m).named(&name)
-        })
+        let result = self.tempotron_mut(proj)?.teach(desired);
+        result.map_err(|m| self.conflict(ji, m))
     }
-}
-
-fn not_tempotron(ji: usize, name: &str) -> BuildError {
-    BuildError::new(
-        ErrorKind::Conflict,
-        Place::Projection(ji),
-        "tempotron",
-        "this projection does not learn with the Tempotron rule (on this process)",
-    )
-    .named(name)
 }
