@@ -603,6 +603,23 @@ class Network:
         proj = _name(projection, "projection", "set_weights()")
         self._native.set_weights(proj, _float_array(weights, "weights", f"set_weights({proj!r})"))
 
+    def set_current(self, input: int, times: Union[Sequence[float], np.ndarray],
+                    amplitudes: Union[Sequence[float], np.ndarray], stop: Optional[float] = None) -> None:
+        """Gives a ``dc_generator`` or ``step_current_generator`` input (``input``: its number
+        among the network's ``add_input`` calls, from 0) a new schedule for the time not yet
+        simulated: ``amplitudes[k]`` pA from ``times[k]`` ms until the next time, zero before the
+        first time and from ``stop`` ms on (``None``: never). Times are rounded to the step as when
+        the input was added. A checkpoint keeps the description's schedule, not this one."""
+        call = f"set_current({input!r})"
+        input = _number(input, "input", call, integer=True)
+        if input < 0:
+            raise ValueError(f"{call}: input must be the number of an add_input call, from 0")
+        t = _float_array(times, "times", call)
+        a = _float_array(amplitudes, "amplitudes", call)
+        if stop is not None and math.isinf(stop):
+            stop = None
+        self._native.set_current(int(input), t.tolist(), a.tolist(), None if stop is None else float(stop))
+
     def add_spikes(self, population: Union[str, Population], neurons: Union[int, Sequence[int], np.ndarray],
                    times: Union[float, Sequence[float], np.ndarray]) -> None:
         """Adds spikes to a ``spike_generator`` population between runs (closed-loop

@@ -122,6 +122,8 @@ pub struct PoissonDrive {
 /// An injected current: piecewise constant in time.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CurrentDrive {
+    /// Which of the network's inputs this is (its index in definition order).
+    pub input: usize,
     /// `(first step, amplitude pA)` in order of steps; before the first, zero.
     pub changes: Vec<(u64, f64)>,
     /// First inactive step.
@@ -209,6 +211,7 @@ mod tests {
     #[test]
     fn step_current_switches_at_given_steps_and_stops() {
         let c = CurrentDrive {
+            input: 0,
             changes: vec![(10, 5.0), (20, -1.0)],
             stop: 30,
             targets: None,

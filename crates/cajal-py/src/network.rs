@@ -686,6 +686,26 @@ impl NativeNetwork {
             .map_err(|e| build_error(&e, "set_weights()"))
     }
 
+    /// Gives current input `input` (numbered as added) a new schedule for the steps not yet
+    /// simulated: `amplitudes[k]` pA from `times[k]` ms, zero before the first and from `stop`.
+    #[pyo3(signature = (input, times, amplitudes, stop=None))]
+    fn set_current(
+        &self,
+        py: Python<'_>,
+        input: usize,
+        times: Vec<f64>,
+        amplitudes: Vec<f64>,
+        stop: Option<f64>,
+    ) -> PyResult<()> {
+        let mut inner = self.ready(py)?;
+        inner
+            .sim
+            .as_mut()
+            .expect("built")
+            .set_current(input, &times, &amplitudes, stop)
+            .map_err(|e| build_error(&e, "set_current()"))
+    }
+
     /// Adds spikes to neurons of a spike_generator population between runs: `neurons[k]` fires
     /// at `times[k]` (ms, at or after the current time plus dt).
     fn add_spikes(

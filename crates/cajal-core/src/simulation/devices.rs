@@ -76,6 +76,7 @@ impl Simulation {
                 }
                 InputKind::Dc { amplitude } => {
                     p.currents.push(CurrentDrive {
+                        input: ii,
                         changes: vec![(start, *amplitude)],
                         stop,
                         targets,
@@ -88,6 +89,7 @@ impl Simulation {
                         .map(|(t, a)| (time_steps(*t, def.dt).expect(CHECKED).max(start), *a))
                         .collect();
                     p.currents.push(CurrentDrive {
+                        input: ii,
                         changes,
                         stop,
                         targets,

@@ -235,3 +235,86 @@ fn shift(message: &str, offset: usize) -> String {
         None => message.to_string(),
     }
 }
+
+impl Simulation {
+    /// Gives current input `input` (a `dc_generator` or `step_current_generator`, numbered as
+    /// the network's inputs were added) a new schedule for the steps not yet simulated: the
+    /// amplitude is `amplitudes[k]` pA from `times[k]` ms until the next time, zero before the
+    /// first time and from `stop` ms on (`None`: never). Times are rounded to the step as when
+    /// the input was built. Refused, with nothing changed, for times that are not finite, negative
+    /// or not increasing, non-finite amplitudes, lists of different lengths, or an input that is not
+    /// a current on this network's neurons. Checkpoints keep the schedule of the description, not
+    /// this one.
+    pub fn set_current(
+        &mut self,
+        input: usize,
+        times: &[f64],
+        amplitudes: &[f64],
+        stop: Option<f64>,
+    ) -> Result<(), BuildError> {
+        use crate::builder::check::time_steps;
+        let place = Place::Input(input);
+        let err =
+            |kind, what: &str, message: String| BuildError::new(kind, place.clone(), what, message);
+        if times.len() != amplitudes.len() {
+            return Err(err(
+                ErrorKind::Conflict,
+                "amplitude_times",
+                format!(
+                    "{} times and {} amplitudes; give one amplitude per time",
+                    times.len(),
+                    amplitudes.len()
+                ),
+            ));
+        }
+        let mut changes = Vec::with_capacity(times.len());
+        for (k, (&t, &a)) in times.iter().zip(amplitudes).enumerate() {
+            let step = time_steps(t, self.dt).map_err(|m| {
+                err(
+                    ErrorKind::InvalidValue,
+                    "amplitude_times",
+                    format!("time {k}: {m}"),
+                )
+            })?;
+            if !a.is_finite() {
+                return Err(err(
+                    ErrorKind::InvalidValue,
+                    "amplitude_values",
+                    format!("amplitude {k} is {a}; amplitudes must be finite pA"),
+                ));
+            }
+            if changes.last().is_some_and(|&(s, _)| s >= step) {
+                return Err(err(
+                    ErrorKind::InvalidValue,
+                    "amplitude_times",
+                    format!("time {k} ({t} ms) is not after the time before it, on the grid of dt = {} ms", self.dt),
+                ));
+            }
+            changes.push((step, a));
+        }
+        let stop = match stop {
+            None => u64::MAX,
+            Some(s) => {
+                time_steps(s, self.dt).map_err(|m| err(ErrorKind::InvalidValue, "stop", m))?
+            }
+        };
+        let mut found = false;
+        for p in &mut self.partitions {
+            for c in p.currents.iter_mut().filter(|c| c.input == input) {
+                c.changes.clone_from(&changes);
+                c.stop = stop;
+                found = true;
+            }
+        }
+        if !found {
+            return Err(err(
+                ErrorKind::UnknownName,
+                "input",
+                format!(
+                    "input {input} is not a dc_generator or step_current_generator of this network"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,377 @@
+"""Turning PyNN's description into an engine network, and reaching into it afterwards.
+
+A PyNN population may give each neuron its own parameters; an engine population shares one set.
+So each PyNN population becomes one engine population per distinct set of parameters (one in
+the usual case), and each projection one explicit engine projection per pair of such groups.
+Every number is converted here from PyNN's units to the engine's (NEST's).
+"""
+
+from collections import OrderedDict
+
+import numpy as np
+
+import cajal
+
+_SOURCE_MODELS = ("spike_generator", "poisson_source")
+
+
+class _Groups:
+    """How one PyNN population is laid out in the engine."""
+
+    def __init__(self, names, members, group_of, local):
+        self.names = names  # engine population name per group
+        self.members = members  # PyNN indices per group
+        self.group_of = group_of  # group of each PyNN index
+        self.local = local  # index within its group of each PyNN index
+
+
+def _seq_values(x):
+    v = getattr(x, "value", x)
+    return [float(t) for t in np.asarray(v, dtype=float).ravel()]
+
+
+def _on_grid(times, dt):
+    """Spike times moved to the time step they fall in (as NEST's spike_generator with
+    precise_times delivers them to grid-based neurons: at the end of that step)."""
+    t = np.asarray(times, dtype=float)
+    steps = np.maximum(np.ceil(t / dt - 1e-9), 1.0)
+    return [float(x) for x in steps * dt]
+
+
+def _float_params(pop, k):
+    return {name: float(values[k]) for name, values in pop._parameters.items()}
+
+
+def _add_populations(st, net):
+    for pi, pop in enumerate(st.populations):
+        model = pop.celltype.engine_model
+        n = pop.size
+        if model == "spike_generator":
+            times = [_on_grid(_seq_values(s), st.dt) for s in pop._parameters["spike_times"]]
+            name = f"p{pi}"
+            net.add_population(name, model, n, spike_times=times)
+            pop._groups = _Groups([name], [np.arange(n)], np.zeros(n, dtype=int), np.arange(n))
+            continue
+        keys = sorted(pop._parameters)
+        table = np.column_stack([np.asarray(pop._parameters[k], dtype=float) for k in keys])
+        uniq, inverse = np.unique(table, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).ravel()
+        names, members = [], []
+        local = np.zeros(n, dtype=int)
+        for g in range(len(uniq)):
+            m = np.nonzero(inverse == g)[0]
+            name = f"p{pi}" if len(uniq) == 1 else f"p{pi}_{g}"
+            params = {k: float(uniq[g][j]) for j, k in enumerate(keys)}
+            net.add_population(name, model, int(m.size), params=params)
+            names.append(name)
+            members.append(m)
+            local[m] = np.arange(m.size)
+        pop._groups = _Groups(names, members, inverse, local)
+
+
+def _id_table(st):
+    """Global id -> (population number, index in it)."""
+    total = st.id_counter
+    pop_of = np.full(total, -1, dtype=int)
+    index_of = np.zeros(total, dtype=int)
+    for pi, pop in enumerate(st.populations):
+        ids = np.asarray(pop.all_cells, dtype=int)
+        pop_of[ids] = pi
+        index_of[ids] = np.arange(ids.size)
+    return pop_of, index_of
+
+
+def _by_group(st, ids):
+    """Groups global ids by engine population: {(pop number, group): [positions in ids]}."""
+    pop_of, index_of = st._id_table
+    out = OrderedDict()
+    for pos, i in enumerate(np.asarray(ids, dtype=int)):
+        pi = pop_of[i]
+        g = st.populations[pi]._groups.group_of[index_of[i]]
+        out.setdefault((pi, g), []).append(pos)
+    return out
+
+
+def _engine_local(st, i):
+    pop_of, index_of = st._id_table
+    pop = st.populations[pop_of[i]]
+    k = index_of[i]
+    return pop, pop._groups.names[pop._groups.group_of[k]], int(pop._groups.local[k])
+
+
+def _add_current_sources(st, net, horizon):
+    """Each current source becomes one step_current_generator input per group it reaches."""
+    n_inputs = 0
+    for src in st.current_sources:
+        object.__setattr__(src, "_inputs", [])
+        if not src._targets:
+            continue
+        object.__setattr__(src, "_horizon", horizon)
+        times, amps, stop = src.engine_schedule(horizon)
+        for (pi, g), positions in _by_group(st, src._targets).items():
+            pop = st.populations[pi]
+            neurons = sorted({int(pop._groups.local[st._id_table[1][src._targets[k]]]) for k in positions})
+            net.add_input("step_current_generator", pop._groups.names[g], amplitude_times=times or [0.0],
+                          amplitude_values=amps or [0.0], stop=stop, neurons=neurons)
+            src._inputs.append(n_inputs)
+            n_inputs += 1
+
+
+def _add_records(st, net):
+    for pop in st.populations:
+        rec = pop.recorder
+        spike_ids, state_ids, variables = set(), set(), []
+        for var, ids in rec.recorded.items():
+            if not ids:
+                continue
+            if var.name == "spikes":
+                spike_ids |= {int(i) for i in ids}
+            else:
+                variables.append(pop.celltype.variable_map[var.name])
+                state_ids |= {int(i) for i in ids}
+        if not spike_ids and not state_ids:
+            continue
+        index = {int(i): k for k, i in enumerate(pop.all_cells)}
+        for g, name in enumerate(pop._groups.names):
+            members = set(pop._groups.members[g].tolist())
+            spk = sorted(int(pop._groups.local[index[i]]) for i in spike_ids if index[i] in members)
+            sta = sorted(int(pop._groups.local[index[i]]) for i in state_ids if index[i] in members)
+            if not spk and not sta:
+                continue
+            kwargs = {"spikes": bool(spk)}
+            if spk:
+                kwargs["neurons"] = spk
+            if sta:
+                kwargs.update(variables=sorted(set(variables)), interval=float(rec.sampling_interval),
+                              state_neurons=sta)
+            net.record(name, **kwargs)
+
+
+def _stdp(prj, ks, sign, scale):
+    """The engine's plasticity table for an STDPMechanism projection (NEST's stdp_synapse)."""
+    syn = prj.synapse_type
+    attrs = prj._arrays()[2]
+
+    def one(name):
+        v = np.unique(attrs[name][ks])
+        if v.size != 1:
+            raise ValueError(
+                f"pyNN.cajal: Projection {prj.label!r}: {name} differs between synapses; the engine's "
+                "STDP takes one value per projection")
+        return float(v[0])
+
+    a_plus, a_minus = one("A_plus"), one("A_minus")
+    mu = syn.weight_dependence.mu
+    mu_plus, mu_minus = mu if mu is not None else (one("mu_plus"), one("mu_minus"))
+    return {
+        "model": "stdp",
+        "tau_plus": one("tau_plus"),
+        "tau_minus": one("tau_minus"),
+        "lambda": a_plus,
+        "alpha": a_minus / a_plus if a_plus != 0 else 1.0,
+        "mu_plus": mu_plus,
+        "mu_minus": mu_minus,
+        "Wmax": sign * one("w_max") * scale,
+    }
+
+
+def _weight_sign_scale(prj, post_pop):
+    scale = post_pop.celltype.weight_scale
+    inhibitory_conductance = prj.receptor_type == "inhibitory" and post_pop.conductance_based
+    return scale, inhibitory_conductance
+
+
+def _add_projections(st, net):
+    for ji, prj in enumerate(st.projections):
+        prj._engine = []
+        if len(prj) == 0:
+            continue
+        pre_ids = np.asarray(prj.pre.all_cells, dtype=int)[prj._pre]
+        post_ids = np.asarray(prj.post.all_cells, dtype=int)[prj._post]
+        attrs = prj._arrays()[2]
+        pop_of, index_of = st._id_table
+        pairs = OrderedDict()
+        for k in range(len(prj)):
+            a, b = pre_ids[k], post_ids[k]
+            pa, pb = st.populations[pop_of[a]], st.populations[pop_of[b]]
+            key = (pop_of[a], pa._groups.group_of[index_of[a]], pop_of[b], pb._groups.group_of[index_of[b]])
+            pairs.setdefault(key, []).append(k)
+        for n, ((pa_i, ga, pb_i, gb), ks) in enumerate(pairs.items()):
+            ks = np.asarray(ks)
+            pa, pb = st.populations[pa_i], st.populations[pb_i]
+            scale, inh_cond = _weight_sign_scale(prj, pb)
+            w = attrs["weight"][ks] * scale
+            if inh_cond:
+                w = -np.abs(w)
+            plastic = prj._is_plastic()
+            sign = -1.0 if (w < 0).any() else 1.0
+            name = f"j{ji}" if len(pairs) == 1 else f"j{ji}_{n}"
+            net.connect(
+                pa._groups.names[ga], pb._groups.names[gb], "explicit", name=name,
+                sources=pa._groups.local[index_of[pre_ids[ks]]],
+                targets=pb._groups.local[index_of[post_ids[ks]]],
+                weights=w, delays=attrs["delay"][ks],
+                plasticity=_stdp(prj, ks, sign, scale) if plastic else None,
+            )
+            prj._engine.append((name, ks, scale, inh_cond))
+
+
+def _engine_value(pop, variable, values):
+    """PyNN's units -> the engine's, for state variable `variable` (PyNN's name)."""
+    return np.asarray(values, dtype=float) / pop.celltype.scale_factors.get(variable, 1.0)
+
+
+def build_network(st, horizon=0.0):
+    """The engine network for everything described (called at the first run of a segment)."""
+    seed = int(st.rng_seed) + 7919 * max(st.segment_counter, 0)
+    net = cajal.Network(dt=st.dt, seed=seed, threads=st.threads)
+    st._id_table = _id_table(st)
+    _add_populations(st, net)
+    _add_current_sources(st, net, horizon)
+    _add_records(st, net)
+    _add_projections(st, net)
+    net.build()
+    st.net = net
+    for pop in st.populations:
+        vmap = pop.celltype.variable_map
+        for variable, lazy in pop.initial_values.items():
+            if variable not in vmap:
+                continue
+            values = lazy.evaluate(simplify=False) if hasattr(lazy, "evaluate") else lazy
+            values = np.broadcast_to(np.asarray(values, dtype=float), (pop.size,))
+            push_initial_value(st, pop, variable, values, slice(None))
+    return net
+
+
+# ---- after the build -------------------------------------------------------------------------
+
+
+def push_initial_value(st, pop, variable, values, mask):
+    """Sets a state variable of the neurons `mask` of `pop` (PyNN's name and units) now."""
+    vmap = pop.celltype.variable_map
+    if variable not in vmap:
+        return
+    full = np.full(pop.size, np.nan)
+    full[mask] = values
+    engine = _engine_value(pop, variable, full)
+    for g, name in enumerate(pop._groups.names):
+        m = pop._groups.members[g]
+        new = engine[m]
+        if np.isnan(new).all():
+            continue
+        if np.isnan(new).any():
+            cur = st.net.get_state(name, vmap[variable])
+            new = np.where(np.isnan(new), cur, new)
+        st.net.set_state(name, vmap[variable], new)
+
+
+def push_parameters(st, pop, changed, mask):
+    """Gives the engine parameters changed between runs (each group must stay uniform)."""
+    model = pop.celltype.engine_model
+    if model == "spike_generator":
+        _push_spike_times(st, pop, mask)
+        return
+    for g, name in enumerate(pop._groups.names):
+        m = pop._groups.members[g]
+        params = {}
+        for k, values in pop._parameters.items():
+            v = np.unique(np.asarray(values, dtype=float)[m])
+            if v.size != 1:
+                raise RuntimeError(
+                    f"pyNN.cajal: {pop.label!r}: after the first run, {k} can only be set to one value "
+                    "for neurons that shared their parameters when the network was built; give "
+                    "heterogeneous values before the first run (or after reset())")
+            params[k] = float(v[0])
+        st.net.set_params(name, **params)
+
+
+def _push_spike_times(st, pop, mask):
+    name = pop._groups.names[0]
+    idx = np.arange(pop.size)[mask]
+    neurons, times = [], []
+    for i in np.atleast_1d(idx):
+        for t in _on_grid(_seq_values(pop._parameters["spike_times"][i]), st.dt):
+            if t > st.t + 1e-9:
+                neurons.append(int(i))
+                times.append(t)
+    if neurons:
+        st.net.add_spikes(name, neurons, times)
+
+
+def population_spikes(st, pop):
+    """(PyNN ids, times) of every recorded spike of `pop`, in time order."""
+    ids, times = [], []
+    for g, name in enumerate(pop._groups.names):
+        t, s = st.net.spikes(name)
+        ids.append(np.asarray(pop.all_cells, dtype=int)[pop._groups.members[g][np.asarray(s, dtype=int)]])
+        times.append(np.asarray(t, dtype=float))
+    ids = np.concatenate(ids) if ids else np.zeros(0, int)
+    times = np.concatenate(times) if times else np.zeros(0)
+    order = np.argsort(times, kind="stable")
+    return ids[order], times[order]
+
+
+def population_signals(st, pop, engine_var, ids):
+    """(sample times, values[sample, neuron]) of `engine_var` for the PyNN ids `ids`."""
+    cache = {}
+    columns = []
+    times = None
+    index = {int(i): k for k, i in enumerate(pop.all_cells)}
+    for i in ids:
+        k = index[int(i)]
+        g = pop._groups.group_of[k]
+        name = pop._groups.names[g]
+        if name not in cache:
+            cache[name] = st.net.state(name)
+        d = cache[name]
+        sel = np.asarray(d["senders"]) == pop._groups.local[k]
+        columns.append(np.asarray(d[engine_var], dtype=float)[sel])
+        times = np.asarray(d["times"], dtype=float)[sel]
+    return times, np.column_stack(columns)
+
+
+def _engine_order(st, prj, name, ks):
+    """Positions in the engine's weight listing of projection `name` for connections `ks`."""
+    d = st.net.weights(name)
+    pop_of, index_of = st._id_table
+    pre_ids = np.asarray(prj.pre.all_cells, dtype=int)[prj._pre[ks]]
+    post_ids = np.asarray(prj.post.all_cells, dtype=int)[prj._post[ks]]
+    src = np.array([st.populations[pop_of[a]]._groups.local[index_of[a]] for a in pre_ids])
+    tgt = np.array([st.populations[pop_of[b]]._groups.local[index_of[b]] for b in post_ids])
+    dl = np.round(prj._arrays()[2]["delay"][ks] / st.dt).astype(np.int64)
+    ours = np.lexsort((dl, tgt, src))
+    es, et = np.asarray(d["sources"]), np.asarray(d["targets"])
+    ed = np.round(np.asarray(d["delays"]) / st.dt).astype(np.int64)
+    theirs = np.lexsort((ed, et, es))
+    pos = np.empty(len(ks), dtype=int)
+    pos[ours] = theirs
+    return pos, d
+
+
+def read_plastic_weights(st, prj):
+    """The current weights of a plastic projection, in PyNN's units and its connection order."""
+    out = np.array(prj._arrays()[2]["weight"], dtype=float, copy=True)
+    for name, ks, scale, inh_cond in prj._engine:
+        pos, d = _engine_order(st, prj, name, ks)
+        w = np.asarray(d["weights"], dtype=float)[pos] / scale
+        out[ks] = np.abs(w) if inh_cond else w
+    return out
+
+
+def push_connection_attributes(st, prj, changed):
+    """Gives the engine connection attributes set between runs (plastic weights only)."""
+    for attr in changed:
+        if attr != "weight" or not prj._is_plastic():
+            raise RuntimeError(
+                f"pyNN.cajal: Projection {prj.label!r}: {attr} cannot change once the network is built "
+                "(at the first run): the engine stores static synapses compactly; set it before run() "
+                "(or after reset())")
+    new = changed["weight"]
+    for name, ks, scale, inh_cond in prj._engine:
+        pos, _ = _engine_order(st, prj, name, ks)
+        w = new[ks] * scale
+        if inh_cond:
+            w = -np.abs(w)
+        engine = np.empty(len(ks))
+        engine[pos] = w
+        st.net.set_weights(name, engine)
