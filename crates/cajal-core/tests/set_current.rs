@@ -45,13 +45,16 @@ fn a_schedule_set_between_runs_equals_one_built_in() {
     assert_ne!(v(&a, pa)[0], v(&c, pc)[0]);
 }
 
+/// (input, times, amplitudes, stop, what the refusal says)
+type Refused = (usize, Vec<f64>, Vec<f64>, Option<f64>, &'static str);
+
 #[test]
 fn impossible_schedules_are_refused_and_change_nothing() {
     let (mut a, pa) = network(Input::dc(200.0));
     let (mut b, pb) = network(Input::dc(200.0));
     a.run(2.0, |_, _| {}).unwrap();
     b.run(2.0, |_, _| {}).unwrap();
-    let wrong: [(usize, Vec<f64>, Vec<f64>, Option<f64>, &str); 6] = [
+    let wrong: [Refused; 6] = [
         (
             1,
             vec![1.0, 2.0],
