@@ -14,6 +14,11 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     the spikes do not depend on it), `rng_seed` (seed of every random stream the engine draws,
     default 1), `max_delay` (accepted for compatibility; delays may be up to 65,535 steps).
     """
+    precision = extra_params.get("spike_precision", "on_grid")
+    if precision != "on_grid":
+        raise ValueError(
+            f"pyNN.cajal: setup(spike_precision={precision!r}): Cajal's neurons spike on the time grid; "
+            "use spike_precision='on_grid' (the default) or a smaller timestep")
     common.setup(timestep, min_delay, **extra_params)
     st = simulator.state
     st.clear()
