@@ -92,13 +92,6 @@ def _by_group(st, ids):
     return out
 
 
-def _engine_local(st, i):
-    pop_of, index_of = st._id_table
-    pop = st.populations[pop_of[i]]
-    k = index_of[i]
-    return pop, pop._groups.names[pop._groups.group_of[k]], int(pop._groups.local[k])
-
-
 def _add_current_sources(st, net, horizon):
     """Each current source becomes one step_current_generator input per group it reaches."""
     n_inputs = 0
@@ -181,37 +174,49 @@ def _weight_sign_scale(prj, post_pop):
     return scale, inhibitory_conductance
 
 
+def _engine_groups(st):
+    """Every neuron's engine group (numbered over the network) and index within it."""
+    total = st.id_counter
+    gid = np.zeros(total, dtype=np.int64)
+    local = np.zeros(total, dtype=np.int64)
+    names, pops = [], []
+    for pi, pop in enumerate(st.populations):
+        ids = np.asarray(pop.all_cells, dtype=np.int64)
+        gid[ids] = len(names) + pop._groups.group_of
+        local[ids] = pop._groups.local
+        names.extend(pop._groups.names)
+        pops.extend([pi] * len(pop._groups.names))
+    return gid, local, names, pops
+
+
 def _add_projections(st, net):
+    gid, local, names, pops = st._groups_table
     for ji, prj in enumerate(st.projections):
         prj._engine = []
         if len(prj) == 0:
             continue
-        pre_ids = np.asarray(prj.pre.all_cells, dtype=int)[prj._pre]
-        post_ids = np.asarray(prj.post.all_cells, dtype=int)[prj._post]
+        pre_ids = np.asarray(prj.pre.all_cells, dtype=np.int64)[prj._pre]
+        post_ids = np.asarray(prj.post.all_cells, dtype=np.int64)[prj._post]
         attrs = prj._arrays()[2]
-        pop_of, index_of = st._id_table
-        pairs = OrderedDict()
-        for k in range(len(prj)):
-            a, b = pre_ids[k], post_ids[k]
-            pa, pb = st.populations[pop_of[a]], st.populations[pop_of[b]]
-            key = (pop_of[a], pa._groups.group_of[index_of[a]], pop_of[b], pb._groups.group_of[index_of[b]])
-            pairs.setdefault(key, []).append(k)
-        for n, ((pa_i, ga, pb_i, gb), ks) in enumerate(pairs.items()):
-            ks = np.asarray(ks)
-            pa, pb = st.populations[pa_i], st.populations[pb_i]
-            scale, inh_cond = _weight_sign_scale(prj, pb)
+        # connections grouped by (source group, target group), in order of first appearance
+        key = gid[pre_ids] * len(names) + gid[post_ids]
+        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        for n, u in enumerate(order):
+            ks = np.nonzero(inverse.ravel() == u)[0]
+            ga, gb = divmod(int(uniq[u]), len(names))
+            post_pop = st.populations[pops[gb]]
+            scale, inh_cond = _weight_sign_scale(prj, post_pop)
             w = attrs["weight"][ks] * scale
             if inh_cond:
                 w = -np.abs(w)
-            plastic = prj._is_plastic()
             sign = -1.0 if (w < 0).any() else 1.0
-            name = f"j{ji}" if len(pairs) == 1 else f"j{ji}_{n}"
+            name = f"j{ji}" if len(uniq) == 1 else f"j{ji}_{n}"
             net.connect(
-                pa._groups.names[ga], pb._groups.names[gb], "explicit", name=name,
-                sources=pa._groups.local[index_of[pre_ids[ks]]],
-                targets=pb._groups.local[index_of[post_ids[ks]]],
+                names[ga], names[gb], "explicit", name=name,
+                sources=local[pre_ids[ks]], targets=local[post_ids[ks]],
                 weights=w, delays=attrs["delay"][ks],
-                plasticity=_stdp(prj, ks, sign, scale) if plastic else None,
+                plasticity=_stdp(prj, ks, sign, scale) if prj._is_plastic() else None,
             )
             prj._engine.append((name, ks, scale, inh_cond))
 
@@ -227,6 +232,7 @@ def build_network(st, horizon=0.0):
     net = cajal.Network(dt=st.dt, seed=seed, threads=st.threads)
     st._id_table = _id_table(st)
     _add_populations(st, net)
+    st._groups_table = _engine_groups(st)
     _add_current_sources(st, net, horizon)
     _add_records(st, net)
     _add_projections(st, net)
@@ -333,11 +339,9 @@ def population_signals(st, pop, engine_var, ids):
 def _engine_order(st, prj, name, ks):
     """Positions in the engine's weight listing of projection `name` for connections `ks`."""
     d = st.net.weights(name)
-    pop_of, index_of = st._id_table
-    pre_ids = np.asarray(prj.pre.all_cells, dtype=int)[prj._pre[ks]]
-    post_ids = np.asarray(prj.post.all_cells, dtype=int)[prj._post[ks]]
-    src = np.array([st.populations[pop_of[a]]._groups.local[index_of[a]] for a in pre_ids])
-    tgt = np.array([st.populations[pop_of[b]]._groups.local[index_of[b]] for b in post_ids])
+    local = st._groups_table[1]
+    src = local[np.asarray(prj.pre.all_cells, dtype=np.int64)[prj._pre[ks]]]
+    tgt = local[np.asarray(prj.post.all_cells, dtype=np.int64)[prj._post[ks]]]
     dl = np.round(prj._arrays()[2]["delay"][ks] / st.dt).astype(np.int64)
     ours = np.lexsort((dl, tgt, src))
     es, et = np.asarray(d["sources"]), np.asarray(d["targets"])

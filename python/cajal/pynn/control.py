@@ -1,5 +1,7 @@
 """setup(), end(), run(), reset() and the state queries for pyNN.cajal."""
 
+import warnings
+
 from pyNN import common
 from pyNN.common.control import DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 from pyNN.recording import get_io
@@ -16,9 +18,10 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     """
     precision = extra_params.get("spike_precision", "on_grid")
     if precision != "on_grid":
-        raise ValueError(
-            f"pyNN.cajal: setup(spike_precision={precision!r}): Cajal's neurons spike on the time grid; "
-            "use spike_precision='on_grid' (the default) or a smaller timestep")
+        warnings.warn(
+            f"pyNN.cajal: setup(spike_precision={precision!r}): Cajal's neurons spike on the time grid, "
+            "so spikes are timed to the step (as with spike_precision='on_grid'); use a smaller timestep "
+            "for finer spike times", stacklevel=2)
     common.setup(timestep, min_delay, **extra_params)
     st = simulator.state
     st.clear()

@@ -91,8 +91,8 @@ class Projection(common.Projection):
         self._post_parts.append(np.full(n, int(postsynaptic_index), dtype=np.int64))
         for name, value in connection_parameters.items():
             v = np.asarray(value, dtype=float)
-            v = np.broadcast_to(v, (n,)) if v.ndim == 0 or v.size == 1 else v.ravel()
-            self._attr_parts.setdefault(name, []).append(np.array(v, dtype=float))
+            v = np.full(n, v.item()) if v.size == 1 else v.ravel()  # concatenated (copied) later
+            self._attr_parts.setdefault(name, []).append(v)
 
     def _flush_cache(self):
         self._cache = None
