@@ -94,6 +94,32 @@ def test_state_parameters_and_weights_between_runs():
     np.testing.assert_array_equal(net.weights(proj)["weights"], [5.0, 7.0])
 
 
+def test_a_current_given_a_new_schedule_between_runs_equals_one_built_in():
+    """set_current: a DC input changed at 20 ms drives the membrane exactly as a step current
+    with that schedule from the start; impossible schedules are refused and change nothing."""
+
+    def membrane(first_input):
+        net = cajal.Network(dt=0.1, seed=1)
+        net.add_population("n", "iaf_psc_exp", 2)
+        net.add_input("poisson_generator", "n", rate=500.0, weight=20.0, delay=1.0)
+        first_input(net)
+        net.record("n", variables=["V_m"], interval=0.1)
+        return net
+
+    changed = membrane(lambda net: net.add_input("dc_generator", "n", amplitude=150.0, start=5.0))
+    changed.run(20.0)
+    changed.set_current(1, [5.0, 20.0], [150.0, 400.0], stop=35.0)
+    with pytest.raises(ValueError, match="give one amplitude per time"):
+        changed.set_current(1, [1.0, 2.0], [5.0])
+    with pytest.raises(KeyError, match="is not a dc_generator or step_current_generator"):
+        changed.set_current(0, [1.0], [5.0])
+    changed.run(30.0)
+    built = membrane(lambda net: net.add_input("step_current_generator", "n", amplitude_times=[5.0, 20.0],
+                                               amplitude_values=[150.0, 400.0], stop=35.0))
+    built.run(50.0)
+    np.testing.assert_array_equal(changed.state("n")["V_m"], built.state("n")["V_m"])
+
+
 def test_spikes_added_between_runs_arrive_after_their_delay():
     """The closed loop: spikes scheduled on a generator between runs reach the target."""
     net = cajal.Network(dt=0.1, seed=1)
