@@ -211,7 +211,8 @@ class Network:
         threshold: Optional[Mapping[str, Any]] = None,
     ) -> Population:
         """Adds ``size`` neurons of ``model`` (NEST's name: ``iaf_psc_delta``, ``iaf_psc_exp``,
-        ``iaf_psc_alpha``, ``iaf_cond_exp``, ``aeif_cond_exp``, ``izhikevich``,
+        ``iaf_psc_alpha``, ``iaf_cond_exp``, ``aeif_cond_exp``, ``iaf_cond_alpha``,
+        ``aeif_cond_alpha``, ``izhikevich``,
         ``spike_generator``, ``poisson_source``, or a PyNN alias) with NEST's parameter names.
         ``initial`` gives state values, a number or a distribution such as
         ``{"distribution": "uniform", "low": 0.0, "high": 20.0}``; ``spike_times`` (ms) one list
@@ -609,7 +610,7 @@ class Network:
         among the network's ``add_input`` calls, from 0) a new schedule for the time not yet
         simulated: ``amplitudes[k]`` pA from ``times[k]`` ms until the next time, zero before the
         first time and from ``stop`` ms on (``None``: never). Times are rounded to the step as when
-        the input was added. A checkpoint keeps the description's schedule, not this one."""
+        the input was added. A checkpoint keeps the schedule as set."""
         call = f"set_current({input!r})"
         input = _number(input, "input", call, integer=True)
         if input < 0:

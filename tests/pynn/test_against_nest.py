@@ -6,10 +6,19 @@ Cajal's propagators for the same equations), so traces agree to rounding, 1e-9 m
 times and STDP weights exactly (1e-12). The conductance-based ones are integrated numerically,
 by NEST with GSL's adaptive Runge-Kutta-Fehlberg and by Cajal with classical RK4 at the time
 step (README, "Model files"); with equal spike times (on the grid), IF_cond_exp's traces differ
-by at most 7e-9 mV here (tolerance 1e-7 mV). EIF_cond_exp_isfa_ista's differ by 0.114 mV at
-most, in the half millisecond before a spike where the exponential term runs away and a fixed
-step's error is largest (tolerance 0.2 mV), and by 0.013 mV outside the millisecond before each
-spike, what the adaptation current carries on after those (tolerance 0.02 mV). NEST runs with spike_precision="on_grid":
+by at most 7e-9 mV here (tolerance 1e-7 mV). IF_cond_alpha's differ by 1.2e-4 mV (tolerance
+2e-4): its conductances rise within PyNN's default 0.3 ms, and an RK4 step of 0.1 ms on the
+membrane is off by about that much (without spikes, against a run at dt = 0.001 ms: Cajal at
+0.1 ms 5.8e-5 mV, NEST 2.7e-6; the alpha models propagate their conductances exactly, see
+neuron/alpha.rs).
+EIF_cond_exp_isfa_ista's differ by 0.114 mV at most, in the half millisecond before a spike
+where the exponential term runs away and a fixed step's error is largest (tolerance 0.2 mV),
+and by 0.013 mV outside the millisecond before each spike, what the adaptation current carries
+on after those (tolerance 0.02 mV). With alpha conductances the same differences put the 15th of
+17 spikes one step later (87.4 against 87.3 ms) and the two after it too: every spike must be
+within one step, and until 1 ms before the first that is not, the traces within 0.5 mV (measured
+0.435 mV, below threshold too: each spike adds b to the adaptation current, and the upswing's
+small differences accumulate in it). NEST runs with spike_precision="on_grid":
 PyNN's NEST backend otherwise uses NEST's precise-spike-time models, which Cajal does not have.
 The Izhikevich model is left out: NEST integrates it with the forward Euler scheme of
 Izhikevich (2003) and Cajal with RK4 (README, "Model files"), so their traces differ by design.
@@ -62,23 +71,30 @@ def network(sim, celltype, w, stdp=False, sources=("dc",), t_run=100.0):
     return v, spikes, weights
 
 
-def compare(name, w, tol_v, pending=None, upswing=None, **kw):
+def compare(name, w, tol_v, pending=None, upswing=None, step_off=False, **kw):
     """Runs the network on both backends; `upswing` = (ms, mV): the traces must also agree to
-    that many mV outside the `ms` before each spike."""
+    that many mV outside the `ms` before each spike. `step_off`: a spike may come one step
+    earlier or later on one backend; the traces are then compared until 1 ms before the first
+    spike that does."""
     vn, sn, wn = network(nest_backend, getattr(nest_backend, name)(), w, **kw)
     vc, sc, wc = network(cajal_backend, getattr(cajal_backend, name)(), w, **kw)
     assert vn.shape == vc.shape
-    assert np.abs(vn - vc).max() <= tol_v, f"{name}: traces differ by {np.abs(vn - vc).max()} mV"
+    assert [len(s) for s in sn] == [len(s) for s in sc], f"{name}: spike counts {sn} against {sc}"
+    t = np.arange(vn.shape[0]) * 0.1
+    compared = np.ones(t.shape, dtype=bool)
+    for a, b in zip(sn, sc):
+        np.testing.assert_allclose(a, b, atol=0.1 + 1e-9 if step_off else 1e-9)
+        off = np.abs(a - b) > 1e-9
+        if off.any():
+            compared &= t < min(a[off].min(), b[off].min()) - 1.0
+    gap = np.abs(vn - vc)[compared].max()
+    assert gap <= tol_v, f"{name}: traces differ by {gap} mV"
     if upswing is not None:
-        t = np.arange(vn.shape[0]) * 0.1
-        away = np.ones(t.shape, dtype=bool)
+        away = compared.copy()
         for spike in np.concatenate(sn):
             away &= ~((t > spike - upswing[0] - 1e-9) & (t <= spike + 1e-9))
         gap = np.abs(vn - vc)[away].max()
         assert gap <= upswing[1], f"{name}: traces differ by {gap} mV away from spikes"
-    assert [len(s) for s in sn] == [len(s) for s in sc], f"{name}: spike counts {sn} against {sc}"
-    for a, b in zip(sn, sc):
-        np.testing.assert_allclose(a, b, atol=1e-9)
     if pending is not None:
         wn = wn + pending(sn)
     np.testing.assert_allclose(wc, wn, rtol=0, atol=1e-12)
@@ -91,10 +107,14 @@ def test_current_based_cells_equal_nest(name):
     assert sum(len(s) for s in spikes) > 0  # the comparison covers firing and resets
 
 
-@pytest.mark.parametrize("name,tol,upswing", [("IF_cond_exp", 1e-7, None),
-                                              ("EIF_cond_exp_isfa_ista", 0.2, (1.0, 0.02))])
-def test_conductance_based_cells_equal_nest(name, tol, upswing):
-    spikes, _ = compare(name, 0.02, tol, upswing=upswing, sources=("dc", "step"))
+@pytest.mark.parametrize("name,w,tol,upswing,step_off", [
+    ("IF_cond_exp", 0.02, 1e-7, None, False),
+    ("IF_cond_alpha", 0.05, 2e-4, None, False),
+    ("EIF_cond_exp_isfa_ista", 0.02, 0.2, (1.0, 0.02), False),
+    ("EIF_cond_alpha_isfa_ista", 0.02, 0.5, None, True),
+])
+def test_conductance_based_cells_equal_nest(name, w, tol, upswing, step_off):
+    spikes, _ = compare(name, w, tol, upswing=upswing, step_off=step_off, sources=("dc", "step"))
     assert sum(len(s) for s in spikes) > 0
 
 

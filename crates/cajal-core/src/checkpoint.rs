@@ -29,10 +29,10 @@ const MAGIC: &[u8; 8] = b"CAJALCKP";
 /// run in one process); version 5 adds the Tempotron's learning projection (files without one
 /// are version 4's); version 6 adds the delta rule's learning projection and the fixed rows of
 /// Oja's rule (a version 5 file reads with none fixed).
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// The older versions still read (their fields are version 6's less some with defaults).
-const READ_ALSO: &[u32] = &[2, 3, 4, 5];
+const READ_ALSO: &[u32] = &[2, 3, 4, 5, 6];
 
 /// Why a checkpoint cannot be written, read or restored.
 #[derive(Debug, thiserror::Error)]
@@ -273,6 +273,9 @@ impl Simulation {
         for (new, built) in restored.iter_mut().zip(self.partitions.iter_mut()) {
             new.recorded_static = std::mem::take(&mut built.recorded_static);
             new.built_state = built.built_state.take();
+            for (n, b) in new.currents.iter_mut().zip(&built.currents) {
+                n.input = b.input;
+            }
             for (n, b) in new.learning.iter_mut().zip(&built.learning) {
                 if let (LearningProjection::Stdp(n), LearningProjection::Stdp(b)) = (n, b) {
                     n.adopt_definition(b);

@@ -122,7 +122,9 @@ pub struct PoissonDrive {
 /// An injected current: piecewise constant in time.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CurrentDrive {
-    /// Which of the network's inputs this is (its index in definition order).
+    /// Which of the network's inputs this is (its index in definition order). Not saved: a
+    /// restored checkpoint takes it from the network just built from the same description.
+    #[serde(skip)]
     pub input: usize,
     /// `(first step, amplitude pA)` in order of steps; before the first, zero.
     pub changes: Vec<(u64, f64)>,

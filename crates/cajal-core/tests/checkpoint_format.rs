@@ -39,6 +39,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (4, 0xb185ae0b98f44ab9),
     (5, 0x7825a57f7a39a86f),
     (6, 0x529554a15f086109),
+    (7, 0x7108785a82989e7c),
 ];
 
 fn fnv1a(text: &str) -> u64 {
@@ -171,6 +172,24 @@ fn network_with(version: u32) -> Network {
             .weight(5.0)
             .delay(2.0),
     );
+    if version >= 7 {
+        // version 7: the alpha-conductance neurons, driven and recorded
+        for (name, kind) in [
+            ("cond_alpha", ModelKind::IafCondAlpha),
+            ("aeif_alpha", ModelKind::AeifCondAlpha),
+        ] {
+            let pop = add(&mut net, Population::new(name, kind, 6));
+            connect(
+                &mut net,
+                Projection::new(src, pop, indegree(8))
+                    .weight(uniform(-4.0, 12.0))
+                    .delay(1.0),
+            );
+            net.add_input(Input::dc(500.0).onto(pop)).unwrap();
+            net.add_record(Record::spikes(pop).variables(&["V_m", "dg_ex", "g_in"]))
+                .unwrap();
+        }
+    }
     if version >= 6 {
         // version 6: the delta rule, and Oja's fixed rows (see `prepare`)
         connect(
@@ -385,6 +404,8 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
         "IafPscAlpha",
         "IafCondExp",
         "AeifCondExp",
+        "IafCondAlpha",
+        "AeifCondAlpha",
         "Izhikevich",
         "DendriticSegment",
         "SpikeGenerator",
@@ -453,6 +474,13 @@ fn a_version_4_checkpoint_still_restores_and_goes_on_as_its_run_would() {
 }
 
 #[test]
+fn a_version_6_checkpoint_still_restores_and_goes_on_as_its_run_would() {
+    // the golden file of version 6, written before version 7 added the alpha-conductance
+    // neurons (its network has none)
+    older_version_goes_on("tests/data/golden-v6.ckpt", 6);
+}
+
+#[test]
 fn a_version_5_checkpoint_still_restores_and_goes_on_as_its_run_would() {
     // the golden file of version 5, written before version 6 added the delta rule and Oja's
     // fixed rows (its network has no delta rule; its Oja rows all learn)
@@ -467,6 +495,9 @@ fn older_version_goes_on(file: &str, version: u32) {
     let mut resumed = network().build(1).unwrap();
     resumed.restore(ck).unwrap();
     let mut whole = network().build(1).unwrap();
+    if version >= 6 {
+        prepare(&mut whole); // as the golden file's network was
+    }
     whole.run(50.0, |_, _| {}).unwrap();
     let mut now = network().build(1).unwrap();
     now.restore(Checkpoint::from_bytes(&whole.checkpoint_bytes(b""), &path).unwrap())
@@ -491,7 +522,7 @@ fn checkpoints_of_another_format_version_are_refused_by_name() {
     assert_eq!(
         err,
         format!(
-            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3, 4, 5 and \
+            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3, 4, 5, 6 and \
              {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
         )
     );

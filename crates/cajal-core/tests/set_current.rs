@@ -100,3 +100,25 @@ fn impossible_schedules_are_refused_and_change_nothing() {
     b.run(5.0, |_, _| {}).unwrap();
     assert_eq!(v(&a, pa), v(&b, pb));
 }
+
+#[test]
+fn a_checkpoint_keeps_the_schedule_set_and_the_inputs_stay_addressable() {
+    let (mut a, pa) = network(Input::dc(100.0));
+    a.run(3.0, |_, _| {}).unwrap();
+    a.set_current(1, &[0.0, 4.0], &[100.0, 450.0], None).unwrap();
+    let bytes = a.checkpoint_bytes(b"");
+    let (mut b, pb) = network(Input::dc(100.0));
+    let path = std::path::Path::new("set_current.ckpt");
+    b.restore(Checkpoint::from_bytes(&bytes, path).unwrap())
+        .unwrap();
+    a.run(4.0, |_, _| {}).unwrap();
+    b.run(4.0, |_, _| {}).unwrap();
+    assert_eq!(v(&a, pa), v(&b, pb));
+    // after the restore, input 1 is still the current (and input 0 still the Poisson drive)
+    for sim in [&mut a, &mut b] {
+        sim.set_current(1, &[0.0], &[-200.0], Some(9.0)).unwrap();
+        assert!(sim.set_current(0, &[0.0], &[1.0], None).is_err());
+        sim.run(4.0, |_, _| {}).unwrap();
+    }
+    assert_eq!(v(&a, pa), v(&b, pb));
+}

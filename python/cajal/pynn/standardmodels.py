@@ -99,6 +99,24 @@ class EIF_cond_exp_isfa_ista(cells.EIF_cond_exp_isfa_ista):
     weight_scale = 1000.0
 
 
+class IF_cond_alpha(cells.IF_cond_alpha):
+    __doc__ = cells.IF_cond_alpha.__doc__
+    translations = build_translations(*_COND)
+    engine_model = "iaf_cond_alpha"
+    variable_map = {"v": "V_m", "gsyn_exc": "g_ex", "gsyn_inh": "g_in"}
+    scale_factors = {"v": 1.0, "gsyn_exc": 0.001, "gsyn_inh": 0.001}
+    weight_scale = 1000.0  # µS -> nS
+
+
+class EIF_cond_alpha_isfa_ista(cells.EIF_cond_alpha_isfa_ista):
+    __doc__ = cells.EIF_cond_alpha_isfa_ista.__doc__
+    translations = EIF_cond_exp_isfa_ista.translations
+    engine_model = "aeif_cond_alpha"
+    variable_map = EIF_cond_exp_isfa_ista.variable_map
+    scale_factors = EIF_cond_exp_isfa_ista.scale_factors
+    weight_scale = 1000.0
+
+
 class Izhikevich(cells.Izhikevich):
     __doc__ = cells.Izhikevich.__doc__
     translations = build_translations(

@@ -4,6 +4,7 @@
 //! variable (structure of arrays). The model is dispatched once per population per step, never per
 //! neuron.
 
+mod alpha;
 mod iaf_psc;
 mod kernels;
 mod nonlinear;
@@ -11,6 +12,7 @@ pub mod params;
 pub mod propagators;
 mod segment;
 
+pub use alpha::{AeifCondAlpha, AlphaConductances, IafCondAlpha};
 pub use iaf_psc::{IafPscAlpha, IafPscDelta, IafPscExp};
 pub use nonlinear::{AeifCondExp, IafCondExp, Izhikevich};
 pub use params::{ParamError, ParamInfo, Params};
@@ -40,6 +42,10 @@ pub enum ModelKind {
     IafCondExp,
     /// Adaptive exponential integrate-and-fire, exponential conductances, RK4.
     AeifCondExp,
+    /// Leaky integrate-and-fire, alpha-shaped conductances, RK4.
+    IafCondAlpha,
+    /// Adaptive exponential integrate-and-fire, alpha-shaped conductances, RK4.
+    AeifCondAlpha,
     /// Izhikevich (2003), RK4.
     Izhikevich,
     /// An active dendritic segment: fires an NMDA-like event when at least `theta` of its
@@ -54,12 +60,14 @@ pub enum ModelKind {
 
 impl ModelKind {
     /// All kinds, for listings in error messages.
-    pub const ALL: [ModelKind; 9] = [
+    pub const ALL: [ModelKind; 11] = [
         ModelKind::IafPscDelta,
         ModelKind::IafPscExp,
         ModelKind::IafPscAlpha,
         ModelKind::IafCondExp,
         ModelKind::AeifCondExp,
+        ModelKind::IafCondAlpha,
+        ModelKind::AeifCondAlpha,
         ModelKind::Izhikevich,
         ModelKind::DendriticSegment,
         ModelKind::SpikeGenerator,
@@ -79,6 +87,8 @@ impl ModelKind {
             "iaf_psc_alpha" | "IF_curr_alpha" => ModelKind::IafPscAlpha,
             "iaf_cond_exp" | "IF_cond_exp" => ModelKind::IafCondExp,
             "aeif_cond_exp" | "EIF_cond_exp_isfa_ista" => ModelKind::AeifCondExp,
+            "iaf_cond_alpha" | "IF_cond_alpha" => ModelKind::IafCondAlpha,
+            "aeif_cond_alpha" | "EIF_cond_alpha_isfa_ista" => ModelKind::AeifCondAlpha,
             "izhikevich" | "Izhikevich" => ModelKind::Izhikevich,
             "dendritic_segment" => ModelKind::DendriticSegment,
             "spike_generator" | "SpikeSourceArray" => ModelKind::SpikeGenerator,
@@ -95,6 +105,8 @@ impl ModelKind {
             ModelKind::IafPscAlpha => "iaf_psc_alpha",
             ModelKind::IafCondExp => "iaf_cond_exp",
             ModelKind::AeifCondExp => "aeif_cond_exp",
+            ModelKind::IafCondAlpha => "iaf_cond_alpha",
+            ModelKind::AeifCondAlpha => "aeif_cond_alpha",
             ModelKind::Izhikevich => "izhikevich",
             ModelKind::DendriticSegment => "dendritic_segment",
             ModelKind::SpikeGenerator => "spike_generator",
@@ -108,8 +120,9 @@ impl ModelKind {
             ModelKind::IafPscDelta => params::IAF_PSC_DELTA,
             ModelKind::IafPscExp => params::IAF_PSC_EXP,
             ModelKind::IafPscAlpha => params::IAF_PSC_ALPHA,
-            ModelKind::IafCondExp => params::IAF_COND_EXP,
-            ModelKind::AeifCondExp => params::AEIF_COND_EXP,
+            // the alpha twins have the same parameters and defaults as the exponential ones
+            ModelKind::IafCondExp | ModelKind::IafCondAlpha => params::IAF_COND_EXP,
+            ModelKind::AeifCondExp | ModelKind::AeifCondAlpha => params::AEIF_COND_EXP,
             ModelKind::Izhikevich => params::IZHIKEVICH,
             ModelKind::DendriticSegment => params::DENDRITIC_SEGMENT,
             ModelKind::SpikeGenerator => &[],
@@ -135,6 +148,8 @@ impl ModelKind {
             ModelKind::IafPscAlpha => &["V_m", "I_syn_ex", "I_syn_in", "theta"],
             ModelKind::IafCondExp => &["V_m", "g_ex", "g_in", "theta"],
             ModelKind::AeifCondExp => &["V_m", "w", "g_ex", "g_in"],
+            ModelKind::IafCondAlpha => &["V_m", "g_ex", "dg_ex", "g_in", "dg_in"],
+            ModelKind::AeifCondAlpha => &["V_m", "w", "g_ex", "dg_ex", "g_in", "dg_in"],
             ModelKind::Izhikevich => &["V_m", "U_m"],
             ModelKind::DendriticSegment => &["active"],
             ModelKind::SpikeGenerator | ModelKind::PoissonSource => &[],
@@ -157,7 +172,10 @@ impl ModelKind {
         match self {
             ModelKind::IafPscDelta | ModelKind::Izhikevich => "mV",
             ModelKind::IafPscExp | ModelKind::IafPscAlpha => "pA",
-            ModelKind::IafCondExp | ModelKind::AeifCondExp => "nS",
+            ModelKind::IafCondExp
+            | ModelKind::AeifCondExp
+            | ModelKind::IafCondAlpha
+            | ModelKind::AeifCondAlpha => "nS",
             ModelKind::DendriticSegment => "synapses",
             ModelKind::SpikeGenerator | ModelKind::PoissonSource => "",
         }
@@ -177,6 +195,10 @@ pub enum Dynamics {
     IafCondExp(IafCondExp),
     /// See [`AeifCondExp`].
     AeifCondExp(AeifCondExp),
+    /// See [`IafCondAlpha`].
+    IafCondAlpha(IafCondAlpha),
+    /// See [`AeifCondAlpha`].
+    AeifCondAlpha(AeifCondAlpha),
     /// See [`Izhikevich`].
     Izhikevich(Izhikevich),
     /// See [`DendriticSegment`].
@@ -345,6 +367,8 @@ impl Dynamics {
             ModelKind::IafPscAlpha => Dynamics::IafPscAlpha(IafPscAlpha::new(&p, n, dt)?),
             ModelKind::IafCondExp => Dynamics::IafCondExp(IafCondExp::new(&p, n, dt)?),
             ModelKind::AeifCondExp => Dynamics::AeifCondExp(AeifCondExp::new(&p, n, dt)?),
+            ModelKind::IafCondAlpha => Dynamics::IafCondAlpha(IafCondAlpha::new(&p, n, dt)?),
+            ModelKind::AeifCondAlpha => Dynamics::AeifCondAlpha(AeifCondAlpha::new(&p, n, dt)?),
             ModelKind::Izhikevich => Dynamics::Izhikevich(Izhikevich::new(&p, n, dt)?),
             ModelKind::DendriticSegment => {
                 Dynamics::DendriticSegment(DendriticSegment::new(&p, n, dt)?)
@@ -402,6 +426,8 @@ impl Dynamics {
             Dynamics::IafPscAlpha(m) => m.step(ex, inh, current, spiked),
             Dynamics::IafCondExp(m) => m.step(ex, inh, current, spiked),
             Dynamics::AeifCondExp(m) => m.step(ex, inh, current, spiked),
+            Dynamics::IafCondAlpha(m) => m.step(ex, inh, current, spiked),
+            Dynamics::AeifCondAlpha(m) => m.step(ex, inh, current, spiked),
             Dynamics::Izhikevich(m) => m.step(ex, inh, current, spiked),
             // a time given twice is two spikes, recorded and delivered twice (as NEST emits them);
             // sources read no input, so their rows need no zeroing
@@ -436,6 +462,14 @@ impl Dynamics {
             (Dynamics::AeifCondExp(a), Dynamics::AeifCondExp(b)) => {
                 copy!(a, b, v_m, w, g_ex, g_in, refractory)
             }
+            (Dynamics::IafCondAlpha(a), Dynamics::IafCondAlpha(b)) => {
+                copy!(a, b, v_m, refractory);
+                a.syn.copy_from(&b.syn);
+            }
+            (Dynamics::AeifCondAlpha(a), Dynamics::AeifCondAlpha(b)) => {
+                copy!(a, b, v_m, w, refractory);
+                a.syn.copy_from(&b.syn);
+            }
             (Dynamics::Izhikevich(a), Dynamics::Izhikevich(b)) => copy!(a, b, v_m, u_m),
             (Dynamics::DendriticSegment(a), Dynamics::DendriticSegment(b)) => {
                 copy!(a, b, active, plateau)
@@ -463,6 +497,13 @@ impl Dynamics {
 
     /// A state variable by name, if the model has it.
     pub fn variable(&self, name: &str) -> Option<&[f64]> {
+        if let Dynamics::IafCondAlpha(IafCondAlpha { syn, .. })
+        | Dynamics::AeifCondAlpha(AeifCondAlpha { syn, .. }) = self
+        {
+            if let Some(v) = syn.variable(name) {
+                return Some(v);
+            }
+        }
         Some(match (self, name) {
             (Dynamics::IafPscDelta(m), "theta") => &m.theta,
             (Dynamics::IafPscExp(m), "theta") => &m.theta,
@@ -482,6 +523,9 @@ impl Dynamics {
             (Dynamics::AeifCondExp(m), "w") => &m.w,
             (Dynamics::AeifCondExp(m), "g_ex") => &m.g_ex,
             (Dynamics::AeifCondExp(m), "g_in") => &m.g_in,
+            (Dynamics::IafCondAlpha(m), "V_m") => &m.v_m,
+            (Dynamics::AeifCondAlpha(m), "V_m") => &m.v_m,
+            (Dynamics::AeifCondAlpha(m), "w") => &m.w,
             (Dynamics::Izhikevich(m), "V_m") => &m.v_m,
             (Dynamics::Izhikevich(m), "U_m") => &m.u_m,
             (Dynamics::DendriticSegment(m), "active") => &m.active,
@@ -493,6 +537,13 @@ impl Dynamics {
     pub fn variable_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         if name == "theta" {
             return self.theta_mut().map(|t| &mut t[..]);
+        }
+        if matches!(name, "g_ex" | "dg_ex" | "g_in" | "dg_in") {
+            if let Dynamics::IafCondAlpha(IafCondAlpha { syn, .. })
+            | Dynamics::AeifCondAlpha(AeifCondAlpha { syn, .. }) = self
+            {
+                return syn.variable_mut(name);
+            }
         }
         Some(match (self, name) {
             (Dynamics::IafPscDelta(m), "V_m") => &mut m.v_m,
@@ -509,6 +560,9 @@ impl Dynamics {
             (Dynamics::AeifCondExp(m), "w") => &mut m.w,
             (Dynamics::AeifCondExp(m), "g_ex") => &mut m.g_ex,
             (Dynamics::AeifCondExp(m), "g_in") => &mut m.g_in,
+            (Dynamics::IafCondAlpha(m), "V_m") => &mut m.v_m,
+            (Dynamics::AeifCondAlpha(m), "V_m") => &mut m.v_m,
+            (Dynamics::AeifCondAlpha(m), "w") => &mut m.w,
             (Dynamics::Izhikevich(m), "V_m") => &mut m.v_m,
             (Dynamics::Izhikevich(m), "U_m") => &mut m.u_m,
             (Dynamics::DendriticSegment(m), "active") => &mut m.active,

@@ -243,8 +243,7 @@ impl Simulation {
     /// first time and from `stop` ms on (`None`: never). Times are rounded to the step as when
     /// the input was built. Refused, with nothing changed, for times that are not finite, negative
     /// or not increasing, non-finite amplitudes, lists of different lengths, or an input that is not
-    /// a current on this network's neurons. Checkpoints keep the schedule of the description, not
-    /// this one.
+    /// a current on this network's neurons. A checkpoint keeps the schedule as set.
     pub fn set_current(
         &mut self,
         input: usize,
