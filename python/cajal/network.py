@@ -151,6 +151,11 @@ class Network:
             self._native = _cajal.NativeNetwork(dt, seed, threads)
         self._files: Optional[tempfile.TemporaryDirectory] = None
         self._source: Optional[Path] = None
+        # False: each call's table is checked with the whole network once, when it is next read
+        # or built, instead of at the call (for programs that add thousands of tables, such as
+        # pyNN.cajal; an error then names the table, not the call)
+        self._check_each = True
+        self._added: list = []
 
     # ---- from and to model files ------------------------------------------------------------
 
@@ -231,7 +236,8 @@ class Network:
                 raise TypeError(f"{call}: {what} must be a dict, got {type(m).__name__}")
         table = _table(name=name, model=model, size=size, params=params, initial=initial,
                        spike_times=spike_times, threshold=threshold)
-        self._native.add("population", table, call)
+        self._native.add("population", table, call, self._check_each)
+        self._added.append(name)
         return Population(self, name, model, size)
 
     def connect(
@@ -272,7 +278,7 @@ class Network:
         tgt = _name(target, "target", call)
         if not isinstance(rule, str):
             raise TypeError(f"{call}: rule must be a str such as 'fixed_indegree', got {type(rule).__name__}")
-        known = [n for n, _, _ in self._native.populations()]
+        known = [n for n, _, _ in self._native.populations()] if self._check_each else self._added
         for what, x in (("source", src), ("target", tgt)):
             if x not in known:
                 raise KeyError(
@@ -302,7 +308,7 @@ class Network:
             plasticity=plasticity, scaling=scaling, record_weights=record_weights,
         )
         try:
-            self._native.add("projection", table, call)
+            self._native.add("projection", table, call, self._check_each)
         except (ValueError, TypeError, KeyError) as e:
             if file is None:
                 raise
@@ -370,7 +376,7 @@ class Network:
         table = _table(type=type, target=tgt, rate=rate, weight=weight, delay=delay,
                        amplitude=amplitude, amplitude_times=amplitude_times,
                        amplitude_values=amplitude_values, neurons=neurons, start=start, stop=stop)
-        self._native.add("input", table, call)
+        self._native.add("input", table, call, self._check_each)
 
     def record(
         self,
@@ -394,7 +400,7 @@ class Network:
             variables = [variables]
         table = _table(population=pop, spikes=bool(spikes), neurons=neurons,
                        variables=list(variables), interval=interval, state_neurons=state_neurons)
-        self._native.add("record", table, call)
+        self._native.add("record", table, call, self._check_each)
 
     def add_astrocyte(
         self,
@@ -417,7 +423,7 @@ class Network:
         table = _table(name=name, liquid=[_name(x, "liquid", call) for x in liquid],
                        input=[_name(x, "input", call) for x in input], w=w, bias=bias, tau=tau,
                        initial=initial)
-        self._native.add("astrocyte", table, call)
+        self._native.add("astrocyte", table, call, self._check_each)
 
     # ---- what it has -------------------------------------------------------------------------
 

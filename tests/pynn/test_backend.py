@@ -114,3 +114,72 @@ def test_what_cannot_follow_the_script_says_so():
     with pytest.warns(UserWarning, match="time grid"):
         sim.setup(timestep=0.1, spike_precision="off_grid")
     sim.end()
+
+
+def test_review_cases_heterogeneous_conductance_cells_and_partial_recording():
+    """Lists of tau_m on a conductance-based cell (g_L is computed from them), and spikes
+    recorded from only some of the groups such a population is split into."""
+    sim.setup(timestep=0.1)
+    p = sim.Population(2, sim.IF_cond_exp(tau_m=[10.0, 20.0], i_offset=2.0))
+    np.testing.assert_allclose(p.get("tau_m"), [10.0, 20.0])
+    p[0:1].record("spikes")
+    sim.run(50.0)
+    trains = p.get_data().segments[0].spiketrains
+    assert len(trains) == 1 and len(trains[0]) > 0
+    sim.end()
+
+
+def test_new_spike_times_between_runs_add_and_never_silently_drop():
+    sim.setup(timestep=0.1)
+    s = sim.Population(2, sim.SpikeSourceArray(spike_times=[[2.0, 10.0, 30.0], [3.0, 12.0]]))
+    s.record("spikes")
+    sim.run(5.0)
+    with pytest.raises(RuntimeError, match="drop the queued spike at 10.0 ms"):
+        s[0:1].set(spike_times=[20.0])
+    np.testing.assert_array_equal(s.get("spike_times")[0].value, [2.0, 10.0, 30.0])  # unchanged
+    s[1:2].set(spike_times=[3.0, 8.0, 12.0])
+    sim.run(35.0)
+    trains = [t.magnitude.tolist() for t in s.get_data().segments[0].spiketrains]
+    assert trains == [[2.0, 10.0, 30.0], [3.0, 8.0, 12.0]]
+    sim.end()
+
+
+def test_a_refused_change_leaves_the_description_as_it_was():
+    sim.setup(timestep=0.1)
+    p = sim.Population(3, sim.IF_curr_exp(i_offset=1.0))
+    sim.run(10.0)
+    with pytest.raises(RuntimeError, match="one value"):
+        p.set(tau_m=[10.0, 11.0, 50.0])
+    np.testing.assert_array_equal(p.get("tau_m", simplify=False), [20.0, 20.0, 20.0])
+    sim.end()
+
+
+def test_a_current_source_records_its_history_and_noise_does_not_depend_on_the_split():
+    sim.setup(timestep=1.0)
+    p = sim.Population(1, sim.IF_curr_exp())
+    dc = sim.DCSource(amplitude=0.2, start=0.0)
+    dc.inject_into(p)
+    dc.record()
+    sim.run(3.0)
+    dc.amplitude = 0.5
+    sim.run(3.0)
+    np.testing.assert_allclose(np.asarray(dc.get_data()).ravel(), [0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.5])
+    sim.end()
+
+    def noisy(chunks):
+        sim.setup(timestep=0.1)
+        cell = sim.Population(1, sim.IF_curr_exp())
+        cell.record("v")
+        cell.inject(sim.NoisyCurrentSource(mean=0.5, stdev=0.2, dt=1.0))
+        for c in chunks:
+            sim.run(c)
+        sim.reset()
+        sim.run(sum(chunks))
+        segments = cell.get_data().segments
+        sim.end()
+        return [np.asarray(s.filter(name="v")[0]).ravel() for s in segments]
+
+    (a, a_again), (b, b_again) = noisy([150.0, 100.0]), noisy([100.0, 50.0, 100.0])
+    np.testing.assert_array_equal(a, b)  # however the runs are split
+    np.testing.assert_array_equal(a_again, b_again)
+    assert not np.array_equal(a, a_again)  # a new segment draws new noise

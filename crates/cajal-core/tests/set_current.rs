@@ -105,7 +105,8 @@ fn impossible_schedules_are_refused_and_change_nothing() {
 fn a_checkpoint_keeps_the_schedule_set_and_the_inputs_stay_addressable() {
     let (mut a, pa) = network(Input::dc(100.0));
     a.run(3.0, |_, _| {}).unwrap();
-    a.set_current(1, &[0.0, 4.0], &[100.0, 450.0], None).unwrap();
+    a.set_current(1, &[0.0, 4.0], &[100.0, 450.0], None)
+        .unwrap();
     let bytes = a.checkpoint_bytes(b"");
     let (mut b, pb) = network(Input::dc(100.0));
     let path = std::path::Path::new("set_current.ckpt");

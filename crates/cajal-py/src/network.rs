@@ -19,6 +19,9 @@ struct Inner {
     base: Option<PathBuf>,
     threads: usize,
     model: cajal_model::Model,
+    /// Tables were added unchecked (`add(..., check=False)`): `model` is that of an earlier
+    /// document until [`Inner::refresh`].
+    stale: bool,
     sim: Option<Simulation>,
     /// Addresses of the last buffers handed to NumPy (tests check that no copy was made).
     handed: Vec<usize>,
@@ -37,7 +40,7 @@ fn busy() -> PyErr {
 }
 
 /// Checks a document through the model loader (and so the builder).
-fn check(
+fn check_doc(
     doc: &toml::Table,
     base: Option<&Path>,
 ) -> Result<(cajal_model::Model, String), (cajal_model::ModelError, String)> {
@@ -119,6 +122,20 @@ fn unknown(call: &str, what: &str, name: &str, known: Vec<&str>) -> PyErr {
 }
 
 impl Inner {
+    /// Checks a document that grew unchecked, once, before it is read or built.
+    fn refresh(&mut self) -> PyResult<()> {
+        if self.stale {
+            match check_doc(&self.doc, self.base.as_deref()) {
+                Ok((model, _)) => {
+                    self.model = model;
+                    self.stale = false;
+                }
+                Err((e, text)) => return Err(model_error(&e, "build()", "", &text)),
+            }
+        }
+        Ok(())
+    }
+
     fn population(&self, name: &str, call: &str) -> PyResult<PopulationId> {
         self.model.network.population(name).ok_or_else(|| {
             let pops = &self.model.def().populations;
@@ -152,6 +169,9 @@ impl Inner {
     }
 
     fn build(&mut self) -> PyResult<()> {
+        if self.sim.is_none() {
+            self.refresh()?;
+        }
         if self.sim.is_none() && self.model.def().populations.is_empty() {
             return Err(PyValueError::new_err(
                 "build(): the network has no population; add one with add_population() first",
@@ -217,6 +237,7 @@ impl NativeNetwork {
         };
         Ok(NativeNetwork {
             inner: Mutex::new(Inner {
+                stale: false,
                 doc,
                 base: None,
                 threads,
@@ -263,10 +284,11 @@ impl NativeNetwork {
                 t.insert("seed".into(), seed_value(seed, "Network.from_toml()")?);
             }
         }
-        let (model, _) =
-            check(&doc, base.as_deref()).map_err(|(e, _)| PyValueError::new_err(e.to_string()))?;
+        let (model, _) = check_doc(&doc, base.as_deref())
+            .map_err(|(e, _)| PyValueError::new_err(e.to_string()))?;
         Ok(NativeNetwork {
             inner: Mutex::new(Inner {
+                stale: false,
                 doc,
                 base,
                 threads,
@@ -279,8 +301,17 @@ impl NativeNetwork {
 
     /// Adds a table to section `section` (`population`, `projection`, `input`, `record`,
     /// `astrocyte`), checked with the whole document; `call` names the Python call in errors.
-    /// Returns the table's index in its section.
-    fn add(&self, section: &str, table: &Bound<'_, PyDict>, call: &str) -> PyResult<usize> {
+    /// Returns the table's index in its section. With `check=False` the document is checked
+    /// once, when the network is next read or built (a program adding many tables at once:
+    /// each check reads the whole document).
+    #[pyo3(signature = (section, table, call, check=true))]
+    fn add(
+        &self,
+        section: &str,
+        table: &Bound<'_, PyDict>,
+        call: &str,
+        check: bool,
+    ) -> PyResult<usize> {
         // (Python code may run while converting: before the lock is taken)
         let Some(toml::Value::Table(t)) = to_toml(table.as_any(), call)? else {
             unreachable!("a dict is a table")
@@ -301,8 +332,12 @@ impl NativeNetwork {
         };
         list.push(toml::Value::Table(t));
         let index = list.len() - 1;
+        if !check {
+            inner.stale = true;
+            return Ok(index);
+        }
         let base = inner.base.clone();
-        match check(&inner.doc, base.as_deref()) {
+        match check_doc(&inner.doc, base.as_deref()) {
             Ok((model, _)) => {
                 inner.model = model;
                 Ok(index)
@@ -381,7 +416,8 @@ impl NativeNetwork {
 
     /// `(name, model, size)` of every population, in order.
     fn populations(&self) -> PyResult<Vec<(String, String, usize)>> {
-        let inner = self.lock()?;
+        let mut inner = self.lock()?;
+        inner.refresh()?;
         Ok(inner
             .model
             .def()
@@ -393,7 +429,8 @@ impl NativeNetwork {
 
     /// `(name, source, target, plastic)` of every projection, in order.
     fn projections(&self) -> PyResult<Vec<(String, String, String, bool)>> {
-        let inner = self.lock()?;
+        let mut inner = self.lock()?;
+        inner.refresh()?;
         let def = inner.model.def();
         Ok(def
             .projections
@@ -535,7 +572,8 @@ impl NativeNetwork {
 
     /// A population's parameters: those given, and the model's defaults for the rest.
     fn get_params(&self, population: &str) -> PyResult<BTreeMap<String, f64>> {
-        let inner = self.lock()?;
+        let mut inner = self.lock()?;
+        inner.refresh()?;
         let pop = inner.population(population, "get_params()")?;
         let def = &inner.model.def().populations[pop.index()];
         let mut out: BTreeMap<String, f64> = def
@@ -575,7 +613,7 @@ impl NativeNetwork {
         }
         // the whole document checked, as when the population was added
         let base = inner.base.clone();
-        let params = match check(&inner.doc, base.as_deref()) {
+        let params = match check_doc(&inner.doc, base.as_deref()) {
             Ok((m, _)) => m.def().populations[i].params.clone(),
             Err((e, text)) => {
                 inner.doc = old_doc;

@@ -97,6 +97,7 @@ def _add_current_sources(st, net, horizon):
     n_inputs = 0
     for src in st.current_sources:
         object.__setattr__(src, "_inputs", [])
+        src.start_segment()
         if not src._targets:
             continue
         object.__setattr__(src, "_horizon", horizon)
@@ -111,6 +112,8 @@ def _add_current_sources(st, net, horizon):
 
 
 def _add_records(st, net):
+    """One engine recorder per group that records anything; `pop._recording` keeps, per group,
+    whether it records spikes and whether it samples state."""
     for pop in st.populations:
         rec = pop.recorder
         spike_ids, state_ids, variables = set(), set(), []
@@ -122,22 +125,28 @@ def _add_records(st, net):
             else:
                 variables.append(pop.celltype.variable_map[var.name])
                 state_ids |= {int(i) for i in ids}
+        n_groups = len(pop._groups.names)
+        pop._recording = {"spikes": np.zeros(n_groups, dtype=bool), "state": np.zeros(n_groups, dtype=bool)}
         if not spike_ids and not state_ids:
             continue
-        index = {int(i): k for k, i in enumerate(pop.all_cells)}
-        for g, name in enumerate(pop._groups.names):
-            members = set(pop._groups.members[g].tolist())
-            spk = sorted(int(pop._groups.local[index[i]]) for i in spike_ids if index[i] in members)
-            sta = sorted(int(pop._groups.local[index[i]]) for i in state_ids if index[i] in members)
-            if not spk and not sta:
-                continue
-            kwargs = {"spikes": bool(spk)}
-            if spk:
-                kwargs["neurons"] = spk
-            if sta:
+        first = int(pop.first_id)
+
+        def by_group(ids):
+            k = np.sort(np.fromiter(ids, dtype=np.int64, count=len(ids)) - first)
+            groups = pop._groups.group_of[k]
+            return {int(g): sorted(pop._groups.local[k[groups == g]].tolist()) for g in np.unique(groups)}
+
+        spikes, state = by_group(spike_ids), by_group(state_ids)
+        for g in sorted(set(spikes) | set(state)):
+            kwargs = {"spikes": g in spikes}
+            if g in spikes:
+                kwargs["neurons"] = spikes[g]
+            if g in state:
                 kwargs.update(variables=sorted(set(variables)), interval=float(rec.sampling_interval),
-                              state_neurons=sta)
-            net.record(name, **kwargs)
+                              state_neurons=state[g])
+            net.record(pop._groups.names[g], **kwargs)
+            pop._recording["spikes"][g] = g in spikes
+            pop._recording["state"][g] = g in state
 
 
 def _stdp(prj, ks, sign, scale):
@@ -230,6 +239,7 @@ def build_network(st, horizon=0.0):
     """The engine network for everything described (called at the first run of a segment)."""
     seed = int(st.rng_seed) + 7919 * max(st.segment_counter, 0)
     net = cajal.Network(dt=st.dt, seed=seed, threads=st.threads)
+    net._check_each = False  # one check of the whole network, at build()
     st._id_table = _id_table(st)
     _add_populations(st, net)
     st._groups_table = _engine_groups(st)
@@ -271,16 +281,19 @@ def push_initial_value(st, pop, variable, values, mask):
         st.net.set_state(name, vmap[variable], new)
 
 
-def push_parameters(st, pop, changed, mask):
-    """Gives the engine parameters changed between runs (each group must stay uniform)."""
+def push_parameters(st, pop, new, mask):
+    """Gives the engine parameters changed between runs (`new`: the native arrays they will
+    have; each group must stay uniform). Refuses, changing nothing, what the engine cannot do."""
     model = pop.celltype.engine_model
     if model == "spike_generator":
-        _push_spike_times(st, pop, mask)
+        _push_spike_times(st, pop, new["spike_times"], mask)
         return
+    updates = []
     for g, name in enumerate(pop._groups.names):
         m = pop._groups.members[g]
         params = {}
-        for k, values in pop._parameters.items():
+        for k, old in pop._parameters.items():
+            values = new.get(k, old)
             v = np.unique(np.asarray(values, dtype=float)[m])
             if v.size != 1:
                 raise RuntimeError(
@@ -288,18 +301,32 @@ def push_parameters(st, pop, changed, mask):
                     "for neurons that shared their parameters when the network was built; give "
                     "heterogeneous values before the first run (or after reset())")
             params[k] = float(v[0])
+        updates.append((name, params))
+    for name, params in updates:
         st.net.set_params(name, **params)
 
 
-def _push_spike_times(st, pop, mask):
+def _push_spike_times(st, pop, new_times, mask):
+    """New spike times of a SpikeSourceArray between runs. The engine can add spikes to a
+    generator but not take queued ones back: a new list may add future spikes and must keep
+    every future spike of the old one (else it is refused, changing nothing)."""
     name = pop._groups.names[0]
-    idx = np.arange(pop.size)[mask]
+    idx = np.atleast_1d(np.arange(pop.size)[mask])
     neurons, times = [], []
-    for i in np.atleast_1d(idx):
-        for t in _on_grid(_seq_values(pop._parameters["spike_times"][i]), st.dt):
-            if t > st.t + 1e-9:
-                neurons.append(int(i))
-                times.append(t)
+    for i in idx:
+        future = lambda seq: [t for t in _on_grid(_seq_values(seq), st.dt) if t > st.t + 1e-9]
+        old, wanted = future(pop._parameters["spike_times"][i]), future(new_times[i])
+        remaining = list(wanted)
+        for t in old:
+            match = next((k for k, w in enumerate(remaining) if abs(w - t) < 1e-9), None)
+            if match is None:
+                raise RuntimeError(
+                    f"pyNN.cajal: {pop.label!r}[{int(i)}]: the new spike_times drop the queued spike at "
+                    f"{t} ms; between runs a SpikeSourceArray can gain future spikes but not lose them "
+                    "(set its spike times before the first run, or after reset())")
+            remaining.pop(match)
+        neurons.extend([int(i)] * len(remaining))
+        times.extend(remaining)
     if neurons:
         st.net.add_spikes(name, neurons, times)
 
@@ -308,6 +335,8 @@ def population_spikes(st, pop):
     """(PyNN ids, times) of every recorded spike of `pop`, in time order."""
     ids, times = [], []
     for g, name in enumerate(pop._groups.names):
+        if not pop._recording["spikes"][g]:
+            continue
         t, s = st.net.spikes(name)
         ids.append(np.asarray(pop.all_cells, dtype=int)[pop._groups.members[g][np.asarray(s, dtype=int)]])
         times.append(np.asarray(t, dtype=float))

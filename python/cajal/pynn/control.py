@@ -1,5 +1,6 @@
 """setup(), end(), run(), reset() and the state queries for pyNN.cajal."""
 
+import numbers
 import warnings
 
 from pyNN import common
@@ -29,13 +30,13 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     st.min_delay = min_delay
     st.max_delay = extra_params.get("max_delay", "auto")
     threads = extra_params.get("threads", 1)
-    if not isinstance(threads, int) or threads < 1:
+    if not isinstance(threads, numbers.Integral) or isinstance(threads, bool) or threads < 1:
         raise ValueError(f"pyNN.cajal: setup(threads={threads!r}): give a whole number of threads, at least 1")
-    st.threads = threads
+    st.threads = int(threads)
     seed = extra_params.get("rng_seed", extra_params.get("rng_seeds_seed", 1))
-    if not isinstance(seed, int) or seed < 0:
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"pyNN.cajal: setup(rng_seed={seed!r}): give a whole number >= 0")
-    st.rng_seed = seed
+    st.rng_seed = int(seed)
     return 0
 
 

@@ -31,6 +31,7 @@ class _CurrentSource:
         object.__setattr__(self, "_horizon", 0.0)
         object.__setattr__(self, "_recording", False)
         object.__setattr__(self, "_index", len(state.current_sources))
+        object.__setattr__(self, "_pieces", [])  # (from ms, parameters) since the build
         super().__init__(**parameters)
         self.parameter_space.shape = (1,)
         state.current_sources.append(self)
@@ -57,6 +58,7 @@ class _CurrentSource:
             object.__setattr__(self, "parameter_space", old)
             raise
         if state.built and self._inputs:
+            self._pieces.append((state.t, self.values()))
             self._push(max(state.t, self._horizon))
 
     def get_native_parameters(self):
@@ -72,17 +74,33 @@ class _CurrentSource:
         object.__setattr__(self, "_recording", True)
 
     def _get_data(self):
+        """The current of every step of this segment: each parameter set's schedule from the
+        time it was set (as the engine was given it) to the next."""
         n = int(round(state.t / state.dt)) + 1
         t = np.arange(n) * state.dt
-        times, amps, stop = self.schedule(state.t + state.dt)
+        pieces = self._pieces or [(0.0, self.values())]
+        i = np.zeros(n)
+        for k, (start, p) in enumerate(pieces):
+            first = int(round(start / state.dt))
+            last = int(round(pieces[k + 1][0] / state.dt)) if k + 1 < len(pieces) else n
+            i[first:last] = self._amplitudes(p, n)[first:last]
+        return t, i
+
+    def _amplitudes(self, p, n):
+        """The amplitude (nA) of steps 0 to n - 1 under parameters `p`."""
+        times, amps, stop = self.schedule(n * state.dt, p)
         i = np.zeros(n)
         steps = np.round(np.asarray(times) / state.dt).astype(np.int64)
         for k, (s, a) in enumerate(zip(steps, amps)):
             end = steps[k + 1] if k + 1 < len(steps) else n
-            i[s:end] = a
+            i[min(s, n):min(end, n)] = a
         if stop is not None:
-            i[int(round(stop / state.dt)):] = 0.0
-        return t, i
+            i[min(int(round(stop / state.dt)), n):] = 0.0
+        return i
+
+    def start_segment(self):
+        """At the build of a segment: the history starts again, with the parameters now."""
+        object.__setattr__(self, "_pieces", [(0.0, self.values())])
 
     def get_data(self):
         """The injected current (nA) at every step, as a Neo signal."""
@@ -100,8 +118,9 @@ class _CurrentSource:
     def _check(self):
         pass
 
-    def schedule(self, horizon):
-        """(times ms, amplitudes nA, stop ms or None), on the grid, far enough for `horizon`."""
+    def schedule(self, horizon, p=None):
+        """(times ms, amplitudes nA, stop ms or None) under parameters `p` (default: as they
+        are now), on the grid, far enough for `horizon`."""
         raise NotImplementedError
 
     def engine_schedule(self, horizon):
@@ -149,8 +168,8 @@ class DCSource(_CurrentSource, electrodes.DCSource):
     __doc__ = electrodes.DCSource.__doc__
     translations = build_translations(("amplitude", "amplitude"), ("start", "start"), ("stop", "stop"))
 
-    def schedule(self, horizon):
-        p = self.values()
+    def schedule(self, horizon, p=None):
+        p = p or self.values()
         return [float(_grid(p["start"]))], [float(p["amplitude"])], _stop_or_none(float(p["stop"]))
 
 
@@ -176,8 +195,8 @@ class StepCurrentSource(_CurrentSource, electrodes.StepCurrentSource):
         keep[:-1] = steps[:-1] != steps[1:]
         self.parameter_space.update(times=_seq(steps[keep] * state.dt), amplitudes=_seq(amps[keep]))
 
-    def schedule(self, horizon):
-        p = self.values()
+    def schedule(self, horizon, p=None):
+        p = p or self.values()
         return list(np.asarray(p["times"], float).ravel()), list(np.asarray(p["amplitudes"], float).ravel()), None
 
 
@@ -196,8 +215,8 @@ class ACSource(_CurrentSource, electrodes.ACSource):
     def _unbounded(self):
         return True
 
-    def schedule(self, horizon):
-        p = self.values()
+    def schedule(self, horizon, p=None):
+        p = p or self.values()
         start = float(_grid(p["start"]))
         stop = _stop_or_none(float(p["stop"]))
         end = horizon if stop is None else min(stop, horizon)
@@ -219,7 +238,16 @@ class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):
 
     def __init__(self, **parameters):
         object.__setattr__(self, "_draws", np.zeros(0))
+        object.__setattr__(self, "_rng", None)
         super().__init__(**parameters)
+
+    def start_segment(self):
+        """A segment's noise: its own stream, drawn on as the schedule is extended (so the
+        draws do not depend on how the runs are split), a new one after reset()."""
+        super().start_segment()
+        seed = [int(state.rng_seed), 0x6E6F697365, self._index, max(state.segment_counter, 0)]
+        object.__setattr__(self, "_rng", np.random.default_rng(seed))
+        object.__setattr__(self, "_draws", np.zeros(0))
 
     def _check(self):
         p = {k: _plain(v) for k, v in self.parameter_space.items()}
@@ -234,19 +262,17 @@ class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):
     def _unbounded(self):
         return True
 
-    def schedule(self, horizon):
-        p = self.values()
+    def schedule(self, horizon, p=None):
+        p = p or self.values()
         step = float(p["dt"]) if p.get("dt") else state.dt
         start = float(_grid(p["start"]))
         stop = _stop_or_none(float(p["stop"]))
         end = horizon if stop is None else min(stop, horizon)
         n = max(0, int(np.ceil((end - start) / step - 1e-9)))
-        if self._draws.size < n:  # the draws stay the same when the schedule is extended
-            rng = np.random.default_rng([int(state.rng_seed), 0x6E6F, self._index, max(state.segment_counter, 0)])
-            more = rng.standard_normal(n - self._draws.size) if self._draws.size == 0 else None
-            if more is None:
-                rng2 = np.random.default_rng([int(state.rng_seed), 0x6E6F, self._index, self._draws.size])
-                more = rng2.standard_normal(n - self._draws.size)
+        if self._rng is None:
+            self.start_segment()
+        if self._draws.size < n:  # drawn on from the segment's stream: the same numbers however far
+            more = self._rng.standard_normal(n - self._draws.size)
             object.__setattr__(self, "_draws", np.concatenate([self._draws, more]))
         t = start + np.arange(n) * step
         amps = float(p["mean"]) + float(p["stdev"]) * self._draws[:n]

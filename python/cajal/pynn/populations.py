@@ -36,22 +36,26 @@ class _Parameters:
         return ParameterSpace(values, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
+        """Sets native parameters of the neurons `mask`; once built, the engine takes them too.
+        A change the engine refuses leaves the description as it was."""
         parent, mask = self._parent_and_mask()
         parameter_space.evaluate(simplify=False)
-        changed = []
+        new = {}
         for n, value in parameter_space.items():
             if n == "spike_times":
                 for seq in np.atleast_1d(value):
                     _check_spike_times(seq, parent.label)
+            arr = np.array(parent._parameters[n], copy=True)
             try:
-                parent._parameters[n][mask] = value
+                arr[mask] = value
             except ValueError:
                 raise errors.InvalidParameterValueError(f"{n} should not be of type {type(value)}")
-            changed.append(n)
+            new[n] = arr
         if simulator.state.built:
             from .build import push_parameters
 
-            push_parameters(simulator.state, parent, changed, mask)
+            push_parameters(simulator.state, parent, new, mask)
+        parent._parameters.update(new)
 
     def _set_initial_value_array(self, variable, initial_values):
         parent, mask = self._parent_and_mask()
@@ -101,6 +105,8 @@ class Population(_Parameters, common.Population):
         self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
         self._mask_local = np.ones((self.size,), dtype=bool)
         if isinstance(self.celltype, StandardCellType):
+            # the shape first: a computed parameter (g_L from cm and tau_m) combines lists
+            self.celltype.parameter_space.shape = (self.size,)
             ps = self.celltype.native_parameters
         else:
             raise TypeError(

@@ -4,7 +4,7 @@ explicit engine projection."""
 
 import numpy as np
 
-from pyNN import common
+from pyNN import common, errors
 from pyNN.space import Space
 
 from . import simulator
@@ -92,7 +92,20 @@ class Projection(common.Projection):
         for name, value in connection_parameters.items():
             v = np.asarray(value, dtype=float)
             v = np.full(n, v.item()) if v.size == 1 else v.ravel()  # concatenated (copied) later
+            if name == "delay":
+                self._check_delays(v, pre, postsynaptic_index)
             self._attr_parts.setdefault(name, []).append(v)
+
+    def _check_delays(self, delays, pre, post):
+        """Delays must make at least one time step once rounded to the grid (as in NEST)."""
+        dt = simulator.state.dt
+        short = np.nonzero(np.floor(delays / dt + 0.5 + 1e-9) < 1)[0]
+        if short.size:
+            k = short[0]
+            raise errors.ConnectionError(
+                f"pyNN.cajal: Projection {self.label!r}: the delay {delays[k]} ms of the connection from "
+                f"presynaptic index {int(pre[k])} to postsynaptic index {int(post)} is shorter than the time "
+                f"step ({dt} ms); delays must be at least one step")
 
     def _flush_cache(self):
         self._cache = None
