@@ -93,6 +93,7 @@ fn network(seed: u64) -> anyhow::Result<NetworkDef> {
         oja: None,
         tempotron: None,
         delta: None,
+        tsodyks: None,
     };
     let spikes = |population: usize| RecordDef {
         population,

@@ -57,6 +57,7 @@ fn net(plasticity: Option<PlasticityDef>, with_projection: bool) -> NetworkDef {
                 oja: None,
                 tempotron: None,
                 delta: None,
+                tsodyks: None,
             }]
         } else {
             vec![]

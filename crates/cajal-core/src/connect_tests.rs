@@ -25,6 +25,7 @@ fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> Projecti
         oja: None,
         tempotron: None,
         delta: None,
+        tsodyks: None,
     }
 }
 

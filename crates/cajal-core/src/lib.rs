@@ -70,7 +70,7 @@ pub use neuron::ModelKind;
 pub use partition::Spike;
 pub use plasticity::{
     DeltaAnswer, DeltaDef, OjaDef, Pairing, PlasticityDef, PspKernel, TempotronAnswer,
-    TempotronDef, ZeroLag,
+    TempotronDef, TsodyksDef, ZeroLag,
 };
 pub use simulation::{
     duration_steps, NumericalError, PopulationInfo, PopulationStats, ScheduleError, Simulation,

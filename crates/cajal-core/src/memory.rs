@@ -88,6 +88,8 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
             (None, None) if proj.tempotron.is_some() => 16.0,
             // the delta rule's weight and its consolidation anchor
             (None, None) if proj.delta.is_some() => 16.0,
+            // short-term plasticity: the weight, target and delay (its state is per source)
+            (None, None) if proj.tsodyks.is_some() => 12.0,
             (None, None) => 8.0,
         };
         store += s * per_synapse;

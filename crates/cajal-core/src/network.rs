@@ -101,6 +101,8 @@ pub struct ProjectionDef {
     pub tempotron: Option<crate::plasticity::TempotronDef>,
     /// The delta rule on presynaptic traces (instead of `plasticity`), if any.
     pub delta: Option<crate::plasticity::DeltaDef>,
+    /// Short-term plasticity (`tsodyks_synapse`, instead of `plasticity`), if any.
+    pub tsodyks: Option<crate::plasticity::TsodyksDef>,
 }
 
 impl ProjectionDef {
@@ -130,16 +132,18 @@ impl ProjectionDef {
             oja: None,
             tempotron: None,
             delta: None,
+            tsodyks: None,
         }
     }
 
-    /// Whether its weights learn (a plasticity rule, Oja's rule, the Tempotron or the delta
-    /// rule).
+    /// Whether its synapses change (a plasticity rule, Oja's rule, the Tempotron, the delta
+    /// rule or short-term plasticity): they are then not stored as static synapses.
     pub fn learns(&self) -> bool {
         self.plasticity.is_some()
             || self.oja.is_some()
             || self.tempotron.is_some()
             || self.delta.is_some()
+            || self.tsodyks.is_some()
     }
 }
 

@@ -39,7 +39,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (4, 0xb185ae0b98f44ab9),
     (5, 0x7825a57f7a39a86f),
     (6, 0x529554a15f086109),
-    (7, 0x7108785a82989e7c),
+    (7, 0x440b37cbbe9a4b9),
 ];
 
 fn fnv1a(text: &str) -> u64 {
@@ -173,7 +173,7 @@ fn network_with(version: u32) -> Network {
             .delay(2.0),
     );
     if version >= 7 {
-        // version 7: the alpha-conductance neurons, driven and recorded
+        // version 7: the alpha-conductance neurons, driven and recorded, and short-term plasticity
         for (name, kind) in [
             ("cond_alpha", ModelKind::IafCondAlpha),
             ("aeif_alpha", ModelKind::AeifCondAlpha),
@@ -189,6 +189,21 @@ fn network_with(version: u32) -> Network {
             net.add_record(Record::spikes(pop).variables(&["V_m", "dg_ex", "g_in"]))
                 .unwrap();
         }
+        // and short-term plasticity
+        connect(
+            &mut net,
+            Projection::new(src, exp, indegree(4))
+                .name("short_term")
+                .weight(uniform(-20.0, 60.0))
+                .delay(uniform(1.0, 2.0))
+                .tsodyks(TsodyksDef {
+                    u_increment: 0.3,
+                    tau_rec: 100.0,
+                    tau_fac: 50.0,
+                    tau_psc: 2.0,
+                    ..TsodyksDef::NEST
+                }),
+        );
     }
     if version >= 6 {
         // version 6: the delta rule, and Oja's fixed rows (see `prepare`)
@@ -419,6 +434,7 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
         "partitions[].learning[].Stdp",
         "partitions[].learning[].Tempotron",
         "partitions[].learning[].Delta.basis[]",
+        "partitions[].learning[].ShortTerm.state[]",
         "partitions[].learning[].Delta.anchor[]",
         "partitions[].learning[].Oja.fixed_rows",
         "partitions[].currents[]",

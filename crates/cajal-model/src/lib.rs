@@ -479,7 +479,8 @@ fn connection_rule(
     Ok(rule)
 }
 
-/// The parameters of a whole-matrix rule (`oja_subspace`, `tempotron`, `delta`): only its own numeric
+/// The parameters of a rule with a fixed list of them (`oja_subspace`, `tempotron`, `delta`,
+/// `tsodyks`): only its own numeric
 /// ones, with their defaults, in the order given by `names`.
 fn matrix_rule_params(
     ctx: &Ctx,
@@ -556,6 +557,40 @@ fn delta_rule(ctx: &Ctx, spec: &schema::PlasticitySpec, i: usize) -> Result<Delt
     })
 }
 
+/// NEST's `tsodyks_synapse`: `U`, `tau_rec`, `tau_fac`, `tau_psc` and the state `u`, `x`, `y`
+/// at the start, with NEST's defaults.
+fn tsodyks_rule(
+    ctx: &Ctx,
+    spec: &schema::PlasticitySpec,
+    i: usize,
+) -> Result<cajal_core::TsodyksDef, ModelError> {
+    let d = cajal_core::TsodyksDef::NEST;
+    let v = matrix_rule_params(
+        ctx,
+        spec,
+        i,
+        "tsodyks",
+        &[
+            ("U", d.u_increment),
+            ("tau_rec", d.tau_rec),
+            ("tau_fac", d.tau_fac),
+            ("tau_psc", d.tau_psc),
+            ("u", d.u0),
+            ("x", d.x0),
+            ("y", d.y0),
+        ],
+    )?;
+    Ok(cajal_core::TsodyksDef {
+        u_increment: v[0],
+        tau_rec: v[1],
+        tau_fac: v[2],
+        tau_psc: v[3],
+        u0: v[4],
+        x0: v[5],
+        y0: v[6],
+    })
+}
+
 fn add_projection(
     ctx: &Ctx,
     parsed: &ModelFile,
@@ -591,6 +626,9 @@ fn add_projection(
         }
         Some(spec) if spec.model == "delta" => {
             proj = proj.delta(delta_rule(ctx, spec, i)?);
+        }
+        Some(spec) if spec.model == "tsodyks" || spec.model == "tsodyks_synapse" => {
+            proj = proj.tsodyks(tsodyks_rule(ctx, spec, i)?);
         }
         Some(spec) => {
             let at = |k: &str| path!["projection", i, "plasticity", k];

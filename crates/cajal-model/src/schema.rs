@@ -194,7 +194,7 @@ pub struct ProjectionSpec {
 #[derive(Debug, Deserialize)]
 pub struct PlasticitySpec {
     /// `stdp`, `stdp_symmetric`, `stdp_triplet`, `stdp_dopamine` (or NEST's names),
-    /// `oja_subspace`, `tempotron` or `delta`.
+    /// `oja_subspace`, `tempotron`, `delta` or `tsodyks` (short-term plasticity).
     pub model: String,
     /// `all_to_all` (default) or `nearest`.
     pub pairing: Option<String>,

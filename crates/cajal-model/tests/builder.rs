@@ -610,3 +610,47 @@ fn model_files_take_the_delta_rule_with_its_defaults() {
     let bad = cajal_model::load_str(&text(", zero_lag = \"depress\""), "d.toml", None).unwrap_err();
     assert_eq!(bad.key, "projection[0].plasticity.zero_lag");
 }
+
+#[test]
+fn model_files_take_short_term_plasticity_with_nests_defaults() {
+    let text = |table: &str| {
+        format!(
+            "[simulation]\nduration = 20.0\n\n\
+             [[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nsize = 2\n\
+             spike_times = [[5.0, 10.0], [6.0]]\n\n\
+             [[population]]\nname = \"out\"\nmodel = \"iaf_psc_exp\"\nsize = 2\n\n\
+             [[projection]]\nsource = \"g\"\ntarget = \"out\"\nrule = \"all_to_all\"\n\
+             weight = 50.0\nplasticity = {{ model = \"tsodyks\"{table} }}\n"
+        )
+    };
+    let model = cajal_model::load_str(&text(""), "t.toml", None).unwrap();
+    assert_eq!(
+        model.network.def().projections[0].tsodyks,
+        Some(cajal_core::TsodyksDef::NEST)
+    );
+    let model = cajal_model::load_str(
+        &text(", U = 0.2, tau_rec = 90.0, tau_fac = 30.0, tau_psc = 2.0, u = 0.1"),
+        "t.toml",
+        None,
+    )
+    .unwrap();
+    let t = model.network.def().projections[0].tsodyks.unwrap();
+    assert_eq!(
+        (t.u_increment, t.tau_rec, t.tau_fac, t.tau_psc, t.u0, t.x0),
+        (0.2, 90.0, 30.0, 2.0, 0.1, 1.0)
+    );
+    let mut sim = model.network.build(1).unwrap();
+    sim.run(20.0, |_, _| {}).unwrap();
+    let (proj, _) = sim.projection_ids()[0];
+    assert_eq!(sim.weights(proj).unwrap().unwrap().weights, vec![50.0; 4]); // the base weights
+    let bad = cajal_model::load_str(&text(", tau_facil = 3.0"), "t.toml", None).unwrap_err();
+    assert_eq!(bad.key, "projection[0].plasticity.tau_facil");
+    assert!(
+        bad.message
+            .contains("its parameters are: U, tau_rec, tau_fac, tau_psc, u, x, y"),
+        "{}",
+        bad.message
+    );
+    let bad = cajal_model::load_str(&text(", U = 1.5"), "t.toml", None).unwrap_err();
+    assert!(bad.to_string().contains("U must be in (0, 1]"), "{bad}");
+}

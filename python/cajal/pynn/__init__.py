@@ -54,6 +54,7 @@ from .standardmodels import (  # noqa: F401
     StaticSynapse,
     STDPMechanism,
     StepCurrentSource,
+    TsodyksMarkramSynapse,
 )
 
 

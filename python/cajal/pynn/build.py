@@ -177,6 +177,31 @@ def _stdp(prj, ks, sign, scale):
     }
 
 
+def _is_tsodyks(prj):
+    return type(prj.synapse_type).__name__ == "TsodyksMarkramSynapse"
+
+
+def _tsodyks(prj, ks, post_pop, group_name):
+    """The engine's table for a TsodyksMarkramSynapse projection (NEST's tsodyks_synapse): the
+    inactivation time constant is the targets' synaptic time constant of the receptor, as
+    PyNN's NEST backend sets it."""
+    attrs = prj._arrays()[2]
+    native = "tau_syn_in" if prj.receptor_type == "inhibitory" else "tau_syn_ex"
+    if native not in post_pop._parameters:
+        raise ValueError(
+            f"pyNN.cajal: Projection {prj.label!r}: TsodyksMarkramSynapse needs targets with a synaptic time "
+            f"constant ({type(post_pop.celltype).__name__} has none)")
+    g = post_pop._groups.names.index(group_name)
+    tau_psc = float(np.asarray(post_pop._parameters[native], dtype=float)[post_pop._groups.members[g][0]])
+    return {
+        "model": "tsodyks",
+        "U": float(attrs["U"][ks[0]]),
+        "tau_rec": float(attrs["tau_rec"][ks[0]]),
+        "tau_fac": float(attrs["tau_facil"][ks[0]]),
+        "tau_psc": tau_psc,
+    }
+
+
 def _weight_sign_scale(prj, post_pop):
     scale = post_pop.celltype.weight_scale
     inhibitory_conductance = prj.receptor_type == "inhibitory" and post_pop.conductance_based
@@ -207,13 +232,18 @@ def _add_projections(st, net):
         pre_ids = np.asarray(prj.pre.all_cells, dtype=np.int64)[prj._pre]
         post_ids = np.asarray(prj.post.all_cells, dtype=np.int64)[prj._post]
         attrs = prj._arrays()[2]
-        # connections grouped by (source group, target group), in order of first appearance
+        # connections grouped by (source group, target group), in order of first appearance,
+        # and for short-term plasticity by parameter set too (the engine takes one per projection)
         key = gid[pre_ids] * len(names) + gid[post_ids]
+        if _is_tsodyks(prj):
+            table = np.column_stack([attrs[k] for k in ("U", "tau_rec", "tau_facil")])
+            _, param_set = np.unique(table, axis=0, return_inverse=True)
+            key = key + np.asarray(param_set).ravel() * (len(names) * len(names))
         uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         order = np.argsort(first, kind="stable")
         for n, u in enumerate(order):
             ks = np.nonzero(inverse.ravel() == u)[0]
-            ga, gb = divmod(int(uniq[u]), len(names))
+            ga, gb = divmod(int(uniq[u]) % (len(names) * len(names)), len(names))
             post_pop = st.populations[pops[gb]]
             scale, inh_cond = _weight_sign_scale(prj, post_pop)
             w = attrs["weight"][ks] * scale
@@ -225,7 +255,8 @@ def _add_projections(st, net):
                 names[ga], names[gb], "explicit", name=name,
                 sources=local[pre_ids[ks]], targets=local[post_ids[ks]],
                 weights=w, delays=attrs["delay"][ks],
-                plasticity=_stdp(prj, ks, sign, scale) if prj._is_plastic() else None,
+                plasticity=_stdp(prj, ks, sign, scale) if prj._is_plastic()
+                else _tsodyks(prj, ks, post_pop, names[gb]) if _is_tsodyks(prj) else None,
             )
             prj._engine.append((name, ks, scale, inh_cond))
 
@@ -392,9 +423,10 @@ def read_plastic_weights(st, prj):
 
 
 def push_connection_attributes(st, prj, changed):
-    """Gives the engine connection attributes set between runs (plastic weights only)."""
+    """Gives the engine connection attributes set between runs (the weights of plastic and
+    short-term plastic projections only)."""
     for attr in changed:
-        if attr != "weight" or not prj._is_plastic():
+        if attr != "weight" or not (prj._is_plastic() or _is_tsodyks(prj)):
             raise RuntimeError(
                 f"pyNN.cajal: Projection {prj.label!r}: {attr} cannot change once the network is built "
                 "(at the first run): the engine stores static synapses compactly; set it before run() "

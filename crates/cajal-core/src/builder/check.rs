@@ -555,6 +555,9 @@ fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
     if let Some(t) = &proj.tempotron {
         tempotron(def, proj, t)?;
     }
+    if let Some(t) = &proj.tsodyks {
+        tsodyks(proj, t)?;
+    }
     if let Some(d) = &proj.delta {
         dense_matrix(def, proj, "the delta rule")?;
         for (name, v, unit) in [("eta", d.eta, ""), ("tau", d.tau, " ms")] {
@@ -841,6 +844,69 @@ pub(crate) fn astrocyte(def: &NetworkDef, index: usize, a: &AstrocyteDef) -> Che
             let m = no_population(def, p);
             return Err(BuildError::new(UnknownName, place, field, m).named(&a.name));
         }
+    }
+    Ok(())
+}
+
+/// Short-term plasticity's parameters, and no other rule beside it.
+fn tsodyks(proj: &ProjectionDef, t: &crate::plasticity::TsodyksDef) -> Result<(), Failure> {
+    if proj.plasticity.is_some()
+        || proj.oja.is_some()
+        || proj.tempotron.is_some()
+        || proj.delta.is_some()
+    {
+        return Err((
+            Conflict,
+            "plasticity",
+            "a projection has one plasticity rule".into(),
+        ));
+    }
+    let fraction = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
+    let checks: [(&'static str, bool, &str, f64); 7] = [
+        (
+            "plasticity.U",
+            t.u_increment.is_finite() && t.u_increment > 0.0 && t.u_increment <= 1.0,
+            "U must be in (0, 1]",
+            t.u_increment,
+        ),
+        (
+            "plasticity.tau_rec",
+            t.tau_rec.is_finite() && t.tau_rec > 0.0,
+            "tau_rec must be a finite time > 0 ms",
+            t.tau_rec,
+        ),
+        (
+            "plasticity.tau_fac",
+            t.tau_fac.is_finite() && t.tau_fac >= 0.0,
+            "tau_fac must be a finite time >= 0 ms (0: no facilitation)",
+            t.tau_fac,
+        ),
+        (
+            "plasticity.tau_psc",
+            t.tau_psc.is_finite() && t.tau_psc > 0.0 && t.tau_psc != t.tau_rec,
+            "tau_psc must be a finite time > 0 ms, other than tau_rec",
+            t.tau_psc,
+        ),
+        ("plasticity.u", fraction(t.u0), "u must be in [0, 1]", t.u0),
+        ("plasticity.x", fraction(t.x0), "x must be in [0, 1]", t.x0),
+        (
+            "plasticity.y",
+            fraction(t.y0) && t.x0 + t.y0 <= 1.0,
+            "y must be in [0, 1] with x + y <= 1",
+            t.y0,
+        ),
+    ];
+    for (field, ok, rule, v) in checks {
+        if !ok {
+            return Err((InvalidValue, field, format!("{rule} (got {v})")));
+        }
+    }
+    if proj.scaling.is_some() {
+        return Err((
+            Conflict,
+            "scaling",
+            "synaptic scaling applies to the STDP family's projections, not to tsodyks".into(),
+        ));
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::error::{BuildError, ErrorKind, Place};
 use crate::network::{InputDef, InputKind, NetworkDef, PopulationDef, ProjectionDef, RecordDef};
 use crate::network::{Rule, Selection};
 use crate::neuron::ModelKind;
-use crate::plasticity::{DeltaDef, OjaDef, PlasticityDef, TempotronDef};
+use crate::plasticity::{DeltaDef, OjaDef, PlasticityDef, TempotronDef, TsodyksDef};
 use crate::{Dist, ScalingDef, ThresholdDef};
 
 /// A population to add: name, neuron model, size, and the parameters that differ from NEST's
@@ -74,6 +74,7 @@ pub struct Projection {
     oja: Option<OjaDef>,
     tempotron: Option<TempotronDef>,
     delta: Option<DeltaDef>,
+    tsodyks: Option<TsodyksDef>,
     scaling: Option<ScalingDef>,
     record_weights: Option<f64>,
     pub(super) astrocyte: Option<AstrocyteId>,
@@ -95,6 +96,7 @@ impl Projection {
             oja: None,
             tempotron: None,
             delta: None,
+            tsodyks: None,
             scaling: None,
             record_weights: None,
             astrocyte: None,
@@ -158,6 +160,13 @@ impl Projection {
         self
     }
 
+    /// Makes the synapses depress and facilitate with their own presynaptic spike train
+    /// (short-term plasticity, NEST's `tsodyks_synapse`).
+    pub fn tsodyks(mut self, def: TsodyksDef) -> Self {
+        self.tsodyks = Some(def);
+        self
+    }
+
     /// Scales the plastic weights onto each target toward a sum.
     pub fn scaling(mut self, scaling: ScalingDef) -> Self {
         self.scaling = Some(scaling);
@@ -205,6 +214,7 @@ impl Projection {
             oja: self.oja,
             tempotron: self.tempotron,
             delta: self.delta,
+            tsodyks: self.tsodyks,
         }
     }
 }

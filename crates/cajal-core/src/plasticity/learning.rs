@@ -7,7 +7,9 @@
 //! neither the partition nor the simulation changes. The variants are an enum, not trait
 //! objects, so that a spike costs no dynamic dispatch and checkpoints name the kind.
 
-use super::{DeltaProjection, OjaProjection, PlasticProjection, TempotronProjection};
+use super::{
+    DeltaProjection, OjaProjection, PlasticProjection, ShortTermProjection, TempotronProjection,
+};
 use crate::partition::Spike;
 use crate::simulation::ProjectionWeights;
 
@@ -147,6 +149,8 @@ pub enum LearningProjection {
     Tempotron(TempotronProjection),
     /// The delta rule on presynaptic traces, taught after each presentation.
     Delta(DeltaProjection),
+    /// Short-term depression and facilitation (`tsodyks_synapse`).
+    ShortTerm(ShortTermProjection),
 }
 
 macro_rules! each {
@@ -156,6 +160,7 @@ macro_rules! each {
             LearningProjection::Oja($p) => $body,
             LearningProjection::Tempotron($p) => $body,
             LearningProjection::Delta($p) => $body,
+            LearningProjection::ShortTerm($p) => $body,
         }
     };
 }

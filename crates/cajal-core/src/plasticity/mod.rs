@@ -19,6 +19,7 @@ mod learning;
 mod oja;
 mod projection;
 mod rules;
+mod short_term;
 mod tempotron;
 
 pub use delta::{DeltaAnswer, DeltaDef, DeltaProjection};
@@ -29,6 +30,7 @@ pub(crate) use learning::{Learning, Rings, TargetParams};
 pub use oja::{OjaDef, OjaProjection};
 pub use projection::{PlasticProjection, WeightSnapshot};
 pub use rules::RuleKind;
+pub use short_term::{ShortTermProjection, TsodyksDef};
 pub(crate) use tempotron::{tempotron_kernel, tempotron_target};
 pub use tempotron::{PspKernel, TempotronAnswer, TempotronDef, TempotronProjection};
 
@@ -225,7 +227,8 @@ fn canonical_model(model: &str) -> Result<&'static str, PlasticityError> {
                 format!(
                     "unknown plasticity model '{other}'; use {} (or NEST's stdp_synapse, \
                      stdp_nn_symm_synapse, stdp_triplet_synapse, stdp_dopamine_synapse), or \
-                     one of the whole-matrix rules oja_subspace, tempotron and delta",
+                     one of the whole-matrix rules oja_subspace, tempotron and delta, or \
+                     tsodyks (short-term plasticity, NEST's tsodyks_synapse)",
                     MODELS.join(", ")
                 ),
             ))

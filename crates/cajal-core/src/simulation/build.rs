@@ -15,7 +15,7 @@ use crate::neuron::Dynamics;
 use crate::partition::{Partition, BLOCK_SIZE};
 use crate::plasticity::{
     tempotron_kernel, DeltaProjection, DenseWeights, Learning, LearningProjection, OjaProjection,
-    PlasticProjection, TempotronProjection,
+    PlasticProjection, ShortTermProjection, TempotronProjection,
 };
 use crate::rng::{stream, Purpose};
 use crate::synapses::{Csr, Synapse};
@@ -492,6 +492,16 @@ impl<'a> Plan<'a> {
             let target = tempotron_kernel(&def.populations[proj.target], dt)
                 .expect("checked when the projection was added");
             return LearningProjection::Tempotron(TempotronProjection::new(ji, t, target, dense));
+        }
+        if let Some(t) = &proj.tsodyks {
+            return LearningProjection::ShortTerm(ShortTermProjection::new(
+                ji,
+                t,
+                dt,
+                src.first_gid,
+                src.size as u32,
+                local,
+            ));
         }
         let rule = proj.plasticity.as_ref().expect("a learning projection");
         let modulator = rule.modulator().map(|m| {
