@@ -104,7 +104,8 @@ def _add_current_sources(st, net, horizon):
         times, amps, stop = src.engine_schedule(horizon)
         for (pi, g), positions in _by_group(st, src._targets).items():
             pop = st.populations[pi]
-            neurons = sorted({int(pop._groups.local[st._id_table[1][src._targets[k]]]) for k in positions})
+            # a cell the source was injected into twice receives it twice, as in NEST
+            neurons = sorted(int(pop._groups.local[st._id_table[1][src._targets[k]]]) for k in positions)
             net.add_input("step_current_generator", pop._groups.names[g], amplitude_times=times or [0.0],
                           amplitude_values=amps or [0.0], stop=stop, neurons=neurons)
             src._inputs.append(n_inputs)
