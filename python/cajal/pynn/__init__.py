@@ -15,6 +15,7 @@ from pyNN.recording import *  # noqa: F401,F403
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType
 
+from .connectors import OneToOneConnector  # noqa: F401,E402
 from .control import (  # noqa: F401
     end,
     get_current_time,

@@ -4,8 +4,20 @@
 import sys
 
 import cajal.pynn as _backend
-from cajal.pynn import build, control, populations, procedural_api, projections, recording, simulator, standardmodels
+from cajal.pynn import (
+    build,
+    connectors,
+    control,
+    electrodes,
+    populations,
+    procedural_api,
+    projections,
+    recording,
+    simulator,
+    standardmodels,
+)
 
-for _m in (build, control, populations, procedural_api, projections, recording, simulator, standardmodels):
+for _m in (build, connectors, control, electrodes, populations, procedural_api, projections, recording, simulator,
+           standardmodels):
     sys.modules[f"{__name__}.{_m.__name__.rsplit('.', 1)[1]}"] = _m
 sys.modules[__name__] = _backend
