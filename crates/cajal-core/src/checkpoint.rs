@@ -28,10 +28,12 @@ const MAGIC: &[u8; 8] = b"CAJALCKP";
 /// the number of processes of a distributed run to the layout (a version 2 or 3 file reads as a
 /// run in one process); version 5 adds the Tempotron's learning projection (files without one
 /// are version 4's); version 6 adds the delta rule's learning projection and the fixed rows of
-/// Oja's rule (a version 5 file reads with none fixed).
+/// Oja's rule (a version 5 file reads with none fixed); version 7 adds the alpha-conductance
+/// neuron models and short-term plasticity's learning projection (files with none are version
+/// 6's).
 pub const FORMAT_VERSION: u32 = 7;
 
-/// The older versions still read (their fields are version 6's less some with defaults).
+/// The older versions still read (their fields are version 7's less some with defaults).
 const READ_ALSO: &[u32] = &[2, 3, 4, 5, 6];
 
 /// Why a checkpoint cannot be written, read or restored.

@@ -183,10 +183,10 @@ fn impossible_parameters_are_refused_with_the_rule() {
     for (def, says) in [
         (
             TsodyksDef {
-                u_increment: 0.0,
+                u_increment: 1.5,
                 ..TsodyksDef::NEST
             },
-            "U must be in (0, 1]",
+            "U must be in [0, 1]",
         ),
         (
             TsodyksDef {
@@ -223,4 +223,31 @@ fn impossible_parameters_are_refused_with_the_rule() {
             .unwrap_err();
         assert!(e.to_string().contains(says), "{e}");
     }
+}
+
+#[test]
+fn weights_can_be_set_to_zero_but_not_flipped() {
+    // (a weight at zero carries nothing, so the next setting may give it either sign)
+    let mut net = Network::new(DT, 1).unwrap();
+    let gen = net
+        .add_population(
+            Population::new("gen", ModelKind::SpikeGenerator, 1).spike_times(vec![vec![5.0]]),
+        )
+        .unwrap();
+    let tgt = target(&mut net);
+    net.connect(
+        Projection::new(gen, tgt, Rule::AllToAll)
+            .weight(-40.0)
+            .tsodyks(TsodyksDef::NEST),
+    )
+    .unwrap();
+    let mut sim = net.build(1).unwrap();
+    let (proj, _) = sim.projection_ids()[0];
+    sim.set_weights(proj, &[0.0, -10.0]).unwrap();
+    assert_eq!(
+        sim.weights(proj).unwrap().unwrap().weights,
+        vec![0.0, -10.0]
+    );
+    let e = sim.set_weights(proj, &[0.0, 10.0]).unwrap_err();
+    assert!(e.to_string().contains("other sign"), "{e}");
 }

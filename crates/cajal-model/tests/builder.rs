@@ -652,5 +652,5 @@ fn model_files_take_short_term_plasticity_with_nests_defaults() {
         bad.message
     );
     let bad = cajal_model::load_str(&text(", U = 1.5"), "t.toml", None).unwrap_err();
-    assert!(bad.to_string().contains("U must be in (0, 1]"), "{bad}");
+    assert!(bad.to_string().contains("U must be in [0, 1]"), "{bad}");
 }

@@ -865,8 +865,8 @@ fn tsodyks(proj: &ProjectionDef, t: &crate::plasticity::TsodyksDef) -> Result<()
     let checks: [(&'static str, bool, &str, f64); 7] = [
         (
             "plasticity.U",
-            t.u_increment.is_finite() && t.u_increment > 0.0 && t.u_increment <= 1.0,
-            "U must be in (0, 1]",
+            fraction(t.u_increment),
+            "U must be in [0, 1]",
             t.u_increment,
         ),
         (

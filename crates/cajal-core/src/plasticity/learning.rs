@@ -97,7 +97,8 @@ pub(crate) trait Learning {
     fn note_membrane(&mut self, _v_m: &[f64], _spiked: &[u32], _step: u64) {}
     /// At the start of step `now` (every spike before it delivered): applies every pending
     /// weight change, then forgets the activity so far (traces, spike histories, counts), as if
-    /// every neuron had been silent for ever; the weights stay.
+    /// every neuron had been silent for ever (short-term plasticity: its resources as given at
+    /// the start); the weights stay.
     fn forget_activity(&mut self, now: u64);
     /// At the start of step `now`: learning off (`false`; pending changes applied first, then the
     /// weights only carry input) or on again (from silence; the delta rule keeps its

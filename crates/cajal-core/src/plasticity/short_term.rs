@@ -8,6 +8,9 @@
 //! spike is delivered with weight `w Δ`. These are NEST's update equations, in its order; the
 //! first spike relaxes from time 0. As the state depends only on the presynaptic spike train and
 //! the projection's parameters, every synapse of a source shares it: it is kept per source.
+//! Two spikes of one source in one step (a spike generator given a time twice) release twice,
+//! the second less; NEST, which feeds such a source through a parrot neuron, releases once and
+//! delivers the spike with multiplicity 2.
 
 use super::learning::{Connection, Learning, Rings};
 use crate::partition::Spike;
@@ -16,7 +19,7 @@ use crate::simulation::ProjectionWeights;
 /// The parameters of `tsodyks_synapse` (NEST's names; times in ms), one set per projection.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TsodyksDef {
-    /// `U`: the increment of the release probability at a spike, in (0, 1].
+    /// `U`: the increment of the release probability at a spike, in [0, 1].
     pub u_increment: f64,
     /// `tau_rec`: recovery of the resources (ms).
     pub tau_rec: f64,
@@ -149,11 +152,14 @@ impl Learning for ShortTermProjection {
         let Some(j) = self.source_of(spike.sender) else {
             return 0;
         };
+        let (a, b) = (self.runs[j] as usize, self.runs[j + 1] as usize);
+        if a == b {
+            return 0; // no synapse of this source ends on this partition: its state is never read
+        }
         // NEST stamps a spike at the end of the step it is emitted in
         let t = (spike.step + 1) as f64 * self.dt;
         let delta = self.def.release(t - self.last_ms[j], &mut self.state[j]);
         self.last_ms[j] = t;
-        let (a, b) = (self.runs[j] as usize, self.runs[j + 1] as usize);
         for k in a..b {
             let slot = (r.base + self.delays[k] as usize) % r.slots;
             let w = self.weights[k] * delta;
@@ -221,9 +227,8 @@ impl Learning for ShortTermProjection {
         if let Some((k, w)) = weights.iter().enumerate().find(|(_, w)| !w.is_finite()) {
             return Err(format!("weight {k} is {w}; weights must be finite"));
         }
-        if let Some(k) =
-            (0..weights.len()).find(|&k| (weights[k] >= 0.0) != (self.weights[k] >= 0.0))
-        {
+        let flips = |new: f64, old: f64| (new > 0.0 && old < 0.0) || (new < 0.0 && old > 0.0);
+        if let Some(k) = (0..weights.len()).find(|&k| flips(weights[k], self.weights[k])) {
             return Err(format!(
                 "weight {k} ({}) has the other sign than the synapse's ({}); a synapse stays excitatory or inhibitory",
                 weights[k], self.weights[k]

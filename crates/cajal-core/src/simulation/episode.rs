@@ -17,7 +17,8 @@ impl Simulation {
     /// refractoriness; a threshold offset `theta` stays), the input ring buffers are emptied, so
     /// no spike in flight arrives, and each plastic projection first applies every weight change
     /// pending, then forgets its traces, spike histories, eligibilities and dopamine, as after an
-    /// infinitely long silence. The weights, thresholds, astrocytes, recorded data, spike counts,
+    /// infinitely long silence (short-term plasticity's resources go back to the state the
+    /// projection was given to start with, which is the silent one unless another was given). The weights, thresholds, astrocytes, recorded data, spike counts,
     /// inputs' schedules and the time stay. A presynaptic spike in flight had its plastic effect
     /// when it was delivered (at the end of the run that emitted it); a postsynaptic spike within
     /// a synaptic delay of the reset has not reached its synapses, and is forgotten without it.
