@@ -100,9 +100,10 @@ def compare(block_n, block_c, dt):
 
 
 def main():
-    example_dir = sys.argv[1]
+    example_dir = os.path.abspath(sys.argv[1])
     strict = "--strict" in sys.argv
     failures = []
+    compared = 0
     with tempfile.TemporaryDirectory() as scratch:
         for name in EXAMPLES:
             rn, tn, fn = run(example_dir, name, "nest", os.path.join(scratch, name))
@@ -110,6 +111,8 @@ def main():
             if rn != 0:
                 state = "runs" if rc == 0 else "fails too"
                 print(f"{name}: fails on pyNN.nest ({tn.strip().splitlines()[-1:]}); on pyNN.cajal it {state}")
+                if rc != 0:
+                    failures.append(f"{name}: fails on both backends: {tc.strip().splitlines()[-1:]}")
                 continue
             if rc != 0:
                 failures.append(f"{name}: fails on pyNN.cajal: {tc.strip().splitlines()[-1:]}")
@@ -126,6 +129,7 @@ def main():
                 if worst is None:
                     failures.append(f"{name} ({k}): {text}")
                     continue
+                compared += 1
                 note = f" [{BY_DESIGN[name]}]" if name in BY_DESIGN else ""
                 print(f"{name} ({k}): spike counts within {worst['count']} per train, equal-count trains' "
                       f"times within {worst['time']:.3g} ms; {text}{note}")
@@ -133,6 +137,9 @@ def main():
                                               or worst.get("signal", 0.0) > 1e-6):
                     failures.append(f"{name} ({k}): spike counts differ by {worst['count']}, times by "
                                     f"{worst['time']} ms, signals by {worst.get('signal', 0.0):.3g} of their range")
+    if compared < 5:
+        failures.append(f"only {compared} output files compared (7 expected, from 5 examples)")
+    print(f"{compared} output files compared")
     for f in failures:
         print("DIFFERS  " + f)
     return 1 if (failures and strict) else 0
