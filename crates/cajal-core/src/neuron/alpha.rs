@@ -12,6 +12,7 @@
 //! are added.
 
 use super::current;
+use super::nonlinear::{adex_threshold_and_peak, rk4_driven};
 use super::params::{refractory_steps, reset_below_threshold, ParamError, Params};
 use std::f64::consts::E;
 
@@ -110,33 +111,6 @@ impl AlphaConductances {
     }
 }
 
-/// One RK4 step of size h of `y' = f(y, g)` where the conductances g are known exactly at the
-/// step's start, middle and end (`g[0]`, `g[1]`, `g[2]`).
-#[inline]
-fn rk4_given<const N: usize>(
-    y: [f64; N],
-    h: f64,
-    g: &[[f64; 2]; 3],
-    f: impl Fn(&[f64; N], [f64; 2]) -> [f64; N],
-) -> [f64; N] {
-    let add = |a: &[f64; N], b: &[f64; N], s: f64| {
-        let mut r = *a;
-        for k in 0..N {
-            r[k] += s * b[k];
-        }
-        r
-    };
-    let k1 = f(&y, g[0]);
-    let k2 = f(&add(&y, &k1, 0.5 * h), g[1]);
-    let k3 = f(&add(&y, &k2, 0.5 * h), g[1]);
-    let k4 = f(&add(&y, &k3, h), g[2]);
-    let mut out = y;
-    for k in 0..N {
-        out[k] += h / 6.0 * (k1[k] + 2.0 * k2[k] + 2.0 * k3[k] + k4[k]);
-    }
-    out
-}
-
 /// `iaf_cond_alpha`: leaky integrate-and-fire with alpha-shaped conductances (nS). Positive
 /// weights open the excitatory conductance, negative ones the inhibitory one by their magnitude.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -187,7 +161,7 @@ impl IafCondAlpha {
             let i_in = self.i_e + current(cur, i);
             let (g, end) = self.syn.over_step(i, self.dt);
             let syn = &self.syn;
-            let [v] = rk4_given([self.v_m[i]], self.dt, &g, |y, g| {
+            let [v] = rk4_driven([self.v_m[i]], self.dt, g, |y, g| {
                 if refractory {
                     [0.0]
                 } else {
@@ -239,14 +213,7 @@ pub struct AeifCondAlpha {
 
 impl AeifCondAlpha {
     pub(crate) fn new(p: &Params, n: usize, dt: f64) -> Result<Self, ParamError> {
-        reset_below_threshold(p, "V_peak")?;
-        let (v_th, v_peak) = (p.get("V_th"), p.get("V_peak"));
-        if v_peak < v_th {
-            return Err(ParamError {
-                param: "V_peak".into(),
-                message: format!("must be >= V_th (got V_peak {v_peak} mV, V_th {v_th} mV)"),
-            });
-        }
+        let (v_th, v_peak) = adex_threshold_and_peak(p)?;
         Ok(Self {
             c_m: p.positive("C_m")?,
             g_l: p.positive("g_L")?,
@@ -280,7 +247,7 @@ impl AeifCondAlpha {
             let i_in = self.i_e + current(cur, i);
             let (g, end) = self.syn.over_step(i, self.dt);
             let syn = &self.syn;
-            let [v, w] = rk4_given([self.v_m[i], self.w[i]], self.dt, &g, |y, g| {
+            let [v, w] = rk4_driven([self.v_m[i], self.w[i]], self.dt, g, |y, g| {
                 let v = if refractory {
                     self.v_reset
                 } else {

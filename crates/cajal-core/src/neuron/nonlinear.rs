@@ -12,8 +12,21 @@
 use super::current;
 use super::params::{refractory_steps, reset_below_threshold, ParamError, Params};
 
+/// One classical RK4 step of size `h` of `y' = f(y)`.
 #[inline]
 fn rk4<const N: usize>(y: [f64; N], h: f64, f: impl Fn(&[f64; N]) -> [f64; N]) -> [f64; N] {
+    rk4_driven(y, h, [(); 3], |y, ()| f(y))
+}
+
+/// One classical RK4 step of size `h` of `y' = f(y, d)` where the drive `d` is known at the
+/// step's start, middle and end (`at[0]`, `at[1]`, `at[2]`): the stages take them in turn.
+#[inline]
+pub(super) fn rk4_driven<const N: usize, D: Copy>(
+    y: [f64; N],
+    h: f64,
+    at: [D; 3],
+    f: impl Fn(&[f64; N], D) -> [f64; N],
+) -> [f64; N] {
     let add = |a: &[f64; N], b: &[f64; N], s: f64| {
         let mut r = *a;
         for k in 0..N {
@@ -21,15 +34,29 @@ fn rk4<const N: usize>(y: [f64; N], h: f64, f: impl Fn(&[f64; N]) -> [f64; N]) -
         }
         r
     };
-    let k1 = f(&y);
-    let k2 = f(&add(&y, &k1, 0.5 * h));
-    let k3 = f(&add(&y, &k2, 0.5 * h));
-    let k4 = f(&add(&y, &k3, h));
+    let k1 = f(&y, at[0]);
+    let k2 = f(&add(&y, &k1, 0.5 * h), at[1]);
+    let k3 = f(&add(&y, &k2, 0.5 * h), at[1]);
+    let k4 = f(&add(&y, &k3, h), at[2]);
     let mut out = y;
     for k in 0..N {
         out[k] += h / 6.0 * (k1[k] + 2.0 * k2[k] + 2.0 * k3[k] + k4[k]);
     }
     out
+}
+
+/// The adaptive exponential models' threshold and peak (mV): the reset below the peak, the
+/// peak at or above the threshold.
+pub(super) fn adex_threshold_and_peak(p: &Params) -> Result<(f64, f64), ParamError> {
+    reset_below_threshold(p, "V_peak")?;
+    let (v_th, v_peak) = (p.get("V_th"), p.get("V_peak"));
+    if v_peak < v_th {
+        return Err(ParamError {
+            param: "V_peak".into(),
+            message: format!("must be >= V_th (got V_peak {v_peak} mV, V_th {v_th} mV)"),
+        });
+    }
+    Ok((v_th, v_peak))
 }
 
 /// `iaf_cond_exp`: leaky integrate-and-fire with exponentially decaying conductances (nS).
@@ -158,15 +185,7 @@ pub struct AeifCondExp {
 
 impl AeifCondExp {
     pub(crate) fn new(p: &Params, n: usize, dt: f64) -> Result<Self, ParamError> {
-        reset_below_threshold(p, "V_peak")?;
-        let v_th = p.get("V_th");
-        let v_peak = p.get("V_peak");
-        if v_peak < v_th {
-            return Err(ParamError {
-                param: "V_peak".into(),
-                message: format!("must be >= V_th (got V_peak {v_peak} mV, V_th {v_th} mV)"),
-            });
-        }
+        let (v_th, v_peak) = adex_threshold_and_peak(p)?;
         Ok(Self {
             c_m: p.positive("C_m")?,
             g_l: p.positive("g_L")?,
