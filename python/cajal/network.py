@@ -217,8 +217,8 @@ class Network:
     ) -> Population:
         """Adds ``size`` neurons of ``model`` (NEST's name: ``iaf_psc_delta``, ``iaf_psc_exp``,
         ``iaf_psc_alpha``, ``iaf_cond_exp``, ``aeif_cond_exp``, ``iaf_cond_alpha``,
-        ``aeif_cond_alpha``, ``izhikevich``,
-        ``spike_generator``, ``poisson_source``, or a PyNN alias) with NEST's parameter names.
+        ``aeif_cond_alpha``, ``izhikevich``, ``hh_cond_exp_traub``,
+        ``spike_generator``, ``poisson_source``, ``gamma_source``, or a PyNN alias) with NEST's parameter names.
         ``initial`` gives state values, a number or a distribution such as
         ``{"distribution": "uniform", "low": 0.0, "high": 20.0}``; ``spike_times`` (ms) one list
         for every neuron of a ``spike_generator`` or one per neuron; ``threshold`` a moving

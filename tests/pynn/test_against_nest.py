@@ -20,6 +20,10 @@ within one step, and until 1 ms before the first that is not, the traces within 
 0.435 mV, below threshold too: each spike adds b to the adaptation current, and the upswing's
 small differences accumulate in it). NEST runs with spike_precision="on_grid":
 PyNN's NEST backend otherwise uses NEST's precise-spike-time models, which Cajal does not have.
+HH_cond_exp (NEST's hh_cond_exp_traub) is integrated by both with GSL's adaptive
+Runge-Kutta-Fehlberg, Cajal following GSL's steps and NEST's order of operations
+(neuron/adaptive.rs, neuron/hh.rs): its traces agree to rounding (measured 0.0 mV; tolerance
+1e-9 mV) and its spikes exactly.
 The Izhikevich model is left out: NEST integrates it with the forward Euler scheme of
 Izhikevich (2003) and Cajal with RK4 (README, "Model files"), so their traces differ by design.
 """
@@ -112,6 +116,7 @@ def test_current_based_cells_equal_nest(name):
     ("IF_cond_alpha", 0.05, 2e-4, None, False),
     ("EIF_cond_exp_isfa_ista", 0.02, 0.2, (1.0, 0.02), False),
     ("EIF_cond_alpha_isfa_ista", 0.02, 0.5, None, True),
+    ("HH_cond_exp", 0.02, 1e-9, None, False),
 ])
 def test_conductance_based_cells_equal_nest(name, w, tol, upswing, step_off):
     spikes, _ = compare(name, w, tol, upswing=upswing, step_off=step_off, sources=("dc", "step"))

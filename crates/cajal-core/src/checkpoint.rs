@@ -30,11 +30,12 @@ const MAGIC: &[u8; 8] = b"CAJALCKP";
 /// are version 4's); version 6 adds the delta rule's learning projection and the fixed rows of
 /// Oja's rule (a version 5 file reads with none fixed); version 7 adds the alpha-conductance
 /// neuron models and short-term plasticity's learning projection (files with none are version
-/// 6's).
-pub const FORMAT_VERSION: u32 = 7;
+/// 6's); version 8 adds the Hodgkin–Huxley neuron `hh_cond_exp_traub` and the gamma spike source
+/// (files with neither are version 7's).
+pub const FORMAT_VERSION: u32 = 8;
 
-/// The older versions still read (their fields are version 7's less some with defaults).
-const READ_ALSO: &[u32] = &[2, 3, 4, 5, 6];
+/// The older versions still read (their fields are version 8's less some with defaults).
+const READ_ALSO: &[u32] = &[2, 3, 4, 5, 6, 7];
 
 /// Why a checkpoint cannot be written, read or restored.
 #[derive(Debug, thiserror::Error)]

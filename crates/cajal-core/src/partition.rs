@@ -319,7 +319,7 @@ impl Partition {
     pub(crate) fn remember_built_state(&mut self) {
         let source = matches!(
             self.dynamics,
-            Dynamics::SpikeGenerator(_) | Dynamics::PoissonSource(_)
+            Dynamics::SpikeGenerator(_) | Dynamics::PoissonSource(_) | Dynamics::GammaSource(_)
         );
         self.built_state = (!source).then(|| self.dynamics.clone());
     }

@@ -40,6 +40,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (5, 0x7825a57f7a39a86f),
     (6, 0x529554a15f086109),
     (7, 0x440b37cbbe9a4b9),
+    (8, 0xd54777783c62443a),
 ];
 
 fn fnv1a(text: &str) -> u64 {
@@ -172,6 +173,29 @@ fn network_with(version: u32) -> Network {
             .weight(5.0)
             .delay(2.0),
     );
+    if version >= 8 {
+        // version 8: the Hodgkin–Huxley neuron, driven and recorded, and a gamma source
+        let hh = add(
+            &mut net,
+            Population::new("hh", ModelKind::HhCondExpTraub, 5),
+        );
+        let gamma = add(
+            &mut net,
+            Population::new("gamma", ModelKind::GammaSource, 12)
+                .param("rate", 60.0)
+                .param("gamma_shape", 3.0),
+        );
+        connect(
+            &mut net,
+            Projection::new(gamma, hh, indegree(6))
+                .weight(uniform(-20.0, 60.0))
+                .delay(1.0),
+        );
+        net.add_input(Input::dc(300.0).onto(hh)).unwrap();
+        net.add_record(Record::spikes(hh).variables(&["V_m", "Act_n", "g_ex"]))
+            .unwrap();
+        net.add_record(Record::spikes(gamma)).unwrap();
+    }
     if version >= 7 {
         // version 7: the alpha-conductance neurons, driven and recorded, and short-term plasticity
         for (name, kind) in [
@@ -421,6 +445,8 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
         "AeifCondExp",
         "IafCondAlpha",
         "AeifCondAlpha",
+        "HhCondExpTraub",
+        "GammaSource",
         "Izhikevich",
         "DendriticSegment",
         "SpikeGenerator",
@@ -490,6 +516,13 @@ fn a_version_4_checkpoint_still_restores_and_goes_on_as_its_run_would() {
 }
 
 #[test]
+fn a_version_7_checkpoint_still_restores_and_goes_on_as_its_run_would() {
+    // the golden file of version 7, written before version 8 added the Hodgkin–Huxley neuron
+    // and the gamma source (its network has neither)
+    older_version_goes_on("tests/data/golden-v7.ckpt", 7);
+}
+
+#[test]
 fn a_version_6_checkpoint_still_restores_and_goes_on_as_its_run_would() {
     // the golden file of version 6, written before version 7 added the alpha-conductance
     // neurons (its network has none)
@@ -538,7 +571,7 @@ fn checkpoints_of_another_format_version_are_refused_by_name() {
     assert_eq!(
         err,
         format!(
-            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3, 4, 5, 6 and \
+            "old.ckpt: checkpoint format version 1, this Cajal reads versions 2, 3, 4, 5, 6, 7 and \
              {FORMAT_VERSION}; resume it with the Cajal version that wrote it"
         )
     );

@@ -12,8 +12,6 @@ import numpy as np
 
 import cajal
 
-_SOURCE_MODELS = ("spike_generator", "poisson_source")
-
 
 class _Groups:
     """How one PyNN population is laid out in the engine."""

@@ -117,6 +117,29 @@ class EIF_cond_alpha_isfa_ista(cells.EIF_cond_alpha_isfa_ista):
     weight_scale = 1000.0
 
 
+class HH_cond_exp(cells.HH_cond_exp):
+    __doc__ = cells.HH_cond_exp.__doc__
+    translations = build_translations(
+        ("gbar_Na", "g_Na", 1000.0),  # µS -> nS
+        ("gbar_K", "g_K", 1000.0),
+        ("g_leak", "g_L", 1000.0),
+        ("cm", "C_m", 1000.0),  # nF -> pF
+        ("v_offset", "V_T"),
+        ("e_rev_Na", "E_Na"),
+        ("e_rev_K", "E_K"),
+        ("e_rev_leak", "E_L"),
+        ("e_rev_E", "E_ex"),
+        ("e_rev_I", "E_in"),
+        ("tau_syn_E", "tau_syn_ex"),
+        ("tau_syn_I", "tau_syn_in"),
+        ("i_offset", "I_e", 1000.0),  # nA -> pA
+    )
+    engine_model = "hh_cond_exp_traub"
+    variable_map = {"v": "V_m", "gsyn_exc": "g_ex", "gsyn_inh": "g_in", "m": "Act_m", "n": "Act_n", "h": "Inact_h"}
+    scale_factors = {"v": 1.0, "gsyn_exc": 0.001, "gsyn_inh": 0.001, "m": 1.0, "n": 1.0, "h": 1.0}
+    weight_scale = 1000.0  # µS -> nS
+
+
 class Izhikevich(cells.Izhikevich):
     __doc__ = cells.Izhikevich.__doc__
     translations = build_translations(
@@ -140,6 +163,36 @@ class SpikeSourcePoisson(cells.SpikeSourcePoisson):
         ("duration", "stop", "start+duration", "stop-start"),
     )
     engine_model = "poisson_source"
+    variable_map = {}
+    scale_factors = {}
+
+
+class SpikeSourceGamma(cells.SpikeSourceGamma):
+    __doc__ = cells.SpikeSourceGamma.__doc__
+    # PyNN's beta is the gamma distribution's rate parameter, so the mean firing rate is
+    # beta/alpha (pyNN.nest gives gamma_sup_generator the same)
+    translations = build_translations(
+        ("alpha", "gamma_shape"),
+        ("beta", "rate", "beta/alpha", "gamma_shape*rate"),
+        ("start", "start"),
+        ("duration", "stop", "start+duration", "stop-start"),
+    )
+    engine_model = "gamma_source"
+    variable_map = {}
+    scale_factors = {}
+
+
+class SpikeSourcePoissonRefractory(cells.SpikeSourcePoissonRefractory):
+    __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
+    # the engine's renewal source with its default shape 1: a Poisson process with dead time
+    # (pyNN.nest: ppd_sup_generator)
+    translations = build_translations(
+        ("rate", "rate"),
+        ("tau_refrac", "dead_time"),
+        ("start", "start"),
+        ("duration", "stop", "start+duration", "stop-start"),
+    )
+    engine_model = "gamma_source"
     variable_map = {}
     scale_factors = {}
 

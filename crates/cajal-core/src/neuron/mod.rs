@@ -4,7 +4,9 @@
 //! variable (structure of arrays). The model is dispatched once per population per step, never per
 //! neuron.
 
+mod adaptive;
 mod alpha;
+mod hh;
 mod iaf_psc;
 mod kernels;
 mod nonlinear;
@@ -13,6 +15,7 @@ pub mod propagators;
 mod segment;
 
 pub use alpha::{AeifCondAlpha, AlphaConductances, IafCondAlpha};
+pub use hh::HhCondExpTraub;
 pub use iaf_psc::{IafPscAlpha, IafPscDelta, IafPscExp};
 pub use nonlinear::{AeifCondExp, IafCondExp, Izhikevich};
 pub use params::{ParamError, ParamInfo, Params};
@@ -48,6 +51,8 @@ pub enum ModelKind {
     AeifCondAlpha,
     /// Izhikevich (2003), RK4.
     Izhikevich,
+    /// Hodgkin–Huxley after Traub and Miles, exponential conductances, adaptive RKF45 as NEST.
+    HhCondExpTraub,
     /// An active dendritic segment: fires an NMDA-like event when at least `theta` of its
     /// synapses are active in one step (Ahmad & Hawkins 2016).
     DendriticSegment,
@@ -56,11 +61,15 @@ pub enum ModelKind {
     /// Emits independent Poisson spike trains at `rate` Hz (a device; PyNN's SpikeSourcePoisson,
     /// NEST's poisson_generator into parrot neurons, but at most one spike per neuron and step).
     PoissonSource,
+    /// Emits independent gamma-process spike trains of mean rate `rate` Hz and shape
+    /// `gamma_shape`, optionally with a dead time `dead_time` ms (a device; PyNN's
+    /// SpikeSourceGamma and SpikeSourcePoissonRefractory).
+    GammaSource,
 }
 
 impl ModelKind {
     /// All kinds, for listings in error messages.
-    pub const ALL: [ModelKind; 11] = [
+    pub const ALL: [ModelKind; 13] = [
         ModelKind::IafPscDelta,
         ModelKind::IafPscExp,
         ModelKind::IafPscAlpha,
@@ -69,14 +78,19 @@ impl ModelKind {
         ModelKind::IafCondAlpha,
         ModelKind::AeifCondAlpha,
         ModelKind::Izhikevich,
+        ModelKind::HhCondExpTraub,
         ModelKind::DendriticSegment,
         ModelKind::SpikeGenerator,
         ModelKind::PoissonSource,
+        ModelKind::GammaSource,
     ];
 
     /// True for spike sources (devices) that receive no synapses or inputs.
     pub fn is_source(self) -> bool {
-        matches!(self, ModelKind::SpikeGenerator | ModelKind::PoissonSource)
+        matches!(
+            self,
+            ModelKind::SpikeGenerator | ModelKind::PoissonSource | ModelKind::GammaSource
+        )
     }
 
     /// Looks a model up by its NEST name or a PyNN alias.
@@ -90,9 +104,11 @@ impl ModelKind {
             "iaf_cond_alpha" | "IF_cond_alpha" => ModelKind::IafCondAlpha,
             "aeif_cond_alpha" | "EIF_cond_alpha_isfa_ista" => ModelKind::AeifCondAlpha,
             "izhikevich" | "Izhikevich" => ModelKind::Izhikevich,
+            "hh_cond_exp_traub" | "HH_cond_exp" => ModelKind::HhCondExpTraub,
             "dendritic_segment" => ModelKind::DendriticSegment,
             "spike_generator" | "SpikeSourceArray" => ModelKind::SpikeGenerator,
             "poisson_source" | "SpikeSourcePoisson" => ModelKind::PoissonSource,
+            "gamma_source" | "SpikeSourceGamma" => ModelKind::GammaSource,
             _ => return None,
         })
     }
@@ -108,9 +124,11 @@ impl ModelKind {
             ModelKind::IafCondAlpha => "iaf_cond_alpha",
             ModelKind::AeifCondAlpha => "aeif_cond_alpha",
             ModelKind::Izhikevich => "izhikevich",
+            ModelKind::HhCondExpTraub => "hh_cond_exp_traub",
             ModelKind::DendriticSegment => "dendritic_segment",
             ModelKind::SpikeGenerator => "spike_generator",
             ModelKind::PoissonSource => "poisson_source",
+            ModelKind::GammaSource => "gamma_source",
         }
     }
 
@@ -124,9 +142,11 @@ impl ModelKind {
             ModelKind::IafCondExp | ModelKind::IafCondAlpha => params::IAF_COND_EXP,
             ModelKind::AeifCondExp | ModelKind::AeifCondAlpha => params::AEIF_COND_EXP,
             ModelKind::Izhikevich => params::IZHIKEVICH,
+            ModelKind::HhCondExpTraub => params::HH_COND_EXP_TRAUB,
             ModelKind::DendriticSegment => params::DENDRITIC_SEGMENT,
             ModelKind::SpikeGenerator => &[],
             ModelKind::PoissonSource => params::POISSON_SOURCE,
+            ModelKind::GammaSource => params::GAMMA_SOURCE,
         }
     }
 
@@ -151,8 +171,9 @@ impl ModelKind {
             ModelKind::IafCondAlpha => &["V_m", "g_ex", "dg_ex", "g_in", "dg_in"],
             ModelKind::AeifCondAlpha => &["V_m", "w", "g_ex", "dg_ex", "g_in", "dg_in"],
             ModelKind::Izhikevich => &["V_m", "U_m"],
+            ModelKind::HhCondExpTraub => &["V_m", "Act_m", "Inact_h", "Act_n", "g_ex", "g_in"],
             ModelKind::DendriticSegment => &["active"],
-            ModelKind::SpikeGenerator | ModelKind::PoissonSource => &[],
+            ModelKind::SpikeGenerator | ModelKind::PoissonSource | ModelKind::GammaSource => &[],
         }
     }
 
@@ -175,9 +196,10 @@ impl ModelKind {
             ModelKind::IafCondExp
             | ModelKind::AeifCondExp
             | ModelKind::IafCondAlpha
-            | ModelKind::AeifCondAlpha => "nS",
+            | ModelKind::AeifCondAlpha
+            | ModelKind::HhCondExpTraub => "nS",
             ModelKind::DendriticSegment => "synapses",
-            ModelKind::SpikeGenerator | ModelKind::PoissonSource => "",
+            ModelKind::SpikeGenerator | ModelKind::PoissonSource | ModelKind::GammaSource => "",
         }
     }
 }
@@ -201,12 +223,16 @@ pub enum Dynamics {
     AeifCondAlpha(AeifCondAlpha),
     /// See [`Izhikevich`].
     Izhikevich(Izhikevich),
+    /// See [`HhCondExpTraub`].
+    HhCondExpTraub(HhCondExpTraub),
     /// See [`DendriticSegment`].
     DendriticSegment(DendriticSegment),
     /// Spike times per neuron as step indices (sorted), and a cursor into each.
     SpikeGenerator(SpikeGenerator),
     /// Poisson spike trains (drawn by the partition from its block streams).
     PoissonSource(PoissonSource),
+    /// Gamma-process spike trains (drawn by the partition from its block streams).
+    GammaSource(GammaSource),
 }
 
 /// Independent Poisson trains: each neuron's next spike step, drawn as geometric intervals.
@@ -274,6 +300,134 @@ impl PoissonSource {
             g as u64 + 1
         } else {
             u64::MAX / 2
+        }
+    }
+}
+
+/// The active steps `[start, stop)` of a source from its `start` and `stop` (ms).
+fn active_steps(p: &Params, dt: f64) -> Result<(u64, u64), ParamError> {
+    let (start, stop) = (p.get("start"), p.get("stop"));
+    if start < 0.0 || stop < start {
+        return Err(ParamError {
+            param: "stop".into(),
+            message: format!("need 0 <= start <= stop (got {start} and {stop} ms)"),
+        });
+    }
+    let steps = |t: f64| (t / dt).round().min(u64::MAX as f64 / 4.0) as u64;
+    Ok((steps(start), steps(stop)))
+}
+
+/// Independent renewal processes in continuous time: each interval is a dead time `dead_time`
+/// plus a gamma-distributed time of shape `gamma_shape`, the mean interval `1 / rate`. With no
+/// dead time these are gamma processes (PyNN's SpikeSourceGamma; shape 1 is Poisson); with
+/// shape 1 and a dead time, Poisson processes with dead time (PyNN's
+/// SpikeSourcePoissonRefractory, NEST's ppd_sup_generator). A spike is emitted in the step its
+/// time falls in (two in one step are two spikes, delivered twice). A train starts in the
+/// process's steady state: the first spike comes after a forward-recurrence time, whose
+/// density is `(1 − F(t)) / mean`: with probability `dead / mean` a uniform fraction of the
+/// dead time, otherwise the dead time plus a uniform fraction of a length-biased gamma time
+/// (`U · Gamma(shape + 1)`). So the trains are stationary from `start` on, as a superposition
+/// of many would be.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct GammaSource {
+    /// Shape of the interval distribution (1: Poisson; larger: more regular).
+    pub shape: f64,
+    /// Scale of the gamma part in steps (its mean is `shape · scale` steps).
+    pub scale: f64,
+    /// The dead time in steps (continuous).
+    pub dead: f64,
+    /// First active step.
+    pub start: u64,
+    /// Active before this step.
+    pub stop: u64,
+    /// Each neuron's next spike time in steps from step 0, continuous (NaN before the first
+    /// draw).
+    pub next: Vec<f64>,
+}
+
+impl GammaSource {
+    /// At most this many spikes of one neuron in one step; later ones in the step are dropped
+    /// (only reached with a mean interval far below the step).
+    pub const MAX_PER_STEP: u32 = 1000;
+
+    fn new(p: &Params, n: usize, dt: f64) -> Result<Self, ParamError> {
+        let rate = p.non_negative("rate")?;
+        let dead_time = p.non_negative("dead_time")?;
+        if rate > 0.0 && dead_time >= 1000.0 / rate {
+            return Err(ParamError {
+                param: "dead_time".into(),
+                message: format!(
+                    "must be shorter than the mean interval, 1000/rate = {} ms (got {dead_time} ms)",
+                    1000.0 / rate
+                ),
+            });
+        }
+        let shape = p.get("gamma_shape");
+        if !(1e-3..=1e6).contains(&shape) {
+            return Err(ParamError {
+                param: "gamma_shape".into(),
+                message: format!(
+                    "must be in [0.001, 1e6] (got {shape}); 1 is a Poisson process, larger is more regular"
+                ),
+            });
+        }
+        let (start, stop) = active_steps(p, dt)?;
+        Ok(Self {
+            shape,
+            scale: if rate > 0.0 {
+                (1000.0 / rate - dead_time) / (shape * dt)
+            } else {
+                f64::INFINITY
+            },
+            dead: dead_time / dt,
+            start,
+            stop,
+            next: vec![f64::NAN; n],
+        })
+    }
+
+    /// Emits the spikes of step `k`, drawing each neuron's intervals from its block's stream.
+    fn step(&mut self, k: u64, rng: &mut [crate::rng::Stream], spiked: &mut Vec<u32>) {
+        use crate::partition::BLOCK_SIZE;
+        use rand_distr::{Distribution, Gamma};
+        if k < self.start || k >= self.stop || !self.scale.is_finite() {
+            return;
+        }
+        let (Ok(interval), Ok(biased)) = (
+            Gamma::new(self.shape, self.scale),
+            Gamma::new(self.shape + 1.0, self.scale),
+        ) else {
+            return;
+        };
+        let end = (k + 1) as f64;
+        for (b, (next, rng)) in self
+            .next
+            .chunks_mut(BLOCK_SIZE)
+            .zip(rng.iter_mut())
+            .enumerate()
+        {
+            for (j, nx) in next.iter_mut().enumerate() {
+                if nx.is_nan() {
+                    // the forward-recurrence time
+                    let mean = self.dead + self.shape * self.scale;
+                    let u: f64 = rand::Rng::random(rng);
+                    let v: f64 = rand::Rng::random(rng);
+                    *nx = k as f64
+                        + if u * mean < self.dead {
+                            v * self.dead
+                        } else {
+                            self.dead + v * biased.sample(rng)
+                        };
+                }
+                let mut emitted = 0;
+                while *nx < end {
+                    if emitted < Self::MAX_PER_STEP {
+                        spiked.push((b * BLOCK_SIZE + j) as u32);
+                        emitted += 1;
+                    }
+                    *nx += self.dead + interval.sample(rng);
+                }
+            }
         }
     }
 }
@@ -370,6 +524,7 @@ impl Dynamics {
             ModelKind::IafCondAlpha => Dynamics::IafCondAlpha(IafCondAlpha::new(&p, n, dt)?),
             ModelKind::AeifCondAlpha => Dynamics::AeifCondAlpha(AeifCondAlpha::new(&p, n, dt)?),
             ModelKind::Izhikevich => Dynamics::Izhikevich(Izhikevich::new(&p, n, dt)?),
+            ModelKind::HhCondExpTraub => Dynamics::HhCondExpTraub(HhCondExpTraub::new(&p, n, dt)?),
             ModelKind::DendriticSegment => {
                 Dynamics::DendriticSegment(DendriticSegment::new(&p, n, dt)?)
             }
@@ -379,28 +534,16 @@ impl Dynamics {
                 queue: None,
             }),
             ModelKind::PoissonSource => {
-                let rate = p.get("rate");
-                if rate < 0.0 {
-                    return Err(ParamError {
-                        param: "rate".into(),
-                        message: format!("rate must be >= 0 Hz (got {rate})"),
-                    });
-                }
-                let (start, stop) = (p.get("start"), p.get("stop"));
-                if start < 0.0 || stop < start {
-                    return Err(ParamError {
-                        param: "stop".into(),
-                        message: format!("need 0 <= start <= stop (got {start} and {stop} ms)"),
-                    });
-                }
-                let steps = |t: f64| (t / dt).round().min(u64::MAX as f64 / 4.0) as u64;
+                let rate = p.non_negative("rate")?;
+                let (start, stop) = active_steps(&p, dt)?;
                 Dynamics::PoissonSource(PoissonSource {
                     p_step: -(-rate * dt / 1000.0).exp_m1(),
-                    start: steps(start),
-                    stop: steps(stop),
+                    start,
+                    stop,
                     next: vec![u64::MAX; n],
                 })
             }
+            ModelKind::GammaSource => Dynamics::GammaSource(GammaSource::new(&p, n, dt)?),
         })
     }
 
@@ -429,10 +572,12 @@ impl Dynamics {
             Dynamics::IafCondAlpha(m) => m.step(ex, inh, current, spiked),
             Dynamics::AeifCondAlpha(m) => m.step(ex, inh, current, spiked),
             Dynamics::Izhikevich(m) => m.step(ex, inh, current, spiked),
+            Dynamics::HhCondExpTraub(m) => m.step(ex, inh, current, spiked),
             // a time given twice is two spikes, recorded and delivered twice (as NEST emits them);
             // sources read no input, so their rows need no zeroing
             Dynamics::SpikeGenerator(g) => return g.step(step, spiked),
             Dynamics::PoissonSource(src) => return src.step(step, rng, spiked),
+            Dynamics::GammaSource(src) => return src.step(step, rng, spiked),
         }
         ex.fill(0.0);
         inh.fill(0.0);
@@ -471,6 +616,9 @@ impl Dynamics {
                 a.syn.copy_from(&b.syn);
             }
             (Dynamics::Izhikevich(a), Dynamics::Izhikevich(b)) => copy!(a, b, v_m, u_m),
+            (Dynamics::HhCondExpTraub(a), Dynamics::HhCondExpTraub(b)) => {
+                copy!(a, b, v_m, act_m, inact_h, act_n, g_ex, g_in, refractory, substep)
+            }
             (Dynamics::DendriticSegment(a), Dynamics::DendriticSegment(b)) => {
                 copy!(a, b, active, plateau)
             }
@@ -528,6 +676,12 @@ impl Dynamics {
             (Dynamics::AeifCondAlpha(m), "w") => &m.w,
             (Dynamics::Izhikevich(m), "V_m") => &m.v_m,
             (Dynamics::Izhikevich(m), "U_m") => &m.u_m,
+            (Dynamics::HhCondExpTraub(m), "V_m") => &m.v_m,
+            (Dynamics::HhCondExpTraub(m), "Act_m") => &m.act_m,
+            (Dynamics::HhCondExpTraub(m), "Inact_h") => &m.inact_h,
+            (Dynamics::HhCondExpTraub(m), "Act_n") => &m.act_n,
+            (Dynamics::HhCondExpTraub(m), "g_ex") => &m.g_ex,
+            (Dynamics::HhCondExpTraub(m), "g_in") => &m.g_in,
             (Dynamics::DendriticSegment(m), "active") => &m.active,
             _ => return None,
         })
@@ -565,6 +719,12 @@ impl Dynamics {
             (Dynamics::AeifCondAlpha(m), "w") => &mut m.w,
             (Dynamics::Izhikevich(m), "V_m") => &mut m.v_m,
             (Dynamics::Izhikevich(m), "U_m") => &mut m.u_m,
+            (Dynamics::HhCondExpTraub(m), "V_m") => &mut m.v_m,
+            (Dynamics::HhCondExpTraub(m), "Act_m") => &mut m.act_m,
+            (Dynamics::HhCondExpTraub(m), "Inact_h") => &mut m.inact_h,
+            (Dynamics::HhCondExpTraub(m), "Act_n") => &mut m.act_n,
+            (Dynamics::HhCondExpTraub(m), "g_ex") => &mut m.g_ex,
+            (Dynamics::HhCondExpTraub(m), "g_in") => &mut m.g_in,
             (Dynamics::DendriticSegment(m), "active") => &mut m.active,
             _ => return None,
         })

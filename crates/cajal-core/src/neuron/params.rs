@@ -100,11 +100,36 @@ pub(crate) const IZHIKEVICH: &[ParamInfo] = &[
     p("V_min", f64::NEG_INFINITY, "mV"),
 ];
 
+pub(crate) const HH_COND_EXP_TRAUB: &[ParamInfo] = &[
+    p("g_Na", 20000.0, "nS"),
+    p("g_K", 6000.0, "nS"),
+    p("g_L", 10.0, "nS"),
+    p("C_m", 200.0, "pF"),
+    p("E_Na", 50.0, "mV"),
+    p("E_K", -90.0, "mV"),
+    p("E_L", -60.0, "mV"),
+    p("V_T", -63.0, "mV"),
+    p("E_ex", 0.0, "mV"),
+    p("E_in", -80.0, "mV"),
+    p("tau_syn_ex", 5.0, "ms"),
+    p("tau_syn_in", 10.0, "ms"),
+    p("t_ref", 2.0, "ms"),
+    p("I_e", 0.0, "pA"),
+];
+
 pub(crate) const DENDRITIC_SEGMENT: &[ParamInfo] =
     &[p("theta", 10.0, "synapses"), p("t_plateau", 0.0, "ms")];
 
 pub(crate) const POISSON_SOURCE: &[ParamInfo] = &[
     p("rate", 10.0, "Hz"),
+    p("start", 0.0, "ms"),
+    p("stop", 1e300, "ms"),
+];
+
+pub(crate) const GAMMA_SOURCE: &[ParamInfo] = &[
+    p("rate", 10.0, "Hz"),
+    p("gamma_shape", 1.0, ""),
+    p("dead_time", 0.0, "ms"),
     p("start", 0.0, "ms"),
     p("stop", 1e300, "ms"),
 ];
