@@ -40,7 +40,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (5, 0x7825a57f7a39a86f),
     (6, 0x529554a15f086109),
     (7, 0x440b37cbbe9a4b9),
-    (8, 0xd54777783c62443a),
+    (8, 0x624c7019a94cd090),
 ];
 
 fn fnv1a(text: &str) -> u64 {
