@@ -28,6 +28,15 @@ const PREFETCH_AHEAD: usize = 4;
 /// 0.98, 0.92, 0.87, 0.87 s on 2.
 const RUN_PREFETCH_BYTES: usize = 768;
 
+/// How many synapses ahead [`add_run`] prefetches the ring entry a synapse will add into. On a
+/// large network a partition's rings are megabytes and a spike's synapses scatter over them, so
+/// that nearly every addition waited for its entry; fetched this far ahead, many are on their
+/// way at once. Measured on the full microcircuit (2 threads, 1 s, three alternating runs each,
+/// simulate-time medians): none 6.75 s, 24 ahead 6.00, 48 ahead 5.47, 96 ahead 5.88, 160 ahead
+/// 6.14 (BENCHMARKS.md). The compact stores (one weight per run) take another path: their
+/// networks (Brunel, CUBA) have rings that fit in cache.
+const RING_PREFETCH_AHEAD: usize = 48;
+
 /// The ring buffer that input of this sign goes to: `ex` for excitatory input (`excitatory`),
 /// else `inh`, unless `inh` is empty (the model keeps one ring for both kinds, see
 /// [`crate::ModelKind::input_rings`]).
@@ -48,10 +57,20 @@ pub(crate) fn input_ring<'a>(
 /// empty (one ring); the run is prefetched [`RUN_PREFETCH_BYTES`] ahead as it is read.
 #[inline(always)]
 fn add_run(run: &[Synapse], ex: &mut [f64], inh: &mut [f64], index: impl Fn(&Synapse) -> usize) {
+    let ahead = RING_PREFETCH_AHEAD;
     if inh.is_empty() {
-        walk(run, |syn| ex[index(syn)] += syn.weight as f64);
+        walk_ahead(run, ahead, |syn, next| {
+            if let Some(a) = next {
+                prefetch_entry(ex, index(a));
+            }
+            ex[index(syn)] += syn.weight as f64
+        });
     } else {
-        walk(run, |syn| {
+        walk_ahead(run, ahead, |syn, next| {
+            if let Some(a) = next {
+                let ring: &[f64] = if a.weight >= 0.0 { ex } else { inh };
+                prefetch_entry(ring, index(a));
+            }
             let k = index(syn);
             let w = syn.weight as f64;
             if syn.weight >= 0.0 {
@@ -60,6 +79,24 @@ fn add_run(run: &[Synapse], ex: &mut [f64], inh: &mut [f64], index: impl Fn(&Syn
                 inh[k] += w;
             }
         });
+    }
+}
+
+/// Hints the processor to fetch ring entry `k`.
+#[inline(always)]
+fn prefetch_entry(ring: &[f64], k: usize) {
+    Csr::prefetch_ahead(ring, k, 0);
+}
+
+/// [`walk`], also handing `add` the element `ahead` places further on (if any).
+#[inline(always)]
+fn walk_ahead<T>(run: &[T], ahead: usize, mut add: impl FnMut(&T, Option<&T>)) {
+    let per_line = 64 / std::mem::size_of::<T>().max(1);
+    for (j, x) in run.iter().enumerate() {
+        if j % per_line == 0 {
+            Csr::prefetch_ahead(run, j, RUN_PREFETCH_BYTES);
+        }
+        add(x, if ahead > 0 { run.get(j + ahead) } else { None });
     }
 }
 
