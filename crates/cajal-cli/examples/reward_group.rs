@@ -94,6 +94,7 @@ fn network(seed: u64) -> anyhow::Result<NetworkDef> {
         tempotron: None,
         delta: None,
         tsodyks: None,
+        p_transmit: None,
     };
     let spikes = |population: usize| RecordDef {
         population,

@@ -58,6 +58,7 @@ fn net(plasticity: Option<PlasticityDef>, with_projection: bool) -> NetworkDef {
                 tempotron: None,
                 delta: None,
                 tsodyks: None,
+                p_transmit: None,
             }]
         } else {
             vec![]

@@ -26,6 +26,7 @@ fn proj(rule: Rule, same_pop: bool, autapses: bool, multapses: bool) -> Projecti
         tempotron: None,
         delta: None,
         tsodyks: None,
+        p_transmit: None,
     }
 }
 

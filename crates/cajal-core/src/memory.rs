@@ -90,6 +90,8 @@ pub fn estimate(def: &NetworkDef, threads: usize) -> MemoryEstimate {
             (None, None) if proj.delta.is_some() => 16.0,
             // short-term plasticity: the weight, target and delay (its state is per source)
             (None, None) if proj.tsodyks.is_some() => 12.0,
+            // stochastic transmission: the weight, target, delay and multapse ordinal
+            (None, None) if proj.p_transmit.is_some() => 14.0,
             (None, None) => 8.0,
         };
         store += s * per_synapse;

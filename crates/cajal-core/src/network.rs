@@ -103,6 +103,9 @@ pub struct ProjectionDef {
     pub delta: Option<crate::plasticity::DeltaDef>,
     /// Short-term plasticity (`tsodyks_synapse`, instead of `plasticity`), if any.
     pub tsodyks: Option<crate::plasticity::TsodyksDef>,
+    /// Stochastic transmission (`bernoulli_synapse`, instead of `plasticity`): the probability
+    /// with which each synapse passes each spike, if any.
+    pub p_transmit: Option<f64>,
 }
 
 impl ProjectionDef {
@@ -133,17 +136,20 @@ impl ProjectionDef {
             tempotron: None,
             delta: None,
             tsodyks: None,
+            p_transmit: None,
         }
     }
 
-    /// Whether its synapses change (a plasticity rule, Oja's rule, the Tempotron, the delta
-    /// rule or short-term plasticity): they are then not stored as static synapses.
+    /// Whether its synapses change or pass spikes by chance (a plasticity rule, Oja's rule, the
+    /// Tempotron, the delta rule, short-term plasticity or stochastic transmission): they are
+    /// then not stored as static synapses.
     pub fn learns(&self) -> bool {
         self.plasticity.is_some()
             || self.oja.is_some()
             || self.tempotron.is_some()
             || self.delta.is_some()
             || self.tsodyks.is_some()
+            || self.p_transmit.is_some()
     }
 }
 

@@ -40,7 +40,7 @@ const SCHEMA_HASHES: &[(u32, u64)] = &[
     (5, 0x7825a57f7a39a86f),
     (6, 0x529554a15f086109),
     (7, 0x440b37cbbe9a4b9),
-    (8, 0x624c7019a94cd090),
+    (8, 0xaa13dc8e0e34815f),
 ];
 
 fn fnv1a(text: &str) -> u64 {
@@ -195,6 +195,15 @@ fn network_with(version: u32) -> Network {
         net.add_record(Record::spikes(hh).variables(&["V_m", "Act_n", "g_ex"]))
             .unwrap();
         net.add_record(Record::spikes(gamma)).unwrap();
+        // and stochastic transmission
+        connect(
+            &mut net,
+            Projection::new(gamma, hh, indegree(4))
+                .name("bernoulli")
+                .weight(uniform(5.0, 40.0))
+                .delay(uniform(1.0, 2.0))
+                .bernoulli(0.4),
+        );
     }
     if version >= 7 {
         // version 7: the alpha-conductance neurons, driven and recorded, and short-term plasticity
@@ -461,6 +470,8 @@ fn the_committed_checkpoint_restores_and_its_fields_are_the_specified_ones() {
         "partitions[].learning[].Tempotron",
         "partitions[].learning[].Delta.basis[]",
         "partitions[].learning[].ShortTerm.state[]",
+        "partitions[].learning[].ShortTerm.bernoulli.p_transmit",
+        "partitions[].learning[].ShortTerm.ordinal[]",
         "partitions[].learning[].Delta.anchor[]",
         "partitions[].learning[].Oja.fixed_rows",
         "partitions[].currents[]",

@@ -285,3 +285,52 @@ fn impossible_gamma_parameters_are_refused() {
         assert!(err.contains(name), "{err}");
     }
 }
+
+/// Shapes that are not whole numbers, below 1 too (bursty trains, where many intervals are far
+/// below a step): the mean interval is 1/rate and the coefficient of variation 1/√shape. On the
+/// grid, intervals shorter than a step merge into one step (two spikes in a step are two
+/// spikes, 0 ms apart), so the mean is checked from the count and the CV within 0.1.
+#[test]
+fn non_integer_shapes_keep_the_rate_and_the_variability() {
+    for (rate, shape) in [(20.0, 0.5), (40.0, 2.5)] {
+        let trains = gamma(20, rate, shape, 20_000.0, 1, 9);
+        let count: usize = trains.iter().map(Vec::len).sum();
+        let expected = 20.0 * rate * 20.0;
+        // the count of a renewal process over T has variance about CV² × mean
+        let se = (expected / shape).sqrt();
+        assert!(
+            (count as f64 - expected).abs() < 5.0 * se,
+            "shape {shape}: {count} spikes, expected {expected}"
+        );
+        let isi: Vec<f64> = trains
+            .iter()
+            .flat_map(|t| t.windows(2).map(|w| w[1] - w[0]))
+            .collect();
+        let n = isi.len() as f64;
+        let m = isi.iter().sum::<f64>() / n;
+        let cv = (isi.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n).sqrt() / m;
+        assert!(
+            (cv - 1.0 / shape.sqrt()).abs() < 0.1,
+            "shape {shape}: CV {cv}, expected {}",
+            1.0 / shape.sqrt()
+        );
+    }
+}
+
+/// A rate far beyond one spike per step does not stall a step: at most
+/// `GammaSource::MAX_PER_STEP` spikes per neuron and step, and the run ends.
+#[test]
+fn an_enormous_rate_keeps_each_step_bounded() {
+    let trains = gamma(3, 1e12, 100.0, 1.0, 1, 1);
+    for t in &trains {
+        assert!(!t.is_empty());
+        for step in 0..10 {
+            let at = (step + 1) as f64 * 0.1;
+            let n = t.iter().filter(|&&x| (x - at).abs() < 1e-9).count();
+            assert!(
+                n <= cajal_core::neuron::GammaSource::MAX_PER_STEP as usize,
+                "{n} spikes in one step"
+            );
+        }
+    }
+}

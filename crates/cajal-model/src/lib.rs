@@ -480,7 +480,7 @@ fn connection_rule(
 }
 
 /// The parameters of a rule with a fixed list of them (`oja_subspace`, `tempotron`, `delta`,
-/// `tsodyks`): only its own numeric
+/// `tsodyks`, `bernoulli_synapse`): only its own numeric
 /// ones, with their defaults, in the order given by `names`.
 fn matrix_rule_params(
     ctx: &Ctx,
@@ -629,6 +629,11 @@ fn add_projection(
         }
         Some(spec) if spec.model == "tsodyks" || spec.model == "tsodyks_synapse" => {
             proj = proj.tsodyks(tsodyks_rule(ctx, spec, i)?);
+        }
+        Some(spec) if spec.model == "bernoulli" || spec.model == "bernoulli_synapse" => {
+            // NEST's default: every spike passes
+            let v = matrix_rule_params(ctx, spec, i, "bernoulli_synapse", &[("p_transmit", 1.0)])?;
+            proj = proj.bernoulli(v[0]);
         }
         Some(spec) => {
             let at = |k: &str| path!["projection", i, "plasticity", k];

@@ -194,7 +194,8 @@ pub struct ProjectionSpec {
 #[derive(Debug, Deserialize)]
 pub struct PlasticitySpec {
     /// `stdp`, `stdp_symmetric`, `stdp_triplet`, `stdp_dopamine` (or NEST's names),
-    /// `oja_subspace`, `tempotron`, `delta` or `tsodyks` (short-term plasticity).
+    /// `oja_subspace`, `tempotron`, `delta`, `tsodyks` (short-term plasticity) or
+    /// `bernoulli_synapse` (stochastic transmission, `p_transmit`).
     pub model: String,
     /// `all_to_all` (default) or `nearest`.
     pub pairing: Option<String>,

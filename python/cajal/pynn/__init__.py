@@ -50,6 +50,7 @@ from .standardmodels import (  # noqa: F401
     IF_curr_exp,
     Izhikevich,
     MultiplicativeWeightDependence,
+    SimpleStochasticSynapse,
     SpikePairRule,
     SpikeSourceArray,
     SpikeSourceGamma,

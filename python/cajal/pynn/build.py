@@ -201,6 +201,15 @@ def _tsodyks(prj, ks, post_pop, group_name):
     }
 
 
+def _is_stochastic(prj):
+    return type(prj.synapse_type).__name__ == "SimpleStochasticSynapse"
+
+
+def _bernoulli(prj, ks):
+    """The engine's table for a SimpleStochasticSynapse projection (NEST's bernoulli_synapse)."""
+    return {"model": "bernoulli_synapse", "p_transmit": float(prj._arrays()[2]["p"][ks[0]])}
+
+
 def _weight_sign_scale(prj, post_pop):
     scale = post_pop.celltype.weight_scale
     inhibitory_conductance = prj.receptor_type == "inhibitory" and post_pop.conductance_based
@@ -232,10 +241,12 @@ def _add_projections(st, net):
         post_ids = np.asarray(prj.post.all_cells, dtype=np.int64)[prj._post]
         attrs = prj._arrays()[2]
         # connections grouped by (source group, target group), in order of first appearance,
-        # and for short-term plasticity by parameter set too (the engine takes one per projection)
+        # and for short-term plasticity and stochastic transmission by parameter set too (the
+        # engine takes one per projection)
         key = gid[pre_ids] * len(names) + gid[post_ids]
-        if _is_tsodyks(prj):
-            table = np.column_stack([attrs[k] for k in ("U", "tau_rec", "tau_facil")])
+        if _is_tsodyks(prj) or _is_stochastic(prj):
+            kinds = ("U", "tau_rec", "tau_facil") if _is_tsodyks(prj) else ("p",)
+            table = np.column_stack([attrs[k] for k in kinds])
             _, param_set = np.unique(table, axis=0, return_inverse=True)
             key = key + np.asarray(param_set).ravel() * (len(names) * len(names))
         uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -255,7 +266,8 @@ def _add_projections(st, net):
                 sources=local[pre_ids[ks]], targets=local[post_ids[ks]],
                 weights=w, delays=attrs["delay"][ks],
                 plasticity=_stdp(prj, ks, sign, scale) if prj._is_plastic()
-                else _tsodyks(prj, ks, post_pop, names[gb]) if _is_tsodyks(prj) else None,
+                else _tsodyks(prj, ks, post_pop, names[gb]) if _is_tsodyks(prj)
+                else _bernoulli(prj, ks) if _is_stochastic(prj) else None,
             )
             prj._engine.append((name, ks, scale, inh_cond))
 
@@ -422,10 +434,10 @@ def read_plastic_weights(st, prj):
 
 
 def push_connection_attributes(st, prj, changed):
-    """Gives the engine connection attributes set between runs (the weights of plastic and
-    short-term plastic projections only)."""
+    """Gives the engine connection attributes set between runs (the weights of plastic,
+    short-term plastic and stochastic projections only)."""
     for attr in changed:
-        if attr != "weight" or not (prj._is_plastic() or _is_tsodyks(prj)):
+        if attr != "weight" or not (prj._is_plastic() or _is_tsodyks(prj) or _is_stochastic(prj)):
             raise RuntimeError(
                 f"pyNN.cajal: Projection {prj.label!r}: {attr} cannot change once the network is built "
                 "(at the first run): the engine stores static synapses compactly; set it before run() "

@@ -230,6 +230,16 @@ class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
         return _min_delay()
 
 
+class SimpleStochasticSynapse(synapses.SimpleStochasticSynapse):
+    __doc__ = synapses.SimpleStochasticSynapse.__doc__
+    # NEST's bernoulli_synapse in the engine: each connection passes each spike with
+    # probability p
+    translations = build_translations(("weight", "weight"), ("delay", "delay"), ("p", "p"))
+
+    def _get_minimum_delay(self):
+        return _min_delay()
+
+
 class STDPMechanism(synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__
     base_translations = build_translations(

@@ -558,6 +558,9 @@ fn learning(def: &NetworkDef, proj: &ProjectionDef) -> Result<(), Failure> {
     if let Some(t) = &proj.tsodyks {
         tsodyks(proj, t)?;
     }
+    if let Some(p) = proj.p_transmit {
+        bernoulli(proj, p)?;
+    }
     if let Some(d) = &proj.delta {
         dense_matrix(def, proj, "the delta rule")?;
         for (name, v, unit) in [("eta", d.eta, ""), ("tau", d.tau, " ms")] {
@@ -848,19 +851,37 @@ pub(crate) fn astrocyte(def: &NetworkDef, index: usize, a: &AstrocyteDef) -> Che
     Ok(())
 }
 
-/// Short-term plasticity's parameters, and no other rule beside it.
-fn tsodyks(proj: &ProjectionDef, t: &crate::plasticity::TsodyksDef) -> Result<(), Failure> {
-    if proj.plasticity.is_some()
-        || proj.oja.is_some()
-        || proj.tempotron.is_some()
-        || proj.delta.is_some()
-    {
+/// At most one rule or synapse model on a projection, and synaptic scaling only with the STDP
+/// family (`model`: the one checked, for the message).
+fn sole_rule(proj: &ProjectionDef, model: &str) -> Result<(), Failure> {
+    let given = [
+        proj.plasticity.is_some(),
+        proj.oja.is_some(),
+        proj.tempotron.is_some(),
+        proj.delta.is_some(),
+        proj.tsodyks.is_some(),
+        proj.p_transmit.is_some(),
+    ];
+    if given.iter().filter(|&&g| g).count() > 1 {
         return Err((
             Conflict,
             "plasticity",
-            "a projection has one plasticity rule".into(),
+            "a projection has one plasticity rule or synapse model".into(),
         ));
     }
+    if proj.scaling.is_some() {
+        return Err((
+            Conflict,
+            "scaling",
+            format!("synaptic scaling applies to the STDP family's projections, not to {model}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Short-term plasticity's parameters, and no other rule beside it.
+fn tsodyks(proj: &ProjectionDef, t: &crate::plasticity::TsodyksDef) -> Result<(), Failure> {
+    sole_rule(proj, "tsodyks")?;
     let fraction = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
     let checks: [(&'static str, bool, &str, f64); 7] = [
         (
@@ -901,11 +922,17 @@ fn tsodyks(proj: &ProjectionDef, t: &crate::plasticity::TsodyksDef) -> Result<()
             return Err((InvalidValue, field, format!("{rule} (got {v})")));
         }
     }
-    if proj.scaling.is_some() {
+    Ok(())
+}
+
+/// Stochastic transmission's probability, and no other rule beside it.
+fn bernoulli(proj: &ProjectionDef, p: f64) -> Result<(), Failure> {
+    sole_rule(proj, "bernoulli_synapse")?;
+    if !(p.is_finite() && (0.0..=1.0).contains(&p)) {
         return Err((
-            Conflict,
-            "scaling",
-            "synaptic scaling applies to the STDP family's projections, not to tsodyks".into(),
+            InvalidValue,
+            "plasticity.p_transmit",
+            format!("p_transmit must be a probability in [0, 1] (got {p})"),
         ));
     }
     Ok(())

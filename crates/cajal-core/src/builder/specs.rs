@@ -75,6 +75,7 @@ pub struct Projection {
     tempotron: Option<TempotronDef>,
     delta: Option<DeltaDef>,
     tsodyks: Option<TsodyksDef>,
+    p_transmit: Option<f64>,
     scaling: Option<ScalingDef>,
     record_weights: Option<f64>,
     pub(super) astrocyte: Option<AstrocyteId>,
@@ -97,6 +98,7 @@ impl Projection {
             tempotron: None,
             delta: None,
             tsodyks: None,
+            p_transmit: None,
             scaling: None,
             record_weights: None,
             astrocyte: None,
@@ -167,6 +169,14 @@ impl Projection {
         self
     }
 
+    /// Makes each synapse pass each spike with probability `p_transmit` (in [0, 1]), whole or
+    /// not at all, independently of every other synapse and spike (stochastic transmission,
+    /// NEST's `bernoulli_synapse`; PyNN's `SimpleStochasticSynapse`).
+    pub fn bernoulli(mut self, p_transmit: f64) -> Self {
+        self.p_transmit = Some(p_transmit);
+        self
+    }
+
     /// Scales the plastic weights onto each target toward a sum.
     pub fn scaling(mut self, scaling: ScalingDef) -> Self {
         self.scaling = Some(scaling);
@@ -215,6 +225,7 @@ impl Projection {
             tempotron: self.tempotron,
             delta: self.delta,
             tsodyks: self.tsodyks,
+            p_transmit: self.p_transmit,
         }
     }
 }

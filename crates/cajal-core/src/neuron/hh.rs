@@ -21,8 +21,10 @@
 //! unless the neuron is refractory: there is no reset, `t_ref` only keeps the same action
 //! potential from being counted twice.
 //!
-//! Initial state, as NEST's: V_m = E_L, and m, h, n at the steady state the rate functions give
-//! at u = E_L (NEST evaluates them at V_m itself there, not at V_m − V_T).
+//! Initial state: V_m = E_L, and m, h, n at the steady state the rate functions give at u = E_L
+//! (NEST's expression, which evaluates them at V_m itself there, not at V_m − V_T). With NEST's
+//! default E_L (−60 mV) this is NEST's initial state; NEST keeps that state when another E_L is
+//! given at creation, Cajal starts from the given one. PyNN sets v, m, h and n itself.
 
 use super::adaptive::rkf45_over_step;
 use super::current;

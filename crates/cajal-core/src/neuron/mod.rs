@@ -346,8 +346,9 @@ pub struct GammaSource {
 }
 
 impl GammaSource {
-    /// At most this many spikes of one neuron in one step; later ones in the step are dropped
-    /// (only reached with a mean interval far below the step).
+    /// At most this many spikes of one neuron in one step (only reached with a mean interval far
+    /// below the step): the train then goes on from the step's end, without the rest of the
+    /// step's spikes, so that a step's work stays bounded whatever the rate.
     pub const MAX_PER_STEP: u32 = 1000;
 
     fn new(p: &Params, n: usize, dt: f64) -> Result<Self, ParamError> {
@@ -421,10 +422,15 @@ impl GammaSource {
                 }
                 let mut emitted = 0;
                 while *nx < end {
-                    if emitted < Self::MAX_PER_STEP {
-                        spiked.push((b * BLOCK_SIZE + j) as u32);
-                        emitted += 1;
+                    if emitted == Self::MAX_PER_STEP {
+                        // far more spikes than steps (or intervals below the time's rounding):
+                        // the train goes on from the step's end as from a stationary start
+                        let v: f64 = rand::Rng::random(rng);
+                        *nx = end + self.dead + v * biased.sample(rng);
+                        break;
                     }
+                    spiked.push((b * BLOCK_SIZE + j) as u32);
+                    emitted += 1;
                     *nx += self.dead + interval.sample(rng);
                 }
             }

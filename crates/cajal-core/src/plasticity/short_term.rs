@@ -11,6 +11,9 @@
 //! Two spikes of one source in one step (a spike generator given a time twice) release twice,
 //! the second less; NEST, which feeds such a source through a parrot neuron, releases once and
 //! delivers the spike with multiplicity 2.
+//!
+//! The same store carries stochastic transmission, NEST's `bernoulli_synapse` ([`Bernoulli`]):
+//! each synapse passes each spike whole with probability `p_transmit`, or not at all.
 
 use super::learning::{Connection, Learning, Rings};
 use crate::partition::Spike;
@@ -75,7 +78,34 @@ impl TsodyksDef {
     }
 }
 
-/// A projection whose synapses depress and facilitate (`tsodyks_synapse`), stored by source.
+/// Stochastic transmission: whether synapse `(source, target, ordinal)` passes the spike of
+/// `step` is decided by a hash of these and of the network's seed and the projection, compared
+/// with `p_transmit`. So the draws depend on nothing else: not on the thread count, the
+/// partitioning, the order of delivery or a checkpoint in between; multapses (the same source
+/// and target twice) are told apart by their ordinal.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Bernoulli {
+    /// The probability that a synapse passes a spike, in [0, 1].
+    pub p_transmit: f64,
+    key: u64,
+    /// Global id of the partition's first neuron (targets are stored within the partition).
+    target_first_gid: u32,
+}
+
+impl Bernoulli {
+    /// True when the synapse passes the spike.
+    #[inline]
+    fn passes(&self, step: u64, sender: u32, target_gid: u32, ordinal: u16) -> bool {
+        use crate::rng::splitmix64;
+        let h = splitmix64(self.key ^ step);
+        let h = splitmix64(h ^ ((sender as u64) << 32 | target_gid as u64));
+        let h = splitmix64(h ^ ordinal as u64);
+        ((h >> 11) as f64) * (1.0 / (1u64 << 53) as f64) < self.p_transmit
+    }
+}
+
+/// A projection whose synapses depress and facilitate (`tsodyks_synapse`), or pass spikes by
+/// chance (`bernoulli_synapse`), stored by source.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ShortTermProjection {
     projection: usize,
@@ -92,6 +122,13 @@ pub struct ShortTermProjection {
     state: Vec<[f64; 3]>,
     /// Per source: the time of its last spike (ms; 0 before the first).
     last_ms: Vec<f64>,
+    /// Stochastic transmission instead of depression and facilitation.
+    #[serde(default)]
+    bernoulli: Option<Bernoulli>,
+    /// With stochastic transmission: each synapse's ordinal among those of its source onto the
+    /// same target.
+    #[serde(default)]
+    ordinal: Vec<u16>,
 }
 
 impl ShortTermProjection {
@@ -125,7 +162,35 @@ impl ShortTermProjection {
             weights: order.iter().map(|&k| synapses[k].2 as f64).collect(),
             state: vec![[def.x0, def.y0, def.u0]; n_src as usize],
             last_ms: vec![0.0; n_src as usize],
+            bernoulli: None,
+            ordinal: Vec::new(),
         }
+    }
+
+    /// Makes the synapses pass each spike with probability `p_transmit` instead of depressing
+    /// and facilitating ([`Bernoulli`]); `seed` is the network's, `target_first_gid` the global
+    /// id of the partition's first neuron.
+    pub fn bernoulli(mut self, p_transmit: f64, seed: u64, target_first_gid: u32) -> Self {
+        let key = crate::rng::splitmix64(seed ^ crate::rng::splitmix64(self.projection as u64 + 1));
+        self.bernoulli = Some(Bernoulli {
+            p_transmit,
+            key,
+            target_first_gid,
+        });
+        // no depression state: the runs are all that is read
+        self.state = Vec::new();
+        self.last_ms = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        self.ordinal = (0..self.runs.len() - 1)
+            .flat_map(|j| (self.runs[j] as usize..self.runs[j + 1] as usize).map(move |k| (j, k)))
+            .map(|(j, k)| {
+                let n = seen.entry((j, self.targets[k])).or_insert(0u16);
+                let o = *n;
+                *n = n.saturating_add(1);
+                o
+            })
+            .collect();
+        self
     }
 
     fn source_of(&self, sender: u32) -> Option<usize> {
@@ -156,6 +221,22 @@ impl Learning for ShortTermProjection {
         if a == b {
             return 0; // no synapse of this source ends on this partition: its state is never read
         }
+        if let Some(chance) = &self.bernoulli {
+            let mut passed = 0;
+            for k in a..b {
+                let target = self.targets[k];
+                let gid = chance.target_first_gid + target as u32;
+                if !chance.passes(spike.step, spike.sender, gid, self.ordinal[k]) {
+                    continue;
+                }
+                let slot = (r.base + self.delays[k] as usize) % r.slots;
+                let w = self.weights[k];
+                let ring = crate::partition::input_ring(&mut *r.ex, &mut *r.inh, w >= 0.0);
+                ring[slot * r.n + target as usize] += w;
+                passed += 1;
+            }
+            return passed;
+        }
         // NEST stamps a spike at the end of the step it is emitted in
         let t = (spike.step + 1) as f64 * self.dt;
         let delta = self.def.release(t - self.last_ms[j], &mut self.state[j]);
@@ -177,6 +258,7 @@ impl Learning for ShortTermProjection {
         let d = self.def;
         self.state.fill([d.x0, d.y0, d.u0]);
         self.last_ms.fill(now as f64 * self.dt);
+        // (stochastic transmission keeps no state)
     }
     fn set_learning(&mut self, _on: bool, _now: u64) {
         // short-term plasticity is the synapses' dynamics, not learning: it goes on
@@ -191,7 +273,10 @@ impl Learning for ShortTermProjection {
         Some((*self.delays.iter().min()?, *self.delays.iter().max()?))
     }
     fn bytes(&self) -> usize {
-        self.weights.len() * 12 + self.runs.len() * 4 + self.state.len() * 32
+        self.weights.len() * 12
+            + self.runs.len() * 4
+            + self.state.len() * 32
+            + self.ordinal.len() * 2
     }
     fn append_weights(&self, out: &mut ProjectionWeights, offset: u32, _now: i64, dt: f64) {
         for (j, k) in self.synapses() {

@@ -503,6 +503,19 @@ impl<'a> Plan<'a> {
                 local,
             ));
         }
+        if let Some(p_transmit) = proj.p_transmit {
+            return LearningProjection::ShortTerm(
+                ShortTermProjection::new(
+                    ji,
+                    &crate::plasticity::TsodyksDef::NEST,
+                    dt,
+                    src.first_gid,
+                    src.size as u32,
+                    local,
+                )
+                .bernoulli(p_transmit, def.seed, p.first_gid),
+            );
+        }
         let rule = proj.plasticity.as_ref().expect("a learning projection");
         let modulator = rule.modulator().map(|m| {
             (
