@@ -139,3 +139,55 @@ fn impossible_probabilities_are_refused() {
         assert!(err.contains("p_transmit"), "{err}");
     }
 }
+
+/// Targets over several blocks (so that two threads cut them into two partitions), multapses,
+/// and a source that spikes twice in some steps: the same draws on 1 and 2 threads, and the two
+/// spikes of a step decided apart (were they decided together, each target's count would move
+/// in pairs: its variance across targets would be about twice the binomial one).
+#[test]
+fn the_draws_do_not_depend_on_the_partitioning_and_repeated_spikes_decide_apart() {
+    let run = |threads: usize| {
+        let mut net = Network::new(0.1, 8).unwrap();
+        // one source, every spike given twice
+        let times: Vec<f64> = (0..400).flat_map(|k| [1.0 + k as f64; 2]).collect();
+        let src = net
+            .add_population(
+                Population::new("src", ModelKind::SpikeGenerator, 1).spike_times(vec![times]),
+            )
+            .unwrap();
+        let tgt = net
+            .add_population(
+                Population::new("tgt", ModelKind::IafPscDelta, 2500)
+                    .param("E_L", 0.0)
+                    .param("V_reset", 0.0)
+                    .param("V_th", 1e9)
+                    .param("tau_m", 1e12),
+            )
+            .unwrap();
+        net.connect(
+            Projection::new(src, tgt, Rule::FixedIndegree { indegree: 2 })
+                .multapses(true)
+                .weight(1.0)
+                .delay(1.0)
+                .bernoulli(0.5),
+        )
+        .unwrap();
+        let mut sim = net.build(threads).unwrap();
+        let parts = sim.population_info(tgt).unwrap().partitions.len();
+        assert!(parts >= threads, "{parts} partitions on {threads} threads");
+        sim.run(403.0, |_, _| {}).unwrap();
+        let v = sim.state_now(tgt, "V_m").unwrap();
+        v.iter().map(|x| x.round()).collect::<Vec<f64>>()
+    };
+    let (one, two) = (run(1), run(2));
+    assert_eq!(one, two);
+    // each target: 2 synapses × 800 spikes, binomial(1600, 0.5): variance 400
+    let n = one.len() as f64;
+    let mean = one.iter().sum::<f64>() / n;
+    let var = one.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+    assert!(
+        (mean - 800.0).abs() < 4.0 * (400.0 / n).sqrt(),
+        "mean {mean}"
+    );
+    assert!(var > 320.0 && var < 480.0, "variance {var}, binomial 400");
+}

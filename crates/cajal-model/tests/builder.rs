@@ -611,18 +611,22 @@ fn model_files_take_the_delta_rule_with_its_defaults() {
     assert_eq!(bad.key, "projection[0].plasticity.zero_lag");
 }
 
+/// Two spike generators onto two `iaf_psc_exp` neurons, all to all, weight 50, with the
+/// projection's `plasticity` table `{ plasticity }` and `extra` lines after it.
+fn two_onto_two(plasticity: &str, extra: &str) -> String {
+    format!(
+        "[simulation]\nduration = 20.0\n\n\
+         [[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nsize = 2\n\
+         spike_times = [[5.0, 10.0], [6.0]]\n\n\
+         [[population]]\nname = \"out\"\nmodel = \"iaf_psc_exp\"\nsize = 2\n\n\
+         [[projection]]\nsource = \"g\"\ntarget = \"out\"\nrule = \"all_to_all\"\n\
+         weight = 50.0\nplasticity = {{ {plasticity} }}\n{extra}"
+    )
+}
+
 #[test]
 fn model_files_take_short_term_plasticity_with_nests_defaults() {
-    let text = |table: &str| {
-        format!(
-            "[simulation]\nduration = 20.0\n\n\
-             [[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nsize = 2\n\
-             spike_times = [[5.0, 10.0], [6.0]]\n\n\
-             [[population]]\nname = \"out\"\nmodel = \"iaf_psc_exp\"\nsize = 2\n\n\
-             [[projection]]\nsource = \"g\"\ntarget = \"out\"\nrule = \"all_to_all\"\n\
-             weight = 50.0\nplasticity = {{ model = \"tsodyks\"{table} }}\n"
-        )
-    };
+    let text = |table: &str| two_onto_two(&format!("model = \"tsodyks\"{table}"), "");
     let model = cajal_model::load_str(&text(""), "t.toml", None).unwrap();
     assert_eq!(
         model.network.def().projections[0].tsodyks,
@@ -653,4 +657,37 @@ fn model_files_take_short_term_plasticity_with_nests_defaults() {
     );
     let bad = cajal_model::load_str(&text(", U = 1.5"), "t.toml", None).unwrap_err();
     assert!(bad.to_string().contains("U must be in [0, 1]"), "{bad}");
+}
+
+#[test]
+fn model_files_take_stochastic_transmission() {
+    let text = |table: &str, extra: &str| {
+        two_onto_two(&format!("model = \"bernoulli_synapse\"{table}"), extra)
+    };
+    // NEST's default: every spike passes
+    let model = cajal_model::load_str(&text("", ""), "b.toml", None).unwrap();
+    assert_eq!(model.network.def().projections[0].p_transmit, Some(1.0));
+    let model = cajal_model::load_str(&text(", p_transmit = 0.25", ""), "b.toml", None).unwrap();
+    assert_eq!(model.network.def().projections[0].p_transmit, Some(0.25));
+    let mut sim = model.network.build(1).unwrap();
+    sim.run(20.0, |_, _| {}).unwrap();
+    let (proj, _) = sim.projection_ids()[0];
+    assert_eq!(sim.weights(proj).unwrap().unwrap().weights, vec![50.0; 4]);
+    // refusals, each at its key
+    let bad = cajal_model::load_str(&text(", p_transmit = 1.5", ""), "b.toml", None).unwrap_err();
+    assert_eq!(bad.key, "projection[0].plasticity.p_transmit");
+    assert!(
+        bad.message.contains("probability in [0, 1]"),
+        "{}",
+        bad.message
+    );
+    let bad = cajal_model::load_str(&text(", p = 0.5", ""), "b.toml", None).unwrap_err();
+    assert_eq!(bad.key, "projection[0].plasticity.p");
+    let scaled = "\n[projection.scaling]\ntarget = 10.0\nevery = 100.0\n";
+    let bad =
+        cajal_model::load_str(&text(", p_transmit = 0.5", scaled), "b.toml", None).unwrap_err();
+    assert!(
+        bad.to_string().contains("not to bernoulli_synapse"),
+        "{bad}"
+    );
 }

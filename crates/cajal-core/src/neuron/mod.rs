@@ -401,6 +401,18 @@ impl GammaSource {
             return;
         };
         let end = (k + 1) as f64;
+        let (dead, mean) = (self.dead, self.dead + self.shape * self.scale);
+        // a forward-recurrence time (steps): the wait for the next spike from a time where the
+        // train is in its steady state
+        let recurrence = |rng: &mut crate::rng::Stream| {
+            let u: f64 = rand::Rng::random(rng);
+            let v: f64 = rand::Rng::random(rng);
+            if u * mean < dead {
+                v * dead
+            } else {
+                dead + v * biased.sample(rng)
+            }
+        };
         for (b, (next, rng)) in self
             .next
             .chunks_mut(BLOCK_SIZE)
@@ -409,24 +421,14 @@ impl GammaSource {
         {
             for (j, nx) in next.iter_mut().enumerate() {
                 if nx.is_nan() {
-                    // the forward-recurrence time
-                    let mean = self.dead + self.shape * self.scale;
-                    let u: f64 = rand::Rng::random(rng);
-                    let v: f64 = rand::Rng::random(rng);
-                    *nx = k as f64
-                        + if u * mean < self.dead {
-                            v * self.dead
-                        } else {
-                            self.dead + v * biased.sample(rng)
-                        };
+                    *nx = k as f64 + recurrence(rng);
                 }
                 let mut emitted = 0;
                 while *nx < end {
                     if emitted == Self::MAX_PER_STEP {
                         // far more spikes than steps (or intervals below the time's rounding):
                         // the train goes on from the step's end as from a stationary start
-                        let v: f64 = rand::Rng::random(rng);
-                        *nx = end + self.dead + v * biased.sample(rng);
+                        *nx = end + recurrence(rng);
                         break;
                     }
                     spiked.push((b * BLOCK_SIZE + j) as u32);

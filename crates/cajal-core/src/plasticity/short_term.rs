@@ -82,7 +82,9 @@ impl TsodyksDef {
 /// `step` is decided by a hash of these and of the network's seed and the projection, compared
 /// with `p_transmit`. So the draws depend on nothing else: not on the thread count, the
 /// partitioning, the order of delivery or a checkpoint in between; multapses (the same source
-/// and target twice) are told apart by their ordinal.
+/// and target twice) are told apart by their ordinal, and two spikes of one source in one step
+/// (a spike generator given a time twice) by their rank in the step, so each is decided apart
+/// (NEST draws once per spike of a multiple one too).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Bernoulli {
     /// The probability that a synapse passes a spike, in [0, 1].
@@ -93,13 +95,14 @@ pub struct Bernoulli {
 }
 
 impl Bernoulli {
-    /// True when the synapse passes the spike.
+    /// True when the synapse passes the spike (`repeat`: how many spikes of the same sender
+    /// in the same step came before this one).
     #[inline]
-    fn passes(&self, step: u64, sender: u32, target_gid: u32, ordinal: u16) -> bool {
+    fn passes(&self, step: u64, sender: u32, target_gid: u32, ordinal: u16, repeat: u32) -> bool {
         use crate::rng::splitmix64;
         let h = splitmix64(self.key ^ step);
         let h = splitmix64(h ^ ((sender as u64) << 32 | target_gid as u64));
-        let h = splitmix64(h ^ ordinal as u64);
+        let h = splitmix64(h ^ (ordinal as u64 | (repeat as u64) << 16));
         ((h >> 11) as f64) * (1.0 / (1u64 << 53) as f64) < self.p_transmit
     }
 }
@@ -129,6 +132,16 @@ pub struct ShortTermProjection {
     /// same target.
     #[serde(default)]
     ordinal: Vec<u16>,
+    /// The last spike delivered, `(step, sender)`, and how many spikes of that sender in that
+    /// step came before it (spikes of one step are delivered together, never across a
+    /// checkpoint: not saved).
+    #[serde(skip, default = "no_spike")]
+    last_spike: (u64, u32, u32),
+}
+
+/// No spike delivered yet.
+fn no_spike() -> (u64, u32, u32) {
+    (u64::MAX, 0, 0)
 }
 
 impl ShortTermProjection {
@@ -164,6 +177,7 @@ impl ShortTermProjection {
             last_ms: vec![0.0; n_src as usize],
             bernoulli: None,
             ordinal: Vec::new(),
+            last_spike: no_spike(),
         }
     }
 
@@ -180,16 +194,29 @@ impl ShortTermProjection {
         // no depression state: the runs are all that is read
         self.state = Vec::new();
         self.last_ms = Vec::new();
-        let mut seen = std::collections::HashMap::new();
-        self.ordinal = (0..self.runs.len() - 1)
-            .flat_map(|j| (self.runs[j] as usize..self.runs[j + 1] as usize).map(move |k| (j, k)))
-            .map(|(j, k)| {
-                let n = seen.entry((j, self.targets[k])).or_insert(0u16);
-                let o = *n;
-                *n = n.saturating_add(1);
-                o
-            })
-            .collect();
+        // per source, how often each target came before: one count per target, cleared after
+        // each source's run
+        let mut seen = vec![
+            0u16;
+            self.targets
+                .iter()
+                .map(|&t| t as usize + 1)
+                .max()
+                .unwrap_or(0)
+        ];
+        let mut ordinal = vec![0u16; self.targets.len()];
+        for j in 0..self.runs.len() - 1 {
+            let run = self.runs[j] as usize..self.runs[j + 1] as usize;
+            for k in run.clone() {
+                let c = &mut seen[self.targets[k] as usize];
+                ordinal[k] = *c;
+                *c = c.saturating_add(1);
+            }
+            for k in run {
+                seen[self.targets[k] as usize] = 0;
+            }
+        }
+        self.ordinal = ordinal;
         self
     }
 
@@ -222,11 +249,18 @@ impl Learning for ShortTermProjection {
             return 0; // no synapse of this source ends on this partition: its state is never read
         }
         if let Some(chance) = &self.bernoulli {
+            let (step, sender, seen) = self.last_spike;
+            let repeat = if (step, sender) == (spike.step, spike.sender) {
+                seen + 1
+            } else {
+                0
+            };
+            self.last_spike = (spike.step, spike.sender, repeat);
             let mut passed = 0;
             for k in a..b {
                 let target = self.targets[k];
                 let gid = chance.target_first_gid + target as u32;
-                if !chance.passes(spike.step, spike.sender, gid, self.ordinal[k]) {
+                if !chance.passes(spike.step, spike.sender, gid, self.ordinal[k], repeat) {
                     continue;
                 }
                 let slot = (r.base + self.delays[k] as usize) % r.slots;
