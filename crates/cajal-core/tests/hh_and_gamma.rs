@@ -217,46 +217,40 @@ fn gamma_intervals_follow_the_gamma_distribution() {
     }
 }
 
-/// The trains start in the steady state: the count in the first 20 ms is the rate's, not that of
-/// a renewal process started with a spike at 0 (for shape 8 at 50 Hz that would be about 0.39
-/// spikes per neuron where the steady state has 1.0).
-#[test]
-fn gamma_trains_are_stationary_from_the_start() {
-    let trains = gamma(4000, 50.0, 8.0, 100.0, 1, 3);
+/// Asserts that `trains` have `expected` spikes per train, within `tolerance`, in each 20 ms
+/// window from the start, the middle and the end of their 100 ms.
+fn assert_stationary(trains: &[Vec<f64>], expected: f64, tolerance: f64) {
     for (from, to) in [(0.0, 20.0), (40.0, 60.0), (80.0, 100.0)] {
         let count: usize = trains
             .iter()
             .map(|t| t.iter().filter(|&&x| x > from && x <= to).count())
             .sum();
-        let per_neuron = count as f64 / 4000.0;
-        // expected 1.0; the count per neuron has variance below 1/8 (regular trains): 5 SE of
-        // the mean over 4000 neurons is below 0.03
+        let per_train = count as f64 / trains.len() as f64;
         assert!(
-            (per_neuron - 1.0).abs() < 0.03,
-            "{from}-{to} ms: {per_neuron}"
+            (per_train - expected).abs() < tolerance,
+            "{from}-{to} ms: {per_train}, expected {expected}"
         );
     }
+}
+
+/// The trains start in the steady state: the count in the first 20 ms is the rate's, not that of
+/// a renewal process started with a spike at 0 (for shape 8 at 50 Hz that would be about 0.39
+/// spikes per neuron where the steady state has 1.0).
+#[test]
+fn gamma_trains_are_stationary_from_the_start() {
+    // expected 1.0; the count per neuron has variance below 1/8 (regular trains): 5 SE of the
+    // mean over 4000 neurons is below 0.03
+    assert_stationary(&gamma(4000, 50.0, 8.0, 100.0, 1, 3), 1.0, 0.03);
 }
 
 /// With a dead time too: a Poisson process with dead time 15 ms at 40 Hz (mean interval 25 ms),
 /// started in its steady state, has 0.8 spikes per neuron in every 20 ms from the start.
 #[test]
 fn trains_with_a_dead_time_are_stationary_from_the_start() {
-    let trains = renewal(4000, 40.0, 1.0, 15.0, 100.0, 1, 5);
-    for (from, to) in [(0.0, 20.0), (40.0, 60.0), (80.0, 100.0)] {
-        let count: usize = trains
-            .iter()
-            .map(|t| t.iter().filter(|&&x| x > from && x <= to).count())
-            .sum();
-        let per_neuron = count as f64 / 4000.0;
-        // the counts' Fano factor is about the intervals' CV², (10/25)² = 0.16, so the mean
-        // over 4000 neurons has a standard error near 0.006: 0.04 is 7 of them (a train
-        // started with a spike at 0 would have 0.39 in the first 20 ms)
-        assert!(
-            (per_neuron - 0.8).abs() < 0.04,
-            "{from}-{to} ms: {per_neuron}"
-        );
-    }
+    // the counts' Fano factor is about the intervals' CV², (10/25)² = 0.16, so the mean over
+    // 4000 neurons has a standard error near 0.006: 0.04 is 7 of them (a train started with a
+    // spike at 0 would have 0.39 in the first 20 ms)
+    assert_stationary(&renewal(4000, 40.0, 1.0, 15.0, 100.0, 1, 5), 0.8, 0.04);
 }
 
 #[test]

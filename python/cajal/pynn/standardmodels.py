@@ -155,13 +155,13 @@ class Izhikevich(cells.Izhikevich):
     weight_scale = 1.0  # a weight is a jump of v in mV
 
 
+# the sources' active time: PyNN's start and duration, the engine's start and stop
+_ACTIVE = (("start", "start"), ("duration", "stop", "start+duration", "stop-start"))
+
+
 class SpikeSourcePoisson(cells.SpikeSourcePoisson):
     __doc__ = cells.SpikeSourcePoisson.__doc__
-    translations = build_translations(
-        ("rate", "rate"),
-        ("start", "start"),
-        ("duration", "stop", "start+duration", "stop-start"),
-    )
+    translations = build_translations(("rate", "rate"), *_ACTIVE)
     engine_model = "poisson_source"
     variable_map = {}
     scale_factors = {}
@@ -172,11 +172,7 @@ class SpikeSourceGamma(cells.SpikeSourceGamma):
     # PyNN's beta is the gamma distribution's rate parameter, so the mean firing rate is
     # beta/alpha (pyNN.nest gives gamma_sup_generator the same)
     translations = build_translations(
-        ("alpha", "gamma_shape"),
-        ("beta", "rate", "beta/alpha", "gamma_shape*rate"),
-        ("start", "start"),
-        ("duration", "stop", "start+duration", "stop-start"),
-    )
+        ("alpha", "gamma_shape"), ("beta", "rate", "beta/alpha", "gamma_shape*rate"), *_ACTIVE)
     engine_model = "gamma_source"
     variable_map = {}
     scale_factors = {}
@@ -186,12 +182,7 @@ class SpikeSourcePoissonRefractory(cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
     # the engine's renewal source with its default shape 1: a Poisson process with dead time
     # (pyNN.nest: ppd_sup_generator)
-    translations = build_translations(
-        ("rate", "rate"),
-        ("tau_refrac", "dead_time"),
-        ("start", "start"),
-        ("duration", "stop", "start+duration", "stop-start"),
-    )
+    translations = build_translations(("rate", "rate"), ("tau_refrac", "dead_time"), *_ACTIVE)
     engine_model = "gamma_source"
     variable_map = {}
     scale_factors = {}

@@ -252,30 +252,23 @@ impl PoissonSource {
     /// Emits the spikes of step `k`: each neuron's next spike step is drawn from its block's
     /// stream, as a geometric interval, when the previous one is emitted.
     fn step(&mut self, k: u64, rng: &mut [crate::rng::Stream], spiked: &mut Vec<u32>) {
-        use crate::partition::BLOCK_SIZE;
         if k < self.start || k >= self.stop || self.p_step <= 0.0 {
             return;
         }
-        let gap = |u| Self::gap_from(self.p_step, u);
-        for (b, (next, rng)) in self
-            .next
-            .chunks_mut(BLOCK_SIZE)
-            .zip(rng.iter_mut())
-            .enumerate()
-        {
-            for (j, nx) in next.iter_mut().enumerate() {
-                if *nx == u64::MAX {
-                    // first draw: the first spike at or after the start step
-                    let u: f64 = 1.0 - rand::Rng::random::<f64>(rng);
-                    *nx = k + gap(u) - 1;
-                }
-                if *nx == k {
-                    spiked.push((b * BLOCK_SIZE + j) as u32);
-                    let u: f64 = 1.0 - rand::Rng::random::<f64>(rng);
-                    *nx = k + gap(u);
-                }
+        let p_step = self.p_step;
+        let gap = |u| Self::gap_from(p_step, u);
+        each_with_block_stream(&mut self.next, rng, |i, nx, rng| {
+            if *nx == u64::MAX {
+                // first draw: the first spike at or after the start step
+                let u: f64 = 1.0 - rand::Rng::random::<f64>(rng);
+                *nx = k + gap(u) - 1;
             }
-        }
+            if *nx == k {
+                spiked.push(i);
+                let u: f64 = 1.0 - rand::Rng::random::<f64>(rng);
+                *nx = k + gap(u);
+            }
+        });
     }
 
     /// Steps to the next spike (at least 1), geometric with success probability `p_step`, from a
@@ -300,6 +293,23 @@ impl PoissonSource {
             g as u64 + 1
         } else {
             u64::MAX / 2
+        }
+    }
+}
+
+/// Calls `draw(i, entry, stream)` for each neuron `i` of a source with its entry of `next` and
+/// its block's random stream: a source draws each neuron from its block's stream, so that the
+/// draws do not depend on how the population is cut into partitions.
+#[inline]
+fn each_with_block_stream<T>(
+    next: &mut [T],
+    rng: &mut [crate::rng::Stream],
+    mut draw: impl FnMut(u32, &mut T, &mut crate::rng::Stream),
+) {
+    use crate::partition::BLOCK_SIZE;
+    for (b, (block, rng)) in next.chunks_mut(BLOCK_SIZE).zip(rng.iter_mut()).enumerate() {
+        for (j, x) in block.iter_mut().enumerate() {
+            draw((b * BLOCK_SIZE + j) as u32, x, rng);
         }
     }
 }
@@ -389,7 +399,6 @@ impl GammaSource {
 
     /// Emits the spikes of step `k`, drawing each neuron's intervals from its block's stream.
     fn step(&mut self, k: u64, rng: &mut [crate::rng::Stream], spiked: &mut Vec<u32>) {
-        use crate::partition::BLOCK_SIZE;
         use rand_distr::{Distribution, Gamma};
         if k < self.start || k >= self.stop || !self.scale.is_finite() {
             return;
@@ -413,30 +422,23 @@ impl GammaSource {
                 dead + v * biased.sample(rng)
             }
         };
-        for (b, (next, rng)) in self
-            .next
-            .chunks_mut(BLOCK_SIZE)
-            .zip(rng.iter_mut())
-            .enumerate()
-        {
-            for (j, nx) in next.iter_mut().enumerate() {
-                if nx.is_nan() {
-                    *nx = k as f64 + recurrence(rng);
-                }
-                let mut emitted = 0;
-                while *nx < end {
-                    if emitted == Self::MAX_PER_STEP {
-                        // far more spikes than steps (or intervals below the time's rounding):
-                        // the train goes on from the step's end as from a stationary start
-                        *nx = end + recurrence(rng);
-                        break;
-                    }
-                    spiked.push((b * BLOCK_SIZE + j) as u32);
-                    emitted += 1;
-                    *nx += self.dead + interval.sample(rng);
-                }
+        each_with_block_stream(&mut self.next, rng, |i, nx, rng| {
+            if nx.is_nan() {
+                *nx = k as f64 + recurrence(rng);
             }
-        }
+            let mut emitted = 0;
+            while *nx < end {
+                if emitted == Self::MAX_PER_STEP {
+                    // far more spikes than steps (or intervals below the time's rounding):
+                    // the train goes on from the step's end as from a stationary start
+                    *nx = end + recurrence(rng);
+                    break;
+                }
+                spiked.push(i);
+                emitted += 1;
+                *nx += dead + interval.sample(rng);
+            }
+        });
     }
 }
 

@@ -95,13 +95,25 @@ pub struct Bernoulli {
 }
 
 impl Bernoulli {
-    /// True when the synapse passes the spike (`repeat`: how many spikes of the same sender
-    /// in the same step came before this one).
+    /// The hash of a spike's step, the first of a synapse's decision (once per spike).
     #[inline]
-    fn passes(&self, step: u64, sender: u32, target_gid: u32, ordinal: u16, repeat: u32) -> bool {
+    fn of_step(&self, step: u64) -> u64 {
+        crate::rng::splitmix64(self.key ^ step)
+    }
+
+    /// True when the synapse passes the spike (`of_step`: [`Bernoulli::of_step`] of its step;
+    /// `repeat`: how many spikes of the same sender in the same step came before this one).
+    #[inline]
+    fn passes(
+        &self,
+        of_step: u64,
+        sender: u32,
+        target_gid: u32,
+        ordinal: u16,
+        repeat: u32,
+    ) -> bool {
         use crate::rng::splitmix64;
-        let h = splitmix64(self.key ^ step);
-        let h = splitmix64(h ^ ((sender as u64) << 32 | target_gid as u64));
+        let h = splitmix64(of_step ^ ((sender as u64) << 32 | target_gid as u64));
         let h = splitmix64(h ^ (ordinal as u64 | (repeat as u64) << 16));
         ((h >> 11) as f64) * (1.0 / (1u64 << 53) as f64) < self.p_transmit
     }
@@ -256,11 +268,12 @@ impl Learning for ShortTermProjection {
                 0
             };
             self.last_spike = (spike.step, spike.sender, repeat);
+            let of_step = chance.of_step(spike.step);
             let mut passed = 0;
             for k in a..b {
                 let target = self.targets[k];
                 let gid = chance.target_first_gid + target as u32;
-                if !chance.passes(spike.step, spike.sender, gid, self.ordinal[k], repeat) {
+                if !chance.passes(of_step, spike.sender, gid, self.ordinal[k], repeat) {
                     continue;
                 }
                 let slot = (r.base + self.delays[k] as usize) % r.slots;
