@@ -74,6 +74,9 @@ impl PoissonSampler {
             inputs: [0.0; MAX_TABLE + 1],
             len: self.cdf.len(),
         };
+        if draws.len > MAX_TABLE {
+            return draws;
+        }
         for (t, &c) in draws.thresholds.iter_mut().zip(&self.cdf) {
             // u = m 2^-53 >= c exactly when the integer m >= ceil(c 2^53): c 2^53 is exact
             // (a power of two), and so is its ceiling below 2^54
@@ -147,9 +150,11 @@ impl RowDraws<'_> {
     /// being stored and loaded around each draw.
     #[inline]
     pub fn add_to(&self, rng: &mut Stream, row: &mut [f64]) {
-        if self.sampler.large.is_some() {
+        if self.sampler.large.is_some() || self.len > MAX_TABLE {
+            // (a table longer than any this sampler makes can only come from foreign data:
+            // drawn one by one as before)
             for x in row.iter_mut() {
-                *x += self.sampler.sample_large(rng) as f64 * self.weight;
+                *x += self.sampler.sample(rng) as f64 * self.weight;
             }
             return;
         }
@@ -260,8 +265,28 @@ mod tests {
     }
 
     #[test]
+    fn integer_thresholds_decide_as_the_uniform_numbers_do_at_their_edges() {
+        // at, just below and just above every threshold, for every entry of tables of every
+        // size: `m >= threshold` exactly when `m 2^-53 >= cdf` (a rounding of the threshold the
+        // other way, or `>` for `>=`, fails here)
+        let scale = 1.0 / (1u64 << 53) as f64;
+        for lambda in [1e-9, 0.05, 1.28, 7.5, 39.99] {
+            let s = PoissonSampler::new(lambda);
+            let draws = s.row_draws(1.0);
+            for (k, &c) in s.cdf.iter().enumerate() {
+                let t = draws.thresholds[k];
+                for m in [t.saturating_sub(1), t, t + 1] {
+                    if m < 1 << 53 {
+                        assert_eq!(m >= t, m as f64 * scale >= c, "lambda {lambda}, k {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn rows_of_draws_add_what_single_draws_do_bit_for_bit() {
-        // table means of every size (the longest table, the guide's edges) and a large mean
+        // table means of several sizes and a large mean
         for lambda in [0.0, 1e-9, 0.05, 1.28, 7.5, 39.99, 55.0] {
             for weight in [87.81, -351.24, 1e-300, 0.1] {
                 let s = PoissonSampler::new(lambda);
