@@ -332,6 +332,9 @@ def test_keyboard_interrupt_stops_a_run_and_leaves_it_runnable(root):
     code = r"""
 import os, signal, sys, threading, time
 import cajal
+# Ctrl-C raises KeyboardInterrupt whatever the parent left: a shell without job control starts
+# its background commands with SIGINT ignored, and Python then keeps it ignored
+signal.signal(signal.SIGINT, signal.default_int_handler)
 text = cajal.Network.default_model().to_toml()
 for a, b in (("size = 10000", "size = 2000"), ("size = 2500", "size = 500"),
              ("indegree = 1000", "indegree = 200"), ("indegree = 250", "indegree = 50")):
