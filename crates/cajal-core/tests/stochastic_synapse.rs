@@ -92,9 +92,14 @@ fn a_third_passes_independently() {
     );
     // each target's count is binomial(10,000, 0.3) on its own: SD 45.8; the targets' counts vary
     // as much (were the synapses of a spike to decide alike, every target would count the same)
-    let mean = total / TARGETS as f64;
-    let var = c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (TARGETS - 1) as f64;
-    let expected = per_target * p * (1.0 - p);
+    assert_binomial_spread(&c, per_target * p * (1.0 - p));
+}
+
+/// The targets' counts `c` vary across targets as binomial counts of variance `expected` do
+/// (within the sampling spread of a variance over 50 targets).
+fn assert_binomial_spread(c: &[f64], expected: f64) {
+    let mean = c.iter().sum::<f64>() / c.len() as f64;
+    let var = c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (c.len() - 1) as f64;
     assert!(
         var > 0.5 * expected && var < 1.8 * expected,
         "variance across targets {var}, binomial {expected}"
@@ -110,12 +115,7 @@ fn multapses_decide_apart() {
     let n = (2 * SOURCES * SPIKES) as f64;
     let mean = c.iter().sum::<f64>() / TARGETS as f64;
     assert!((mean - n * p).abs() < 4.0 * (n * p * (1.0 - p) / TARGETS as f64).sqrt());
-    let var = c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (TARGETS - 1) as f64;
-    let expected = n * p * (1.0 - p);
-    assert!(
-        var > 0.5 * expected && var < 1.8 * expected,
-        "variance across targets {var}, binomial {expected}"
-    );
+    assert_binomial_spread(&c, n * p * (1.0 - p));
 }
 
 #[test]
